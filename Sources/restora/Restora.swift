@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Restora: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restora",
+        abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
+        subcommands: []
+    )
+}

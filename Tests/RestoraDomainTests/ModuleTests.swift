@@ -1,0 +1,3 @@
+import Testing
+@testable import RestoraDomain
+@Test func placeholder() { #expect(RestoraDomainModule.name == "RestoraDomain") }

@@ -1,0 +1,6 @@
+import Testing
+@testable import RestoraReports
+
+@Test func moduleIsLinked() {
+    #expect(RestoraReportsModule.name == "RestoraReports")
+}

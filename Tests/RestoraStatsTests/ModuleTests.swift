@@ -1,0 +1,3 @@
+import Testing
+@testable import RestoraStats
+@Test func placeholder() { #expect(RestoraStatsModule.name == "RestoraStats") }

@@ -1,0 +1,6 @@
+import Testing
+@testable import RestoraStorage
+
+@Test func moduleIsLinked() {
+    #expect(RestoraStorageModule.name == "RestoraStorage")
+}

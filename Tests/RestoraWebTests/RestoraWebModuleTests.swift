@@ -1,0 +1,6 @@
+import Testing
+@testable import RestoraWeb
+
+@Test func moduleIsLinked() {
+    #expect(RestoraWebModule.name == "RestoraWeb")
+}

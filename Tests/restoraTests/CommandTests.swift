@@ -1,0 +1,3 @@
+import Testing
+@testable import restora
+@Test func commandName() { #expect(Restora.configuration.commandName == "restora") }
