@@ -5,6 +5,8 @@ struct Restora: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restora",
         abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
-        subcommands: []
+        subcommands: [
+            StatsCommand.self,
+        ]
     )
 }
