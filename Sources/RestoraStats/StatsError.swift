@@ -8,6 +8,9 @@ public enum StatsError: Error, Equatable, Sendable {
     case degenerateDesign(String)
     /// An iterative fit did not converge within its iteration limit.
     case didNotConverge(String)
+    /// The data separate the outcome (logistic) or order the events (Cox) so that the maximum-likelihood
+    /// estimate is infinite; a penalized fit (Firth) is the usual remedy.
+    case separation(String)
 }
 
 extension StatsError: CustomStringConvertible {
@@ -17,6 +20,7 @@ extension StatsError: CustomStringConvertible {
         case let .insufficientData(message): return "insufficient data: \(message)"
         case let .degenerateDesign(message): return "degenerate design: \(message)"
         case let .didNotConverge(message): return "did not converge: \(message)"
+        case let .separation(message): return "separation: \(message)"
         }
     }
 }
