@@ -1,3 +1,0 @@
-import Testing
-@testable import RestoraDomain
-@Test func placeholder() { #expect(RestoraDomainModule.name == "RestoraDomain") }
