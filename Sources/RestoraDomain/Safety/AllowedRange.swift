@@ -36,20 +36,21 @@ public struct AllowedRange: Sendable, Equatable {
     /// Returns `value` unchanged or throws a refusal naming `field` and this range. NaN and infinity are
     /// refused, never treated as "missing" or zero.
     @discardableResult
-    public func check(_ value: Double, field: String) throws(DomainError) -> Double {
+    public func check(_ value: Double, field: String) throws -> Double {
         guard value.isFinite else {
-            throw .invalidValue(field: field, message: "must be a finite number \(text); got \(value)")
+            throw DomainError.invalidValue(field: field, message: "must be a finite number \(text); got \(value)")
         }
         let aboveLower = lowerInclusive ? value >= lower : value > lower
         let belowUpper = upper.map { value <= $0 } ?? true
         guard aboveLower && belowUpper else {
-            throw .invalidValue(field: field, message: "must be \(text); got \(NumberText.plain(value))")
+            throw DomainError.invalidValue(field: field, message: "must be \(text); got \(NumberText.plain(value))")
         }
         return value
     }
 
     /// Optional inputs stay optional: a missing value is "not measured", never a refusal.
-    public func checkIfPresent(_ value: Double?, field: String) throws(DomainError) -> Double? {
+    @discardableResult
+    public func checkIfPresent(_ value: Double?, field: String) throws -> Double? {
         guard let value else { return nil }
         return try check(value, field: field)
     }
