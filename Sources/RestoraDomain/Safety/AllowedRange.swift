@@ -71,6 +71,12 @@ public enum NumberText {
         return String(value)
     }
 
+    /// Cell counts as a clinician reads them: 7.5e7 → "75×10^6" (1×10^6 granularity above a million).
+    public static func scientific(_ value: Double) -> String {
+        guard value.isFinite, abs(value) >= 1e6 else { return plain(value) }
+        return "\(rounded(value / 1e6, places: 3))×10^6"
+    }
+
     /// Rounded to `places` decimals for display (T-scores to 2 places, TMSC to 1).
     public static func rounded(_ value: Double, places: Int) -> String {
         var scale = 1.0
