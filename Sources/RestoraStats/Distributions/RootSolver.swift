@@ -1,0 +1,48 @@
+/// Safeguarded Newton iteration used by every quantile: Newton steps while they stay inside the bracket,
+/// bisection (geometric when the bracket spans orders of magnitude) otherwise, so it cannot diverge.
+enum RootSolver {
+    /// Root of an increasing function on [lo, hi] (either bound may be infinite). `f` returns value and slope.
+    static func increasingRoot(
+        lo lower: Double, hi upper: Double, guess: Double,
+        relativeTolerance: Double = 2e-16,
+        _ f: (Double) -> (value: Double, slope: Double)
+    ) -> Double {
+        var lo = lower, hi = upper
+        var x = guess.isFinite ? guess : 0
+        if x <= lo || x >= hi { x = lo.isFinite && hi.isFinite ? lo + (hi - lo) / 2 : (lo.isFinite ? lo + 1 : (hi.isFinite ? hi - 1 : 0)) }
+        // Turn infinite bounds into finite ones by stepping outward from the guess.
+        if !hi.isFinite {
+            var step = max(1, abs(x)), probe = x, n = 0
+            while n < 2000, f(probe).value < 0 { lo = probe; probe = x + step; step *= 2; n += 1 }
+            hi = probe
+        }
+        if !lo.isFinite {
+            var step = max(1, abs(x)), probe = x, n = 0
+            while n < 2000, f(probe).value > 0 { hi = probe; probe = x - step; step *= 2; n += 1 }
+            lo = probe
+        }
+        if x <= lo || x >= hi { x = lo + (hi - lo) / 2 }
+        for _ in 0..<400 {
+            let (v, d) = f(x)
+            if v == 0 { return x }
+            if v < 0 { lo = x } else { hi = x }
+            var next = x - v / d
+            if !(d > 0) || !next.isFinite || next <= lo || next >= hi {
+                if lo > 0, hi / lo > 8 {
+                    next = (lo * hi).squareRoot()
+                } else if hi < 0, lo / hi > 8 {
+                    next = -(lo * hi).squareRoot()
+                } else if lo == 0, hi > 0, hi < 1e-3 {
+                    next = hi / 16 // approach 0 quickly when the root is tiny
+                } else {
+                    next = lo + (hi - lo) / 2
+                }
+            }
+            let scale = max(abs(next), Double.leastNormalMagnitude)
+            if abs(next - x) <= relativeTolerance * scale * 4 { return next }
+            if hi - lo <= relativeTolerance * max(abs(lo), abs(hi)) { return next }
+            x = next
+        }
+        return x
+    }
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Reference values for RestoraStats core (distributions, proportions, tables, means/ranks, design).
+
+Runs scipy (and statsmodels / R where noted) on the same inputs as the Swift tests and writes
+Tests/RestoraStatsTests/Fixtures/core-*.json. Every fixture records the tool and version that produced it.
+Usage: python3 scripts/reference/stats_core.py [section ...]   (sections: distributions proportions
+fisher chisq means design; default all). R-based values come from stats_core.R (see that file).
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import scipy
+from scipy import special, stats
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.join(ROOT, "Tests", "RestoraStatsTests", "Fixtures")
+
+
+def write(name, tool, cases, note=""):
+    path = os.path.join(FIXTURES, name)
+    doc = {"generator": "scripts/reference/stats_core.py", "tool": tool, "note": note, "cases": cases}
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True, allow_nan=False)
+        f.write("\n")
+    print(f"wrote {path}: {len(cases)} cases")
+
+
+def fin(x):
+    """JSON has no inf/nan: encode infinities as strings the Swift loader understands."""
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if math.isnan(x):
+        raise ValueError("reference produced NaN")
+    return x
+
+
+SCIPY = f"scipy {scipy.__version__}"
+
+
+def mp_error():
+    try:
+        import mpmath
+        return mpmath.libmp.NoConvergence
+    except (ImportError, AttributeError):
+        return ValueError
+
+
+def high_precision(fn, args):
+    """40-digit mpmath value, used to measure accuracy (scipy itself is off by ~1e-12 in places)."""
+    try:
+        import mpmath as mp
+    except ImportError:
+        return None
+    mp.mp.dps = 40
+    a = [mp.mpf(x) for x in args]
+
+    def ib(x, p, q):
+        return mp.betainc(p, q, 0, x, regularized=True)
+
+    def ibc(x, p, q):
+        # 1 - I_x(p, q) = I_{1-x}(q, p): mpmath's betainc(x, 1) subtracts and returns noise in far tails.
+        return mp.betainc(q, p, 0, 1 - x, regularized=True)
+
+    if fn == "normal.cdf":
+        return mp.ncdf(a[0])
+    if fn == "normal.sf":
+        return mp.ncdf(-a[0])
+    if fn in ("gamma.p", "chisq.cdf"):
+        s, x = (a[0], a[1]) if fn == "gamma.p" else (a[1] / 2, a[0] / 2)
+        return mp.gammainc(s, 0, x, regularized=True)
+    if fn in ("gamma.q", "chisq.sf"):
+        s, x = (a[0], a[1]) if fn == "gamma.q" else (a[1] / 2, a[0] / 2)
+        return mp.gammainc(s, x, mp.inf, regularized=True)
+    if fn in ("ibeta", "beta.cdf"):
+        return ib(a[0], a[1], a[2])
+    if fn == "beta.sf":
+        return ibc(a[0], a[1], a[2])
+    if fn in ("t.cdf", "t.sf"):
+        t, df = a
+        tail = ib(df / (df + t * t), df / 2, mp.mpf(1) / 2) / 2
+        if fn == "t.cdf":
+            return tail if t < 0 else 1 - tail
+        return tail if t > 0 else 1 - tail
+    if fn in ("f.cdf", "f.sf"):
+        x, d1, d2 = a
+        u = d1 * x / (d1 * x + d2)
+        return ib(u, d1 / 2, d2 / 2) if fn == "f.cdf" else ibc(u, d1 / 2, d2 / 2)
+    if fn in ("binom.cdf", "binom.sf"):
+        k, n, p = a
+        if k >= n:
+            return 1 if fn == "binom.cdf" else 0
+        return ibc(p, k + 1, n - k) if fn == "binom.cdf" else ib(p, k + 1, n - k)
+    if fn == "hyper.logpmf":
+        x, m, n, k = [int(v) for v in args]
+        if x < max(0, k - n) or x > min(k, m):
+            return None
+        return mp.log(mp.binomial(m, x)) + mp.log(mp.binomial(n, k - x)) - mp.log(mp.binomial(m + n, k))
+    if fn == "lgamma":
+        return mp.loggamma(a[0])
+    return None
+
+
+def distributions():
+    cases = []
+
+    def add(fn, args, value):
+        case = {"function": fn, "args": [fin(a) for a in args], "expected": fin(value)}
+        try:
+            exact = high_precision(fn, args)
+        except (ValueError, ZeroDivisionError, mp_error()):
+            exact = None  # mpmath's hypergeometric series gives up for parameters in the millions
+        if exact is not None:
+            case["mpmath"] = fin(exact)
+        cases.append(case)
+
+    for z in [-38, -37.5, -30, -20, -10, -8.3, -5, -3, -1.96, -1, -0.5, -1e-8, 0, 1e-8, 0.5, 1, 1.96, 3, 5, 8.3, 10, 20, 30, 37.5]:
+        add("normal.cdf", [z], stats.norm.cdf(z))
+        add("normal.sf", [z], stats.norm.sf(z))
+        add("normal.pdf", [z], stats.norm.pdf(z))
+    for p in [1e-300, 1e-100, 1e-20, 1e-10, 1e-5, 0.001, 0.025, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.975, 0.999, 1 - 1e-10]:
+        add("normal.quantile", [p], stats.norm.ppf(p))
+    for df in [0.5, 1, 2, 3, 4.7, 10, 29, 100, 1e4, 1e6]:
+        for t in [-1e6, -50, -10, -3, -2.045, -1, -0.1, 0, 1e-5, 0.1, 1, 2.045, 3, 10, 50, 1e6]:
+            add("t.cdf", [t, df], stats.t.cdf(t, df))
+            add("t.sf", [t, df], stats.t.sf(t, df))
+        for p in [1e-12, 1e-6, 0.001, 0.025, 0.05, 0.2, 0.5, 0.8, 0.95, 0.975, 0.999]:
+            add("t.quantile", [p, df], stats.t.ppf(p, df))
+    for df in [0.5, 1, 2, 3, 7.5, 10, 50, 100, 1000, 1e5]:
+        for x in [1e-10, 0.001, 0.1, 0.5, 1, 2, 3.84, 5, 10, 30, 100, 500, 1000, 5000, 1e5 + 1000]:
+            add("chisq.cdf", [x, df], stats.chi2.cdf(x, df))
+            add("chisq.sf", [x, df], stats.chi2.sf(x, df))
+        for p in [1e-12, 1e-6, 0.001, 0.05, 0.5, 0.95, 0.999, 1 - 1e-9]:
+            add("chisq.quantile", [p, df], stats.chi2.ppf(p, df))
+    for d1, d2 in [(1, 1), (1, 10), (2, 5), (3, 27), (10, 10), (5.5, 100.5), (100, 3), (1000, 1000)]:
+        for x in [1e-6, 0.01, 0.5, 1, 2, 4.2, 10, 100, 1e4]:
+            add("f.cdf", [x, d1, d2], stats.f.cdf(x, d1, d2))
+            add("f.sf", [x, d1, d2], stats.f.sf(x, d1, d2))
+        for p in [1e-10, 0.01, 0.05, 0.5, 0.95, 0.99, 1 - 1e-8]:
+            add("f.quantile", [p, d1, d2], stats.f.ppf(p, d1, d2))
+    for a, b in [(0.5, 0.5), (0.5, 20), (1, 1), (2, 3), (12, 20), (12.5, 19.5), (100, 2), (0.01, 5), (1e4, 2e4), (1e6, 1e6 + 5)]:
+        for x in [1e-12, 1e-4, 0.01, 0.2, 0.3333, 0.5, 0.5001, 0.8, 0.99, 1 - 1e-9]:
+            add("beta.cdf", [x, a, b], stats.beta.cdf(x, a, b))
+            add("beta.sf", [x, a, b], stats.beta.sf(x, a, b))
+            add("ibeta", [x, a, b], special.betainc(a, b, x))
+        for p in [1e-12, 1e-6, 0.025, 0.3, 0.5, 0.7, 0.975, 1 - 1e-9]:
+            add("beta.quantile", [p, a, b], stats.beta.ppf(p, a, b))
+            add("ibeta.inverse", [p, a, b], special.betaincinv(a, b, p))
+    for a in [0.1, 0.5, 1, 2.5, 10, 100, 1e4, 1e6]:
+        for x in [1e-8, 0.01, 0.5, 1, 2, 5, 10, 50, 150, 1e4 - 300, 1e4 + 300, 1e6 - 3000, 1e6 + 3000, 2e6]:
+            add("gamma.p", [a, x], special.gammainc(a, x))
+            add("gamma.q", [a, x], special.gammaincc(a, x))
+    for x in [0.1, 0.5, 1, 1.5, 2, 3, 10, 30.5, 1e3, 1e6, 1e10]:
+        add("lgamma", [x], special.gammaln(x))
+    for n, p in [(1, 0.5), (10, 0.3), (30, 0.11), (100, 0.5), (1000, 0.001), (10**6, 0.37), (40, 1e-6)]:
+        for k in sorted({0, 1, n // 10, n // 3, n // 2, int(n * p), n - 1, n}):
+            add("binom.pmf", [k, n, p], stats.binom.pmf(k, n, p))
+            add("binom.cdf", [k, n, p], stats.binom.cdf(k, n, p))
+            add("binom.sf", [k, n, p], stats.binom.sf(k, n, p))
+    for x, m, n, k in [(6, 11, 19, 11), (0, 11, 19, 11), (11, 11, 19, 11), (3, 5, 5, 5), (500, 1000, 1200, 1000), (5000, 10**4, 10**4, 10**4), (0, 3, 0, 2), (2, 3, 0, 2)]:
+        add("hyper.logpmf", [x, m, n, k], stats.hypergeom.logpmf(x, m + n, m, k))
+        add("hyper.cdf", [x, m, n, k], stats.hypergeom.cdf(x, m + n, m, k))
+        add("hyper.sf", [x, m, n, k], stats.hypergeom.sf(x, m + n, m, k))
+    for df, ncp in [(10, 1), (18, 2.5), (38, 3.2), (5, -1), (100, 0.5), (2, 6), (58, 2.8)]:
+        for t in [-3, -1, 0, 0.5, 1.7, 2.1, 3, 8]:
+            add("nct.cdf", [t, df, ncp], stats.nct.cdf(t, df, ncp))
+            add("nct.sf", [t, df, ncp], stats.nct.sf(t, df, ncp))
+    write("core-distributions.json", SCIPY, cases,
+          "scipy.stats / scipy.special (cephes, Boost) values; nct via Boost's noncentral t")
+
+
+SECTIONS = {"distributions": distributions}
+
+if __name__ == "__main__":
+    chosen = sys.argv[1:] or list(SECTIONS)
+    for name in chosen:
+        SECTIONS[name]()
