@@ -142,7 +142,7 @@ logit_cases <- list(
 write_fixture(list(tool = tool, conf_level = 0.95,
                    notes = paste("profile_* are exact roots of the profile deviance (glm.fit with offset + uniroot);",
                                  "mass_profile_* are MASS::confint.glm, which interpolates the profile on a grid",
-                                 "with a spline and so differs from the exact roots at about 1e-4."),
+                                 "with a spline and so differs from the exact roots by up to a few 1e-3 (relative)."),
                    cases = logit_cases), "regression-logistic.json")
 
 # ---------------------------------------------------------------- linear (lm)
