@@ -172,7 +172,81 @@ def distributions():
           "scipy.stats / scipy.special (cephes, Boost) values; nct via Boost's noncentral t")
 
 
-SECTIONS = {"distributions": distributions}
+def run_r(code):
+    """Runs an R snippet with Rscript; the snippet prints one result per line (numbers via %.17g)."""
+    import subprocess
+    out = subprocess.run(["Rscript", "--vanilla", "-e", code], check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()
+
+
+def r_version():
+    return run_r('cat(R.version.string)')[0]
+
+
+def r_num(text):
+    text = text.strip()
+    if text in ("Inf", "-Inf"):
+        return "inf" if text == "Inf" else "-inf"
+    return float(text)
+
+
+R_ALT = {"two-sided": "two.sided", "less": "less", "greater": "greater"}
+PROPORTION_CASES = [(11, 30), (0, 1), (1, 1), (0, 10), (10, 10), (1, 30), (29, 30), (15, 30), (5, 10),
+                    (0, 100), (3, 1000), (500, 1000), (123456, 1000000), (2, 3)]
+
+
+def proportions():
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+    import statsmodels
+    rv = r_version()
+    sm = f"statsmodels {statsmodels.__version__}"
+    intervals = []
+    for x, n in PROPORTION_CASES:
+        for conf in (0.95, 0.90, 0.99):
+            code = f"""
+            b <- binom.test({x}, {n}, conf.level = {conf})$conf.int
+            w <- prop.test({x}, {n}, conf.level = {conf}, correct = FALSE)$conf.int
+            c <- suppressWarnings(prop.test({x}, {n}, conf.level = {conf}, correct = TRUE))$conf.int
+            cat(sprintf("%.17g", c(b, w, c)), sep = "\n")
+            """
+            v = [float(t) for t in run_r(code)]
+            base = {"successes": x, "trials": n, "confidence": conf}
+            intervals.append({**base, "method": "clopper-pearson", "lower": v[0], "upper": v[1], "tool": rv + " binom.test"})
+            intervals.append({**base, "method": "wilson", "lower": v[2], "upper": v[3], "tool": rv + " prop.test(correct=FALSE)"})
+            intervals.append({**base, "method": "wilson-cc", "lower": v[4], "upper": v[5], "tool": rv + " prop.test(correct=TRUE)"})
+            for method, sm_name in (("jeffreys", "jeffreys"), ("agresti-coull", "agresti_coull")):
+                lo, hi = proportion_confint(x, n, alpha=1 - conf, method=sm_name)
+                intervals.append({**base, "method": method, "lower": float(lo), "upper": float(hi), "tool": sm + " proportion_confint"})
+            lo, hi = proportion_confint(x, n, alpha=1 - conf, method="wilson")
+            intervals.append({**base, "method": "wilson", "lower": float(lo), "upper": float(hi), "tool": sm + " proportion_confint"})
+    write("core-proportion-intervals.json", f"{rv}; {sm}", intervals,
+          "one-sample intervals; wilson appears twice (R and statsmodels) as a cross-check")
+
+    tests = []
+    for x, n, p0 in [(11, 30, 0.5), (11, 30, 0.2), (0, 1, 0.5), (1, 1, 0.5), (0, 10, 0.1), (10, 10, 0.9), (3, 30, 0.1),
+                     (7, 20, 0.35), (682, 925, 0.75), (0, 5, 0.0), (5, 5, 1.0), (2, 5, 0.0), (12345, 100000, 0.125),
+                     (9, 10, 0.5), (1, 30, 0.01)]:
+        for alt in ("two-sided", "less", "greater"):
+            code = f"""
+            r <- binom.test({x}, {n}, p = {p0}, alternative = "{R_ALT[alt]}")
+            cat(sprintf("%.17g", c(r$p.value, r$conf.int)), sep = "\n")
+            """
+            v = [r_num(t) for t in run_r(code)]
+            tests.append({"successes": x, "trials": n, "p0": p0, "alternative": alt,
+                          "pValue": v[0], "lower": v[1], "upper": v[2], "tool": rv + " binom.test"})
+    write("core-binomial-test.json", rv, tests, "R binom.test: p-value and Clopper-Pearson interval")
+
+    diffs = []
+    for x1, n1, x2, n2 in [(11, 30, 5, 29), (56, 70, 48, 80), (9, 10, 3, 10), (6, 7, 2, 7), (5, 56, 0, 29),
+                           (0, 10, 0, 10), (10, 10, 0, 10), (0, 1, 1, 1), (1, 1, 1, 1), (120, 400, 95, 410)]:
+        for conf in (0.95, 0.90):
+            lo, hi = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - conf)
+            diffs.append({"successes1": x1, "trials1": n1, "successes2": x2, "trials2": n2, "confidence": conf,
+                          "lower": float(lo), "upper": float(hi), "tool": sm + " confint_proportions_2indep(method='newcomb')"})
+    write("core-proportion-difference.json", sm, diffs, "Newcombe (1998) method 10 hybrid score interval")
+
+
+SECTIONS = {"distributions": distributions, "proportions": proportions}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SECTIONS)
