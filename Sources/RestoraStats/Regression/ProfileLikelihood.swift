@@ -11,7 +11,11 @@ struct ProfileLikelihood: Sendable {
     func deviance(index j: Int, at b: Double, start: inout [Double]) -> (value: Double, slope: Double)? {
         var beta = start
         beta[j] = b
-        guard let restricted = newton.fit(start: beta, fixed: [j]), restricted.converged else { return nil }
+        // Far out on the profile, Fisher scoring on the penalized likelihood converges only linearly,
+        // so restricted fits get a generous iteration budget.
+        var restrictedNewton = newton
+        restrictedNewton.maximumIterations = 5000
+        guard let restricted = restrictedNewton.fit(start: beta, fixed: [j]), restricted.converged else { return nil }
         start = restricted.beta
         return (2 * (full.evaluation.objective - restricted.evaluation.objective), -2 * restricted.evaluation.score[j])
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A global test of all coefficients being zero.
-public struct ChiSquareTest: Sendable, Equatable, Codable {
+public struct ModelChiSquareTest: Sendable, Equatable, Codable {
     public let statistic: Double
     public let degreesOfFreedom: Int
     public let pValue: Double
@@ -36,10 +36,10 @@ public struct CoxModel: Sendable, Codable {
     public let confidenceLevel: Double
     public let nullLogLikelihood: Double
     public let logLikelihood: Double
-    public let likelihoodRatioTest: ChiSquareTest
-    public let waldTest: ChiSquareTest
+    public let likelihoodRatioTest: ModelChiSquareTest
+    public let waldTest: ModelChiSquareTest
     /// Score (log-rank) test at β = 0.
-    public let scoreTest: ChiSquareTest
+    public let scoreTest: ModelChiSquareTest
     public let iterations: Int
     /// Harrell's C as R's coxph reports it (nil unless requested).
     public let concordance: Double?

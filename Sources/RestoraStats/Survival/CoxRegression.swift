@@ -68,10 +68,10 @@ public enum CoxRegression {
             coefficients: coefficients, covariance: covariance.storage, subjects: n, events: eventCount,
             ties: ties, confidenceLevel: confidenceLevel,
             nullLogLikelihood: null.logLikelihood, logLikelihood: fitted.logLikelihood,
-            likelihoodRatioTest: ChiSquareTest(
+            likelihoodRatioTest: ModelChiSquareTest(
                 statistic: 2 * (fitted.logLikelihood - null.logLikelihood), degreesOfFreedom: p),
-            waldTest: ChiSquareTest(statistic: fitted.information.quadraticForm(beta), degreesOfFreedom: p),
-            scoreTest: ChiSquareTest(statistic: scoreStatistic, degreesOfFreedom: p),
+            waldTest: ModelChiSquareTest(statistic: fitted.information.quadraticForm(beta), degreesOfFreedom: p),
+            scoreTest: ModelChiSquareTest(statistic: scoreStatistic, degreesOfFreedom: p),
             iterations: iterations, concordance: c)
     }
 

@@ -50,3 +50,12 @@ public struct KaplanMeierTimeSummary: Sendable, Equatable, Codable {
     public let lower: Double?
     public let upper: Double?
 }
+
+extension KaplanMeierTimeSummary {
+    /// The same reading on the cumulative-incidence scale: 1 − S with the reflected interval.
+    public var asIncidence: KaplanMeierTimeSummary {
+        KaplanMeierTimeSummary(
+            time: time, atRisk: atRisk, cumulativeEvents: cumulativeEvents, survival: 1 - survival,
+            standardError: standardError, lower: upper.map { 1 - $0 }, upper: lower.map { 1 - $0 })
+    }
+}
