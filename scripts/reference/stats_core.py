@@ -41,6 +41,11 @@ def fin(x):
 SCIPY = f"scipy {scipy.__version__}"
 
 
+def fin_or_none(x):
+    """NaN (scipy's answer for degenerate tables) becomes null: that case is compared with R only."""
+    return None if math.isnan(float(x)) else fin(x)
+
+
 def mp_error():
     try:
         import mpmath
@@ -246,7 +251,76 @@ def proportions():
     write("core-proportion-difference.json", sm, diffs, "Newcombe (1998) method 10 hybrid score interval")
 
 
-SECTIONS = {"distributions": distributions, "proportions": proportions}
+def r_matrix(table):
+    rows, cols = len(table), len(table[0])
+    flat = ",".join(str(v) for row in table for v in row)
+    return f"matrix(c({flat}), nrow = {rows}, ncol = {cols}, byrow = TRUE)"
+
+
+TABLES_2X2 = [[[6, 5], [5, 14]], [[3, 1], [1, 3]], [[0, 5], [5, 0]], [[5, 0], [0, 5]], [[0, 0], [3, 4]],
+              [[1, 0], [0, 0]], [[10, 20], [30, 40]], [[100, 150], [120, 80]], [[1000, 2000], [1500, 1500]],
+              [[2, 7], [8, 2]], [[0, 10], [10, 10]], [[12, 5], [0, 9]], [[1, 1], [1, 1]], [[11, 19], [5, 24]],
+              [[7, 0], [3, 9]], [[0, 1], [1, 0]]]
+TABLES_RXC = [[[3, 1, 0], [0, 2, 4]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[2, 0, 1], [0, 3, 0], [1, 0, 2]],
+              [[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]],  # R's ?fisher.test Job satisfaction
+              [[6, 5], [5, 14], [3, 9]], [[5, 0, 0, 0, 1], [0, 4, 1, 0, 0], [1, 0, 3, 2, 0]],
+              [[10, 12, 8], [9, 11, 13]], [[0, 0, 0], [1, 2, 3], [4, 0, 5]], [[8, 2, 4, 1], [1, 7, 2, 6]],
+              [[20, 15, 12], [14, 25, 19], [9, 11, 28]]]
+
+
+def tables():
+    from scipy.stats.contingency import odds_ratio
+    rv = r_version()
+    fisher = []
+    for t in TABLES_2X2:
+        for alt in ("two-sided", "less", "greater"):
+            for conf in (0.95, 0.90):
+                code = f"""
+                r <- fisher.test({r_matrix(t)}, alternative = "{R_ALT[alt]}", conf.level = {conf})
+                cat(sprintf("%.17g", c(r$p.value, r$estimate, r$conf.int)), sep = "\n")
+                """
+                v = [r_num(x) for x in run_r(code)]
+                case = {"table": t, "alternative": alt, "confidence": conf, "pValue": v[0],
+                        "rOddsRatio": v[1], "rLower": v[2], "rUpper": v[3], "tool": rv + " fisher.test"}
+                # scipy solves the same conditional-likelihood equations with brentq (xtol 2e-12) instead of
+                # R's uniroot (tol 1.2e-4), so it is the reference for the estimate and interval digits.
+                sp_alt = {"two-sided": "two-sided", "less": "less", "greater": "greater"}[alt]
+                res = odds_ratio(np.array(t), kind="conditional")
+                ci = res.confidence_interval(confidence_level=conf, alternative=sp_alt)
+                case.update({"scipyOddsRatio": fin_or_none(res.statistic), "scipyLower": fin_or_none(ci.low),
+                             "scipyUpper": fin_or_none(ci.high),
+                             "scipySampleOddsRatio": fin_or_none(odds_ratio(np.array(t), kind="sample").statistic)})
+                fisher.append(case)
+    write("core-fisher-2x2.json", f"{rv}; {SCIPY}", fisher,
+          "p-value from R; odds ratio and interval from R (uniroot, ~1e-4) and scipy (conditional, brentq)")
+
+    rxc = []
+    for t in TABLES_RXC + TABLES_2X2[:6]:
+        code = f"""
+        r <- fisher.test({r_matrix(t)}, workspace = 2e7)
+        cat(sprintf("%.17g", r$p.value), sep = "\n")
+        """
+        rxc.append({"table": t, "pValue": r_num(run_r(code)[0]), "tool": rv + " fisher.test (FEXACT)"})
+    write("core-fisher-rxc.json", rv, rxc, "two-sided p of R's network algorithm (FEXACT)")
+
+    chisq = []
+    for t in TABLES_2X2 + TABLES_RXC:
+        if any(sum(r) == 0 for r in t) or any(sum(c) == 0 for c in zip(*t)):
+            continue
+        for correct in (True, False):
+            code = f"""
+            r <- suppressWarnings(chisq.test({r_matrix(t)}, correct = {"TRUE" if correct else "FALSE"}))
+            cat(sprintf("%.17g", c(r$statistic, r$parameter, r$p.value, t(r$expected))), sep = "\n")
+            """
+            v = [r_num(x) for x in run_r(code)]
+            rows, cols = len(t), len(t[0])
+            expected = [v[3 + i * cols: 3 + (i + 1) * cols] for i in range(rows)]
+            chisq.append({"table": t, "correct": correct, "statistic": v[0], "df": int(v[1]), "pValue": v[2],
+                          "expected": expected, "tool": rv + " chisq.test"})
+    write("core-chisq.json", rv, chisq, "Pearson chi-square, Yates only on 2x2 as R")
+
+
+SECTIONS = {"distributions": distributions, "proportions": proportions, "tables": tables}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SECTIONS)
