@@ -7,6 +7,8 @@ struct Restora: AsyncParsableCommand {
         abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
         subcommands: [
             StatsCommand.self,
+            InterpretCommand.self,
+            GradeCommand.self,
         ]
     )
 }

@@ -73,7 +73,8 @@ struct SemenClassificationTests {
         #expect(result.terms == [.azoospermia])
         #expect(result.azoospermia?.confirmed == false)
         #expect(result.summary == "azoospermia (not confirmed)")
-        #expect(result.cannotClassify.contains { $0.contains("needs examination of the centrifuged pellet") })
+        #expect(result.cannotClassify.contains(
+            "cannot confirm azoospermia or exclude cryptozoospermia: pellet not examined after centrifugation (needs ≥1000 g for ≥15 min)"))
         #expect(result.motileSpermInEjaculate == .cannotDetermine)
     }
 

@@ -60,7 +60,9 @@ public enum CTCAEClinicianCriteria {
                 field: "grade",
                 message: "\(term.displayName) defines grades \(defined.map(String.init).joined(separator: ", ")); got \(grade)")
         }
-        return CTCAEGradeResult(term: term, grade: grade, criterion: text, rule: "clinician-graded",
-                                confidence: criteria.confidence)
+        var result = CTCAEGradeResult(term: term, grade: grade, criterion: text, rule: "clinician-graded",
+                                      confidence: criteria.confidence)
+        result.source = criteria.source
+        return result
     }
 }

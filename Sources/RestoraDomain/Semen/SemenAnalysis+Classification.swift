@@ -71,7 +71,7 @@ extension SemenAnalysis {
         if let shortfall {
             result.summary = "azoospermia (not confirmed)"
             result.cannotClassify.append(
-                "cannot confirm azoospermia or exclude cryptozoospermia: needs examination of the centrifuged pellet (\(shortfall))")
+                "cannot confirm azoospermia or exclude cryptozoospermia: \(shortfall)")
         } else {
             result.summary = SemenTerm.azoospermia.rawValue
         }
