@@ -320,7 +320,78 @@ def tables():
     write("core-chisq.json", rv, chisq, "Pearson chi-square, Yates only on 2x2 as R")
 
 
-SECTIONS = {"distributions": distributions, "proportions": proportions, "tables": tables}
+def r_vec(values):
+    return "c(" + ", ".join(repr(float(v)) for v in values) + ")"
+
+
+SLEEP1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]   # R datasets::sleep, group 1
+SLEEP2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]     # group 2
+RNG = np.random.default_rng(20261121)
+NORMAL_A = [round(v, 3) for v in RNG.normal(10, 2, 23)]
+NORMAL_B = [round(v, 3) for v in RNG.normal(11, 3.5, 17)]
+BIG_A = [round(v, 4) for v in RNG.normal(0, 1, 80)]
+BIG_B = [round(v, 4) for v in RNG.normal(0.4, 1, 65)]
+MEAN_SAMPLES = [
+    ("sleep", SLEEP1, SLEEP2), ("normal", NORMAL_A, NORMAL_B), ("tiny", [1.0, 2.5], [3.0, 4.0, 7.5]),
+    ("offset", [1e9 + v for v in (0.1, 0.4, 0.35, 0.8)], [1e9 + v for v in (0.9, 1.2, 0.7)]),
+    ("ties", [1, 2, 2, 3, 3, 3, 4, 5], [2, 3, 4, 4, 5, 6, 6, 7, 8]), ("large", BIG_A, BIG_B),
+    ("separated", [1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]), ("one-vs-many", [4.2], [1.0, 2.0, 3.5, 5.0]),
+]
+
+
+def means():
+    rv = r_version()
+    cases = []
+    for name, x, y in MEAN_SAMPLES:
+        for alt in ("two-sided", "less", "greater"):
+            for kind in ("one-sample", "paired", "welch", "student"):
+                if kind == "paired" and len(x) != len(y):
+                    continue
+                if kind in ("one-sample", "paired", "welch") and (len(x) < 2 or len(y) < 2):
+                    if kind != "one-sample" or len(x) < 2:
+                        continue
+                mu = 0.5 if kind != "student" else -0.25
+                call = {"one-sample": f"t.test({r_vec(x)}, mu = {mu}",
+                        "paired": f"t.test({r_vec(x)}, {r_vec(y)}, paired = TRUE, mu = {mu}",
+                        "welch": f"t.test({r_vec(x)}, {r_vec(y)}, mu = {mu}",
+                        "student": f"t.test({r_vec(x)}, {r_vec(y)}, var.equal = TRUE, mu = {mu}"}[kind]
+                code = f"""
+                r <- {call}, alternative = "{R_ALT[alt]}", conf.level = 0.9)
+                est <- if (length(r$estimate) == 2) r$estimate[1] - r$estimate[2] else r$estimate
+                cat(sprintf("%.17g", c(r$statistic, r$parameter, r$p.value, r$conf.int, est, r$stderr)), sep = "\n")
+                """
+                v = [r_num(t) for t in run_r(code)]
+                cases.append({"name": name, "kind": kind, "alternative": alt, "x": x, "y": y, "mu": mu, "confidence": 0.9,
+                              "statistic": v[0], "df": v[1], "pValue": v[2], "lower": v[3], "upper": v[4],
+                              "estimate": v[5], "stderr": v[6], "tool": rv + " t.test"})
+    write("core-ttest.json", rv, cases, "R t.test; estimate is the mean difference for two samples")
+
+    ranks = []
+    for name, x, y in MEAN_SAMPLES + [("n1", [2.5], [1.0]), ("zeros", [0.5, 0.0, -1.0, 2.0, 3.0, 0.0, 4.0], [1, 2, 3, 4, 5, 6, 7])]:
+        for alt in ("two-sided", "less", "greater"):
+            for kind in ("signed-rank", "paired", "rank-sum"):
+                if kind == "paired" and len(x) != len(y):
+                    continue
+                for correct in (True, False):
+                    mu = 0.3 if kind == "signed-rank" else 0.0
+                    call = {"signed-rank": f"wilcox.test({r_vec(x)}, mu = {mu}",
+                            "paired": f"wilcox.test({r_vec(x)}, {r_vec(y)}, paired = TRUE",
+                            "rank-sum": f"wilcox.test({r_vec(x)}, {r_vec(y)}"}[kind]
+                    code = f"""
+                    r <- suppressWarnings({call}, alternative = "{R_ALT[alt]}", correct = {"TRUE" if correct else "FALSE"},
+                                          conf.int = TRUE, conf.level = 0.95))
+                    cat(sprintf("%.17g", c(r$statistic, r$p.value, r$estimate, r$conf.int)), r$method, sep = "\n")
+                    """
+                    out = run_r(code)
+                    v = [r_num(t) for t in out[:5]]
+                    ranks.append({"name": name, "kind": kind, "alternative": alt, "correct": correct, "x": x, "y": y,
+                                  "mu": mu, "statistic": v[0], "pValue": v[1], "estimate": v[2], "lower": v[3],
+                                  "upper": v[4], "method": out[5], "tool": rv + " wilcox.test"})
+    write("core-ranks.json", rv, ranks,
+          "R wilcox.test; estimate/interval compared only for the exact (no ties, no zeros, n < 50) two-sided case")
+
+
+SECTIONS = {"distributions": distributions, "proportions": proportions, "tables": tables, "means": means}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SECTIONS)
