@@ -42,12 +42,12 @@ public enum LinearRegression {
         guard confidenceLevel > 0, confidenceLevel < 1 else {
             throw StatsError.invalidInput(field: "confidence level", message: "must be strictly between 0 and 1")
         }
-        try DesignCheck.requireFinite(outcome, name: outcomeName)
+        try DesignMatrixCheck.requireFinite(outcome, name: outcomeName)
         let p = covariates.count + 1
         guard n > p else {
             throw StatsError.insufficientData("\(n) observations leave no residual degrees of freedom for \(p) parameters")
         }
-        try DesignCheck.requireIdentifiable(columns: covariates, names: names, intercept: true)
+        try DesignMatrixCheck.requireIdentifiable(columns: covariates, names: names, intercept: true)
         let qr = HouseholderQR(columns: [[Double](repeating: 1, count: n)] + covariates)
         if let j = qr.firstDependentColumn {
             throw StatsError.degenerateDesign("covariate '\(j == 0 ? "(Intercept)" : names[j - 1])' is collinear")

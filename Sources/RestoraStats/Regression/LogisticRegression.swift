@@ -26,7 +26,7 @@ public enum LogisticRegression {
         if events == 0 || events == n {
             throw StatsError.degenerateDesign("outcome '\(outcomeName)' has no variation (every value is \(events == 0 ? 0 : 1))")
         }
-        try DesignCheck.requireIdentifiable(columns: covariates, names: names, intercept: true)
+        try DesignMatrixCheck.requireIdentifiable(columns: covariates, names: names, intercept: true)
 
         let p = covariates.count + 1
         let allNames = ["(Intercept)"] + names

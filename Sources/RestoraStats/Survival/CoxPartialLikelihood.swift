@@ -44,14 +44,26 @@ struct CoxPartialLikelihood: Sendable {
         var loglik = 0.0
         var score = [Double](repeating: 0, count: p)
         var info = [Double](repeating: 0, count: p * p)
-        let n = self.n, p = self.p
-        for k in 0..<p { w.s1[k] = 0; w.e1[k] = 0 }
-        for k in 0..<(p * p) { w.s2[k] = 0; w.e2[k] = 0 }
+        let n = self.n, p = self.p, efron = ties == .efron
+        // Raw pointers in the hot loop: no bounds, exclusivity or copy-on-write checks per element.
         x.withUnsafeBufferPointer { x in
+        times.withUnsafeBufferPointer { times in
+        events.withUnsafeBufferPointer { events in
+        beta.withUnsafeBufferPointer { beta in
+        w.eta.withUnsafeMutableBufferPointer { eta in
+        w.s1.withUnsafeMutableBufferPointer { s1 in
+        w.s2.withUnsafeMutableBufferPointer { s2 in
+        w.e1.withUnsafeMutableBufferPointer { e1 in
+        w.e2.withUnsafeMutableBufferPointer { e2 in
+        w.a1.withUnsafeMutableBufferPointer { a1 in
+        score.withUnsafeMutableBufferPointer { score in
+        info.withUnsafeMutableBufferPointer { info in
+            for k in 0..<p { s1[k] = 0 }
+            for k in 0..<(p * p) { s2[k] = 0 }
             for i in 0..<n {
                 var e = 0.0
                 for k in 0..<p { e += x[i * p + k] * beta[k] }
-                w.eta[i] = e
+                eta[i] = e
             }
             var s0 = 0.0
             var i = 0
@@ -59,28 +71,37 @@ struct CoxPartialLikelihood: Sendable {
                 let t = times[i]
                 var e0 = 0.0
                 var d = 0
-                for k in 0..<p { w.e1[k] = 0 }
-                for k in 0..<(p * p) { w.e2[k] = 0 }
                 var j = i
                 // Add everyone at this time to the risk set; collect the tied events separately.
                 while j < n, times[j] == t {
-                    let r = exp(w.eta[j])
+                    let r = exp(eta[j])
                     let row = j * p
                     s0 += r
-                    for a in 0..<p {
-                        let ra = r * x[row + a]
-                        w.s1[a] += ra
-                        for b in 0...a { w.s2[a * p + b] += ra * x[row + b] }
-                    }
                     if events[j] {
+                        if d == 0 {
+                            for k in 0..<p { e1[k] = 0 }
+                            for k in 0..<(p * p) { e2[k] = 0 }
+                        }
                         d += 1
                         e0 += r
-                        loglik += w.eta[j]
+                        loglik += eta[j]
+                        for a in 0..<p {
+                            let xa = x[row + a]
+                            let ra = r * xa
+                            s1[a] += ra
+                            e1[a] += ra
+                            score[a] += xa
+                            for b in 0...a {
+                                let v = ra * x[row + b]
+                                s2[a * p + b] += v
+                                e2[a * p + b] += v
+                            }
+                        }
+                    } else {
                         for a in 0..<p {
                             let ra = r * x[row + a]
-                            w.e1[a] += ra
-                            score[a] += x[row + a]
-                            for b in 0...a { w.e2[a * p + b] += ra * x[row + b] }
+                            s1[a] += ra
+                            for b in 0...a { s2[a * p + b] += ra * x[row + b] }
                         }
                     }
                     j += 1
@@ -89,23 +110,23 @@ struct CoxPartialLikelihood: Sendable {
                     let dd = Double(d)
                     for m in 0..<d {
                         // Efron: the m-th of d tied deaths removes m/d of the tied events' weight.
-                        let f = ties == .efron ? Double(m) / dd : 0
+                        let f = efron ? Double(m) / dd : 0
                         let denom = s0 - f * e0
                         loglik -= log(denom)
                         for a in 0..<p {
-                            w.a1[a] = (w.s1[a] - f * w.e1[a]) / denom
-                            score[a] -= w.a1[a]
+                            a1[a] = (s1[a] - f * e1[a]) / denom
+                            score[a] -= a1[a]
                         }
                         for a in 0..<p {
                             for b in 0...a {
-                                info[a * p + b] += (w.s2[a * p + b] - f * w.e2[a * p + b]) / denom - w.a1[a] * w.a1[b]
+                                info[a * p + b] += (s2[a * p + b] - f * e2[a * p + b]) / denom - a1[a] * a1[b]
                             }
                         }
                     }
                 }
                 i = j
             }
-        }
+        }}}}}}}}}}}}
         for a in 0..<p { for b in 0..<a { info[b * p + a] = info[a * p + b] } }
         return Evaluation(logLikelihood: loglik, score: score, information: SymmetricMatrix(order: p, storage: info))
     }

@@ -23,7 +23,7 @@ public enum CoxRegression {
         let sample = try SurvivalSample(time: time, event: event)
         let eventCount = event.reduce(0) { $0 + ($1 ? 1 : 0) }
         guard eventCount > 0 else { throw StatsError.insufficientData("no events: a Cox model needs at least one event") }
-        try DesignCheck.requireIdentifiable(columns: covariates, names: names, intercept: true)
+        try DesignMatrixCheck.requireIdentifiable(columns: covariates, names: names, intercept: true)
 
         let n = time.count, p = covariates.count
         let means = covariates.map { $0.reduce(0, +) / Double(n) }

@@ -109,3 +109,28 @@ public enum KaplanMeier {
             confidenceType: confidenceType, confidenceLevel: confidenceLevel)
     }
 }
+
+extension KaplanMeier {
+    /// One curve per group from a single sort: each group's observations are taken from the sorted
+    /// sample in order, so no group is sorted again.
+    /// - Parameter groupCodes: code 0..<groups for each observation, indexed in the caller's order.
+    public static func fitGroups(
+        sample: SurvivalSample, groupCodes: [Int32], groups: Int,
+        confidenceType: SurvivalConfidenceType = .logLog, confidenceLevel: Double = 0.95
+    ) throws -> [KaplanMeierCurve] {
+        var times = [[Double]](repeating: [], count: groups)
+        var events = [[Bool]](repeating: [], count: groups)
+        for (position, original) in sample.order.enumerated() {
+            let g = Int(groupCodes[original])
+            guard g >= 0, g < groups else {
+                throw StatsError.invalidInput(field: "group", message: "code \(g) at row \(original + 1) is out of range")
+            }
+            times[g].append(sample.times[position])
+            events[g].append(sample.events[position])
+        }
+        return try (0..<groups).map { g in
+            try fit(times: times[g][...], events: events[g][...],
+                    confidenceType: confidenceType, confidenceLevel: confidenceLevel)
+        }
+    }
+}

@@ -24,7 +24,7 @@ struct StatsCoxCommand: AsyncParsableCommand {
             let level = try SurvivalRegressionCLI.confidenceLevel(confLevel)
             let names = try SurvivalRegressionCLI.nameList(covariates, option: "covariates")
             let table = try CSVTable(path: input)
-            let times = try table.numbers(time)
+            let times = try table.times(time)
             let events = try table.binary(event).map { $0 == 1 }
             let columns = try names.map { try table.numbers($0) }
             let model = try SurvivalRegressionCLI.analysis {

@@ -56,7 +56,7 @@ struct StatsKMCommand: AsyncParsableCommand {
             let atTimes = try SurvivalRegressionCLI.numberList(at, option: "at")
             let probabilities = try SurvivalRegressionCLI.numberList(quantiles, option: "quantiles")
             let table = try CSVTable(path: input)
-            let times = try table.numbers(time)
+            let times = try table.times(time)
             let events = try table.binary(event).map { $0 == 1 }
             let labels: [String?] = try group.map { try table.strings($0).map { Optional($0) } }
                 ?? Array(repeating: nil, count: times.count)
@@ -97,11 +97,13 @@ struct StatsKMCommand: AsyncParsableCommand {
         var out: [String] = []
         for g in report.groups {
             out.append("\(report.analysis)\(g.group.map { " — group \($0)" } ?? ""): n = \(g.subjects), events = \(g.events)")
+            if g.events == 0 { out.append("(no events: the curve stays at \(incidence ? 0 : 1))") } else {
             out.append(SurvivalRegressionCLI.table(
                 ["time", "at risk", "events", "censored", what, "std err", "\(pct)% lower", "\(pct)% upper"],
                 g.curve.filter { $0.events > 0 }.map {
                     [f($0.time), "\($0.atRisk)", "\($0.events)", "\($0.censored)", f($0.estimate), f($0.standardError), f($0.lower), f($0.upper)]
                 }))
+            }
             out.append("quantiles of time to event (\(report.confidenceType) \(pct)% CI; NA = not reached):")
             out.append(SurvivalRegressionCLI.table(["probability", "time", "lower", "upper"], g.quantiles.map {
                 [f($0.probability), f($0.estimate), f($0.lower), f($0.upper)]

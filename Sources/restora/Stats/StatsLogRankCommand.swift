@@ -18,7 +18,7 @@ struct StatsLogRankCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let table = try CSVTable(path: input)
-            let times = try table.numbers(time)
+            let times = try table.times(time)
             let events = try table.binary(event).map { $0 == 1 }
             let groups = try table.strings(group)
             let strataLabels = try strata.map { try table.strings($0) }

@@ -57,6 +57,15 @@ struct CSVTable: Sendable {
         }
     }
 
+    /// Follow-up times: finite and not negative.
+    func times(_ name: String) throws -> [Double] {
+        let values = try numbers(name)
+        if let i = values.firstIndex(where: { $0 < 0 }) {
+            throw CLIFailure("\(source): row \(i + 2), column '\(name)': time \(values[i]) is negative")
+        }
+        return values
+    }
+
     /// A 0/1 column (event indicator, binary outcome).
     func binary(_ name: String) throws -> [Double] {
         let values = try numbers(name)

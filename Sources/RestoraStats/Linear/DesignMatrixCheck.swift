@@ -2,7 +2,7 @@ import Foundation
 
 /// Checks shared by every regression: finite values, each covariate varies, no column is a linear
 /// combination of the others. Errors name the offending column so a user can fix the input.
-public enum DesignCheck {
+public enum DesignMatrixCheck {
     public static func requireFinite(_ values: [Double], name: String) throws {
         if let i = values.firstIndex(where: { !$0.isFinite }) {
             throw StatsError.invalidInput(field: name, message: "value at row \(i + 1) is not a finite number")
