@@ -7,6 +7,9 @@ struct Restora: AsyncParsableCommand {
         abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
         subcommands: [
             StatsCommand.self,
+            ProtocolCommand.self,
+            ScreenCommand.self,
+            ScheduleCommand.self,
             InterpretCommand.self,
             GradeCommand.self,
         ]
