@@ -72,11 +72,16 @@ extension DocumentProblem {
         }
     }
 
+    /// Yams says "found Node.Scalar" (the caller adds the scalar's text); Foundation says "found a string".
     private static func foundPart(_ debugDescription: String) -> String {
-        if debugDescription.contains("Node.Mapping") || debugDescription.contains("Mapping") { return ", found a mapping" }
-        if debugDescription.contains("Node.Sequence") || debugDescription.contains("Sequence") { return ", found a list" }
-        if debugDescription.contains("Scalar") { return ", found a single value" }
-        return ""
+        guard let start = debugDescription.range(of: "but found "),
+              let end = debugDescription.range(of: " instead", range: start.upperBound..<debugDescription.endIndex)
+        else { return "" }
+        let found = debugDescription[start.upperBound..<end.lowerBound]
+        if found.contains("Mapping") { return ", found a mapping" }
+        if found.contains("Sequence") { return ", found a list" }
+        if found.contains("Scalar") { return "" }
+        return ", found \(found)"
     }
 
     private static func describeCorruption(_ context: DecodingError.Context) -> String {

@@ -18,7 +18,11 @@ public enum ProtocolDocument {
         do {
             definition = try YAMLDecoder().decode(ProtocolDefinition.self, from: yaml)
         } catch let error as DecodingError {
-            throw DocumentProblems([DocumentProblem(decodingError: error, file: file) { line(of: $0, in: root) }])
+            var problem = DocumentProblem(decodingError: error, file: file) { line(of: $0, in: root) }
+            if case let .typeMismatch(_, context) = error, let found = scalar(at: DocumentPath(codingPath: context.codingPath), in: root) {
+                problem.message += ", found \"\(found)\""
+            }
+            throw DocumentProblems([problem])
         } catch {
             throw DocumentProblems([syntaxProblem(error, file: file)])
         }
@@ -51,6 +55,20 @@ public enum ProtocolDocument {
             line = found.mark?.line ?? line
         }
         return line
+    }
+
+    /// The text of the scalar at `path`, to show what was written where something else was expected.
+    static func scalar(at path: DocumentPath, in root: Node?) -> String? {
+        var node = root
+        for component in path.components {
+            switch component {
+            case let .key(name): node = node?.mapping?[name]
+            case let .index(position):
+                guard let sequence = node?.sequence, sequence.indices.contains(position) else { return nil }
+                node = sequence[position]
+            }
+        }
+        return node?.scalar?.string
     }
 
     private static func syntaxProblem(_ error: any Error, file: String) -> DocumentProblem {
