@@ -12,6 +12,7 @@ struct Restora: AsyncParsableCommand {
             ScheduleCommand.self,
             InterpretCommand.self,
             GradeCommand.self,
+            ReleaseCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import restora
 import RestoraDomain
@@ -54,5 +55,34 @@ struct ClinicalCommandTests {
         let command = try GradeCommand.parse(["alt", "--value", "130", "--unit", "U/L", "--uln", "40", "--baseline", "normal"])
         #expect(command.term == "alt")
         #expect(command.uln == 40)
+    }
+}
+
+/// `restora release` reads a whole CellProduct or bare release-test results (examples/clinical/).
+@Suite("Release CLI input")
+struct ReleaseCommandTests {
+    static func example(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/clinical/\(name)").path
+    }
+
+    @Test(arguments: [("msc-lot-pass.json", ReleaseDecision.Outcome.released, String?.some("MSC-2026-0001")),
+                      ("msc-lot-fail.json", .rejected, nil),
+                      ("msc-lot-incomplete.json", .cannotDecide, nil)])
+    func examplesDecideAsDocumented(file: String, outcome: ReleaseDecision.Outcome, lot: String?) throws {
+        let (readLot, results) = try ReleaseCommand.load(Self.example(file))
+        #expect(readLot == lot)
+        #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == outcome)
+    }
+
+    @Test func failingExampleNamesEveryFailure() throws {
+        let (_, results) = try ReleaseCommand.load(Self.example("msc-lot-fail.json"))
+        let decision = try ReleaseSpecification.isct2006Default.evaluate(results)
+        #expect(decision.failed.map(\.criterion) == ["identity CD90", "identity CD45", "viability"])
+        #expect(decision.missing.map(\.criterion) == ["mycoplasma"])
+    }
+
+    @Test func unreadableProductIsAOneLineFailure() {
+        #expect(throws: CLIFailure.self) { try ReleaseCommand.load("/nonexistent/lot.json") }
     }
 }
