@@ -148,4 +148,11 @@ struct SafetyRuleTests {
         #expect(try rules.evaluate(Self.event(seriousness: [.hospitalization], expected: true)).fired.isEmpty)
         #expect(try rules.evaluate(Self.event(seriousness: [.hospitalization])).fired.count == 1)
     }
+
+    @Test func adverseEventGradeMustExistForItsTerm() throws {
+        #expect(throws: DomainError.invalidValue(field: "grade", message: "Dry skin defines grades 1, 2, 3; got 4")) {
+            try Self.rules().evaluate(Self.event(term: "Dry skin", grade: 4))
+        }
+        #expect(try Self.rules().evaluate(Self.event(term: "Dry skin", grade: 3)).fired.isEmpty)
+    }
 }

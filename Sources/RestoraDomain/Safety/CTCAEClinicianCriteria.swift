@@ -48,6 +48,15 @@ public enum CTCAEClinicianCriteria {
         }
     }
 
+    /// Refuses an adverse event whose grade its CTCAE term does not define (dry skin has no grade 4 or 5).
+    /// Terms Restora does not know are left to the model's own 1–5 check.
+    public static func validate(_ event: AdverseEvent) throws {
+        guard let term = CTCAETerm(displayName: event.term), let criteria = criteria(for: term),
+              criteria.byGrade[event.grade] == nil else { return }
+        let defined = criteria.byGrade.keys.sorted().map(String.init).joined(separator: ", ")
+        throw DomainError.invalidValue(field: "grade", message: "\(term.displayName) defines grades \(defined); got \(event.grade)")
+    }
+
     /// Records the clinician's grade with its criterion text; refuses a grade the term does not define.
     public static func grade(_ term: CTCAETerm, clinicianGrade grade: Int) throws -> CTCAEGradeResult {
         guard let criteria = criteria(for: term) else {

@@ -82,6 +82,7 @@ extension Array where Element == SafetyRule {
     /// serious-adverse-event rules, which also carry the reporting deadline (REFERENCE.md E3).
     public func evaluate(_ event: AdverseEvent) throws -> SafetyEvaluation {
         let ae = try event.validated()
+        try CTCAEClinicianCriteria.validate(ae)
         var result = SafetyEvaluation(fired: [], notEvaluated: [])
         let term = CTCAETerm(displayName: ae.term)
         for rule in self {
