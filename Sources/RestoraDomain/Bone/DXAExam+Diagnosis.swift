@@ -10,7 +10,7 @@ extension DXAExam {
             return diagnosis
         }
         switch vocabulary {
-        case .tScore: classifyByTScore(&diagnosis, results)
+        case .tScore: try classifyByTScore(&diagnosis, results)
         case .zScore: try classifyByZScore(&diagnosis, results)
         case nil: break
         }
@@ -40,7 +40,7 @@ extension DXAExam {
             .min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
     }
 
-    private func classifyByTScore(_ diagnosis: inout DXADiagnosis, _ results: [DXASiteResult]) {
+    private func classifyByTScore(_ diagnosis: inout DXADiagnosis, _ results: [DXASiteResult]) throws {
         for r in results where r.tScore == nil {
             diagnosis.notes.append("\(r.site.displayName): no T-score (needs a reference for this site and scanner, or the scanner's T-score)")
         }
@@ -50,7 +50,7 @@ extension DXAExam {
         }
         diagnosis.lowestSite = site
         diagnosis.lowestScore = t
-        let category = (try? BoneDensityCategory.classify(tScore: t, fragilityFracture: fragilityFracture ?? false))
+        let category = try BoneDensityCategory.classify(tScore: t, fragilityFracture: fragilityFracture ?? false)
         diagnosis.category = category
         if category == .osteoporosis && fragilityFracture == nil {
             diagnosis.cannotClassify.append("cannot classify severe osteoporosis: needs fragility-fracture history")

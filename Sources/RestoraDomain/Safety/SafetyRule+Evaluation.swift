@@ -38,8 +38,8 @@ extension Array where Element == SafetyRule {
             switch rule.trigger {
             case let .observation(threshold):
                 guard observation.code.sameConcept(as: threshold.coding) else { continue }
-                guard let quantity = observation.value.quantity else {
-                    result.notEvaluated.append("\(rule.id): observation has no numeric value")
+                guard let quantity = observation.value.quantity, quantity.value.isFinite else {
+                    result.notEvaluated.append("\(rule.id): observation has no finite numeric value")
                     continue
                 }
                 guard let value = Self.converted(quantity, to: threshold.unit, code: observation.code) else {
