@@ -391,7 +391,105 @@ def means():
           "R wilcox.test; estimate/interval compared only for the exact (no ties, no zeros, n < 50) two-sided case")
 
 
-SECTIONS = {"distributions": distributions, "proportions": proportions, "tables": tables, "means": means}
+def simon_search(p0, p1, alpha, beta, nmax):
+    """Independent brute-force Simon (1989) search with scipy's binomial (no code shared with Swift)."""
+    from scipy.stats import binom
+    best_opt, best_mm = None, None
+    for n in range(2, nmax + 1):
+        for n1 in range(1, n):
+            n2 = n - n1
+            x1 = np.arange(n1 + 1)
+            f0, f1 = binom.pmf(x1, n1, p0), binom.pmf(x1, n1, p1)
+            for r1 in range(0, n1):
+                if binom.cdf(r1, n1, p1) > beta:
+                    break
+                keep = x1 > r1
+                rs = np.arange(r1, n + 1)
+                # P(X1 > r1, X1 + X2 > r) for every r at once.
+                sf0 = np.array([np.sum(f0[keep] * binom.sf(r - x1[keep], n2, p0)) for r in rs])
+                ok = np.nonzero(sf0 <= alpha)[0]
+                if len(ok) == 0:
+                    continue
+                r = int(rs[ok[0]])
+                a = float(sf0[ok[0]])
+                pw = float(np.sum(f1[keep] * binom.sf(r - x1[keep], n2, p1)))
+                if pw < 1 - beta:
+                    continue
+                pet = float(binom.cdf(r1, n1, p0))
+                en = n1 + (1 - pet) * n2
+                d = {"r1": r1, "n1": n1, "r": r, "n": n, "EN": en, "PET": pet, "alpha": a, "power": pw}
+                if best_opt is None or en < best_opt["EN"] - 1e-12:
+                    best_opt = d
+                if best_mm is None or n < best_mm["n"] or (n == best_mm["n"] and en < best_mm["EN"] - 1e-12):
+                    best_mm = d
+    return best_opt, best_mm
+
+
+def design():
+    rv = r_version()
+    cases = []
+    for p1, p2 in [(0.2, 0.4), (0.5, 0.75), (0.05, 0.15), (0.367, 0.2), (0.9, 0.95)]:
+        for alt, tside in (("two-sided", "two.sided"), ("one-sided", "one.sided")):
+            for pw in (0.8, 0.9):
+                code = f"""
+                a <- power.prop.test(p1 = {p1}, p2 = {p2}, power = {pw}, sig.level = 0.05, alternative = "{tside}", tol = 1e-13)
+                b <- power.prop.test(p1 = {p1}, p2 = {p2}, n = 50, sig.level = 0.05, alternative = "{tside}")
+                cat(sprintf("%.17g", c(a$n, b$power)), sep = "\n")
+                """
+                v = [r_num(t) for t in run_r(code)]
+                za, zb = stats.norm.isf(0.05 / (2 if alt == "two-sided" else 1)), stats.norm.ppf(pw)
+                pbar = (p1 + p2) / 2
+                n0 = (za * math.sqrt(2 * pbar * (1 - pbar)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p1 - p2) ** 2
+                fleiss = n0 / 4 * (1 + math.sqrt(1 + 4 / (n0 * abs(p1 - p2)))) ** 2
+                cases.append({"kind": "proportions", "p1": p1, "p2": p2, "sides": alt, "power": pw, "alpha": 0.05,
+                              "n": v[0], "powerAt50": v[1], "fleissN": fleiss,
+                              "tool": rv + " power.prop.test(tol=1e-13); Fleiss (1980) formula with scipy.stats.norm"})
+    for delta, sd in [(1.0, 1.0), (0.5, 1.0), (2.0, 3.5), (0.2, 1.0), (3.0, 1.0)]:
+        for ttype in ("two.sample", "paired", "one.sample"):
+            for alt, tside in (("two-sided", "two.sided"), ("one-sided", "one.sided")):
+                code = f"""
+                a <- power.t.test(delta = {delta}, sd = {sd}, power = 0.8, sig.level = 0.05, type = "{ttype}", alternative = "{tside}", tol = 1e-13)
+                b <- power.t.test(delta = {delta}, sd = {sd}, n = 12, sig.level = 0.05, type = "{ttype}", alternative = "{tside}")
+                cat(sprintf("%.17g", c(a$n, b$power)), sep = "\n")
+                """
+                v = [r_num(t) for t in run_r(code)]
+                design = {"two.sample": "two-sample", "paired": "paired", "one.sample": "one-sample"}[ttype]
+                # scipy's nct (Boost) for the same power: an independent check of R's pnt.
+                g = 2 if ttype == "two.sample" else 1
+                nu = (12 - 1) * g
+                crit = stats.t.isf(0.05 / (2 if alt == "two-sided" else 1), nu)
+                sp = stats.nct.sf(crit, nu, math.sqrt(12 / g) * delta / sd)
+                cases.append({"kind": "means", "design": design, "delta": delta, "sd": sd, "sides": alt, "power": 0.8,
+                              "alpha": 0.05, "n": v[0], "powerAt12": v[1], "scipyPowerAt12": float(sp),
+                              "tool": rv + " power.t.test(tol=1e-13); scipy nct"})
+    for hr, alloc, pevent in [(0.5, 0.5, 1.0), (0.7, 0.5, 0.6), (1.5, 0.6667, 0.35), (0.8, 0.5, 0.9)]:
+        for alt in ("two-sided", "one-sided"):
+            z = stats.norm.isf(0.05 / (2 if alt == "two-sided" else 1)) + stats.norm.ppf(0.9)
+            d = z ** 2 / (alloc * (1 - alloc) * math.log(hr) ** 2)
+            cases.append({"kind": "logrank", "hazardRatio": hr, "allocation": alloc, "eventProbability": pevent,
+                          "sides": alt, "power": 0.9, "alpha": 0.05, "events": d,
+                          "subjects": math.ceil(math.ceil(d) / pevent), "tool": SCIPY + " Schoenfeld (1981) formula"})
+    write("core-power.json", f"{rv}; {SCIPY}", cases, "power.prop.test / power.t.test; Fleiss and Schoenfeld formulas")
+
+    simon = []
+    published = {  # Simon (1989) Controlled Clinical Trials 10:1-10, Tables 1-2 (EN rounded to 0.1)
+        (0.05, 0.25): ((0, 9, 2, 17, 12.0), (0, 12, 2, 16, 13.8)),
+        (0.10, 0.30): ((1, 10, 5, 29, 15.0), (1, 15, 5, 25, 19.5)),
+        (0.20, 0.40): ((3, 13, 12, 43, 20.6), (4, 18, 10, 33, 22.3)),
+    }
+    for (p0, p1), pub in published.items():
+        opt, mm = simon_search(p0, p1, 0.05, 0.2, 60)
+        simon.append({"p0": p0, "p1": p1, "alpha": 0.05, "beta": 0.2, "nmax": 60, "optimal": opt, "minimax": mm,
+                      "published": {"optimal": pub[0], "minimax": pub[1]},
+                      "tool": SCIPY + " brute-force search (stats_core.simon_search); published: Simon 1989"})
+    opt, mm = simon_search(0.3, 0.5, 0.1, 0.1, 60)
+    simon.append({"p0": 0.3, "p1": 0.5, "alpha": 0.1, "beta": 0.1, "nmax": 60, "optimal": opt, "minimax": mm,
+                  "published": None, "tool": SCIPY + " brute-force search (stats_core.simon_search)"})
+    write("core-simon.json", SCIPY, simon, "Simon two-stage optimal and minimax")
+
+
+SECTIONS = {"distributions": distributions, "proportions": proportions, "tables": tables, "means": means,
+            "design": design}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(SECTIONS)
