@@ -134,6 +134,7 @@ struct DXATests {
         let result = try LeastSignificantChange.assess(site: .femoralNeck, previousGPerCm2: 1.0, currentGPerCm2: current)
         #expect(result.verdict == expected)
         #expect(result.lscUnit == .percent)
+        #expect(result.precisionSource.contains("U"))
     }
 
     @Test func radiusNeedsAConfiguredPrecision() {

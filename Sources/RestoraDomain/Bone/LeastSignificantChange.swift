@@ -48,6 +48,8 @@ public struct BoneDensityChangeAssessment: Codable, Sendable, Equatable {
     public var leastSignificantChange: Double
     public var lscUnit: PrecisionError.Unit
     public var verdict: BoneDensityChange
+    /// "given" for the centre's own precision, or the U default's label (REFERENCE.md C3).
+    public var precisionSource: String
 }
 
 public enum LeastSignificantChange {
@@ -71,20 +73,26 @@ public enum LeastSignificantChange {
         }
         return BoneDensityChangeAssessment(
             site: site, previousGPerCm2: previous, currentGPerCm2: current, changeGPerCm2: delta,
-            changePercent: percent, leastSignificantChange: lsc, lscUnit: precision.unit, verdict: verdict)
+            changePercent: percent, leastSignificantChange: lsc, lscUnit: precision.unit, verdict: verdict,
+            precisionSource: "given")
     }
 
-    /// With the site's configured precision, falling back to the U defaults; throws naming the site when
-    /// neither exists (e.g. 33 % radius).
+    /// With the site's configured precision (`precisions`, the centre's own), falling back to the U defaults,
+    /// which the result labels; throws naming the site when neither exists (e.g. 33 % radius).
     public static func assess(
         site: SkeletalSite, previousGPerCm2: Double, currentGPerCm2: Double,
-        precisions: [SkeletalSite: PrecisionError] = PrecisionError.unconfirmedDefaults
+        precisions: [SkeletalSite: PrecisionError] = [:]
     ) throws -> BoneDensityChangeAssessment {
-        guard let precision = precisions[site] ?? PrecisionError.unconfirmedDefaults[site] else {
+        if let given = precisions[site] {
+            return try assess(site: site, previousGPerCm2: previousGPerCm2, currentGPerCm2: currentGPerCm2, precision: given)
+        }
+        guard let fallback = PrecisionError.unconfirmedDefaults[site] else {
             throw DomainError.invalidValue(
                 field: "precisionError",
                 message: "no precision error configured for \(site.displayName); give the centre's value (> 0, g/cm2 or %)")
         }
-        return try assess(site: site, previousGPerCm2: previousGPerCm2, currentGPerCm2: currentGPerCm2, precision: precision)
+        var result = try assess(site: site, previousGPerCm2: previousGPerCm2, currentGPerCm2: currentGPerCm2, precision: fallback)
+        result.precisionSource = "unconfirmed default \(NumberText.plain(fallback.value)) % (REFERENCE.md C3, U): use the centre's precision study"
+        return result
     }
 }

@@ -97,7 +97,7 @@ struct InterpretDXACommand: AsyncParsableCommand {
     }
 
     func changes(current exam: DXAExam) throws -> [BoneDensityChangeAssessment] {
-        var precisions = PrecisionError.unconfirmedDefaults
+        var precisions: [SkeletalSite: PrecisionError] = [:]
         for text in precision {
             let (key, value) = try ClinicalCLI.pair(text, option: "--precision")
             let site = try ClinicalCLI.site(key, option: "--precision")
@@ -137,7 +137,7 @@ enum DXAText {
         for c in changes {
             let lsc = c.lscUnit == .percent ? "\(NumberText.rounded(c.leastSignificantChange, places: 2)) %"
                                             : "\(NumberText.rounded(c.leastSignificantChange, places: 4)) g/cm²"
-            lines.append("Change at \(c.site.displayName): \(NumberText.rounded(c.changeGPerCm2, places: 4)) g/cm² (\(NumberText.rounded(c.changePercent, places: 2)) %), LSC \(lsc) → \(c.verdict.rawValue)")
+            lines.append("Change at \(c.site.displayName): \(NumberText.rounded(c.changeGPerCm2, places: 4)) g/cm² (\(NumberText.rounded(c.changePercent, places: 2)) %), LSC \(lsc) → \(c.verdict.rawValue) [precision: \(c.precisionSource)]")
         }
         return lines.joined(separator: "\n")
     }
