@@ -22,18 +22,21 @@ let package = Package(
         ),
         .target(name: "RestoraStats"),
         .target(name: "RestoraReports", dependencies: ["RestoraDomain", "RestoraStats"]),
+        // Synthetic demo clinic (labelled synthetic everywhere); pure, built from domain values only.
+        .target(name: "RestoraDemo", dependencies: ["RestoraDomain"]),
         .target(name: "RestoraStorage", dependencies: ["RestoraDomain"]),
         .target(name: "RestoraWeb", dependencies: ["RestoraDomain", "RestoraStats", "RestoraReports"]),
         .executableTarget(
             name: "restora",
             dependencies: [
-                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraStorage", "RestoraWeb",
+                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RestoraDomainTests", dependencies: ["RestoraDomain"]),
         .testTarget(name: "RestoraStatsTests", dependencies: ["RestoraStats"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports"]),
+        .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo"]),
+        .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
         .testTarget(name: "RestoraStorageTests", dependencies: ["RestoraStorage"]),
         .testTarget(name: "RestoraWebTests", dependencies: ["RestoraWeb"]),
         .testTarget(name: "restoraTests", dependencies: ["restora"]),
