@@ -32,7 +32,7 @@ enum ProtocolText {
     }
 
     private static func criterion(_ c: Criterion) -> String {
-        "  \(c.id): \(c.text.trimmingCharacters(in: .whitespacesAndNewlines))" + (c.reference.map { " (\($0))" } ?? "")
+        "  \(c.id): \(c.text.trimmingCharacters(in: .whitespacesAndNewlines))" + (c.reference.map { "\n      source: \($0)" } ?? "")
     }
 
     private static func intervention(_ i: Intervention) -> String {
@@ -40,7 +40,7 @@ enum ProtocolText {
         case let .drug(r):
             return "\(r.drug.display ?? r.drug.code) \(r.dose) \(r.route) \(r.timesPerDay)× daily for \(r.durationWeeks) weeks"
         case let .procedure(step):
-            var parts = ["\(step.step.rawValue): \(i.title)"]
+            var parts = ["\(i.title) (\(step.step.rawValue))"]
             if let tissues = step.sourceTissues { parts.append("source \(tissues.joined(separator: " or "))") }
             if let sites = step.anatomicalSites { parts.append("sites \(sites.joined(separator: ", "))") }
             if let imaging = step.imagingGuidance { parts.append("imaging \(imaging.map(\.rawValue).joined(separator: " or "))") }
