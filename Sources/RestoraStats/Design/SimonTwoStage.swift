@@ -84,6 +84,7 @@ public enum SimonTwoStage {
 struct BinomialTables: Sendable {
     let pmfs: [[Double]]
     let cdfs: [[Double]]
+    let sfs: [[Double]] // sfs[m][k] = P(X > k), summed from the upper end so small tails keep their digits
 
     init(p: Double, nmax: Int) {
         var pmfs: [[Double]] = [], cdfs: [[Double]] = []
@@ -95,17 +96,24 @@ struct BinomialTables: Sendable {
         }
         self.pmfs = pmfs
         self.cdfs = cdfs
+        sfs = pmfs.map { pmf in
+            var upper = [Double](repeating: 0, count: pmf.count)
+            var running = 0.0
+            for k in stride(from: pmf.count - 1, through: 0, by: -1) {
+                upper[k] = running // P(X > k)
+                running += pmf[k]
+            }
+            return upper
+        }
     }
 
     func pmf(_ m: Int, _ k: Int) -> Double { k < 0 || k > m ? 0 : pmfs[m][k] }
     /// P(X ≤ k).
     func cdf(_ m: Int, _ k: Int) -> Double { k < 0 ? 0 : (k >= m ? 1 : cdfs[m][k]) }
-    /// P(X > k), summed from the upper end so small tails keep their digits.
+    /// P(X > k).
     func sf(_ m: Int, _ k: Int) -> Double {
         if k < 0 { return 1 }
         if k >= m { return 0 }
-        var total = 0.0
-        for j in stride(from: m, to: k, by: -1) { total += pmfs[m][j] }
-        return total
+        return sfs[m][k]
     }
 }

@@ -12,6 +12,14 @@ struct StatsCommand: AsyncParsableCommand {
             StatsCoxCommand.self,
             StatsLogisticCommand.self,
             StatsLinearCommand.self,
+            StatsProportionCommand.self,
+            StatsFisherCommand.self,
+            StatsChisqCommand.self,
+            StatsTTestCommand.self,
+            StatsWilcoxonCommand.self,
+            StatsMannWhitneyCommand.self,
+            StatsPowerCommand.self,
+            StatsSimonCommand.self,
         ]
     )
 }
