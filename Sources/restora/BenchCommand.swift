@@ -71,8 +71,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let (seconds, result) = try SurvivalRegressionCLI.analysis {
             try Self.measure(repetitions) { () throws -> ([KaplanMeierCurve], LogRankResult) in
-                // The whole analysis from raw columns: one sort, both curves with intervals, the test.
-                let sample = try SurvivalSample(time: data.time, event: data.event)
+                // The whole analysis from raw columns: both curves with log-log intervals and the test.
+                // Repeated times are aggregated by hashing (GroupedEventTable); otherwise one sort.
+                if let table = try GroupedEventTable.build(
+                    time: data.time, event: data.event, group: data.group, groupCount: 2) {
+                    return (try table.kaplanMeier(), try table.logRank(labels: ["0", "1"]))
+                }
+                let sample = try SurvivalSample(time: data.time, event: data.event, group: data.group)
                 let curves = try KaplanMeier.fitGroups(sample: sample, groupCodes: data.group, groups: 2)
                 let test = try LogRankTest.test(sample: sample, groupCodes: data.group, labels: ["0", "1"])
                 return (curves, test)

@@ -109,3 +109,34 @@ struct KaplanMeierReferenceTests {
         }
     }
 }
+
+/// The aggregated path (hash the distinct times, sort only those) against the same R fixtures.
+struct GroupedEventTableReferenceTests {
+    @Test func kaplanMeierFromTheTableMatchesSurvfit() throws {
+        for c in try KaplanMeierReferenceTests.cases() {
+            for (confType, ref) in c.conf_types {
+                let type = try #require(SurvivalConfidenceType(rawValue: confType))
+                let time = c.time.doubles
+                let table = try #require(try GroupedEventTable.build(
+                    time: time, event: c.status.doubles.map { $0 == 1 },
+                    group: [Int32](repeating: 0, count: time.count), groupCount: 1, maximumDistinctFraction: 1))
+                let fit = try #require(try table.kaplanMeier(confidenceType: type).first)
+                #expect(fit.steps.count == ref.time.count, "\(c.name)")
+                for (i, step) in fit.steps.enumerated() where i < ref.time.count {
+                    #expect(step.time == ref.time[i])
+                    #expect(Double(step.atRisk) == ref.n_risk[i])
+                    expectNear(step.survival, ref.surv[i], absolute: 1e-12, "\(c.name) surv")
+                    expectNear(step.lower, ref.lower[i], absolute: 1e-10, "\(c.name) [\(confType)] lower")
+                    expectNear(step.upper, ref.upper[i], absolute: 1e-10, "\(c.name) [\(confType)] upper")
+                }
+            }
+        }
+    }
+
+    @Test func mostlyDistinctTimesFallBackToSorting() throws {
+        let time = (0..<1000).map { Double($0) * 0.37 }
+        let table = try GroupedEventTable.build(
+            time: time, event: time.map { _ in true }, group: [Int32](repeating: 0, count: 1000), groupCount: 1)
+        #expect(table?.times.count == nil)
+    }
+}

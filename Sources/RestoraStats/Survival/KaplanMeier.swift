@@ -75,38 +75,10 @@ public enum KaplanMeier {
         }
         let n = times.count
         guard n > 0 else { throw StatsError.insufficientData("no observations") }
-        let z = Normal.quantile(1 - (1 - confidenceLevel) / 2)
-        var steps: [KaplanMeierStep] = []
-        steps.reserveCapacity(min(n, 1 << 16))
-        var atRisk = n
-        var survival = 1.0
-        var greenwood = 0.0
-        var totalEvents = 0
-        var i = times.startIndex
-        while i < times.endIndex {
-            let t = times[i]
-            var d = 0
-            var c = 0
-            while i < times.endIndex, times[i] == t {
-                if events[i] { d += 1 } else { c += 1 }
-                i += 1
-            }
-            if d > 0 {
-                survival *= Double(atRisk - d) / Double(atRisk)
-                // R survfit: a step to zero makes the Greenwood term infinite (d = n).
-                greenwood += atRisk > d ? Double(d) / (Double(atRisk) * Double(atRisk - d)) : .infinity
-            }
-            let se = greenwood.squareRoot()
-            let (lower, upper) = confidenceType.limits(survival: survival, seLog: se, z: z)
-            steps.append(KaplanMeierStep(
-                time: t, atRisk: atRisk, events: d, censored: c, survival: survival,
-                standardErrorLog: se, lower: lower, upper: upper))
-            totalEvents += d
-            atRisk -= d + c
-        }
-        return KaplanMeierCurve(
-            steps: steps, subjects: n, totalEvents: totalEvents,
-            confidenceType: confidenceType, confidenceLevel: confidenceLevel)
+        var builder = KaplanMeierBuilder(
+            subjects: n, confidenceType: confidenceType, z: Normal.quantile(1 - (1 - confidenceLevel) / 2))
+        for i in times.indices { builder.add(time: times[i], event: events[i]) }
+        return builder.finish(confidenceLevel: confidenceLevel)
     }
 }
 
@@ -118,19 +90,41 @@ extension KaplanMeier {
         sample: SurvivalSample, groupCodes: [Int32], groups: Int,
         confidenceType: SurvivalConfidenceType = .logLog, confidenceLevel: Double = 0.95
     ) throws -> [KaplanMeierCurve] {
-        var times = [[Double]](repeating: [], count: groups)
-        var events = [[Bool]](repeating: [], count: groups)
-        for (position, original) in sample.order.enumerated() {
-            let g = Int(groupCodes[original])
-            guard g >= 0, g < groups else {
-                throw StatsError.invalidInput(field: "group", message: "code \(g) at row \(original + 1) is out of range")
+        guard confidenceLevel > 0, confidenceLevel < 1 else {
+            throw StatsError.invalidInput(field: "confidence level", message: "must be strictly between 0 and 1")
+        }
+        var sizes = [Int](repeating: 0, count: groups)
+        for (row, g) in groupCodes.enumerated() {
+            guard g >= 0, Int(g) < groups else {
+                throw StatsError.invalidInput(field: "group", message: "code \(g) at row \(row + 1) is out of range")
             }
-            times[g].append(sample.times[position])
-            events[g].append(sample.events[position])
+            sizes[Int(g)] += 1
         }
-        return try (0..<groups).map { g in
-            try fit(times: times[g][...], events: events[g][...],
-                    confidenceType: confidenceType, confidenceLevel: confidenceLevel)
+        if let empty = sizes.firstIndex(of: 0) {
+            throw StatsError.insufficientData("group \(empty) has no observations")
         }
+        let z = Normal.quantile(1 - (1 - confidenceLevel) / 2)
+        var builders = sizes.map { KaplanMeierBuilder(subjects: $0, confidenceType: confidenceType, z: z) }
+        sample.order.withUnsafeBufferPointer { order in
+            sample.times.withUnsafeBufferPointer { times in
+                sample.events.withUnsafeBufferPointer { events in
+                    if sample.groups.count == order.count {
+                        // Codes already in sorted order: a sequential pass.
+                        sample.groups.withUnsafeBufferPointer { codes in
+                            for position in 0..<order.count {
+                                builders[Int(codes[position])].add(time: times[position], event: events[position])
+                            }
+                        }
+                    } else {
+                        groupCodes.withUnsafeBufferPointer { codes in
+                            for position in 0..<order.count {
+                                builders[Int(codes[order[position]])].add(time: times[position], event: events[position])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return builders.indices.map { builders[$0].finish(confidenceLevel: confidenceLevel) }
     }
 }

@@ -54,6 +54,28 @@ struct LogRankAccumulator: Sendable {
         }
     }
 
+    /// The same accumulation from per-time counts.
+    mutating func add(table: GroupedEventTable) {
+        let k = groups
+        var atRisk = table.subjects
+        for g in 0..<k { subjects[g] += atRisk[g] }
+        var total = atRisk.reduce(0, +)
+        var deaths = [Int](repeating: 0, count: k)
+        for row in table.times.indices {
+            var d = 0
+            var leaving = 0
+            for g in 0..<k {
+                let e = Int(table.events[row * k + g])
+                deaths[g] = e
+                d += e
+                leaving += e + Int(table.censored[row * k + g])
+            }
+            if d > 0 { accumulate(deaths: deaths, total: total, d: d, atRisk: atRisk) }
+            for g in 0..<k { atRisk[g] -= Int(table.events[row * k + g] + table.censored[row * k + g]) }
+            total -= leaving
+        }
+    }
+
     private mutating func accumulate(deaths: [Int], total: Int, d: Int, atRisk: [Int]) {
         let n = Double(total)
         let dd = Double(d)

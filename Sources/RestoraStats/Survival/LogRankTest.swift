@@ -40,17 +40,26 @@ public enum LogRankTest {
         } else {
             strataCodes = nil
         }
-        let sample = try SurvivalSample(time: time, event: event)
+        guard event.count == time.count else {
+            throw StatsError.invalidInput(field: "event", message: "has \(event.count) values but time has \(time.count)")
+        }
+        // Unstratified with repeated times: aggregate per distinct time instead of sorting everything.
+        if strataCodes == nil,
+           let table = try GroupedEventTable.build(time: time, event: event, group: groupCodes, groupCount: labels.count) {
+            return try table.logRank(labels: labels)
+        }
+        let sample = try SurvivalSample(time: time, event: event, group: groupCodes)
         return try test(sample: sample, groupCodes: groupCodes, labels: labels, strataCodes: strataCodes)
     }
 
     /// Core on a sorted sample with integer group codes 0..<labels.count (indexed in the caller's order).
+    /// When the sample was built with `group:`, its sorted codes are used and `groupCodes` is not read again.
     public static func test(
         sample: SurvivalSample, groupCodes: [Int32], labels: [String], strataCodes: [Int32]? = nil
     ) throws -> LogRankResult {
         let k = labels.count
         var accumulator = LogRankAccumulator(groups: k)
-        let sortedGroups = sample.order.map { groupCodes[$0] }
+        let sortedGroups = sample.groups.count == sample.count ? sample.groups : sample.order.map { groupCodes[$0] }
         if let strataCodes {
             // Stable partition by stratum keeps each stratum sorted by time.
             let sortedStrata = sample.order.map { strataCodes[$0] }

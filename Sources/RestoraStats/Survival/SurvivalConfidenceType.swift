@@ -20,8 +20,10 @@ public enum SurvivalConfidenceType: String, Sendable, CaseIterable, Codable {
             return (exp(Foundation.log(s) - z * seLog), min(exp(Foundation.log(s) + z * seLog), 1))
         case .logLog:
             if s == 0 || s == 1 || !seLog.isFinite { return (nil, nil) }
-            let ratio = seLog / Foundation.log(s)
-            return (pow(s, exp(-z * ratio)), pow(s, exp(z * ratio)))
+            // S^a computed as exp(a·log S) with log S taken once.
+            let logS = Foundation.log(s)
+            let ratio = seLog / logS
+            return (exp(logS * exp(-z * ratio)), exp(logS * exp(z * ratio)))
         }
     }
 }
