@@ -7,6 +7,7 @@ struct Restora: AsyncParsableCommand {
         abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
         subcommands: [
             StatsCommand.self,
+            BenchCommand.self,
             ProtocolCommand.self,
             ScreenCommand.self,
             ScheduleCommand.self,
