@@ -137,6 +137,14 @@ struct ReleaseDecisionTests {
         #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == .released)
         results.endotoxin = Quantity(0.2, "EU/mL")       // needs product volume
         #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == .cannotDecide)
+        results.productVolumeML = 5                      // 0.2 × 5 mL = 1 EU; / 70 kg = 0.014 EU/kg
+        #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == .released)
+        results.endotoxin = Quantity(70, "EU/mL")        // 70 × 5 / 70 = 5 EU/kg: on the limit
+        #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == .released)
+        results.endotoxin = Quantity(70.1, "EU/mL")      // 5.007 EU/kg: over
+        #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == .rejected)
+        results.participantWeightKg = nil
+        #expect(try ReleaseSpecification.isct2006Default.evaluate(results).outcome == .cannotDecide)
         results.endotoxin = Quantity(1, "ng/mL")
         #expect(throws: DomainError.self) { try ReleaseSpecification.isct2006Default.evaluate(results) }
     }
@@ -153,6 +161,7 @@ struct ReleaseDecisionTests {
         ("viabilityPercent", altered { $0.viabilityPercent = .nan }),
         ("endotoxin", altered { $0.endotoxin = Quantity(-1, "EU/kg") }),
         ("participantWeightKg", altered { $0.participantWeightKg = 0 }),
+        ("productVolumeML", altered { $0.productVolumeML = 0 }),
     ]
 
     @Test(arguments: impossible)

@@ -22,6 +22,14 @@ extension ReleaseSpecification {
             if let weight = r.participantWeightKg { comparable = measured.value / weight } else { note = "needs participant weight (kg) to express total EU per kg" }
         case (.euPerKilogram, .euPerDose):
             if let weight = r.participantWeightKg { comparable = measured.value * weight } else { note = "needs participant weight (kg) to express EU/kg per dose" }
+        case (.euPerMillilitre, .euPerDose):
+            if let volume = r.productVolumeML { comparable = measured.value * volume } else { note = "needs the product volume (mL) to express EU/mL per dose" }
+        case (.euPerMillilitre, .euPerKilogram):
+            switch (r.productVolumeML, r.participantWeightKg) {
+            case let (volume?, weight?): comparable = measured.value * volume / weight
+            case (nil, _): note = "needs the product volume (mL) to express EU/mL per kg"
+            case (_, nil): note = "needs participant weight (kg) to express EU/mL per kg"
+            }
         default:
             note = "needs endotoxin in \(limit.unit.rawValue)\(limit.unit == .euPerKilogram ? " or total EU per dose" : ""): \(unit.rawValue) cannot be converted without the product volume"
         }

@@ -24,6 +24,8 @@ extension ReleaseSpecification {
         try AllowedRange.nonNegative("cells").checkIfPresent(r.doseCells, field: "doseCells")
         try AllowedRange(lower: 0, lowerInclusive: false, upper: 500, unit: "kg")
             .checkIfPresent(r.participantWeightKg, field: "participantWeightKg")
+        try AllowedRange(lower: 0, lowerInclusive: false, upper: 1_000, unit: "mL")
+            .checkIfPresent(r.productVolumeML, field: "productVolumeML")
     }
 
     /// Alternatives ("CD14 or CD11b"): at least one reported, and every reported one within the limit.
