@@ -75,9 +75,12 @@ import Testing
     }
 
     @Test func brokenJSONSyntaxIsReportedNotCrashed() throws {
-        let problem = try #require(Self.problem(Self.minimal.replacingOccurrences(of: "\"mrn\": \"m\",", with: "\"mrn\" \"m\",")))
+        let broken = Self.minimal.replacingOccurrences(of: "\"observations\": [", with: "\"observations\" [")
+        #expect(broken != Self.minimal)
+        let problem = try #require(Self.problem(broken))
         #expect(problem.file == "p.json")
-        #expect(problem.description.contains("p.json"))
+        #expect(problem.line == 2)
+        #expect(problem.description.hasPrefix("p.json:2: (top level): not valid JSON near line 2"))
     }
 
     @Test func aMissingFileIsNamed() {

@@ -31,9 +31,10 @@ extension ParticipantRecord {
         do {
             return try jsonDecoder().decode(ParticipantRecord.self, from: data)
         } catch let error as DecodingError {
-            throw DocumentProblems([DocumentProblem(decodingError: error, file: file) { path in
-                path.isEmpty ? jsonSyntaxLine(error) : nil
-            }])
+            if case let .dataCorrupted(context) = error, context.codingPath.isEmpty, let syntax = DocumentProblem.jsonSyntax(data, file: file) {
+                throw DocumentProblems([syntax])
+            }
+            throw DocumentProblems([DocumentProblem(decodingError: error, file: file)])
         } catch {
             throw DocumentProblems([DocumentProblem(file: file, path: [], message: "not valid JSON: \(error.localizedDescription)")])
         }
@@ -44,13 +45,5 @@ extension ParticipantRecord {
             throw DocumentProblems([DocumentProblem(file: file, path: [], message: "file not found or not readable")])
         }
         return try decode(json: data, file: file)
-    }
-
-    /// Foundation reports JSON syntax errors with "line N" in the underlying error's description.
-    private static func jsonSyntaxLine(_ error: DecodingError) -> Int? {
-        guard case let .dataCorrupted(context) = error, let underlying = context.underlyingError else { return nil }
-        let text = String(describing: underlying)
-        guard let range = text.range(of: "line ") else { return nil }
-        return Int(text[range.upperBound...].prefix { $0.isNumber })
     }
 }

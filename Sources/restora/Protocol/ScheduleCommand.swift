@@ -52,6 +52,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         do {
             return try JSONDecoder().decode([String: VisitRecord].self, from: data)
         } catch let error as DecodingError {
+            if let syntax = DocumentProblem.jsonSyntax(data, file: file) { throw CLIFailure(syntax.description) }
             throw CLIFailure(DocumentProblem(decodingError: error, file: file).description)
         }
     }
