@@ -143,3 +143,25 @@ import Testing
         #expect(EligibilityEngine.screen(shuffled, against: definition, on: Self.date) == first)
     }
 }
+
+/// Screening reads each list once per criterion: a record with thousands of observations still screens
+/// quickly. A quadratic slip (e.g. re-sorting inside a loop over observations) would blow this bound.
+@Suite struct EligibilityScaleTests {
+    @Test func aLargeRecordScreensQuickly() throws {
+        let definition = try ProtocolFixture.definition("isotretinoin-noa")
+        var record = IsotretinoinEligibilityTests.eligible
+        for index in 0..<20_000 {
+            let day = ProtocolFixture.day("2021-01-01").adding(days: index % 1_900)
+            record.observations.append(Observation(
+                id: Identifier("bulk-\(index)"), participantID: "p-1", code: Coding(.loinc, index % 2 == 0 ? "2571-8" : "1742-6"),
+                value: .quantity(Quantity(100, index % 2 == 0 ? "mg/dL" : "U/L")), effective: day.startOfDayUTC))
+        }
+        let clock = ContinuousClock()
+        var report: EligibilityReport?
+        let elapsed = clock.measure {
+            report = EligibilityEngine.screen(record, against: definition, on: IsotretinoinEligibilityTests.screeningDate)
+        }
+        #expect(report?.verdict == .eligible)
+        #expect(elapsed < .seconds(5), "screening took \(elapsed)")
+    }
+}
