@@ -1,0 +1,47 @@
+import RestoraDemo
+import RestoraDomain
+import Testing
+
+@Suite struct DemoClinicTests {
+    @Test func sameSeedSameClinic() throws {
+        let a = try DemoFixture.clinic(seed: 7)
+        let b = try DemoFixture.clinic(seed: 7)
+        #expect(a == b)
+        #expect(try DemoFixture.clinic(seed: 8) != a)
+    }
+
+    @Test func everyoneIsLabelledSynthetic() throws {
+        let clinic = try DemoFixture.clinic()
+        #expect(clinic.sites.count == 3)
+        #expect(!clinic.participants.isEmpty)
+        for p in clinic.participants {
+            #expect(p.participant.mrn.hasPrefix(DemoLabel.mrnPrefix))
+            #expect(p.record.observations.allSatisfy { $0.note == DemoLabel.text })
+        }
+        #expect(clinic.programs.allSatisfy { $0.name.contains(DemoLabel.text) })
+    }
+
+    @Test func nothingHappensAfterToday() throws {
+        let clinic = try DemoFixture.clinic()
+        for p in clinic.participants {
+            #expect(p.record.observations.allSatisfy { $0.effectiveDate <= clinic.today })
+            #expect(p.visits.allSatisfy { ($0.actualDate ?? clinic.today) <= clinic.today })
+            #expect(p.enrolment.transitions.allSatisfy { CalendarDate($0.at) <= clinic.today })
+        }
+    }
+
+    @Test func screenFailuresMissedVisitAndOpenAlert() throws {
+        let clinic = try DemoFixture.clinic()
+        #expect(clinic.participants.contains { $0.enrolment.status == .screenFailed })
+        #expect(clinic.participants.contains { $0.enrolment.status == .prescreened })
+        #expect(clinic.participants.flatMap(\.visits).filter { $0.status == .missed }.count == 1)
+        #expect(clinic.openAlerts.contains { $0.ruleID == "phq9-above-15" && $0.status == "open" })
+    }
+
+    @Test func splitMixIsTheReferenceSequence() {
+        // First outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
+        var rng = SplitMix64(seed: 0)
+        #expect(rng.next() == 0xE220_A839_7B1D_CDAF)
+        #expect(rng.next() == 0x6E78_9E6A_A1B9_65F4)
+    }
+}
