@@ -146,6 +146,19 @@ import Testing
         #expect(try Self.screenMSC(record).verdict == .eligible)
     }
 
+    @Test func mscTScoresApplyOnlyToMenAndPostmenopausalWomen() throws {
+        // REFERENCE.md C1: WHO T-score categories apply to postmenopausal women and men ≥ 50.
+        var record = Self.mscEligible
+        record.participant.postmenopausal = false
+        #expect(try Self.screenMSC(record).failing == ["t-score-population"])
+        record.participant.postmenopausal = nil
+        let unknown = try Self.screenMSC(record)
+        #expect(unknown.verdict == .incomplete)
+        #expect(unknown.missing == ["t-score-population: menopausal status"])
+        record.participant.sex = .male
+        #expect(try Self.screenMSC(record).verdict == .eligible)
+    }
+
     @Test func mscMissingHipScanIsIncomplete() throws {
         var record = Self.mscEligible
         record.observations.removeAll { $0.id == "th" }

@@ -64,7 +64,7 @@ import Testing
         let problem = try #require(Self.problems(Self.valid.replacingOccurrences(of: "      age:\n", with: "      agee:\n")).first)
         #expect(problem.path == "inclusion[0].rule.agee")
         #expect(problem.message.contains("unknown rule kind 'agee'"))
-        #expect(problem.message.contains("age, sex, diagnosis, latest, count"))
+        #expect(problem.message.contains("age, sex, postmenopausal, diagnosis, latest, count"))
     }
 
     @Test func aMissingKeyNamesItsParent() throws {

@@ -8,6 +8,7 @@ struct RuleEvaluator: Sendable {
         switch rule {
         case let .age(age): return evaluateAge(age)
         case let .sex(sexes): return evaluateSex(sexes)
+        case let .postmenopausal(wanted): return evaluateMenopause(wanted)
         case let .diagnosis(diagnosis): return evaluateDiagnosis(diagnosis)
         case let .latest(latest): return evaluateLatest(latest)
         case let .count(count): return evaluateCount(count)
@@ -46,6 +47,17 @@ struct RuleEvaluator: Sendable {
             return RuleResult(.unknown, "sex not recorded (\(wanted))", evidence: [evidence], missing: ["the participant's sex"])
         }
         return RuleResult(.notMet, "sex \(sex.rawValue) (needs \(wanted))", evidence: [evidence])
+    }
+
+    private func evaluateMenopause(_ wanted: Bool) -> RuleResult {
+        let word = wanted ? "postmenopausal" : "not postmenopausal"
+        guard let recorded = record.participant.postmenopausal else {
+            return RuleResult(.unknown, "menopausal status not recorded (needs \(word))", missing: ["menopausal status"])
+        }
+        let evidence = Evidence(source: .participant, reference: "postmenopausal", value: recorded ? "yes" : "no",
+                                text: "recorded menopausal status")
+        return RuleResult(recorded == wanted ? .met : .notMet, "postmenopausal: \(recorded ? "yes" : "no") (needs \(word))",
+                          evidence: [evidence])
     }
 
     /// allOf: not met as soon as one part is not met; unknown if any part is unknown; otherwise met.

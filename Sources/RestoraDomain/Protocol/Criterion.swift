@@ -31,6 +31,9 @@ public indirect enum CriterionRule: Hashable, Sendable {
     /// Completed years of age on the screening date, inclusive bounds.
     case age(AgeRule)
     case sex([Sex])
+    /// Menopausal status as recorded (`Participant.postmenopausal`); DXA T-score categories apply to
+    /// postmenopausal women and men ≥ 50 (REFERENCE.md C1).
+    case postmenopausal(Bool)
     case diagnosis(DiagnosisRule)
     /// The latest value of an observation code within a window, compared with a threshold.
     case latest(LatestValueRule)
@@ -47,13 +50,14 @@ public indirect enum CriterionRule: Hashable, Sendable {
     case not(CriterionRule)
 
     public enum Kind: String, CodingKey, CaseIterable {
-        case age, sex, diagnosis, latest, count, medication, procedure, history, allOf, anyOf, not
+        case age, sex, postmenopausal, diagnosis, latest, count, medication, procedure, history, allOf, anyOf, not
     }
 
     public var kind: Kind {
         switch self {
         case .age: .age
         case .sex: .sex
+        case .postmenopausal: .postmenopausal
         case .diagnosis: .diagnosis
         case .latest: .latest
         case .count: .count
@@ -85,6 +89,7 @@ extension CriterionRule: Codable {
         switch kind {
         case .age: self = .age(try c.decode(AgeRule.self, forKey: kind))
         case .sex: self = .sex(try c.decode([Sex].self, forKey: kind))
+        case .postmenopausal: self = .postmenopausal(try c.decode(Bool.self, forKey: kind))
         case .diagnosis: self = .diagnosis(try c.decode(DiagnosisRule.self, forKey: kind))
         case .latest: self = .latest(try c.decode(LatestValueRule.self, forKey: kind))
         case .count: self = .count(try c.decode(ObservationCountRule.self, forKey: kind))
@@ -102,6 +107,7 @@ extension CriterionRule: Codable {
         switch self {
         case let .age(rule): try c.encode(rule, forKey: .age)
         case let .sex(sexes): try c.encode(sexes, forKey: .sex)
+        case let .postmenopausal(flag): try c.encode(flag, forKey: .postmenopausal)
         case let .diagnosis(rule): try c.encode(rule, forKey: .diagnosis)
         case let .latest(rule): try c.encode(rule, forKey: .latest)
         case let .count(rule): try c.encode(rule, forKey: .count)

@@ -20,6 +20,8 @@ extension ProtocolValidator {
             }
         case let .sex(sexes):
             if sexes.isEmpty { issues.append(.init(here, "name at least one sex")) }
+        case .postmenopausal:
+            break
         case let .diagnosis(diagnosis):
             let all = (diagnosis.codes ?? []) + (diagnosis.prefixes ?? [])
             if all.isEmpty { issues.append(.init(here, "a diagnosis rule needs codes or prefixes")) }
