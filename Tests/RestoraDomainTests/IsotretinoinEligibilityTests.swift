@@ -49,6 +49,10 @@ import Testing
         ("recent-isotretinoin", RecordChange("isotretinoin stopped 42 days ago") {
             $0.medications.append(F.medication("retinoid", code: Coding(.rxnorm, "6064"), start: "2025-10-01", stop: "2026-04-20")) }),
         ("phenytoin-or-tetracycline", RecordChange("current doxycycline") { $0.medications.append(F.medication("tetracycline")) }),
+        ("phenytoin-or-tetracycline", RecordChange("current phenytoin") { $0.medications.append(F.medication("phenytoin")) }),
+        ("substance-use", RecordChange("illicit drug use in the history") {
+            $0.participant.history.append(F.history(.exposure, "illicit-drug-use", on: "2025-12-01")) }),
+        ("retinoid-or-vitamin-a", RecordChange("current topical retinoid") { $0.medications.append(F.medication("retinoid")) }),
         ("serious-psychiatric-history", RecordChange("serious psychiatric illness") {
             $0.participant.history.append(F.history(.condition, "serious-psychiatric-illness")) }),
         ("phq9-above-15", RecordChange("PHQ-9 17") {
