@@ -60,6 +60,7 @@ struct RxCEnumerator {
         if j == columns.count - 2 {
             // Two columns left: answer from the cached, sorted completion values of this node.
             let tail = lastTwoColumns(rows)
+            if nodes > nodeLimit { return false }
             let limit = threshold - past
             var lo = 0, hi = tail.values.count
             while lo < hi {
@@ -109,6 +110,7 @@ struct RxCEnumerator {
         var split = [Int](repeating: 0, count: key.count)
         let capacityAfter = suffixSums(key)
         collect(key, capacityAfter: capacityAfter, row: 0, left: columns[columns.count - 2], split: &split, delta: 0, into: &values)
+        nodes += values.count // listing completions is work too: count it against the budget
         values.sort()
         let top = values.last ?? 0
         var cumulative = [Double](repeating: 0, count: values.count)
