@@ -37,7 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
             var timings: [Timing] = []
             if selected.contains("km") { timings.append(try survivalWorkload()) }
             if selected.contains("cox") { timings.append(try coxWorkload()) }
-            if selected.contains("fisher") { timings.append(contentsOf: try BenchExactWorkloads.fisher(repetitions: repetitions)) }
+            if selected.contains("fisher") { timings.append(contentsOf: try BenchExactWorkloads.fisher(repetitions: repetitions, writeData: writeData)) }
             if selected.contains("exact") {
                 timings.append(try BenchExactWorkloads.clopperPearson(count: intervals, repetitions: repetitions))
             }

@@ -93,6 +93,23 @@ cat(best, f$loglik[2], "\\n")
 """
 
 
+def r_fisher(tables, repeat):
+    """Per-table time of R's fisher.test (each table run 10 times per repetition, as restora bench)."""
+    if not shutil.which("Rscript"):
+        return None
+    lines = []
+    for t in tables:
+        m = "matrix(c(%s), nrow=%d, byrow=TRUE)" % (",".join(str(v) for row in t for v in row), len(t))
+        lines.append(f"m <- {m}; best <- Inf; for (i in 1:{repeat}) {{ "
+                     f"t <- system.time(for (j in 1:10) p <- fisher.test(m)$p.value)[['elapsed']]; best <- min(best, t) }}; "
+                     f"cat(best / 10, format(p, digits = 15), '\\n')")
+    out = subprocess.run(["Rscript", "-e", "\n".join(lines)], capture_output=True, text=True)
+    if out.returncode != 0:
+        print("R failed:", out.stderr[-500:], file=sys.stderr)
+        return None
+    return [tuple(float(v) for v in line.split()[:2]) for line in out.stdout.strip().splitlines()]
+
+
 def r_time(script, directory, repeat):
     if not shutil.which("Rscript"):
         return None
@@ -122,6 +139,7 @@ def main():
          "--intervals", str(args.intervals)],
         check=True, capture_output=True, text=True).stdout)
     by_name = {t["workload"].split(" ")[0]: t for t in swift}
+    fisher_rows = [t for t in swift if t["workload"] == "Fisher RxC"]
 
     rows = []
     surv = pd.read_csv(os.path.join(directory, "survival.csv"))
@@ -147,9 +165,16 @@ def main():
         t, res = best_of(args.repeat, scipy_clopper_pearson(args.intervals))
         rows.append(("Clopper-Pearson", f"{args.intervals} intervals", e["seconds"], "scipy beta.ppf (vectorized)", t,
                      f"sum {e['check']['sum of limits']:.6f} vs {res:.6f}"))
-    if "Fisher" in by_name:
-        f = by_name["Fisher"]
-        rows.append(("Fisher RxC", f["size"], f["seconds"], "(see BENCHMARKS.md)", float("nan"), ""))
+    if fisher_rows:
+        tables = json.loads(open(os.path.join(directory, "fisher.json")).read())
+        r = None if args.skip_r else r_fisher(tables, args.repeat)
+        for i, f in enumerate(fisher_rows):
+            if r:
+                rows.append(("Fisher RxC", f["size"], f["seconds"], "R fisher.test (C network algorithm)", r[i][0],
+                             f"p {f['check']['p']:.10g} vs {r[i][1]:.10g}"))
+            else:
+                rows.append(("Fisher RxC", f["size"], f["seconds"], "(R not installed; scipy has no RxC Fisher)",
+                             float("nan"), f"p {f['check']['p']:.10g}"))
 
     print(f"{'workload':<16} {'size':<22} {'restora s':>10} {'reference':<30} {'ref s':>9} {'ratio':>8}  check")
     for name, size, ours, ref, theirs, check in rows:
