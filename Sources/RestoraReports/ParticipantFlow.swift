@@ -48,6 +48,6 @@ public struct ParticipantFlow: Codable, Sendable, Equatable {
             lostToFollowUp: enrolled.filter { $0.enrolment.status == .lostToFollowUp }.count,
             withdrawalReasons: reasons,
             analysed: analysed,
-            analysisPopulation: "participants who started treatment (day 0 recorded)")
+            analysisPopulation: "participants who started treatment")
     }
 }

@@ -36,7 +36,7 @@ public struct PredictorsSection: Codable, Sendable, Equatable {
             complete.map { $0.testicularVolume ?? 0 },
             complete.map { $0.histology == "maturation-arrest" ? 1 : 0 },
         ]
-        let caution = "Only \(complete.count) participants and \(events) responders: about \(ReportNumber.fixed(Double(events) / 3, places: 1)) responders per predictor, where about 10 are usually wanted. The odds ratios are very imprecise and may be far from the truth; read them as ideas for the next trial, not findings."
+        let caution = "Only \(complete.count) participants and \(ReportNumber.count(events, "responder")): about \(ReportNumber.fixed(Double(events) / 3, places: 1)) responders per predictor, where about 10 are usually wanted. The odds ratios are very imprecise and may be far from the truth; read them as ideas for the next trial, not findings."
         do {
             let model = try LogisticRegression.fit(
                 outcome: complete.map { $0.responder ? 1 : 0 }, covariates: columns, names: names, outcomeName: "response",

@@ -86,14 +86,14 @@ public struct TimeToResponse: Codable, Sendable, Equatable {
         let landmarks = summaries.map { s in
             Landmark(months: s.time, incidence: s.survival, lower: s.lower.finite, upper: s.upper.finite, atRisk: s.atRisk,
                      respondersSoFar: s.cumulativeEvents,
-                     text: "\(ReportNumber.percent(s.survival)) by month \(Int(s.time)) (\(s.cumulativeEvents) responders)")
+                     text: "\(ReportNumber.percent(s.survival)) by month \(Int(s.time)) (\(ReportNumber.count(s.cumulativeEvents, "responder")))")
         }
         let early = responders.filter { $0.months <= 3 }.count
         return ReportSection(TimeToResponse(
             subjects: outcomes.count, responders: responders.count, curve: curve,
             numbersAtRisk: ticks.map { AtRisk(months: $0, atRisk: fit.atRisk(at: Double($0))) },
             landmarks: landmarks, respondersByMonth3: early,
-            respondersByMonth3Text: "\(early) of \(responders.count) responders (\(ReportNumber.percent(Double(early) / Double(responders.count))))",
+            respondersByMonth3Text: "\(early) of \(ReportNumber.count(responders.count, "responder")) (\(ReportNumber.percent(Double(early) / Double(responders.count))))",
             maximumFollowUpMonths: maxMonths),
             notes: ["months = days from day 0 / 30.44; the scheduled day of the visit is used, as responses are only seen at visits"])
     }

@@ -54,6 +54,9 @@ enum ReportNumber {
         return (negative && (whole != 0 || fraction != 0) ? "-" : "") + "\(whole).\(padded)"
     }
 
+    /// "1 responder", "9 responders".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     /// p-values: "0.012", "< 0.001", "1.000".
     static func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, places: 3) }
 
