@@ -7,6 +7,8 @@ struct Restora: AsyncParsableCommand {
         abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
         subcommands: [
             StatsCommand.self,
+            ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
+            SiteCommand.self,
         ]
     )
 }

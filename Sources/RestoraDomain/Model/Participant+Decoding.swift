@@ -1,5 +1,7 @@
 extension Participant {
-    private enum CodingKeys: String, CodingKey {
+    // Internal, not private: Swift 6.3.1 crashes in IRGen (non-WMO builds) when the synthesized encode(to:)
+    // in Participant.swift refers to a private CodingKeys declared in this file.
+    enum CodingKeys: String, CodingKey {
         case id, siteID, mrn, givenName, familyName, sex, birthDate, postmenopausal, diagnoses, history
     }
 
