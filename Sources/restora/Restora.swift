@@ -8,7 +8,7 @@ struct Restora: AsyncParsableCommand {
         subcommands: [
             StatsCommand.self,
             ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
-            SiteCommand.self,
+            SiteCommand.self, ProgramCommand.self,
         ]
     )
 }

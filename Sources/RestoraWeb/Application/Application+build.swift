@@ -29,6 +29,10 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     EnrolmentController(dependencies: dependencies, config: config).register(on: api)
     ObservationController(dependencies: dependencies, config: config).register(on: api)
     AdverseEventController(dependencies: dependencies, config: config).register(on: api)
+    VisitController(dependencies: dependencies, config: config).register(on: api)
+    MedicationController(dependencies: dependencies, config: config).register(on: api)
+    CellProductController(dependencies: dependencies, config: config).register(on: api)
+    SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
 
     return Application(
