@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module layout and dependency direction: see ../shared/design/ARCHITECTURE.md and README "Architecture".
 // RestoraDomain and RestoraStats import nothing of ours; `restora` is the only composition root.
+// RestoraWeb never links the database drivers: it is handed repositories through the domain protocols.
 let package = Package(
     name: "Restora",
     platforms: [.macOS(.v14)],
@@ -14,6 +15,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -24,21 +34,53 @@ let package = Package(
         .target(name: "RestoraReports", dependencies: ["RestoraDomain", "RestoraStats"]),
         // Synthetic demo clinic (labelled synthetic everywhere); pure, built from domain values only.
         .target(name: "RestoraDemo", dependencies: ["RestoraDomain"]),
-        .target(name: "RestoraStorage", dependencies: ["RestoraDomain"]),
-        .target(name: "RestoraWeb", dependencies: ["RestoraDomain", "RestoraStats", "RestoraReports"]),
+        .target(
+            name: "RestoraStorage",
+            dependencies: [
+                "RestoraDomain",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RestoraWeb",
+            dependencies: [
+                "RestoraDomain", "RestoraStats", "RestoraReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
         .executableTarget(
             name: "restora",
             dependencies: [
                 "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(name: "RestoraDomainTests", dependencies: ["RestoraDomain"]),
         .testTarget(name: "RestoraStatsTests", dependencies: ["RestoraStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo"]),
         .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
-        .testTarget(name: "RestoraStorageTests", dependencies: ["RestoraStorage"]),
-        .testTarget(name: "RestoraWebTests", dependencies: ["RestoraWeb"]),
+        .testTarget(
+            name: "RestoraStorageTests",
+            dependencies: ["RestoraStorage", "RestoraDomain", .product(name: "SQLKit", package: "sql-kit")]
+        ),
+        .testTarget(
+            name: "RestoraWebTests",
+            dependencies: [
+                "RestoraWeb", "RestoraStorage", "RestoraDomain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "restoraTests", dependencies: ["restora"]),
     ],
     swiftLanguageModes: [.v6]

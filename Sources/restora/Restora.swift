@@ -14,6 +14,8 @@ struct Restora: AsyncParsableCommand {
             InterpretCommand.self,
             GradeCommand.self,
             ReleaseCommand.self,
+            ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
+            SiteCommand.self, ProgramCommand.self,
         ]
     )
 }

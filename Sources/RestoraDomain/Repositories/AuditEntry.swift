@@ -1,0 +1,61 @@
+import Foundation
+
+/// One link of the append-only, hash-chained audit trail (21 CFR Part 11 spirit).
+/// `changes` holds only the fields that changed, as old and new canonical values; a create records the
+/// record's first content by reference (the row itself), so the trail stays smaller than the data.
+public struct AuditEntry: Hashable, Sendable, Codable {
+    public enum Action: String, Hashable, Sendable, Codable, CaseIterable {
+        case create, update, delete, read
+    }
+
+    public struct Change: Hashable, Sendable, Codable {
+        public var field: String
+        public var old: String?
+        public var new: String?
+        public init(field: String, old: String?, new: String?) {
+            self.field = field
+            self.old = old
+            self.new = new
+        }
+    }
+
+    public var sequence: Int
+    public var at: Date
+    public var actor: Actor
+    public var action: Action
+    public var table: String
+    public var recordID: String
+    public var changes: [Change]
+    public var reason: String?
+    public var requestID: String
+    /// Base64 SHA-256 over the previous entry's hash and this entry's canonical encoding.
+    public var hash: String
+
+    public init(
+        sequence: Int, at: Date, actor: Actor, action: Action, table: String, recordID: String,
+        changes: [Change], reason: String?, requestID: String, hash: String
+    ) {
+        self.sequence = sequence
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.table = table
+        self.recordID = recordID
+        self.changes = changes
+        self.reason = reason
+        self.requestID = requestID
+        self.hash = hash
+    }
+}
+
+/// The result of walking the chain: intact, or the first link that does not hold and why.
+public enum AuditVerification: Hashable, Sendable {
+    case intact(entries: Int)
+    case broken(sequence: Int, problem: String)
+}
+
+/// Reads the audit trail: a record's history for monitors and auditors, and the chain check.
+public protocol AuditLogReader: Sendable {
+    func history(table: String, recordID: String) async throws -> [AuditEntry]
+    func verify() async throws -> AuditVerification
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Enrolments and their status transitions. A transition runs the domain state machine
+/// (`Enrolment.transition`) and stores the result under the version check.
+public protocol EnrolmentRepository: Sendable {
+    func create(_ enrolment: Enrolment, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Enrolment>
+    func get(_ id: Identifier<Enrolment>) async throws -> Versioned<Enrolment>
+    func list(participant: Identifier<Participant>) async throws -> [Versioned<Enrolment>]
+    func transition(
+        _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<Enrolment>
+}
+
+/// Visits of an enrolment: the calendar and the recorded actual visits.
+public protocol VisitRepository: Sendable {
+    func create(_ visit: Visit, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Visit>
+    func get(_ id: Identifier<Visit>) async throws -> Versioned<Visit>
+    func list(enrolment: Identifier<Enrolment>) async throws -> [Versioned<Visit>]
+    func update(_ visit: Visit, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Visit>
+}

@@ -1,0 +1,39 @@
+/// Why a repository refused a read or a write. Messages are safe to show a user: they name the kind of
+/// record and its identifier, never patient data.
+public enum RepositoryError: Error, Equatable, Sendable {
+    /// No record of this kind with this id (or it was soft-deleted, or it is outside the caller's sites).
+    case notFound(kind: String, id: String)
+    /// The record changed since the caller read it: `expected` is the version the caller sent.
+    case staleVersion(kind: String, id: String, expected: Int)
+    /// A business identifier (MRN at a site, cell-product lot, username, site code) is already taken.
+    case duplicate(kind: String, field: String)
+    /// An edit of recorded clinical data needs a reason for change (21 CFR Part 11 audit trail).
+    case reasonRequired(kind: String)
+    /// The same idempotency key was sent before with a different request body.
+    case idempotencyKeyReused(key: String)
+}
+
+extension RepositoryError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .notFound(kind, id): return "no \(kind) with id \(id)"
+        case let .staleVersion(kind, id, expected):
+            return "\(kind) \(id) is no longer at version \(expected); read it again and reapply the change"
+        case let .duplicate(kind, field): return "a \(kind) with this \(field) already exists"
+        case let .reasonRequired(kind): return "a reason for change is required to edit a recorded \(kind)"
+        case let .idempotencyKeyReused(key):
+            return "idempotency key \(key) was already used for a different request"
+        }
+    }
+
+    /// A stable machine-readable code for API error bodies.
+    public var code: String {
+        switch self {
+        case .notFound: return "not_found"
+        case .staleVersion: return "stale_version"
+        case .duplicate: return "duplicate"
+        case .reasonRequired: return "reason_required"
+        case .idempotencyKeyReused: return "idempotency_key_reused"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// What a user may do. Monitors read and raise queries; auditors read the audit trail; neither writes
+/// clinical data (PRODUCT.md "The people who use it").
+public enum UserRole: String, Hashable, Sendable, Codable, CaseIterable {
+    case admin, investigator, coordinator, monitor, auditor
+
+    /// May create and edit clinical records (participants, visits, observations, events…).
+    public var writesClinicalData: Bool { self == .admin || self == .investigator || self == .coordinator }
+    /// May read the audit trail of records.
+    public var readsAudit: Bool { self == .admin || self == .auditor || self == .monitor }
+    /// Admins see every site; everyone else only the sites they belong to.
+    public var seesAllSites: Bool { self == .admin }
+}
+
+/// A person who signs in. Credentials (password hash, token hashes) never leave the storage layer.
+public struct UserAccount: Hashable, Sendable, Codable, Identifiable {
+    public var id: Identifier<UserAccount>
+    public var username: String
+    public var role: UserRole
+    public var siteIDs: [Identifier<Site>]
+    public var active: Bool
+
+    public init(id: Identifier<UserAccount>, username: String, role: UserRole, siteIDs: [Identifier<Site>], active: Bool = true) {
+        self.id = id
+        self.username = username
+        self.role = role
+        self.siteIDs = siteIDs
+        self.active = active
+    }
+
+    /// Whether this user may see records of `site`.
+    public func canSee(site: Identifier<Site>) -> Bool { role.seesAllSites || siteIDs.contains(site) }
+
+    public var actor: Actor { Actor(userID: id.rawValue, role: role.rawValue) }
+}

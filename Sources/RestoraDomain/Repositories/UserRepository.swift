@@ -1,0 +1,53 @@
+import Foundation
+
+/// Users and their credentials. Hashing lives behind this protocol (bcrypt for passwords, SHA-256 for
+/// bearer tokens) so that no caller ever holds a stored credential.
+public protocol UserRepository: Sendable {
+    func create(_ user: UserAccount, password: String?, context: AuditContext) async throws -> Versioned<UserAccount>
+    func get(username: String) async throws -> Versioned<UserAccount>
+    /// The user whose password this is, or nil (unknown user, wrong password, inactive user alike).
+    func authenticate(username: String, password: String) async throws -> UserAccount?
+    /// Makes a new random bearer token for the user and returns it: the only time it is ever visible.
+    func issueToken(username: String, expiresAt: Date?, context: AuditContext) async throws -> String
+    /// The active user holding this bearer token, or nil.
+    func authenticate(bearerToken: String, now: Date) async throws -> UserAccount?
+}
+
+/// Everything the web layer and the commands need from storage, handed over as protocols.
+public struct Repositories: Sendable {
+    public var sites: any SiteRepository
+    public var programs: any ProgramRepository
+    public var participants: any ParticipantRepository
+    public var enrolments: any EnrolmentRepository
+    public var visits: any VisitRepository
+    public var observations: any ObservationRepository
+    public var procedures: any ProcedureRepository
+    public var cellProducts: any CellProductRepository
+    public var medicationCourses: any MedicationCourseRepository
+    public var adverseEvents: any AdverseEventRepository
+    public var safetyAlerts: any SafetyAlertRepository
+    public var users: any UserRepository
+    public var audit: any AuditLogReader
+
+    public init(
+        sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
+        enrolments: any EnrolmentRepository, visits: any VisitRepository, observations: any ObservationRepository,
+        procedures: any ProcedureRepository, cellProducts: any CellProductRepository,
+        medicationCourses: any MedicationCourseRepository, adverseEvents: any AdverseEventRepository,
+        safetyAlerts: any SafetyAlertRepository, users: any UserRepository, audit: any AuditLogReader
+    ) {
+        self.sites = sites
+        self.programs = programs
+        self.participants = participants
+        self.enrolments = enrolments
+        self.visits = visits
+        self.observations = observations
+        self.procedures = procedures
+        self.cellProducts = cellProducts
+        self.medicationCourses = medicationCourses
+        self.adverseEvents = adverseEvents
+        self.safetyAlerts = safetyAlerts
+        self.users = users
+        self.audit = audit
+    }
+}

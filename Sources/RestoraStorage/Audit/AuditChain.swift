@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import RestoraDomain
+
+/// The hash chain: hash(n) = SHA-256(hash(n-1) || canonical(entry n)), hash(0) = 32 zero bytes.
+/// The canonical form length-prefixes every field so that no two different entries encode alike.
+enum AuditChain {
+    static let genesis = Data(repeating: 0, count: 32)
+
+    /// The stored text form of an entry, exactly as hashed (dates and changes as stored strings).
+    struct StoredEntry: Sendable {
+        var sequence: Int
+        var at: String
+        var actorID: String
+        var actorRole: String?
+        var action: String
+        var table: String
+        var recordID: String
+        var changes: String?
+        var reason: String?
+        var requestID: String
+        var hash: String
+    }
+
+    static func canonical(_ e: StoredEntry) -> Data {
+        let fields: [String?] = [String(e.sequence), e.at, e.actorID, e.actorRole, e.action, e.table, e.recordID,
+                                 e.changes, e.reason, e.requestID]
+        var text = ""
+        for field in fields {
+            // "-" marks an absent value, distinct from the empty string "0:".
+            if let field { text += "\(field.utf8.count):\(field);" } else { text += "-;" }
+        }
+        return Data(text.utf8)
+    }
+
+    static func hash(previous: Data, entry: StoredEntry) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonical(entry))
+        return Data(hasher.finalize())
+    }
+
+    /// Changes as compact JSON: `[["field","old","new"], …]` with null for an absent value.
+    static func encodeChanges(_ changes: [AuditEntry.Change]) throws -> String? {
+        guard !changes.isEmpty else { return nil }
+        let rows = changes.map { JSONValue.array([.string($0.field), $0.old.map(JSONValue.string) ?? .null, $0.new.map(JSONValue.string) ?? .null]) }
+        return try StoredJSON.text(.array(rows))
+    }
+
+    static func decodeChanges(_ text: String?) -> [AuditEntry.Change] {
+        guard let text, case let .array(rows)? = try? StoredJSON.tree(text) else { return [] }
+        return rows.compactMap { row in
+            guard case let .array(parts) = row, parts.count == 3, case let .string(field) = parts[0] else { return nil }
+            func string(_ v: JSONValue) -> String? { if case let .string(s) = v { return s } else { return nil } }
+            return AuditEntry.Change(field: field, old: string(parts[1]), new: string(parts[2]))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+
+/// Password and token hashing in one place. Passwords: bcrypt (slow on purpose; the cost is lowered only
+/// in tests). Bearer tokens: 32 random bytes shown once, stored as SHA-256 — a token has full entropy, so a
+/// fast hash is enough and keeps every API request cheap.
+public struct CredentialHasher: Sendable {
+    public var bcryptCost: UInt8
+
+    public init(bcryptCost: UInt8 = 12) {
+        self.bcryptCost = bcryptCost
+    }
+
+    public func hashPassword(_ password: String) -> String {
+        Bcrypt.hash(password, cost: bcryptCost)
+    }
+
+    public func verifyPassword(_ password: String, hash: String) -> Bool {
+        Bcrypt.verify(password, hash: hash)
+    }
+
+    /// A new token: 32 bytes from the system's cryptographic generator, base64url without padding.
+    public func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public func tokenHash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

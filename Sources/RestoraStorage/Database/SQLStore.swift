@@ -1,0 +1,32 @@
+import SQLKit
+
+/// Which SQL engine a store talks to, for the few statements whose syntax differs.
+public enum SQLEngine: String, Sendable {
+    case sqlite, postgres
+}
+
+/// A database the repositories run their statements on. Every write goes through `transaction`, which
+/// commits when the body returns and rolls back when it throws: the audit entry and the change it
+/// describes are always committed together or not at all.
+public protocol SQLStore: Sendable {
+    var engine: SQLEngine { get }
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    func shutdown() async throws
+}
+
+/// Runs `body` between BEGIN and COMMIT on one connection, rolling back on any error.
+func runInTransaction<R: Sendable>(
+    _ db: any SQLDatabase, begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+) async throws -> R {
+    try await db.raw(SQLQueryString(begin)).run()
+    do {
+        let result = try await body(db)
+        try await db.raw("COMMIT").run()
+        return result
+    } catch {
+        // The original error matters more than a failed rollback (the connection is discarded anyway).
+        try? await db.raw("ROLLBACK").run()
+        throw error
+    }
+}

@@ -1,0 +1,60 @@
+import Logging
+import RestoraDomain
+import SQLiteKit
+
+/// The opened database and the repositories over it: what the composition root (`restora`) wires into
+/// commands and the web application.
+public final class StorageDatabase: Sendable {
+    public let location: DatabaseLocation
+    let store: any SQLStore
+    let audit: AuditWriter
+    let hasher: CredentialHasher
+
+    init(location: DatabaseLocation, store: any SQLStore, clock: any Clock, hasher: CredentialHasher) {
+        self.location = location
+        self.store = store
+        self.audit = AuditWriter(clock: clock)
+        self.hasher = hasher
+    }
+
+    /// Opens `url` (see `DatabaseLocation`). Nothing is created or migrated here; call `migrator.migrate()`.
+    public static func open(
+        url: String, logger: Logger, clock: any Clock = SystemClock(), hasher: CredentialHasher = CredentialHasher(),
+        postgresSchema: String? = nil
+    ) async throws -> StorageDatabase {
+        let location = try DatabaseLocation(url: url)
+        let store: any SQLStore
+        switch location {
+        case .sqliteMemory: store = try await SQLiteStore.open(storage: .memory, logger: logger)
+        case let .sqliteFile(path): store = try await SQLiteStore.open(storage: .file(path: path), logger: logger)
+        case let .postgres(url): store = try PostgresStore(url: url, logger: logger, schema: postgresSchema)
+        }
+        return StorageDatabase(location: location, store: store, clock: clock, hasher: hasher)
+    }
+
+    public var engine: SQLEngine { store.engine }
+    public var migrator: Migrator { Migrator(store: store) }
+
+    func records<M: TableMapping>(_ mapping: M.Type) -> RecordStore<M> { RecordStore(store: store, audit: audit) }
+
+    public var repositories: Repositories {
+        Repositories(
+            sites: SQLSiteRepository(records: records(SiteMapping.self)),
+            programs: SQLProgramRepository(records: records(ProgramMapping.self)),
+            participants: SQLParticipantRepository(records: records(ParticipantMapping.self)),
+            enrolments: SQLEnrolmentRepository(records: records(EnrolmentMapping.self)),
+            visits: SQLVisitRepository(records: records(VisitMapping.self)),
+            observations: SQLClinicalRepository(records: records(ObservationMapping.self)),
+            procedures: SQLClinicalRepository(records: records(ProcedureMapping.self)),
+            cellProducts: SQLClinicalRepository(records: records(CellProductMapping.self)),
+            medicationCourses: SQLClinicalRepository(records: records(MedicationCourseMapping.self)),
+            adverseEvents: SQLClinicalRepository(records: records(AdverseEventMapping.self)),
+            safetyAlerts: SQLClinicalRepository(records: records(SafetyAlertMapping.self)),
+            users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
+            audit: SQLAuditLog(store: store))
+    }
+
+    public func shutdown() async throws {
+        try await store.shutdown()
+    }
+}

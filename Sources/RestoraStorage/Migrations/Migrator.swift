@@ -1,0 +1,44 @@
+import Foundation
+import SQLKit
+
+/// Applies pending migrations, each in its own transaction together with its row in `restora_migrations`.
+/// On PostgreSQL a transaction-level advisory lock keeps two starting servers from migrating at once.
+public struct Migrator: Sendable {
+    let store: any SQLStore
+
+    /// Applies what is missing; returns the names applied now (empty when up to date).
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await store.transaction { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS restora_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)").run()
+        }
+        var applied: [String] = []
+        for migration in allMigrations {
+            let engine = store.engine
+            let ran = try await store.transaction { db -> Bool in
+                if engine == .postgres {
+                    try await db.raw("SELECT pg_advisory_xact_lock(7465636)").run()
+                }
+                let done = try await db.select().column("name").from("restora_migrations")
+                    .where("name", .equal, migration.name).first()
+                guard done == nil else { return false }
+                for statement in migration.statements {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.insert(into: "restora_migrations").columns("name", "applied_at")
+                    .values(SQLBind(migration.name), SQLBind(StoredJSON.format(Date()))).run()
+                return true
+            }
+            if ran { applied.append(migration.name) }
+        }
+        return applied
+    }
+
+    /// Names of the migrations recorded as applied.
+    public func applied() async throws -> [String] {
+        try await store.read { db in
+            try await db.select().column("name").from("restora_migrations").orderBy("name").all()
+                .map { try $0.decode(column: "name", as: String.self) }
+        }
+    }
+}

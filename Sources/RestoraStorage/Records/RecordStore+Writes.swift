@@ -1,0 +1,114 @@
+import Foundation
+import RestoraDomain
+import SQLKit
+
+extension RecordStore {
+    /// Inserts a new record (version 1) with its audit entry; with an idempotency key, a repeat returns the
+    /// record the first request created instead of a second one.
+    func create(
+        _ value: M.Value, context: AuditContext, idempotencyKey: String?, extra: [String: SQLCell] = [:]
+    ) async throws -> Versioned<M.Value> {
+        let cells = try self.cells(of: value).merging(M.derivedCells(of: value)) { _, new in new }.merging(extra) { _, new in new }
+        let id = M.id(of: value)
+        let now = audit.clock.now()
+        do {
+            let row: StoredRow = try await store.transaction { db in
+                if let key = idempotencyKey {
+                    let fingerprint = IdempotencyKeys.fingerprint(cells.filter { $0.key != "id" })
+                    if let existing = try await IdempotencyKeys.claim(
+                        db, scope: M.table, key: key, recordID: id, fingerprint: fingerprint, at: now)
+                    {
+                        guard let row = try await fetch(db, id: existing) else {
+                            throw RepositoryError.notFound(kind: M.kind, id: existing)
+                        }
+                        return row
+                    }
+                }
+                try await insert(db, cells: cells, at: now)
+                try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context)
+                guard let row = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
+                return row
+            }
+            return try decode(row)
+        } catch let error where UniqueViolation.matches(error) {
+            throw RepositoryError.duplicate(kind: M.kind, field: M.uniqueField)
+        }
+    }
+
+    private func insert(_ db: any SQLDatabase, cells: [String: SQLCell], at now: Date) async throws {
+        let stamp = StoredJSON.format(now)
+        let all = cells.merging(["version": .integer(1), "created_at": .text(stamp), "updated_at": .text(stamp)]) { _, n in n }
+        let names = all.keys.sorted()
+        try await db.insert(into: M.table).columns(names).values(names.map { all[$0]?.expression ?? SQLLiteral.null }).run()
+    }
+
+    /// Replaces the record if it is still at `expectedVersion`; writes the changed fields to the audit trail.
+    func update(
+        _ value: M.Value, expectedVersion: Int, context: AuditContext, requireReason: Bool = M.isClinical
+    ) async throws -> Versioned<M.Value> {
+        if requireReason && context.trimmedReason == nil { throw RepositoryError.reasonRequired(kind: M.kind) }
+        let id = M.id(of: value)
+        let newCells = try cells(of: value)
+        let derived = M.derivedCells(of: value)
+        do {
+            let row: StoredRow = try await store.transaction { db in
+                try await write(db, id: id, expectedVersion: expectedVersion, context: context) { _ in (newCells, derived) }
+            }
+            return try decode(row)
+        } catch let error where UniqueViolation.matches(error) {
+            throw RepositoryError.duplicate(kind: M.kind, field: M.uniqueField)
+        }
+    }
+
+    /// Read-check-write inside an open transaction: `change` maps the stored value to new cells.
+    /// Used by update and by the domain operations (transitions, custody, dispensing) that start from the
+    /// stored record.
+    func write(
+        _ db: any SQLDatabase, id: String, expectedVersion: Int, context: AuditContext,
+        change: (StoredRow) throws -> (cells: [String: SQLCell], derived: [String: SQLCell])
+    ) async throws -> StoredRow {
+        guard let old = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
+        guard old.version == expectedVersion else {
+            throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion)
+        }
+        let (newCells, derived) = try change(old)
+        let changes = AuditDiff.changes(old: old.cells, new: newCells, columns: M.columns)
+        guard !changes.isEmpty else { return old }
+        var update = db.update(M.table)
+        for (name, cell) in newCells.merging(derived, uniquingKeysWith: { _, n in n }) where name != "id" {
+            update = update.set(SQLIdentifier(name), to: cell.expression)
+        }
+        let stamp = StoredJSON.format(audit.clock.now())
+        let updated = try await update
+            .set(SQLIdentifier("version"), to: SQLBind(expectedVersion + 1))
+            .set(SQLIdentifier("updated_at"), to: SQLBind(stamp))
+            .where("id", .equal, id).where("version", .equal, expectedVersion)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+            .returning("id").first()
+        // Another writer got there between our read and our write (PostgreSQL re-checks the WHERE).
+        guard updated != nil else { throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion) }
+        try await audit.append(db, action: .update, table: M.table, recordID: id, changes: changes, context: context)
+        guard let row = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
+        return row
+    }
+
+    /// Soft delete: the row stays (the audit trail points at it) but no read returns it.
+    func delete(id: String, expectedVersion: Int, context: AuditContext) async throws {
+        if M.isClinical && context.trimmedReason == nil { throw RepositoryError.reasonRequired(kind: M.kind) }
+        let stamp = StoredJSON.format(audit.clock.now())
+        try await store.transaction { db in
+            let deleted = try await db.update(M.table)
+                .set(SQLIdentifier("deleted_at"), to: SQLBind(stamp))
+                .set(SQLIdentifier("version"), to: SQLBind(expectedVersion + 1))
+                .where("id", .equal, id).where("version", .equal, expectedVersion)
+                .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+                .returning("id").first()
+            guard deleted != nil else {
+                if try await fetch(db, id: id) == nil { throw RepositoryError.notFound(kind: M.kind, id: id) }
+                throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion)
+            }
+            let change = AuditEntry.Change(field: "deleted_at", old: nil, new: stamp)
+            try await audit.append(db, action: .delete, table: M.table, recordID: id, changes: [change], context: context)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import RestoraDomain
+import SQLKit
+
+/// Create, read, update and soft-delete for one mapped table, each write in one transaction together with
+/// its audit entry. Repositories are thin wrappers over this.
+struct RecordStore<M: TableMapping>: Sendable {
+    let store: any SQLStore
+    let audit: AuditWriter
+
+    static var bookkeeping: [String] { ["version", "created_at", "updated_at"] }
+
+    func cells(of value: M.Value) throws -> [String: SQLCell] {
+        try RecordCoding.cells(of: value, columns: M.columns, table: M.table)
+    }
+
+    func decode(_ row: StoredRow) throws -> Versioned<M.Value> {
+        let value = try RecordCoding.value(M.Value.self, from: row.cells, columns: M.columns, table: M.table)
+        guard let created = StoredJSON.parse(row.createdAt), let updated = StoredJSON.parse(row.updatedAt) else {
+            throw StorageError.corruptRecord(table: M.table, column: "created_at")
+        }
+        return Versioned(value: value, version: row.version, createdAt: created, updatedAt: updated)
+    }
+
+    // MARK: reads
+
+    func fetch(_ db: any SQLDatabase, id: String) async throws -> StoredRow? {
+        try await rows(db) { $0.where("id", .equal, id) }.first
+    }
+
+    func rows(
+        _ db: any SQLDatabase, orderBy: String = "created_at",
+        _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
+    ) async throws -> [StoredRow] {
+        let names = M.columns.map(\.name) + Self.bookkeeping
+        let query = db.select().columns(names.map { SQLIdentifier($0) }).from(M.table)
+            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
+        let rows = try await filter(query).orderBy(orderBy).orderBy("id").all()
+        return try rows.map(storedRow)
+    }
+
+    func storedRow(_ row: any SQLRow) throws -> StoredRow {
+        var cells: [String: SQLCell] = [:]
+        for column in M.columns {
+            cells[column.name] = try SQLCell.read(row, column: column.name, kind: column.kind)
+        }
+        return StoredRow(
+            id: try row.decode(column: "id", as: String.self), cells: cells,
+            version: try row.decode(column: "version", as: Int.self),
+            createdAt: try row.decode(column: "created_at", as: String.self),
+            updatedAt: try row.decode(column: "updated_at", as: String.self))
+    }
+
+    func get(id: String) async throws -> Versioned<M.Value> {
+        let row = try await store.read { db in try await fetch(db, id: id) }
+        guard let row else { throw RepositoryError.notFound(kind: M.kind, id: id) }
+        return try decode(row)
+    }
+
+    func list(where column: String, equals value: String) async throws -> [Versioned<M.Value>] {
+        try await store.read { db in try await rows(db) { $0.where(SQLIdentifier(column), .equal, SQLBind(value)) } }
+            .map(decode)
+    }
+
+    func listAll() async throws -> [Versioned<M.Value>] {
+        try await store.read { db in try await rows(db) { $0 } }.map(decode)
+    }
+}

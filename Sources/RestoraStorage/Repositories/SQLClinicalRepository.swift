@@ -1,0 +1,92 @@
+import RestoraDomain
+import SQLKit
+
+/// One repository implementation for every per-participant clinical record; the conformances to the
+/// domain's protocols (ObservationRepository, …) are declared per mapping below.
+struct SQLClinicalRepository<M: TableMapping>: ClinicalRecordRepository
+where M.Value: Identifiable, M.Value.ID == Identifier<M.Value> {
+    typealias Record = M.Value
+    let records: RecordStore<M>
+
+    func create(_ record: Record, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Record> {
+        try await records.create(record, context: context, idempotencyKey: idempotencyKey)
+    }
+
+    func get(_ id: Identifier<Record>) async throws -> Versioned<Record> {
+        try await records.get(id: id.rawValue)
+    }
+
+    func list(participant: Identifier<Participant>) async throws -> [Versioned<Record>] {
+        try await records.list(where: "participant_id", equals: participant.rawValue)
+    }
+
+    func update(_ record: Record, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Record> {
+        try await records.update(record, expectedVersion: expectedVersion, context: context)
+    }
+
+    func delete(_ id: Identifier<Record>, expectedVersion: Int, context: AuditContext) async throws {
+        try await records.delete(id: id.rawValue, expectedVersion: expectedVersion, context: context)
+    }
+
+    /// Applies a domain operation to the stored value under the version check (custody, dispensing…).
+    func modify(
+        _ id: Identifier<Record>, expectedVersion: Int, context: AuditContext,
+        _ operation: @escaping @Sendable (inout Record) throws -> Void
+    ) async throws -> Versioned<Record> {
+        let records = self.records
+        let row = try await records.store.transaction { db in
+            try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
+                var value = try records.decode(old).value
+                try operation(&value)
+                return (try records.cells(of: value), M.derivedCells(of: value))
+            }
+        }
+        return try records.decode(row)
+    }
+}
+
+extension SQLClinicalRepository: ObservationRepository where M == ObservationMapping {}
+extension SQLClinicalRepository: ProcedureRepository where M == ProcedureMapping {}
+extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventMapping {}
+
+extension SQLClinicalRepository: CellProductRepository where M == CellProductMapping {
+    func get(lot: String) async throws -> Versioned<CellProduct> {
+        guard let found = try await records.list(where: "lot", equals: lot).first else {
+            throw RepositoryError.notFound(kind: M.kind, id: lot)
+        }
+        return found
+    }
+
+    func appendCustody(
+        _ event: CustodyEvent, to id: Identifier<CellProduct>, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<CellProduct> {
+        try await modify(id, expectedVersion: expectedVersion, context: context) { $0.custody.append(event) }
+    }
+}
+
+extension SQLClinicalRepository: MedicationCourseRepository where M == MedicationCourseMapping {
+    func addDispensing(
+        _ dispensing: Dispensing, to id: Identifier<MedicationCourse>, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<MedicationCourse> {
+        try await modify(id, expectedVersion: expectedVersion, context: context) { $0.dispensings.append(dispensing) }
+    }
+}
+
+extension SQLClinicalRepository: SafetyAlertRepository where M == SafetyAlertMapping {
+    func listOpen(sites: Set<Identifier<Site>>?) async throws -> [Versioned<SafetyAlertRecord>] {
+        let records = self.records
+        if let sites, sites.isEmpty { return [] }
+        let rows = try await records.store.read { db in
+            try await records.rows(db, orderBy: "raised_at") { query in
+                var query = query.where("status", .equal, SafetyAlertRecord.Status.open.rawValue)
+                if let sites {
+                    query = query.where(SQLIdentifier("participant_id"), .in, SQLSubquery.select { sub in
+                        sub.column("id").from("participants").where("site_id", .in, sites.map(\.rawValue))
+                    })
+                }
+                return query
+            }
+        }
+        return try rows.map(records.decode)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import RestoraDomain
+
+struct SQLEnrolmentRepository: EnrolmentRepository {
+    let records: RecordStore<EnrolmentMapping>
+
+    func create(_ enrolment: Enrolment, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Enrolment> {
+        try await records.create(enrolment, context: context, idempotencyKey: idempotencyKey)
+    }
+
+    func get(_ id: Identifier<Enrolment>) async throws -> Versioned<Enrolment> {
+        try await records.get(id: id.rawValue)
+    }
+
+    func list(participant: Identifier<Participant>) async throws -> [Versioned<Enrolment>] {
+        try await records.list(where: "participant_id", equals: participant.rawValue)
+    }
+
+    /// The state machine decides (Enrolment.transition); storage only makes it stick under the version check.
+    func transition(
+        _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<Enrolment> {
+        let records = self.records
+        let row = try await records.store.transaction { db in
+            try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
+                var enrolment = try records.decode(old).value
+                try enrolment.transition(to: status, by: context.actor, at: instant, reason: context.reason ?? "")
+                return (try records.cells(of: enrolment), [:])
+            }
+        }
+        return try records.decode(row)
+    }
+}
+
+struct SQLVisitRepository: VisitRepository {
+    let records: RecordStore<VisitMapping>
+
+    func create(_ visit: Visit, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Visit> {
+        try await records.create(visit, context: context, idempotencyKey: idempotencyKey)
+    }
+
+    func get(_ id: Identifier<Visit>) async throws -> Versioned<Visit> {
+        try await records.get(id: id.rawValue)
+    }
+
+    func list(enrolment: Identifier<Enrolment>) async throws -> [Versioned<Visit>] {
+        try await records.list(where: "enrolment_id", equals: enrolment.rawValue)
+    }
+
+    /// Recording an actual visit fills in a scheduled one, which is not an edit of recorded data; changing
+    /// a completed visit is, and needs a reason.
+    func update(_ visit: Visit, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Visit> {
+        let current = try await records.get(id: visit.id.rawValue)
+        let editsRecorded = current.value.status != .scheduled
+        return try await records.update(visit, expectedVersion: expectedVersion, context: context, requireReason: editsRecorded)
+    }
+}
+
+struct SQLSiteRepository: SiteRepository {
+    let records: RecordStore<SiteMapping>
+
+    func create(_ site: Site, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Site> {
+        try await records.create(site, context: context, idempotencyKey: idempotencyKey)
+    }
+    func get(_ id: Identifier<Site>) async throws -> Versioned<Site> { try await records.get(id: id.rawValue) }
+    func list() async throws -> [Versioned<Site>] { try await records.listAll() }
+    func update(_ site: Site, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Site> {
+        try await records.update(site, expectedVersion: expectedVersion, context: context)
+    }
+}
+
+struct SQLProgramRepository: ProgramRepository {
+    let records: RecordStore<ProgramMapping>
+
+    func create(_ program: Program, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Program> {
+        try await records.create(program, context: context, idempotencyKey: idempotencyKey)
+    }
+    func get(_ id: Identifier<Program>) async throws -> Versioned<Program> { try await records.get(id: id.rawValue) }
+    func list() async throws -> [Versioned<Program>] { try await records.listAll() }
+    func update(_ program: Program, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Program> {
+        try await records.update(program, expectedVersion: expectedVersion, context: context)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import RestoraDomain
+import SQLKit
+
+struct SQLParticipantRepository: ParticipantRepository {
+    let records: RecordStore<ParticipantMapping>
+
+    func create(_ participant: Participant, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Participant> {
+        try await records.create(participant, context: context, idempotencyKey: idempotencyKey)
+    }
+
+    func get(_ id: Identifier<Participant>) async throws -> Versioned<Participant> {
+        try await records.get(id: id.rawValue)
+    }
+
+    /// Reads and logs the read in one transaction: a read that is not logged is not shown.
+    func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant> {
+        let records = self.records
+        let row = try await records.store.transaction { db in
+            guard let row = try await records.fetch(db, id: id.rawValue) else {
+                throw RepositoryError.notFound(kind: ParticipantMapping.kind, id: id.rawValue)
+            }
+            try await records.audit.append(
+                db, action: .read, table: ParticipantMapping.table, recordID: id.rawValue, changes: [], context: context)
+            return row
+        }
+        return try records.decode(row)
+    }
+
+    /// Keyset paging on the id: stable under inserts, and each page is one indexed range scan.
+    func search(_ query: ParticipantQuery) async throws -> Page<Versioned<Participant>> {
+        if let sites = query.siteIDs, sites.isEmpty { return Page(items: [], nextCursor: nil) }
+        let limit = min(max(query.limit, 1), 200)
+        let after = query.cursor.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        let name = query.name.map { $0.lowercased().filter { $0 != "%" && $0 != "_" && $0 != "\\" } }
+        let records = self.records
+        let rows = try await records.store.read { db in
+            try await records.rows(db, orderBy: "id") { q in
+                var q = q
+                if let sites = query.siteIDs { q = q.where("site_id", .in, sites.map(\.rawValue).sorted()) }
+                if let mrn = query.mrn { q = q.where("mrn", .equal, mrn) }
+                if let name, !name.isEmpty { q = q.where("search_name", .like, "%\(name)%") }
+                if let after { q = q.where("id", .greaterThan, after) }
+                return q.limit(limit + 1)
+            }
+        }
+        let page = try rows.prefix(limit).map(records.decode)
+        let next = rows.count > limit ? page.last.map { Data($0.value.id.rawValue.utf8).base64EncodedString() } : nil
+        return Page(items: page, nextCursor: next)
+    }
+
+    func update(_ participant: Participant, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Participant> {
+        try await records.update(participant, expectedVersion: expectedVersion, context: context)
+    }
+
+    func delete(_ id: Identifier<Participant>, expectedVersion: Int, context: AuditContext) async throws {
+        try await records.delete(id: id.rawValue, expectedVersion: expectedVersion, context: context)
+    }
+}

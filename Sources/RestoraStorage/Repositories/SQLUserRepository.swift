@@ -1,0 +1,63 @@
+import Foundation
+import RestoraDomain
+import SQLKit
+
+struct SQLUserRepository: UserRepository {
+    let records: RecordStore<UserMapping>
+    let hasher: CredentialHasher
+
+    func create(_ user: UserAccount, password: String?, context: AuditContext) async throws -> Versioned<UserAccount> {
+        // The hash goes in as an extra cell: never part of the aggregate, never in the audit trail.
+        let extra: [String: SQLCell] = ["password_hash": password.map { .text(hasher.hashPassword($0)) } ?? .null]
+        return try await records.create(user, context: context, idempotencyKey: nil, extra: extra)
+    }
+
+    func get(username: String) async throws -> Versioned<UserAccount> {
+        guard let user = try await records.list(where: "username", equals: username).first else {
+            throw RepositoryError.notFound(kind: UserMapping.kind, id: username)
+        }
+        return user
+    }
+
+    func authenticate(username: String, password: String) async throws -> UserAccount? {
+        let row = try await records.store.read { db in
+            try await db.select().columns("id", "password_hash").from("users")
+                .where("username", .equal, username).where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first()
+        }
+        guard let row, !(try row.decodeNil(column: "password_hash")) else { return nil }
+        let hash = try row.decode(column: "password_hash", as: String.self)
+        guard hasher.verifyPassword(password, hash: hash) else { return nil }
+        let user = try await records.get(id: try row.decode(column: "id", as: String.self)).value
+        return user.active ? user : nil
+    }
+
+    func issueToken(username: String, expiresAt: Date?, context: AuditContext) async throws -> String {
+        let user = try await get(username: username).value
+        let token = hasher.newToken()
+        let hash = hasher.tokenHash(token)
+        let now = StoredJSON.format(records.audit.clock.now())
+        let audit = records.audit
+        try await records.store.transaction { db in
+            try await db.insert(into: "api_tokens").columns("token_hash", "user_id", "created_at", "expires_at")
+                .values(SQLBind(hash), SQLBind(user.id.rawValue), SQLBind(now), bindOrNull(expiresAt.map(StoredJSON.format)))
+                .run()
+            try await audit.append(db, action: .create, table: "api_tokens", recordID: user.id.rawValue, changes: [], context: context)
+        }
+        return token
+    }
+
+    func authenticate(bearerToken: String, now: Date) async throws -> UserAccount? {
+        let hash = hasher.tokenHash(bearerToken)
+        let row = try await records.store.read { db in
+            try await db.select().columns("user_id", "expires_at").from("api_tokens")
+                .where("token_hash", .equal, hash).where(SQLIdentifier("revoked_at"), .is, SQLLiteral.null).first()
+        }
+        guard let row else { return nil }
+        if !(try row.decodeNil(column: "expires_at")),
+           let expires = StoredJSON.parse(try row.decode(column: "expires_at", as: String.self)), expires <= now {
+            return nil
+        }
+        let user = try await records.get(id: try row.decode(column: "user_id", as: String.self)).value
+        return user.active ? user : nil
+    }
+}

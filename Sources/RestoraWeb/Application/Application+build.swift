@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import Logging
+import RestoraDomain
+
+/// The whole HTTP application as a plain function, so `restora serve` runs it and tests call
+/// `app.test(.router)` on the very same thing.
+public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDependencies) -> some ApplicationProtocol {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware(ids: dependencies.ids))
+    router.add(middleware: RequestMetricsMiddleware(registry: dependencies.metrics))
+    router.add(middleware: ErrorMiddleware())
+
+    router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                 body: .init(byteBuffer: ByteBuffer(string: dependencies.metrics.emitToString())))
+    }
+    router.get("api/v1/openapi.json") { _, _ in
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else { throw APIError.notFound }
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
+    }
+
+    let api = router.group("api/v1")
+        .add(middleware: BearerAuthMiddleware(users: dependencies.repositories.users, clock: dependencies.clock))
+    api.get("me") { _, context in try JSONResponse.make(try context.requireUser()) }
+    ParticipantController(dependencies: dependencies, config: config).register(on: api)
+    EnrolmentController(dependencies: dependencies, config: config).register(on: api)
+    ObservationController(dependencies: dependencies, config: config).register(on: api)
+    AdverseEventController(dependencies: dependencies, config: config).register(on: api)
+    VisitController(dependencies: dependencies, config: config).register(on: api)
+    MedicationController(dependencies: dependencies, config: config).register(on: api)
+    CellProductController(dependencies: dependencies, config: config).register(on: api)
+    SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
+    AuditController(dependencies: dependencies).register(on: api)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Restora"),
+        logger: dependencies.logger)
+}

@@ -1,0 +1,39 @@
+import Logging
+import Prometheus
+import RestoraDomain
+
+/// What the web application needs to know, already resolved by the composition root (flags > environment
+/// > .env > defaults happen in `restora`, not here).
+public struct WebConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Larger request bodies are refused with 413 before any decoding.
+    public var maxBodyBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// Everything the handlers use, passed in (no globals): repositories through the domain protocols,
+/// injected time and ids, the logger and the metrics registry.
+public struct WebDependencies: Sendable {
+    public var repositories: Repositories
+    public var clock: any Clock
+    public var ids: any IDGenerator
+    public var logger: Logger
+    public var metrics: PrometheusCollectorRegistry
+
+    public init(
+        repositories: Repositories, clock: any Clock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
+        logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) {
+        self.repositories = repositories
+        self.clock = clock
+        self.ids = ids
+        self.logger = logger
+        self.metrics = metrics
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Enrolments of a participant and their status transitions (the domain state machine decides).
+struct EnrolmentController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+    var repositories: Repositories { dependencies.repositories }
+
+    struct EnrolmentInput: Decodable {
+        var programID: Identifier<Program>
+        var armID: String?
+    }
+
+    struct TransitionInput: Decodable {
+        var to: EnrolmentStatus
+        var reason: String
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("participants/:id/enrolments", use: create)
+        group.get("participants/:id/enrolments", use: list)
+        group.post("enrolments/:id/transitions", use: transition)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let input = try await request.decodeJSON(EnrolmentInput.self, limit: config.maxBodyBytes)
+        let program = try await repositories.programs.get(input.programID).value
+        guard program.siteIDs.contains(participant.value.siteID) else {
+            throw DomainError.invalidValue(field: "programID", message: "the program does not run at the participant's site")
+        }
+        let enrolment = Enrolment(
+            id: Identifier(dependencies.ids.next()), participantID: participant.value.id, programID: program.id,
+            siteID: participant.value.siteID, armID: input.armID)
+        let stored = try await repositories.enrolments.create(enrolment, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let enrolments = try await repositories.enrolments.list(participant: participant.value.id)
+        return try JSONResponse.make(enrolments.map { VersionedResponse(value: $0) })
+    }
+
+    @Sendable func transition(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let id = Identifier<Enrolment>(try context.parameters.require("id"))
+        let expected = try request.expectedVersion()
+        let current = try await repositories.enrolments.get(id)
+        try Access.requireSite(user, current.value.siteID, kind: "enrolment", id: id.rawValue)
+        let input = try await request.decodeJSON(TransitionInput.self, limit: config.maxBodyBytes)
+        let stored = try await repositories.enrolments.transition(
+            id, to: input.to, at: dependencies.clock.now(), expectedVersion: expected, context: context.audit(user, reason: input.reason))
+        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+    }
+}

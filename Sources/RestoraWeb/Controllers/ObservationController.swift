@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Observations of a participant: recorded, listed, corrected under If-Match with a reason.
+struct ObservationController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+    var repositories: Repositories { dependencies.repositories }
+
+    struct ObservationInput: Decodable {
+        var enrolmentID: Identifier<Enrolment>?
+        var visitID: Identifier<Visit>?
+        var panelID: String?
+        var code: Coding
+        var value: ObservationValue
+        var effective: Date
+        var specimen: SpecimenDetails?
+        var bodySite: String?
+        var note: String?
+        var reason: String?
+
+        func observation(id: Identifier<Observation>, participant: Identifier<Participant>, now: Date) throws -> Observation {
+            guard !code.code.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw DomainError.invalidValue(field: "code.code", message: "a code is required")
+            }
+            if let number = value.number, !number.isFinite {
+                throw DomainError.invalidValue(field: "value", message: "the value must be a finite number")
+            }
+            if let quantity = value.quantity, quantity.unit.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw DomainError.invalidValue(field: "value.quantity.unit", message: "a UCUM unit is required")
+            }
+            guard effective <= now.addingTimeInterval(300) else {
+                throw DomainError.invalidValue(field: "effective", message: "the observation time is in the future")
+            }
+            return Observation(id: id, participantID: participant, enrolmentID: enrolmentID, visitID: visitID, panelID: panelID,
+                               code: code, value: value, effective: effective, specimen: specimen, bodySite: bodySite, note: note)
+        }
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("participants/:id/observations", use: create)
+        group.get("participants/:id/observations", use: list)
+        group.put("observations/:id", use: update)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
+        let observation = try input.observation(id: Identifier(dependencies.ids.next()), participant: participant.value.id, now: dependencies.clock.now())
+        let stored = try await repositories.observations.create(observation, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let items = try await repositories.observations.list(participant: participant.value.id)
+        return try JSONResponse.make(items.map { VersionedResponse(value: $0) })
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let id = Identifier<Observation>(try context.parameters.require("id"))
+        let expected = try request.expectedVersion()
+        let current = try await repositories.observations.get(id)
+        _ = try await Access.participant(current.value.participantID, for: user, in: repositories)
+        let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
+        let observation = try input.observation(id: id, participant: current.value.participantID, now: dependencies.clock.now())
+        let stored = try await repositories.observations.update(
+            observation, expectedVersion: expected, context: context.audit(user, reason: input.reason))
+        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+    }
+}

@@ -1,0 +1,79 @@
+import Hummingbird
+import Logging
+import RestoraDomain
+
+/// Turns every error into the JSON error body with a status code. Only user-safe messages go out; the
+/// log gets the kind of error and the request id, never patient data or the raw error dump.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (status, code, message, details) = Self.describe(error)
+            if status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "request.id": "\(context.requestID)"])
+            }
+            let body = ErrorBody(error: .init(code: code, message: message, details: details), requestId: context.requestID)
+            return try JSONResponse.make(body, status: status)
+        }
+    }
+
+    static func describe(_ error: any Error) -> (HTTPResponse.Status, String, String, [String: String]) {
+        switch error {
+        case let e as APIError:
+            return (e.status, e.code, e.message, [:])
+        case let e as RepositoryError:
+            let status: HTTPResponse.Status
+            switch e {
+            case .notFound: status = .notFound
+            case .staleVersion: status = .preconditionFailed
+            case .duplicate: status = .conflict
+            case .reasonRequired, .idempotencyKeyReused: status = .unprocessableContent
+            }
+            return (status, e.code, e.description, [:])
+        case let e as DomainError:
+            switch e {
+            case let .invalidValue(field, message): return (.unprocessableContent, "invalid_value", message, ["field": field])
+            case let .illegalTransition(from, to, message):
+                return (.conflict, "illegal_transition", message, ["from": from, "to": to])
+            case let .notFound(kind, _, message): return (.notFound, "not_found", message, ["kind": kind])
+            }
+        case let e as DecodingError:
+            return (.badRequest, "malformed_body", DecodingMessage.describe(e), ["path": DecodingMessage.path(e)])
+        case let e as HTTPError:
+            let message = e.status == .contentTooLarge ? "the request body is too large" : e.status.reasonPhrase
+            return (e.status, e.status == .contentTooLarge ? "body_too_large" : "http_\(e.status.code)", message, [:])
+        default:
+            return (.internalServerError, "internal_error", "the server could not complete the request", [:])
+        }
+    }
+}
+
+/// Decoding errors say which field and what was expected, without echoing the submitted values.
+enum DecodingMessage {
+    static func path(_ error: DecodingError) -> String {
+        let context: DecodingError.Context
+        switch error {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .keyNotFound(_, c), let .dataCorrupted(c): context = c
+        @unknown default: return ""
+        }
+        var keys = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+        if case let .keyNotFound(key, _) = error { keys.append(key.stringValue) }
+        return keys.joined(separator: ".")
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        let at = path(error)
+        let place = at.isEmpty ? "the body" : "'\(at)'"
+        switch error {
+        case let .typeMismatch(type, _): return "\(place) has the wrong type (expected \(type))"
+        case .valueNotFound: return "\(place) must not be null"
+        case .keyNotFound: return "\(place) is required"
+        case let .dataCorrupted(c):
+            return at.isEmpty && c.underlyingError != nil ? "the body is not valid JSON" : "\(place) is invalid: \(c.debugDescription)"
+        @unknown default: return "the body could not be read"
+        }
+    }
+}

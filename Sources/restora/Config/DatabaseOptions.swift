@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RestoraDomain
+import RestoraStorage
+
+/// The `--database-url` flag shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "sqlite:///path/file.sqlite, sqlite::memory: or postgres://user:pass@host:port/db (default: RESTORA_DATABASE_URL, .env, sqlite://restora.sqlite)")
+    var databaseURL: String?
+
+    func config() throws -> RestoraConfig {
+        try RestoraConfig.load(flags: .init(databaseURL: databaseURL))
+    }
+
+    /// Opens and migrates the database, runs `body`, and always closes it.
+    func withDatabase<R>(logger: Logger, _ body: (StorageDatabase) async throws -> R) async throws -> R {
+        let database = try await StorageDatabase.open(url: try config().databaseURL, logger: logger)
+        do {
+            try await database.migrator.migrate()
+            let result = try await body(database)
+            try await database.shutdown()
+            return result
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Who a command acts as in the audit trail: the operating-system user at the console, as an admin.
+enum CommandLineActor {
+    static func context(reason: String? = nil) -> AuditContext {
+        let login = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        return AuditContext(actor: Actor(userID: "cli:\(login)", role: "admin"), requestID: "cli-\(UUIDGenerator().next())", reason: reason)
+    }
+
+    static func logger() -> Logger {
+        var logger = Logger(label: "restora")
+        logger.logLevel = .warning
+        return logger
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Prometheus
+import RestoraDomain
+import RestoraStorage
+import RestoraWeb
+
+/// `restora serve`: opens the database (embedded SQLite file by default), applies pending migrations,
+/// and serves the JSON API until interrupted.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Restora server.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on (default 127.0.0.1, RESTORA_HOST).") var host: String?
+    @Option(help: "Port (default 8080, RESTORA_PORT).") var port: Int?
+    @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
+
+    func run() async throws {
+        let config = try RestoraConfig.load(flags: .init(databaseURL: database.databaseURL, host: host, port: port, logLevel: logLevel))
+        var logger = Logger(label: "restora")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let storage = try await StorageDatabase.open(url: config.databaseURL, logger: logger)
+        do {
+            let applied = try await storage.migrator.migrate()
+            // The redacted location: never the password of a PostgreSQL URL.
+            logger.info("database ready", metadata: ["database": "\(storage.location.redacted)", "migrations.applied": "\(applied.count)"])
+            let registry = PrometheusCollectorRegistry()
+            let app = buildApplication(
+                WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes),
+                WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry))
+            try await app.runService()
+            try await storage.shutdown()
+        } catch {
+            try? await storage.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import RestoraStorage
-
-@Test func moduleIsLinked() {
-    #expect(RestoraStorageModule.name == "RestoraStorage")
-}

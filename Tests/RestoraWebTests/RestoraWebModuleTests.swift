@@ -1,6 +1,0 @@
-import Testing
-@testable import RestoraWeb
-
-@Test func moduleIsLinked() {
-    #expect(RestoraWebModule.name == "RestoraWeb")
-}
