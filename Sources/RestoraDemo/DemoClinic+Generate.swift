@@ -46,6 +46,10 @@ extension DemoClinic {
         case "isotretinoin-noa":
             return try DemoIsotretinoinCohort.build(&context, site: siteIDs[0])
                 + DemoIsotretinoinCohort.nonEnrolled(&context, site: siteIDs[0])
+        case "asc-azoospermia":
+            return try DemoStemCellAzoospermia.build(&context, sites: siteIDs)
+        case "msc-osteoporosis":
+            return try DemoOsteoporosis.build(&context, sites: siteIDs)
         default:
             return []
         }
