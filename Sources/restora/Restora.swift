@@ -14,6 +14,7 @@ struct Restora: AsyncParsableCommand {
             InterpretCommand.self,
             GradeCommand.self,
             ReleaseCommand.self,
+            ReportCommand.self,
         ]
     )
 }

@@ -48,3 +48,14 @@ import Testing
         #expect(rng.next() == 0x6E78_9E6A_A1B9_65F4)
     }
 }
+
+@Suite struct SplitMixRangeTests {
+    @Test func integersCoverTheirRange() {
+        var rng = SplitMix64(seed: 42)
+        let draws = (0..<2000).map { _ in rng.int(26...44) }
+        #expect(draws.min() == 26 && draws.max() == 44)
+        #expect(Set(draws).count == 19)
+        let units = (0..<2000).map { _ in rng.unit() }
+        #expect(units.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+}
