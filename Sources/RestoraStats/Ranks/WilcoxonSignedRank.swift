@@ -10,7 +10,8 @@ public struct RankTestResult: Sendable, Equatable, Codable {
     public let exact: Bool
     public let continuityCorrection: Bool
     /// Hodges–Lehmann estimate and exact interval (two-sided); reported only with the exact distribution,
-    /// where R computes them in closed form.
+    /// where R computes them in closed form. The interval's level is the one achieved when the requested
+    /// level is out of reach of so few observations (as R).
     public let hodgesLehmann: Double?
     public let interval: ConfidenceInterval?
     /// Observations used (after dropping zero differences for the signed-rank test).
@@ -52,7 +53,9 @@ public enum WilcoxonSignedRank {
             var qu = ExactRankDistributions.quantile((1 - confidence) / 2, counts: counts)
             if qu == 0 { qu = 1 }
             let ql = n * (n + 1) / 2 - qu
-            let interval = ConfidenceInterval(lower: walsh[qu - 1], upper: walsh[ql], level: confidence)
+            let achieved = 2 * ExactRankDistributions.signedRankCDF(Double(qu - 1), n: n)
+            let level = achievedLevel(requested: confidence, achievedAlpha: achieved)
+            let interval = ConfidenceInterval(lower: walsh[qu - 1], upper: walsh[ql], level: level)
             return RankTestResult(statistic: v, pValue: p, alternative: alternative, exact: true,
                                   continuityCorrection: false, hodgesLehmann: median(walsh),
                                   interval: alternative == .twoSided ? interval : nil, count: n)
@@ -94,6 +97,15 @@ public enum WilcoxonSignedRank {
         case .greater: return Normal.sf(z)
         case .twoSided: return min(1, 2 * min(Normal.cdf(z), Normal.sf(z)))
         }
+    }
+
+    /// With few observations the discrete distribution cannot reach the requested level; like R, report the
+    /// level actually achieved (1 − achieved α, two significant digits) when it falls short by more than α/2.
+    static func achievedLevel(requested: Double, achievedAlpha: Double) -> Double {
+        let alpha = 1 - requested
+        guard achievedAlpha - alpha > alpha / 2, achievedAlpha > 0 else { return requested }
+        let magnitude = pow(10, floor(log10(achievedAlpha)) - 1)
+        return 1 - (achievedAlpha / magnitude).rounded(.toNearestOrEven) * magnitude // R: signif(, 2)
     }
 
     static func median(_ sorted: [Double]) -> Double {
