@@ -33,6 +33,9 @@ import Testing
         Refusal(name: "zero trials", expectedPrefix: "trials: must be at least 1") {
             _ = try BinomialTest.test(successes: 0, trials: 0)
         },
+        Refusal(name: "trials beyond 10^15", expectedPrefix: "trials: must be at most 10^15") {
+            _ = try Proportion.interval(successes: 0, trials: Int.max)
+        },
         Refusal(name: "NaN confidence", expectedPrefix: "confidence: must be strictly between 0 and 1") {
             _ = try Proportion.interval(successes: 3, trials: 10, confidence: .nan)
         },
