@@ -56,13 +56,17 @@ public struct SubgroupAnalysis: Codable, Sendable, Equatable {
             let fisher = try FisherExact.test2x2(table)
             analysis.test = "Fisher's exact test (2×2, two-sided)"
             analysis.pValue = fisher.pValue
-            analysis.oddsRatio = fisher.oddsRatio.isFinite ? fisher.oddsRatio : nil
+            // 0 or ∞ at the edge of the support says only that one group had no (or only) responders.
+            analysis.oddsRatio = fisher.oddsRatio.isFinite && fisher.oddsRatio > 0 ? fisher.oddsRatio : nil
         } else {
             let fisher = try FisherExact.testRxC(table)
             analysis.test = "Fisher's exact test (\(groups.count)×2, two-sided)"
             analysis.pValue = fisher.pValue
         }
         analysis.text = "\(analysis.test ?? "") p = \(ReportNumber.pValue(analysis.pValue ?? 1))"
+        if let odds = analysis.oddsRatio {
+            analysis.text += "; conditional MLE odds ratio of response, \(groups[0].label) vs \(groups[1].label): \(ReportNumber.fixed(odds, places: 2))"
+        }
         return ReportSection(analysis, notes: ["small groups: a large p-value does not show the groups respond alike"])
     }
 }
