@@ -13,6 +13,14 @@ import Testing
         #expect(other)
     }
 
+    @Test func refusesATodayBeforeTheCohortFinishes() throws {
+        let early = try #require(CalendarDate("2026-03-01"))
+        #expect(throws: DemoGenerationError.self) { try DemoClinic.generate(protocols: try DemoFixture.protocols(), today: early) }
+        let later = try #require(CalendarDate("2027-06-01"))
+        let clinic = try DemoClinic.generate(protocols: try DemoFixture.protocols(), today: later)
+        #expect(clinic.participants(protocolID: "msc-osteoporosis").filter { $0.enrolment.status == .completed }.count == 40)
+    }
+
     @Test func everyoneIsLabelledSynthetic() throws {
         let clinic = try DemoFixture.clinic()
         #expect(clinic.sites.count == 3)
