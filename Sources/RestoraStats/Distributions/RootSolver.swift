@@ -45,8 +45,15 @@ enum RootSolver {
             // Converged: the correction is below 1e-14 relative. The (quadratically or cubically converging)
             // step just computed leaves an error far below that. Checked before the bracket test, since a step
             // of less than an ulp lands on the bracket end and would otherwise trigger a bisection.
-            if d > 0, step.isFinite, abs(step) <= max(relativeTolerance * 4, 1e-14) * max(abs(x), Double.leastNormalMagnitude) {
+            let size = max(abs(x), Double.leastNormalMagnitude)
+            if d > 0, step.isFinite, abs(step) <= max(relativeTolerance * 4, 1e-14) * size {
                 return min(max(x - step, lo), hi)
+            }
+            // A Halley step (cubic convergence) of at most 1e-6 relative leaves an error of order
+            // (1e-6)³·(f''/f')², far below 1e-14: take it without one more confirming evaluation.
+            if d > 0, curvature != 0, halley > 0.5, halley < 2, abs(step) <= 1e-6 * size,
+               abs(step * curvature) <= 1e-3, x - step > lo, x - step < hi {
+                return x - step
             }
             var next = x - step
             if !(d > 0) || !next.isFinite || next <= lo || next >= hi {
