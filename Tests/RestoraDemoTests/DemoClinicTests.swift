@@ -46,7 +46,9 @@ import Testing
         #expect(clinic.participants.contains { $0.enrolment.status == .screenFailed })
         #expect(clinic.participants.contains { $0.enrolment.status == .prescreened })
         #expect(clinic.participants.flatMap(\.visits).filter { $0.status == .missed }.count == 1)
-        #expect(clinic.openAlerts.contains { $0.ruleID == "phq9-above-15" && $0.status == "open" })
+        // An enrolled man on treatment, not only the screen failure whose PHQ-9 excluded him.
+        let treated = Set(clinic.participants.filter(\.wasEnrolled).map(\.participant.id))
+        #expect(clinic.openAlerts.contains { $0.ruleID == "phq9-above-15" && $0.status == "open" && treated.contains($0.participantID) })
     }
 
     @Test func splitMixIsTheReferenceSequence() {
