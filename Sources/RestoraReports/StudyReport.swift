@@ -73,7 +73,10 @@ extension StudyReport {
             timeToResponse = ReportSection(unavailable: "no response event is defined for this program")
             predictors = ReportSection(unavailable: "no response event is defined for this program")
         }
-        let bone = try BoneDensitySection.compute(treated)
+        let bmdCodes = Set(ReportCodes.bmd.map(\.1))
+        let measuresBone = definition.assessments.flatMap(\.codes).contains { bmdCodes.contains($0.code) }
+        let bone = measuresBone ? try BoneDensitySection.compute(treated)
+            : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
         return StudyReport(
             formatVersion: formatVersion, program: info, flow: flow,
             baseline: BaselineTable.compute(treated, semen: outcomes), primaryEndpoint: primary,

@@ -118,7 +118,7 @@ import Testing
 
     ## Bone mineral density change
 
-    _Not available: no participant has both a DXA before day 0 and one after it yet._
+    _Not available: this protocol does not measure bone density (no DXA in its assessments)._
 
 
     ## Predictors of response
