@@ -8,11 +8,18 @@ extension DemoClinic {
         Site(id: "demo-site-lk", code: "DEMO-LK", name: "Demo Lakeside Cell Therapy Unit (synthetic)", timeZone: "Europe/Berlin"),
     ]
 
+    /// The last isotretinoin participant starts on 2026-01-24 and is seen one month after the course
+    /// (day 212, window +7); an earlier "today" would leave the published cohort unfinished.
+    public static let earliestToday = CalendarDate(year: 2026, month: 9, day: 1) ?? defaultToday
+
     /// Builds the clinic for the given protocols (normally the repository's `protocols/` catalog). Programs
     /// whose protocol is not given are left out. Pure: the same protocols, seed and today give the same clinic.
     public static func generate(
         protocols: [ProtocolDefinition], seed: UInt64 = defaultSeed, today: CalendarDate = defaultToday
     ) throws -> DemoClinic {
+        guard today >= earliestToday else {
+            throw DemoGenerationError("today (\(today)) must be on or after \(earliestToday): the demo isotretinoin cohort finishes its post-treatment visits by then")
+        }
         var rng = SplitMix64(seed: seed)
         var programs: [Program] = []
         var participants: [DemoParticipant] = []
@@ -46,6 +53,10 @@ extension DemoClinic {
         case "isotretinoin-noa":
             return try DemoIsotretinoinCohort.build(&context, site: siteIDs[0])
                 + DemoIsotretinoinCohort.nonEnrolled(&context, site: siteIDs[0])
+        case "asc-azoospermia":
+            return try DemoStemCellAzoospermia.build(&context, sites: siteIDs)
+        case "msc-osteoporosis":
+            return try DemoOsteoporosis.build(&context, sites: siteIDs)
         default:
             return []
         }

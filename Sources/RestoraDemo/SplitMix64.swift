@@ -18,10 +18,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Uniform in [0, 1) from the top 53 bits (exactly representable doubles).
     public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
-    /// Uniform in a closed integer range, by rejection-free multiply-shift (bias < 2⁻³², fine for demo data).
+    /// Uniform in a closed integer range by multiply-shift on the top 32 bits (bias < 2⁻³², fine for demo data;
+    /// ranges must be narrower than 2³²).
     public mutating func int(_ range: ClosedRange<Int>) -> Int {
         let width = UInt64(range.upperBound - range.lowerBound + 1)
-        let pick = Int((next() >> 32) * width >> 32)
+        // Parenthesised: in Swift `>>` binds tighter than `*`.
+        let pick = Int(((next() >> 32) * width) >> 32)
         return range.lowerBound + pick
     }
 

@@ -59,6 +59,7 @@ public struct BaselineTable: Codable, Sendable, Equatable {
             return "not recorded"
         }
         let f = { ReportNumber.fixed($0, places: places) }
-        return "\(f(median)) (\(f(q1))–\(f(q3))) [\(f(lo))–\(f(hi))]"
+        // "to" rather than a dash: ranges of negative values (T-scores) stay readable.
+        return "\(f(median)) (\(f(q1)) to \(f(q3))) [\(f(lo)) to \(f(hi))]"
     }
 }

@@ -39,14 +39,16 @@ public enum FlowDiagramSVG {
                 svg += box(x: sideX, y: midY - boxHeight / 2, w: sideWidth, text: side, fill: "#fdf2e9")
             }
         }
-        let third = (width - 40 - 20) / 3
+        // Four short boxes so each label fits its box at 13 px (about 7 px a character).
+        let quarter = (width - 40 - 30) / 4
         let outcomes = [
             "Completed (n = \(flow.completed))",
             "Ongoing (n = \(flow.ongoing))",
-            "Withdrawn (n = \(flow.withdrawn)); lost (n = \(flow.lostToFollowUp))",
+            "Withdrawn (n = \(flow.withdrawn))",
+            "Lost (n = \(flow.lostToFollowUp))",
         ]
         for (index, text) in outcomes.enumerated() {
-            svg += box(x: 20 + index * (third + 10), y: outcomeY, w: third, text: text, fill: "#f3f3f3")
+            svg += box(x: 20 + index * (quarter + 10), y: outcomeY, w: quarter, text: text, fill: "#f3f3f3")
         }
         svg += arrow(x1: centre, y1: outcomeY + boxHeight, x2: centre, y2: analysedY)
         svg += box(x: mainX, y: analysedY, w: boxWidth, text: "Analysed (n = \(flow.analysed))", fill: "#e8f5e9")

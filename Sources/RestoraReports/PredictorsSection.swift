@@ -36,10 +36,17 @@ public struct PredictorsSection: Codable, Sendable, Equatable {
             complete.map { $0.testicularVolume ?? 0 },
             complete.map { $0.histology == "maturation-arrest" ? 1 : 0 },
         ]
-        let caution = "Only \(complete.count) participants and \(ReportNumber.count(events, "responder")): about \(ReportNumber.fixed(Double(events) / 3, places: 1)) responders per predictor, where about 10 are usually wanted. The odds ratios are very imprecise and may be far from the truth; read them as ideas for the next trial, not findings."
+        // A covariate without variation (e.g. no maturation arrest in the program) cannot be estimated: drop it and say so.
+        let kept = names.indices.filter { k in Set(columns[k]).count > 1 }
+        let dropped = names.indices.filter { !kept.contains($0) }.map { names[$0] }
+        guard !kept.isEmpty else {
+            return ReportSection(unavailable: "no predictor varies between participants: nothing to estimate")
+        }
+        let caution = "Only \(complete.count) participants and \(ReportNumber.count(events, "responder")): about \(ReportNumber.fixed(Double(events) / Double(max(kept.count, 1)), places: 1)) responders per predictor, where about 10 are usually wanted. The odds ratios are very imprecise and may be far from the truth; read them as ideas for the next trial, not findings."
         do {
             let model = try LogisticRegression.fit(
-                outcome: complete.map { $0.responder ? 1 : 0 }, covariates: columns, names: names, outcomeName: "response",
+                outcome: complete.map { $0.responder ? 1 : 0 }, covariates: kept.map { columns[$0] }, names: kept.map { names[$0] },
+                outcomeName: "response",
                 method: .firth)
             let predictors = model.coefficients.dropFirst().map { c -> Predictor in
                 let lower = (c.profileLower ?? c.waldLower).exponentialIfFinite
@@ -50,7 +57,8 @@ public struct PredictorsSection: Codable, Sendable, Equatable {
             }
             return ReportSection(PredictorsSection(
                 method: "Firth penalized logistic regression, profile-likelihood 95% intervals", n: complete.count,
-                events: events, predictors: predictors, caution: caution))
+                events: events, predictors: predictors, caution: caution),
+                notes: dropped.map { "\($0) left out: the same value for every participant" })
         } catch {
             return ReportSection(unavailable: "the model could not be fitted: \(error)", notes: [caution])
         }

@@ -48,7 +48,7 @@ enum ReportText {
             },
         ]
         for (index, subgroup) in r.subgroups.enumerated() {
-            list.append(section("subgroup-\(index + 1)", "Subgroup: \(subgroup.content?.factor ?? "response by subgroup")", subgroup) { s in
+            list.append(section("subgroup-\(index + 1)", "Response by \(subgroup.factor)", subgroup.result) { s in
                 [.table(header: ["Group", "Responders / n"], rows: (s.groups + s.untested).map { [$0.label, $0.text] }),
                  .paragraph(s.text)]
             })

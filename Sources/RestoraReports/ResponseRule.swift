@@ -8,7 +8,9 @@ public struct ResponseRule: Codable, Sendable, Equatable {
     public var minimumPositiveSamples: Int
     public var description: String
 
+    /// At least one sample: a rule of 0 would count every treated participant as a responder.
     public init(minimumPositiveSamples: Int = 2) {
+        let minimumPositiveSamples = max(1, minimumPositiveSamples)
         self.minimumPositiveSamples = minimumPositiveSamples
         description = "motile sperm in the ejaculate (fresh preparation or examined centrifuged pellet) on at least \(minimumPositiveSamples) semen analyses after day 0; time to response is the scheduled day of the first such visit"
     }

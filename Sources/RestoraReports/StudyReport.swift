@@ -23,7 +23,7 @@ public struct StudyReport: Codable, Sendable, Equatable {
     public var baseline: ReportSection<BaselineTable>
     public var primaryEndpoint: ReportSection<PrimaryEndpoint>
     public var timeToResponse: ReportSection<TimeToResponse>
-    public var subgroups: [ReportSection<SubgroupAnalysis>]
+    public var subgroups: [SubgroupSection]
     public var safety: ReportSection<SafetyTable>
     public var boneDensity: ReportSection<BoneDensitySection>
     public var predictors: ReportSection<PredictorsSection>
@@ -54,16 +54,16 @@ extension StudyReport {
             : ReportSection(ParticipantFlow.compute(dataset.participants, analysed: treated.count))
         let primary: ReportSection<PrimaryEndpoint>
         let timeToResponse: ReportSection<TimeToResponse>
-        var subgroups: [ReportSection<SubgroupAnalysis>] = []
+        var subgroups: [SubgroupSection] = []
         let predictors: ReportSection<PredictorsSection>
         if let endpoint = semenPrimary {
             primary = try PrimaryEndpoint.compute(outcomes, endpointID: endpoint.id, title: endpoint.title, rule: rule)
             timeToResponse = try TimeToResponse.compute(outcomes)
-            subgroups.append(try SubgroupAnalysis.compute(outcomes, factor: "diagnosis at screening") { $0.diagnosis })
-            subgroups.append(try SubgroupAnalysis.compute(outcomes, factor: "testicular histology") {
+            subgroups.append(try SubgroupAnalysis.section(outcomes, factor: "diagnosis at screening") { $0.diagnosis })
+            subgroups.append(try SubgroupAnalysis.section(outcomes, factor: "testicular histology") {
                 $0.histology.map { SemenOutcome.histologyName($0) }
             })
-            subgroups.append(try SubgroupAnalysis.compute(outcomes, factor: "maturation arrest vs other histology") {
+            subgroups.append(try SubgroupAnalysis.section(outcomes, factor: "maturation arrest vs other histology") {
                 $0.histology.map { $0 == "maturation-arrest" ? "maturation arrest" : "other histology" }
             })
             predictors = PredictorsSection.compute(outcomes)
@@ -73,7 +73,10 @@ extension StudyReport {
             timeToResponse = ReportSection(unavailable: "no response event is defined for this program")
             predictors = ReportSection(unavailable: "no response event is defined for this program")
         }
-        let bone = try BoneDensitySection.compute(treated)
+        let bmdCodes = Set(ReportCodes.bmd.map(\.1))
+        let measuresBone = definition.assessments.flatMap(\.codes).contains { bmdCodes.contains($0.code) }
+        let bone = measuresBone ? try BoneDensitySection.compute(treated)
+            : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
         return StudyReport(
             formatVersion: formatVersion, program: info, flow: flow,
             baseline: BaselineTable.compute(treated, semen: outcomes), primaryEndpoint: primary,

@@ -2,6 +2,12 @@ import RestoraStats
 
 /// Response by subgroup (baseline diagnosis, testicular histology) with Fisher's exact test: 2×2 for two
 /// groups, the r×2 extension for more. Groups without a known value are listed but not tested.
+public struct SubgroupSection: Codable, Sendable, Equatable {
+    /// e.g. "diagnosis at screening"; present even when the analysis is unavailable.
+    public var factor: String
+    public var result: ReportSection<SubgroupAnalysis>
+}
+
 public struct SubgroupAnalysis: Codable, Sendable, Equatable {
     public struct Group: Codable, Sendable, Equatable {
         public var label: String
@@ -18,6 +24,10 @@ public struct SubgroupAnalysis: Codable, Sendable, Equatable {
     public var pValue: Double?
     public var oddsRatio: Double?
     public var text: String
+
+    static func section(_ outcomes: [SemenOutcome], factor: String, key: (SemenOutcome) -> String?) throws -> SubgroupSection {
+        SubgroupSection(factor: factor, result: try compute(outcomes, factor: factor, key: key))
+    }
 
     static func compute(_ outcomes: [SemenOutcome], factor: String, key: (SemenOutcome) -> String?) throws -> ReportSection<SubgroupAnalysis> {
         guard !outcomes.isEmpty else { return ReportSection(unavailable: "no participants analysed") }
@@ -46,13 +56,17 @@ public struct SubgroupAnalysis: Codable, Sendable, Equatable {
             let fisher = try FisherExact.test2x2(table)
             analysis.test = "Fisher's exact test (2×2, two-sided)"
             analysis.pValue = fisher.pValue
-            analysis.oddsRatio = fisher.oddsRatio.isFinite ? fisher.oddsRatio : nil
+            // 0 or ∞ at the edge of the support says only that one group had no (or only) responders.
+            analysis.oddsRatio = fisher.oddsRatio.isFinite && fisher.oddsRatio > 0 ? fisher.oddsRatio : nil
         } else {
             let fisher = try FisherExact.testRxC(table)
             analysis.test = "Fisher's exact test (\(groups.count)×2, two-sided)"
             analysis.pValue = fisher.pValue
         }
         analysis.text = "\(analysis.test ?? "") p = \(ReportNumber.pValue(analysis.pValue ?? 1))"
+        if let odds = analysis.oddsRatio {
+            analysis.text += "; conditional MLE odds ratio of response, \(groups[0].label) vs \(groups[1].label): \(ReportNumber.fixed(odds, places: 2))"
+        }
         return ReportSection(analysis, notes: ["small groups: a large p-value does not show the groups respond alike"])
     }
 }

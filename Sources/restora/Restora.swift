@@ -16,6 +16,7 @@ struct Restora: AsyncParsableCommand {
             ReleaseCommand.self,
             ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
             SiteCommand.self, ProgramCommand.self,
+            ReportCommand.self,
         ]
     )
 }

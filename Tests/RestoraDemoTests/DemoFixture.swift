@@ -11,8 +11,11 @@ enum DemoFixture {
         try ProtocolCatalog.load(directory: repositoryRoot.appendingPathComponent("protocols").path).protocols
     }
 
+    /// The default clinic is built once per test process; other seeds are built on demand.
+    static let shared = Result<DemoClinic, any Error> { try DemoClinic.generate(protocols: try protocols()) }
+
     static func clinic(seed: UInt64 = DemoClinic.defaultSeed) throws -> DemoClinic {
-        try DemoClinic.generate(protocols: try protocols(), seed: seed)
+        seed == DemoClinic.defaultSeed ? try shared.get() : try DemoClinic.generate(protocols: try protocols(), seed: seed)
     }
 }
 

@@ -15,7 +15,7 @@ import Testing
         #expect(report.timeToResponse.unavailable != nil)
         #expect(report.safety.unavailable != nil)
         #expect(report.baseline.unavailable != nil)
-        #expect(report.subgroups.allSatisfy { $0.unavailable != nil })
+        #expect(report.subgroups.allSatisfy { $0.result.unavailable != nil })
         #expect(report.nextTrial.unavailable != nil)
         #expect(report.notes.contains { $0.contains("no participants") })
         let json = try report.jsonString()
@@ -39,7 +39,7 @@ import Testing
         #expect(report.timeToResponse.unavailable?.contains("no responses") == true)
         #expect(report.predictors.unavailable?.contains("no responders") == true)
         #expect(report.nextTrial.unavailable != nil)
-        #expect(report.subgroups.compactMap(\.content).allSatisfy { $0.pValue == nil })
+        #expect(report.subgroups.compactMap(\.result.content).allSatisfy { $0.pValue == nil })
         #expect(!(try report.jsonString()).contains("NaN"))
     }
 }

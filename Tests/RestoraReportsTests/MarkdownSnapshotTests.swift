@@ -43,13 +43,13 @@ import Testing
 
     | Characteristic (n = 2) | Value | Recorded in |
     | --- | --- | --- |
-    | Age, years, median (IQR) [range] | 37 (35–38) [34–39] | 2 |
+    | Age, years, median (IQR) [range] | 37 (35 to 38) [34 to 39] | 2 |
     | Sex | male 2 (100%) | 2 |
     | Diagnosis at screening (WHO classification of the screening samples) | azoospermia 1 (50%); cryptozoospermia 1 (50%) | 2 |
     | Prior sperm retrieval | 0 (0%) | 2 |
     | Testicular histology (REFERENCE.md B5) | Sertoli-cell-only 1 (50%); maturation arrest 1 (50%) | 2 |
-    | FSH, IU/L, median (IQR) [range] | 14.3 (10.4–18.1) [6.5–22.0] | 2 |
-    | Testicular volume, mL (mean of both sides), median (IQR) [range] | 11.5 (9.8–13.3) [8.0–15.0] | 2 |
+    | FSH, IU/L, median (IQR) [range] | 14.3 (10.4 to 18.1) [6.5 to 22.0] | 2 |
+    | Testicular volume, mL (mean of both sides), median (IQR) [range] | 11.5 (9.8 to 13.3) [8.0 to 15.0] | 2 |
 
 
     ## Primary endpoint
@@ -73,7 +73,7 @@ import Testing
 
     > Note: months = days from day 0 / 30.44; the scheduled day of the visit is used, as responses are only seen at visits
 
-    ## Subgroup: diagnosis at screening
+    ## Response by diagnosis at screening
 
     | Group | Responders / n |
     | --- | --- |
@@ -84,7 +84,7 @@ import Testing
 
     > Note: small groups: a large p-value does not show the groups respond alike
 
-    ## Subgroup: testicular histology
+    ## Response by testicular histology
 
     | Group | Responders / n |
     | --- | --- |
@@ -95,7 +95,7 @@ import Testing
 
     > Note: small groups: a large p-value does not show the groups respond alike
 
-    ## Subgroup: maturation arrest vs other histology
+    ## Response by maturation arrest vs other histology
 
     | Group | Responders / n |
     | --- | --- |
@@ -118,7 +118,7 @@ import Testing
 
     ## Bone mineral density change
 
-    _Not available: no participant has both a DXA before day 0 and one after it yet._
+    _Not available: this protocol does not measure bone density (no DXA in its assessments)._
 
 
     ## Predictors of response

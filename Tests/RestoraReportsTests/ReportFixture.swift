@@ -12,7 +12,10 @@ enum ReportFixture {
         try ProtocolCatalog.load(directory: repositoryRoot.appendingPathComponent("protocols").path).protocols
     }
 
-    static func clinic() throws -> DemoClinic { try DemoClinic.generate(protocols: try protocols()) }
+    /// Built once per test process: generation is the slow part of these tests.
+    static let shared = Result<DemoClinic, any Error> { try DemoClinic.generate(protocols: try protocols()) }
+
+    static func clinic() throws -> DemoClinic { try shared.get() }
 
     static func dataset(_ protocolID: String, from clinic: DemoClinic) throws -> ProgramDataset {
         let definition = try require(try protocols().first { $0.id == protocolID }, "no protocol \(protocolID)")

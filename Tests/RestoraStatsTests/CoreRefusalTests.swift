@@ -33,6 +33,9 @@ import Testing
         Refusal(name: "zero trials", expectedPrefix: "trials: must be at least 1") {
             _ = try BinomialTest.test(successes: 0, trials: 0)
         },
+        Refusal(name: "trials beyond 10^15", expectedPrefix: "trials: must be at most 10^15") {
+            _ = try Proportion.interval(successes: 0, trials: Int.max)
+        },
         Refusal(name: "NaN confidence", expectedPrefix: "confidence: must be strictly between 0 and 1") {
             _ = try Proportion.interval(successes: 3, trials: 10, confidence: .nan)
         },
@@ -68,6 +71,21 @@ import Testing
         },
         Refusal(name: "R×C beyond the node budget", expectedPrefix: "table: too large for exact enumeration") {
             _ = try FisherExact.testRxC(ContingencyTable([[10, 12, 8, 9], [9, 11, 13, 7], [8, 9, 10, 12]]), nodeLimit: 50)
+        },
+        Refusal(name: "2×2 margins too large", expectedPrefix: "table: margins too large for the exact test") {
+            _ = try FisherExact.test2x2(ContingencyTable([[60_000_000, 50_000_000], [40_000_000, 70_000_000]]))
+        },
+        Refusal(name: "R×C total too large", expectedPrefix: "table: too large for exact enumeration (N = ") {
+            _ = try FisherExact.testRxC(ContingencyTable([[6_000_000, 5_000_000, 1], [4_000_000, 7_000_000, 2]]))
+        },
+        Refusal(name: "cell beyond 10^12", expectedPrefix: "table: cell (1, 1) is too large") {
+            _ = try ContingencyTable([[Int.max, 1], [1, 1]])
+        },
+        Refusal(name: "proportions nearly equal", expectedPrefix: "p2: is too close to p1") {
+            _ = try ProportionPower.sampleSize(p1: 0.3, p2: 0.3 + 1e-12)
+        },
+        Refusal(name: "hazard ratio nearly 1", expectedPrefix: "hazard ratio: is too close to 1") {
+            _ = try LogRankSampleSize.schoenfeld(hazardRatio: 1 + 1e-12)
         },
         Refusal(name: "NaN in x", expectedPrefix: "x: value 2 is nan") {
             _ = try TTest.oneSample([1, .nan, 3])

@@ -35,6 +35,27 @@ struct LogRankReferenceTests {
         }
     }
 
+    /// The sorted-sample path (used when times are mostly distinct) against the same R values.
+    @Test func sortedSamplePathMatchesSurvdiff() throws {
+        for c in try ReferenceFixture.load("survival-logrank", as: Fixture.self).cases where c.strata == nil {
+            let labels = c.groups.values
+            let codes = c.group.values.map { Int32(labels.firstIndex(of: $0) ?? -1) }
+            let sample = try SurvivalSample(time: c.time.doubles, event: c.status.doubles.map { $0 == 1 }, group: codes)
+            let result = try LogRankTest.test(sample: sample, groupCodes: codes, labels: labels)
+            expectClose(result.chiSquare, c.chisq[0], relative: 1e-9, "\(c.name) chisq (sorted path)")
+            for g in labels.indices {
+                expectClose(result.expected[g], c.expected[g], relative: 1e-9, "\(c.name) expected (sorted path)")
+            }
+            let curves = try KaplanMeier.fitGroups(sample: sample, groupCodes: codes, groups: labels.count)
+            let table = try #require(try GroupedEventTable.build(
+                time: c.time.doubles, event: c.status.doubles.map { $0 == 1 }, group: codes,
+                groupCount: labels.count, maximumDistinctFraction: 1))
+            for (sorted, hashed) in zip(curves, try table.kaplanMeier()) {
+                #expect(sorted.steps == hashed.steps, "\(c.name): both KM paths give the same curve")
+            }
+        }
+    }
+
     @Test func oneGroupIsRefused() {
         #expect(throws: StatsError.self) {
             try LogRankTest.test(time: [1, 2, 3], event: [true, true, false], group: ["a", "a", "a"])

@@ -34,6 +34,8 @@ struct RankCase: Decodable, Sendable, CustomTestStringConvertible {
     let lower: CoreFixtureNumber
     let upper: CoreFixtureNumber
     let method: String
+    /// R's attr(conf.int, "conf.level"): the achieved level when the requested one is out of reach.
+    let level: Double
     var testDescription: String { "wilcox.test \(name) \(kind) \(alternative) correct=\(correct)" }
 }
 
@@ -86,6 +88,7 @@ struct RankCase: Decodable, Sendable, CustomTestStringConvertible {
             #expect(coreClose(try #require(r.hodgesLehmann), c.estimate.value, rel: 1e-12, abs: 1e-12))
             #expect(coreClose(try #require(r.interval).lower, c.lower.value, rel: 1e-12, abs: 1e-12), "lower vs \(c.lower.value)")
             #expect(coreClose(try #require(r.interval).upper, c.upper.value, rel: 1e-12, abs: 1e-12), "upper vs \(c.upper.value)")
+            #expect(coreClose(try #require(r.interval).level, c.level, rel: 1e-12), "level vs R \(c.level)")
         }
     }
 }

@@ -61,7 +61,20 @@ import Testing
         let constant = try StatsTTestCommand.parse(["--x", "2,2,2"])
         #expect(Self.failure { _ = try constant.result() }?.contains("data are essentially constant") == true)
         let paired = try StatsTTestCommand.parse(["--x", "1,2,3", "--paired"])
-        #expect(Self.failure { _ = try paired.result() } == "--paired needs --y")
+        #expect(Self.failure { _ = try paired.result() }?.hasPrefix("--paired needs --y") == true)
+    }
+
+    @Test func csvInput() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stats-core-\(UUID().uuidString).csv")
+        try "arm,motility\nA,1.2\nB,2.5\nA,1.9\nB,3.1\nA,1.4\nB,2.2\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let fromFile = try StatsTTestCommand.parse(["--input", url.path, "--value", "motility", "--group", "arm"]).result()
+        let fromLists = try StatsTTestCommand.parse(["--x", "1.2,1.9,1.4", "--y", "2.5,3.1,2.2"]).result()
+        #expect(fromFile == fromLists)
+        let bad = try StatsTTestCommand.parse(["--input", url.path, "--value", "motility", "--group", "motility"])
+        #expect(Self.failure { _ = try bad.result() }?.hasPrefix("--group: column 'motility' has 6 distinct labels") == true)
+        let missing = try StatsTTestCommand.parse(["--input", url.path])
+        #expect(Self.failure { _ = try missing.result() } == "--input needs --value (the column of measurements)")
     }
 
     /// JSON never carries NaN or a bare infinity: infinite interval ends become "Inf".

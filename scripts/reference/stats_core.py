@@ -380,13 +380,14 @@ def means():
                     code = f"""
                     r <- suppressWarnings({call}, alternative = "{R_ALT[alt]}", correct = {"TRUE" if correct else "FALSE"},
                                           conf.int = TRUE, conf.level = 0.95))
-                    cat(sprintf("%.17g", c(r$statistic, r$p.value, r$estimate, r$conf.int)), r$method, sep = "\n")
+                    cat(sprintf("%.17g", c(r$statistic, r$p.value, r$estimate, r$conf.int)), r$method,
+                        sprintf("%.17g", attr(r$conf.int, "conf.level")), sep = "\n")
                     """
                     out = run_r(code)
                     v = [r_num(t) for t in out[:5]]
                     ranks.append({"name": name, "kind": kind, "alternative": alt, "correct": correct, "x": x, "y": y,
                                   "mu": mu, "statistic": v[0], "pValue": v[1], "estimate": v[2], "lower": v[3],
-                                  "upper": v[4], "method": out[5], "tool": rv + " wilcox.test"})
+                                  "upper": v[4], "method": out[5], "level": float(out[6]), "tool": rv + " wilcox.test"})
     write("core-ranks.json", rv, ranks,
           "R wilcox.test; estimate/interval compared only for the exact (no ties, no zeros, n < 50) two-sided case")
 

@@ -33,6 +33,10 @@ enum Validate {
     /// 0 ≤ successes ≤ trials, trials ≥ 1.
     static func successes(_ successes: Int, trials: Int, successField: String = "successes", trialField: String = "trials") throws {
         try count(trials, trialField, minimum: 1)
+        // Beyond 10^15 integer arithmetic on n ± 1 could overflow and doubles no longer count exactly.
+        guard trials <= 1_000_000_000_000_000 else {
+            throw StatsError.invalidInput(field: trialField, message: "must be at most 10^15, got \(trials)")
+        }
         try count(successes, successField)
         guard successes <= trials else {
             throw StatsError.invalidInput(field: successField, message: "must not exceed \(trialField) (\(trials)), got \(successes)")

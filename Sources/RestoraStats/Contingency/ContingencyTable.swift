@@ -30,6 +30,13 @@ public struct ContingencyTable: Sendable, Equatable, Codable {
                     field: "table", message: "cell (\(i + 1), \(j + 1)) is negative (\(row[j]))")
             }
         }
+        // Counts beyond 10^12 would overflow sums and mean nothing clinically; refusing them keeps every
+        // later margin and product in range.
+        for (i, row) in counts.enumerated() {
+            if let j = row.firstIndex(where: { $0 > 1_000_000_000_000 }) {
+                throw StatsError.invalidInput(field: "table", message: "cell (\(i + 1), \(j + 1)) is too large (\(row[j]) > 10^12)")
+            }
+        }
         let sum = counts.reduce(0) { $0 + $1.reduce(0, +) }
         guard sum > 0 else { throw StatsError.invalidInput(field: "table", message: "all counts are zero") }
         self.counts = counts

@@ -14,6 +14,9 @@ public struct FisherExact2x2Result: Sendable, Equatable, Codable {
 }
 
 public enum FisherExact {
+    /// Largest support of the 2×2 conditional distribution held in memory (10^7 doubles = 80 MB).
+    public static let maximumSupport = 10_000_000
+
     public static func test2x2(
         _ table: ContingencyTable, alternative: Alternative = .twoSided, confidence: Double = 0.95
     ) throws -> FisherExact2x2Result {
@@ -21,6 +24,14 @@ public enum FisherExact {
             throw StatsError.invalidInput(field: "table", message: "must be 2×2 for the odds ratio, got \(table.rowCount)×\(table.columnCount)")
         }
         try Validate.confidence(confidence)
+        // The conditional distribution is held in memory over its whole support (min of the margins).
+        let c = table.counts
+        let supportSize = min(c[0][0] + c[0][1], c[0][0] + c[1][0], c[1][0] + c[1][1], c[0][1] + c[1][1]) + 1
+        guard supportSize <= FisherExact.maximumSupport else {
+            throw StatsError.invalidInput(
+                field: "table",
+                message: "margins too large for the exact test (\(supportSize) possible tables, limit \(FisherExact.maximumSupport)); use the chi-square test")
+        }
         let noncentral = NoncentralHypergeometric(table)
         let x = noncentral.observed
         let pValue: Double
@@ -40,7 +51,6 @@ public enum FisherExact {
             interval = ConfidenceInterval(
                 lower: noncentral.lowerLimit(alpha: alpha), upper: noncentral.upperLimit(alpha: alpha), level: confidence)
         }
-        let c = table.counts
         let ad = Double(c[0][0]) * Double(c[1][1]), bc = Double(c[0][1]) * Double(c[1][0])
         let sample = bc == 0 ? (ad == 0 ? Double.nan : .infinity) : ad / bc
         return FisherExact2x2Result(

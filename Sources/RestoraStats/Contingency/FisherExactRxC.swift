@@ -30,6 +30,11 @@ extension FisherExact {
         if rows.count > keepColumns.count {
             rows = (0..<keepColumns.count).map { j in rows.map { $0[j] } }
         }
+        // The enumeration tabulates log k! for k ≤ N; beyond 10^7 subjects it could never finish anyway.
+        let total = rows.reduce(0) { $0 + $1.reduce(0, +) }
+        guard total <= 10_000_000 else {
+            throw StatsError.invalidInput(field: "table", message: "too large for exact enumeration (N = \(total) > 10^7); use the chi-square test")
+        }
         var enumerator = RxCEnumerator(cells: rows, nodeLimit: nodeLimit)
         guard let p = enumerator.run() else {
             throw StatsError.invalidInput(

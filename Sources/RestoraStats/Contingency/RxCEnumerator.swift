@@ -17,6 +17,12 @@ struct RxCEnumerator {
     var sum = 0.0
     var bounds: [[Int]: (total: Double, best: Double, worst: Double)] = [:]
     var tails: [[Int]: Completions] = [:]
+    /// The same caches keyed by the sorted row totals packed into one integer (radix N + 1) when that fits
+    /// in 62 bits — array keys cost an allocation, a sort and a hash per node, most of the time on small tables.
+    var packedBounds: [Int: (total: Double, best: Double, worst: Double)] = [:]
+    var packedTails: [Int: Completions] = [:]
+    let radix: Int
+    let packable: Bool
 
     /// Every completion of the last two columns from a node: −Σ log x! values sorted ascending, with running
     /// sums of exp(value − top) so any threshold is answered by one binary search.
@@ -40,6 +46,25 @@ struct RxCEnumerator {
         logObserved = logConstant + observed
         threshold = observed + log1p(1e-7)
         self.nodeLimit = nodeLimit
+        radix = n + 1
+        // (column index + 1) · radix^rows must stay below 2^62.
+        let digits = Double(rowTotals.count) * log2(Double(n + 1)) + log2(Double(columnTotals.count + 1))
+        packable = digits < 62
+    }
+
+    /// Sorted row totals (and the column index) as one integer; only valid when `packable`.
+    func packedKey(column j: Int, rows: [Int]) -> Int {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: rows.count) { buffer in
+            // Insertion sort: rows are few.
+            for (i, value) in rows.enumerated() {
+                var k = i
+                while k > 0, buffer[k - 1] > value { buffer[k] = buffer[k - 1]; k -= 1 }
+                buffer[k] = value
+            }
+            var key = j
+            for i in 0..<rows.count { key = key * radix + buffer[i] }
+            return key
+        }
     }
 
     /// The p-value, or nil when the node budget ran out.
@@ -104,8 +129,21 @@ struct RxCEnumerator {
     }
 
     mutating func lastTwoColumns(_ rows: [Int]) -> Completions {
+        if packable {
+            let key = packedKey(column: 0, rows: rows)
+            if let cached = packedTails[key] { return cached }
+            let result = listCompletions(rows.sorted())
+            packedTails[key] = result
+            return result
+        }
         let key = rows.sorted()
         if let cached = tails[key] { return cached }
+        let result = listCompletions(key)
+        tails[key] = result
+        return result
+    }
+
+    mutating func listCompletions(_ key: [Int]) -> Completions {
         var values: [Double] = []
         var split = [Int](repeating: 0, count: key.count)
         let capacityAfter = suffixSums(key)
@@ -116,9 +154,7 @@ struct RxCEnumerator {
         var cumulative = [Double](repeating: 0, count: values.count)
         var running = 0.0
         for (k, v) in values.enumerated() { running += exp(v - top); cumulative[k] = running }
-        let result = Completions(values: values, cumulative: cumulative, top: top)
-        tails[key] = result
-        return result
+        return Completions(values: values, cumulative: cumulative, top: top)
     }
 
     /// Splits of the second-to-last column; the last column is then forced to the remaining row totals.
@@ -152,8 +188,21 @@ struct RxCEnumerator {
     /// For the sub-table (columns j…, rows with totals `rows`), in units of −Σ log x!:
     /// total = log Σ over completions of Π 1/x! (closed form), best ≥ the largest completion, worst ≤ the smallest.
     mutating func nodeBounds(column j: Int, rows: [Int]) -> (total: Double, best: Double, worst: Double) {
+        if packable {
+            let key = packedKey(column: j, rows: rows)
+            if let cached = packedBounds[key] { return cached }
+            let result = computeBounds(column: j, rows: rows)
+            packedBounds[key] = result
+            return result
+        }
         let key = [j] + rows.sorted()
         if let cached = bounds[key] { return cached }
+        let result = computeBounds(column: j, rows: rows)
+        bounds[key] = result
+        return result
+    }
+
+    func computeBounds(column j: Int, rows: [Int]) -> (total: Double, best: Double, worst: Double) {
         let remainingColumns = Array(columns[j...])
         let n = rows.reduce(0, +)
         let sumRows = rows.reduce(0) { $0 + logFactorial[$1] }
@@ -165,9 +214,7 @@ struct RxCEnumerator {
         let best = min(byColumns, byRows)
         // Π x! ≤ (Σ x)! within any column or row, so −Σ log x! ≥ −Σ log c! and ≥ −Σ log r!.
         let worst = max(-sumColumns, -sumRows)
-        let result = (total, best, worst)
-        bounds[key] = result
-        return result
+        return (total, best, worst)
     }
 
     /// max of −Σ log x_i! subject to Σ x_i = total, 0 ≤ x_i ≤ caps_i: water-filling (log x! is convex).

@@ -25,6 +25,9 @@ public struct LogRankSampleSize: Sendable, Equatable, Codable {
         let z = Normal.quantile(1 - alpha / sides.tails) + Normal.quantile(power)
         let logHR = log(hazardRatio)
         let d = z * z / (allocation * (1 - allocation) * logHR * logHR)
+        guard d.isFinite, d / eventProbability <= 1e12 else {
+            throw StatsError.invalidInput(field: "hazard ratio", message: "is too close to 1: more than 10^12 subjects would be needed")
+        }
         let events = Int(d.rounded(.up))
         return LogRankSampleSize(
             exactEvents: d, events: events, subjects: Int((Double(events) / eventProbability).rounded(.up)),

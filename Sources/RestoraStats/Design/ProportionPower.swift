@@ -36,6 +36,9 @@ public enum ProportionPower {
             let root = (1 + 4 / (n * d)).squareRoot()
             n = n / 4 * (1 + root) * (1 + root)
         }
+        guard n.isFinite, n <= 1e12 else {
+            throw StatsError.invalidInput(field: "p2", message: "is too close to p1: the sample size would exceed 10^12 per group")
+        }
         let size = Int(n.rounded(.up))
         return SampleSizeResult(
             exactSize: n, size: size, achievedPower: rawPower(p1: p1, p2: p2, n: Double(size), alpha: alpha, sides: sides))

@@ -14,16 +14,23 @@ enum IncompleteBeta {
     }
 
     static func pair(x: Double, y: Double, a: Double, b: Double) -> (lower: Double, upper: Double) {
-        guard a > 0, b > 0, !x.isNaN, !y.isNaN else { return (.nan, .nan) }
-        if x <= 0 { return (0, 1) }
-        if y <= 0 { return (1, 0) }
+        let r = withDensity(x: x, y: y, a: a, b: b)
+        return (r.lower, r.upper)
+    }
+
+    /// Both tails and the density from one prefactor evaluation (what each Newton step of the inverse needs).
+    static func withDensity(x: Double, y: Double, a: Double, b: Double) -> (lower: Double, upper: Double, density: Double) {
+        guard a > 0, b > 0, !x.isNaN, !y.isNaN else { return (.nan, .nan, .nan) }
+        if x <= 0 { return (0, 1, density(x: x, y: y, a: a, b: b)) }
+        if y <= 0 { return (1, 0, density(x: x, y: y, a: a, b: b)) }
         let front = logPrefactor(x, y, a, b)
+        let density = exp(front - log(x) - log(y))
         if useDirectFraction(x: x, y: y, a: a, b: b) {
             let lower = exp(front + log(continuedFraction(x, a, b)) - log(a))
-            return (lower, 1 - lower)
+            return (lower, 1 - lower, density)
         }
         let upper = exp(front + log(continuedFraction(y, b, a)) - log(b))
-        return (1 - upper, upper)
+        return (1 - upper, upper, density)
     }
 
     /// Which side's continued fraction to evaluate: Numerical Recipes' switch x < (a+1)/(a+b+2).
@@ -81,13 +88,16 @@ enum IncompleteBeta {
         if p == 0 { return 0 }
         if q == 0 { return 1 }
         let guess = initialGuess(p: p, a: a, b: b)
+        // f''/f' of the incomplete beta in x is the log-derivative of the density: (a−1)/x − (b−1)/(1−x).
         if p <= q {
             return RootSolver.increasingRoot(lo: 0, hi: 1, guess: guess) { x in
-                (pair(x: x, y: 1 - x, a: a, b: b).lower - p, density(x: x, y: 1 - x, a: a, b: b))
+                let r = withDensity(x: x, y: 1 - x, a: a, b: b)
+                return (r.lower - p, r.density, (a - 1) / x - (b - 1) / (1 - x))
             }
         }
         return RootSolver.increasingRoot(lo: 0, hi: 1, guess: guess) { x in
-            (q - pair(x: x, y: 1 - x, a: a, b: b).upper, density(x: x, y: 1 - x, a: a, b: b))
+            let r = withDensity(x: x, y: 1 - x, a: a, b: b)
+            return (q - r.upper, r.density, (a - 1) / x - (b - 1) / (1 - x))
         }
     }
 

@@ -8,8 +8,17 @@ enum LoaderTerms {
     static let log2Pi = 1.837_877_066_409_345_483_560_659_472_811
 
     /// stirlerr(n) = log(n!) − log(sqrt(2πn) (n/e)^n), the error of Stirling's formula.
+    /// stirlerr at 0, ½, 1, …, 15 (R keeps the same table): the exact-test and interval code calls it with
+    /// small integer counts millions of times, and a lookup replaces an lgamma and a log.
+    static let halfIntegerTable: [Double] = (0...30).map { k in
+        let n = Double(k) / 2
+        return k == 0 ? 0 : lgamma(n + 1) - (n + 0.5) * log(n) + n - logSqrt2Pi
+    }
+
     static func stirlerr(_ n: Double) -> Double {
         if n <= 15 {
+            let twice = n + n
+            if twice == twice.rounded(), twice >= 1 { return halfIntegerTable[Int(twice)] }
             // Small n: direct formula; lgamma is accurate to ~1 ulp of a quantity of order 30, so the absolute
             // error stays near 1e-14 (documented in docs/statistics.md).
             return lgamma(n + 1) - (n + 0.5) * log(n) + n - logSqrt2Pi

@@ -45,9 +45,9 @@ public enum NoncentralT {
             let albeta = 0.5 * log(Double.pi) + lgamma(b) - lgamma(0.5 + b)
             var xodd = IncompleteBeta.pair(x: x, y: df / (t * t + df), a: a, b: b).lower
             var godd = 2 * rxb * exp(a * log(x) - albeta)
-            var tncTerm = b * x
-            var xeven = tncTerm < Double.ulpOfOne ? tncTerm : 1 - rxb
-            var geven = tncTerm * rxb
+            let bx = b * x
+            var xeven = bx < Double.ulpOfOne ? bx : 1 - rxb // 1 − (1−x)^b, accurately when t² ≪ df
+            var geven = bx * rxb
             tnc = p * xodd + q * xeven
             var it = 1.0
             while it <= 1000 {
@@ -66,7 +66,6 @@ public enum NoncentralT {
                 if abs(errbd) < 1e-12 { break }
                 it += 1
             }
-            tncTerm = 0
         }
         tnc += Normal.cdf(-del)
         let clamped = min(tnc, 1)

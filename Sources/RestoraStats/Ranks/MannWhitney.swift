@@ -33,7 +33,9 @@ public enum MannWhitney {
             var qu = ExactRankDistributions.quantile((1 - confidence) / 2, counts: counts)
             if qu == 0 { qu = 1 }
             let ql = m * n - qu
-            let interval = ConfidenceInterval(lower: differences[qu - 1], upper: differences[ql], level: confidence)
+            let achieved = 2 * ExactRankDistributions.rankSumCDF(Double(qu - 1), m: m, n: n)
+            let level = WilcoxonSignedRank.achievedLevel(requested: confidence, achievedAlpha: achieved)
+            let interval = ConfidenceInterval(lower: differences[qu - 1], upper: differences[ql], level: level)
             return RankTestResult(statistic: w, pValue: p, alternative: alternative, exact: true,
                                   continuityCorrection: false,
                                   hodgesLehmann: WilcoxonSignedRank.median(differences),

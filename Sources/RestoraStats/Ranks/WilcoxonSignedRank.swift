@@ -1,22 +1,5 @@
 import Foundation
 
-/// Result of a Wilcoxon signed-rank or Mann–Whitney (rank-sum) test, fields as R's wilcox.test.
-public struct RankTestResult: Sendable, Equatable, Codable {
-    /// V (signed rank: sum of ranks of positive differences) or W (Mann–Whitney: rank sum of x − m(m+1)/2).
-    public let statistic: Double
-    public let pValue: Double
-    public let alternative: Alternative
-    /// True for the exact null distribution; false for the normal approximation (ties, zeros or n ≥ 50).
-    public let exact: Bool
-    public let continuityCorrection: Bool
-    /// Hodges–Lehmann estimate and exact interval (two-sided); reported only with the exact distribution,
-    /// where R computes them in closed form.
-    public let hodgesLehmann: Double?
-    public let interval: ConfidenceInterval?
-    /// Observations used (after dropping zero differences for the signed-rank test).
-    public let count: Int
-}
-
 /// Wilcoxon signed-rank test of the location of x − mu (or of paired differences), as R's wilcox.test:
 /// exact when n < 50 with no ties and no zero differences, otherwise the normal approximation with the
 /// tie-corrected variance and (by default) a continuity correction.
@@ -52,7 +35,9 @@ public enum WilcoxonSignedRank {
             var qu = ExactRankDistributions.quantile((1 - confidence) / 2, counts: counts)
             if qu == 0 { qu = 1 }
             let ql = n * (n + 1) / 2 - qu
-            let interval = ConfidenceInterval(lower: walsh[qu - 1], upper: walsh[ql], level: confidence)
+            let achieved = 2 * ExactRankDistributions.signedRankCDF(Double(qu - 1), n: n)
+            let level = achievedLevel(requested: confidence, achievedAlpha: achieved)
+            let interval = ConfidenceInterval(lower: walsh[qu - 1], upper: walsh[ql], level: level)
             return RankTestResult(statistic: v, pValue: p, alternative: alternative, exact: true,
                                   continuityCorrection: false, hodgesLehmann: median(walsh),
                                   interval: alternative == .twoSided ? interval : nil, count: n)
@@ -94,6 +79,15 @@ public enum WilcoxonSignedRank {
         case .greater: return Normal.sf(z)
         case .twoSided: return min(1, 2 * min(Normal.cdf(z), Normal.sf(z)))
         }
+    }
+
+    /// With few observations the discrete distribution cannot reach the requested level; like R, report the
+    /// level actually achieved (1 − achieved α, two significant digits) when it falls short by more than α/2.
+    static func achievedLevel(requested: Double, achievedAlpha: Double) -> Double {
+        let alpha = 1 - requested
+        guard achievedAlpha - alpha > alpha / 2, achievedAlpha > 0 else { return requested }
+        let magnitude = pow(10, floor(log10(achievedAlpha)) - 1)
+        return 1 - (achievedAlpha / magnitude).rounded(.toNearestOrEven) * magnitude // R: signif(, 2)
     }
 
     static func median(_ sorted: [Double]) -> Double {

@@ -34,7 +34,7 @@ extension KaplanMeierCurve {
             return KaplanMeierTimeSummary(
                 time: t, atRisk: atRisk(at: t), cumulativeEvents: eventsSoFar,
                 survival: step?.survival ?? 1,
-                standardError: step?.standardError ?? 0,
+                standardError: step.map { $0.standardError.isFinite ? $0.standardError : nil } ?? 0,
                 lower: step == nil ? 1 : step?.lower, upper: step == nil ? 1 : step?.upper)
         }
     }
@@ -46,7 +46,8 @@ public struct KaplanMeierTimeSummary: Sendable, Equatable, Codable {
     public let atRisk: Int
     public let cumulativeEvents: Int
     public let survival: Double
-    public let standardError: Double
+    /// Greenwood standard error of S(t); nil where undefined (after the curve has dropped to 0).
+    public let standardError: Double?
     public let lower: Double?
     public let upper: Double?
 }

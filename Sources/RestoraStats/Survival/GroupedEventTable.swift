@@ -31,16 +31,10 @@ public struct GroupedEventTable: Sendable {
         }
         let limit = max(64, Int(Double(n) * maximumDistinctFraction))
         let width = 2 * groupCount
-        // Manually managed buffers sized for the give-up limit: the hot loop touches raw memory only
-        // (no bounds, uniqueness or exclusivity checks, no reallocation). Untouched pages cost nothing.
-        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: limit + 1)
-        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: (limit + 1) * width)
-        var capacity = 1 << 12
-        var hashShift: UInt64 = 64 - 12  // top log2(capacity) bits of the multiplicative hash
-        var slots = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        slots.initialize(repeating: -1, count: capacity)
-        defer { keys.deallocate(); counts.deallocate(); slots.deallocate() }
-        var distinct = 0
+        // Open addressing with the counts stored inline after each key, so a probe touches one cache
+        // line; raw memory so the hot loop has no bounds, uniqueness or exclusivity checks.
+        var hash = InlineCountHash(width: width, capacity: 1 << 12)
+        defer { hash.deallocate() }
         var subjects = [Int](repeating: 0, count: groupCount)
         var failed = false
         time.withUnsafeBufferPointer { t in
@@ -48,38 +42,20 @@ public struct GroupedEventTable: Sendable {
                 group.withUnsafeBufferPointer { g in
                     for i in 0..<n {
                         let code = Int(g[i])
-                        let column = e[i] ? code : groupCount + code
                         let key = (t[i] == 0 ? 0.0 : t[i]).bitPattern
-                        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> hashShift)
-                        while true {
-                            let id = Int(slots[slot])
-                            if id < 0 {
-                                if distinct == limit { failed = true; return }
-                                slots[slot] = Int32(distinct)
-                                keys[distinct] = key
-                                (counts + distinct * width).initialize(repeating: 0, count: width)
-                                counts[distinct * width + column] = 1
-                                distinct += 1
-                                break
-                            }
-                            if keys[id] == key {
-                                counts[id * width + column] += 1
-                                break
-                            }
-                            slot = (slot + 1) & (capacity - 1)
-                        }
-                        if distinct * 2 > capacity {
-                            capacity *= 4
-                            hashShift -= 2
-                            slots.deallocate()
-                            slots = Self.rehash(keys, count: distinct, capacity: capacity, shift: hashShift)
+                        hash.increment(key: key, column: e[i] ? code : groupCount + code)
+                        if hash.count * 4 > hash.capacity * 3 {
+                            if hash.count > limit { failed = true; return }
+                            hash.grow()
                         }
                     }
                     for i in 0..<n { subjects[Int(g[i])] += 1 }
                 }
             }
         }
-        if failed { return nil }
+        if failed || hash.count > limit { return nil }
+        let (keys, counts) = hash.entries()
+        let distinct = keys.count
         // Sort only the distinct times, then lay the counts out in that order.
         let order = (0..<distinct).sorted { keys[$0] < keys[$1] }
         var sortedEvents = [Int32](repeating: 0, count: order.count * groupCount)
@@ -93,19 +69,6 @@ public struct GroupedEventTable: Sendable {
         return GroupedEventTable(
             times: order.map { Double(bitPattern: keys[$0]) }, groupCount: groupCount,
             events: sortedEvents, censored: sortedCensored, subjects: subjects)
-    }
-
-    static func rehash(
-        _ keys: UnsafeMutablePointer<UInt64>, count: Int, capacity: Int, shift: UInt64
-    ) -> UnsafeMutablePointer<Int32> {
-        let slots = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        slots.initialize(repeating: -1, count: capacity)
-        for id in 0..<count {
-            var slot = Int(truncatingIfNeeded: (keys[id] &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            slots[slot] = Int32(id)
-        }
-        return slots
     }
 }
 

@@ -5,7 +5,7 @@ import RestoraStats
 enum BenchExactWorkloads {
     /// Clopper–Pearson intervals for x = 0…n over a sweep of n, `count` intervals in all.
     static func clopperPearson(count: Int, repetitions: Int) throws -> BenchCommand.Timing {
-        let (seconds, checksum) = try SurvivalRegressionCLI.analysis {
+        let measured = try SurvivalRegressionCLI.analysis {
             try BenchCommand.measure(repetitions) { () throws -> Double in
                 var sum = 0.0
                 var done = 0
@@ -22,7 +22,8 @@ enum BenchExactWorkloads {
             }
         }
         return BenchCommand.Timing(workload: "Clopper-Pearson intervals", size: "\(count) intervals (n = 1..200)",
-                                   seconds: seconds, check: ["sum of limits": checksum])
+                                   seconds: measured.wall, cpuSeconds: measured.cpu,
+                                   check: ["sum of limits": measured.value])
     }
 
     /// Fixed R×C tables of cohort size (written to fisher.json with --write-data for the R comparison).
@@ -43,7 +44,7 @@ enum BenchExactWorkloads {
         }
         return try fisherTables.map { counts in
             let table = try SurvivalRegressionCLI.analysis { try ContingencyTable(counts) }
-            let (seconds, result) = try SurvivalRegressionCLI.analysis {
+            let measured = try SurvivalRegressionCLI.analysis {
                 try BenchCommand.measure(repetitions) { () throws -> FisherExactRxCResult in
                     var last: FisherExactRxCResult?
                     for _ in 0..<10 { last = try FisherExact.testRxC(table) }
@@ -51,8 +52,9 @@ enum BenchExactWorkloads {
                 }
             }
             let shape = "\(counts.count)x\(counts[0].count), n = \(counts.joined().reduce(0, +))"
-            return BenchCommand.Timing(workload: "Fisher RxC", size: shape, seconds: seconds / 10,
-                                       check: ["p": result.pValue, "nodes": Double(result.nodesVisited)])
+            return BenchCommand.Timing(
+                workload: "Fisher RxC", size: shape, seconds: measured.wall / 10, cpuSeconds: measured.cpu / 10,
+                check: ["p": measured.value.pValue, "nodes": Double(measured.value.nodesVisited)])
         }
     }
 }

@@ -7,8 +7,7 @@ struct StatsMannWhitneyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mannwhitney", abstract: "Mann–Whitney U (Wilcoxon rank-sum) test of two independent samples.")
 
-    @Option(help: "First sample, comma-separated.") var x: String
-    @Option(help: "Second sample, comma-separated.") var y: String
+    @OptionGroup var data: StatsSampleOptions
     @Option(help: "Null location shift of x relative to y.") var mu: Double = 0
     @Option(help: "Alternative: two-sided, less, greater.") var alternative: String = "two-sided"
     @Flag(name: .customLong("no-correct"), help: "No continuity correction in the normal approximation.") var noCorrect = false
@@ -18,8 +17,9 @@ struct StatsMannWhitneyCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let alt = try StatsCoreCLI.alternative(alternative)
-            let xs = try StatsCoreCLI.values(x, option: "x")
-            let ys = try StatsCoreCLI.values(y, option: "y")
+            let samples = try data.samples()
+            let xs = samples.x
+            guard let ys = samples.y else { throw CLIFailure("mannwhitney needs two samples: --y, or --input with --group") }
             let r = try StatsCoreCLI.analysis {
                 try MannWhitney.test(xs, ys, mu: mu, alternative: alt, continuityCorrection: !noCorrect, confidence: conf)
             }

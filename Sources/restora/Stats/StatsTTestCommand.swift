@@ -3,13 +3,13 @@ import Foundation
 import RestoraStats
 
 /// `restora stats ttest --x 5.1,4.8,… [--y …] [--paired | --equal-variances] [--mu 0]`: one-sample, paired,
-/// Welch (default for two samples) or pooled Student t-test, as R's t.test.
+/// Welch (default for two samples) or pooled Student t-test, as R's t.test. Data may also come from a CSV
+/// file: `--input data.csv --value col [--group arm | --value2 col2 --paired]`.
 struct StatsTTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ttest", abstract: "One-sample, paired, Welch or Student t-test with a confidence interval.")
 
-    @Option(help: "Values of the first sample, comma-separated.") var x: String
-    @Option(help: "Values of the second sample (two-sample or paired test).") var y: String?
+    @OptionGroup var data: StatsSampleOptions
     @Flag(help: "Paired test on x − y.") var paired = false
     @Flag(name: .customLong("equal-variances"), help: "Pooled-variance Student test instead of Welch.") var equalVariances = false
     @Option(help: "Null value of the mean (difference).") var mu: Double = 0
@@ -47,9 +47,9 @@ struct StatsTTestCommand: AsyncParsableCommand {
 
     func result() throws -> TTestResult {
         let alt = try StatsCoreCLI.alternative(alternative)
-        let xs = try StatsCoreCLI.values(x, option: "x")
-        let ys = try y.map { try StatsCoreCLI.values($0, option: "y") }
-        if paired, ys == nil { throw CLIFailure("--paired needs --y") }
+        let samples = try data.samples()
+        let xs = samples.x, ys = samples.y
+        if paired, ys == nil { throw CLIFailure("--paired needs --y (or --value2)") }
         if paired, equalVariances { throw CLIFailure("--paired and --equal-variances cannot be combined") }
         return try StatsCoreCLI.analysis {
             guard let ys else { return try TTest.oneSample(xs, mu: mu, alternative: alt, confidence: conf) }

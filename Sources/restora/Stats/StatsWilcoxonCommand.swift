@@ -8,8 +8,7 @@ struct StatsWilcoxonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wilcoxon", abstract: "Wilcoxon signed-rank test (one sample or paired).")
 
-    @Option(help: "Values, comma-separated.") var x: String
-    @Option(help: "Paired second values: the test is on x − y.") var y: String?
+    @OptionGroup var data: StatsSampleOptions
     @Option(help: "Null location.") var mu: Double = 0
     @Option(help: "Alternative: two-sided, less, greater.") var alternative: String = "two-sided"
     @Flag(name: .customLong("no-correct"), help: "No continuity correction in the normal approximation.") var noCorrect = false
@@ -19,8 +18,11 @@ struct StatsWilcoxonCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let alt = try StatsCoreCLI.alternative(alternative)
-            let xs = try StatsCoreCLI.values(x, option: "x")
-            let ys = try y.map { try StatsCoreCLI.values($0, option: "y") }
+            if data.group != nil {
+                throw CLIFailure("--group gives two independent samples: use restora stats mannwhitney")
+            }
+            let samples = try data.samples()
+            let xs = samples.x, ys = samples.y // with a second sample the test is on x − y (paired)
             let r = try StatsCoreCLI.analysis {
                 if let ys {
                     return try WilcoxonSignedRank.paired(xs, ys, mu: mu, alternative: alt,
