@@ -11,6 +11,8 @@ public protocol UserRepository: Sendable {
     func issueToken(username: String, expiresAt: Date?, context: AuditContext) async throws -> String
     /// The active user holding this bearer token, or nil.
     func authenticate(bearerToken: String, now: Date) async throws -> UserAccount?
+    /// Ends a token (sign-out of a web session); unknown tokens are ignored.
+    func revokeToken(_ token: String, context: AuditContext) async throws
 }
 
 /// Everything the web layer and the commands need from storage, handed over as protocols.
