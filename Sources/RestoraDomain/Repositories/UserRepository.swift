@@ -28,6 +28,7 @@ public struct Repositories: Sendable {
     public var medicationCourses: any MedicationCourseRepository
     public var adverseEvents: any AdverseEventRepository
     public var safetyAlerts: any SafetyAlertRepository
+    public var queries: any DataQueryRepository
     public var users: any UserRepository
     public var audit: any AuditLogReader
 
@@ -36,7 +37,8 @@ public struct Repositories: Sendable {
         enrolments: any EnrolmentRepository, visits: any VisitRepository, observations: any ObservationRepository,
         procedures: any ProcedureRepository, cellProducts: any CellProductRepository,
         medicationCourses: any MedicationCourseRepository, adverseEvents: any AdverseEventRepository,
-        safetyAlerts: any SafetyAlertRepository, users: any UserRepository, audit: any AuditLogReader
+        safetyAlerts: any SafetyAlertRepository, queries: any DataQueryRepository, users: any UserRepository,
+        audit: any AuditLogReader
     ) {
         self.sites = sites
         self.programs = programs
@@ -49,6 +51,7 @@ public struct Repositories: Sendable {
         self.medicationCourses = medicationCourses
         self.adverseEvents = adverseEvents
         self.safetyAlerts = safetyAlerts
+        self.queries = queries
         self.users = users
         self.audit = audit
     }

@@ -34,6 +34,7 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     MedicationController(dependencies: dependencies, config: config).register(on: api)
     CellProductController(dependencies: dependencies, config: config).register(on: api)
     ProcedureController(dependencies: dependencies, config: config).register(on: api)
+    DataQueryController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
 
