@@ -134,3 +134,21 @@ struct ClinicalRecordTests {
         }
     }
 }
+
+@Suite("Data queries", .serialized)
+struct DataQueryRepositoryTests {
+    @Test("a query is raised, answered without a reason for change, and listed per participant", arguments: TestDatabase.urls)
+    func queries(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            let query = DataQuery(id: "q-1", participantID: "p-1", recordKind: "observations", recordID: "o-1", question: "Unit?",
+                                  raisedBy: Actor(userID: "u-mon", role: "monitor"), raisedAt: Fixture.instant)
+            _ = try await repos.queries.create(query, context: Fixture.coordinator, idempotencyKey: nil)
+            var answered = query
+            answered.answer = "mg/dL"
+            answered.status = .answered
+            _ = try await repos.queries.update(answered, expectedVersion: 1, context: Fixture.coordinator)
+            #expect(try await repos.queries.list(participant: "p-1").map(\.value) == [answered])
+        }
+    }
+}

@@ -11,6 +11,8 @@ public protocol UserRepository: Sendable {
     func issueToken(username: String, expiresAt: Date?, context: AuditContext) async throws -> String
     /// The active user holding this bearer token, or nil.
     func authenticate(bearerToken: String, now: Date) async throws -> UserAccount?
+    /// Ends a token (sign-out of a web session); unknown tokens are ignored.
+    func revokeToken(_ token: String, context: AuditContext) async throws
 }
 
 /// Everything the web layer and the commands need from storage, handed over as protocols.
@@ -26,6 +28,7 @@ public struct Repositories: Sendable {
     public var medicationCourses: any MedicationCourseRepository
     public var adverseEvents: any AdverseEventRepository
     public var safetyAlerts: any SafetyAlertRepository
+    public var queries: any DataQueryRepository
     public var users: any UserRepository
     public var audit: any AuditLogReader
 
@@ -34,7 +37,8 @@ public struct Repositories: Sendable {
         enrolments: any EnrolmentRepository, visits: any VisitRepository, observations: any ObservationRepository,
         procedures: any ProcedureRepository, cellProducts: any CellProductRepository,
         medicationCourses: any MedicationCourseRepository, adverseEvents: any AdverseEventRepository,
-        safetyAlerts: any SafetyAlertRepository, users: any UserRepository, audit: any AuditLogReader
+        safetyAlerts: any SafetyAlertRepository, queries: any DataQueryRepository, users: any UserRepository,
+        audit: any AuditLogReader
     ) {
         self.sites = sites
         self.programs = programs
@@ -47,6 +51,7 @@ public struct Repositories: Sendable {
         self.medicationCourses = medicationCourses
         self.adverseEvents = adverseEvents
         self.safetyAlerts = safetyAlerts
+        self.queries = queries
         self.users = users
         self.audit = audit
     }

@@ -50,6 +50,7 @@ public final class StorageDatabase: Sendable {
             medicationCourses: SQLClinicalRepository(records: records(MedicationCourseMapping.self)),
             adverseEvents: SQLClinicalRepository(records: records(AdverseEventMapping.self)),
             safetyAlerts: SQLClinicalRepository(records: records(SafetyAlertMapping.self)),
+            queries: SQLClinicalRepository(records: records(DataQueryMapping.self)),
             users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
             audit: SQLAuditLog(store: store))
     }

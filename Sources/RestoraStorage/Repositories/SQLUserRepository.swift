@@ -60,4 +60,18 @@ struct SQLUserRepository: UserRepository {
         let user = try await records.get(id: try row.decode(column: "user_id", as: String.self)).value
         return user.active ? user : nil
     }
+
+    func revokeToken(_ token: String, context: AuditContext) async throws {
+        let hash = hasher.tokenHash(token)
+        let now = StoredJSON.format(records.audit.clock.now())
+        let audit = records.audit
+        try await records.store.transaction { db in
+            let revoked = try await db.update("api_tokens").set("revoked_at", to: SQLBind(now))
+                .where("token_hash", .equal, hash).where(SQLIdentifier("revoked_at"), .is, SQLLiteral.null)
+                .returning("user_id").first()
+            guard let revoked else { return }
+            let userID = try revoked.decode(column: "user_id", as: String.self)
+            try await audit.append(db, action: .delete, table: "api_tokens", recordID: userID, changes: [], context: context)
+        }
+    }
 }

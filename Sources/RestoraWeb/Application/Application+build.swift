@@ -25,6 +25,7 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     let api = router.group("api/v1")
         .add(middleware: BearerAuthMiddleware(users: dependencies.repositories.users, clock: dependencies.clock))
     api.get("me") { _, context in try JSONResponse.make(try context.requireUser()) }
+    SessionController(dependencies: dependencies, config: config).register(public: router, authenticated: api)
     ParticipantController(dependencies: dependencies, config: config).register(on: api)
     EnrolmentController(dependencies: dependencies, config: config).register(on: api)
     ObservationController(dependencies: dependencies, config: config).register(on: api)
@@ -32,6 +33,8 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     VisitController(dependencies: dependencies, config: config).register(on: api)
     MedicationController(dependencies: dependencies, config: config).register(on: api)
     CellProductController(dependencies: dependencies, config: config).register(on: api)
+    ProcedureController(dependencies: dependencies, config: config).register(on: api)
+    DataQueryController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
 

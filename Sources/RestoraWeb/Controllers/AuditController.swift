@@ -2,21 +2,58 @@ import Foundation
 import Hummingbird
 import RestoraDomain
 
-/// The audit history of one record, for monitors, auditors and admins. Only participant-linked tables
-/// are offered, so the site check always has a participant to look at.
+/// The audit history of one record, for monitors, auditors and admins, at their sites:
+/// `GET /audit/{kind}/{id}` with kind participants, enrolments, visits, observations, procedures,
+/// cell-products, medication-courses, adverse-events or safety-alerts.
 struct AuditController {
     let dependencies: WebDependencies
     var repositories: Repositories { dependencies.repositories }
 
+    /// URL kind → stored table name.
+    static let tables = [
+        "participants": "participants", "enrolments": "enrolments", "visits": "visits", "observations": "observations",
+        "procedures": "procedures", "cell-products": "cell_products", "medication-courses": "medication_courses",
+        "adverse-events": "adverse_events", "safety-alerts": "safety_alerts", "queries": "data_queries",
+    ]
+
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("participants/:id/audit", use: participantHistory)
+        group.get("participants/:id/audit") { request, context in
+            try await history(kind: "participants", id: try context.parameters.require("id"), context: context)
+        }
+        group.get("audit/:kind/:id") { request, context in
+            try await history(kind: try context.parameters.require("kind"), id: try context.parameters.require("id"), context: context)
+        }
     }
 
-    @Sendable func participantHistory(_ request: Request, context: AppRequestContext) async throws -> Response {
+    func history(kind: String, id: String, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         try Access.requireAuditReader(user)
-        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
-        let entries = try await repositories.audit.history(table: "participants", recordID: participant.value.id.rawValue)
-        return try JSONResponse.make(entries)
+        guard let table = Self.tables[kind] else {
+            throw APIError.badRequest(code: "unknown_kind", message: "unknown record kind '\(kind)'; use one of: \(Self.tables.keys.sorted().joined(separator: ", "))")
+        }
+        let site = try await site(kind: kind, id: id)
+        try Access.requireSite(user, site, kind: kind, id: id)
+        return try JSONResponse.make(try await repositories.audit.history(table: table, recordID: id))
+    }
+
+    /// The site a record belongs to, through its participant or enrolment.
+    private func site(kind: String, id: String) async throws -> Identifier<Site> {
+        let r = repositories
+        let participant: Identifier<Participant>
+        switch kind {
+        case "participants": participant = Identifier(id)
+        case "enrolments": return try await r.enrolments.get(Identifier(id)).value.siteID
+        case "visits":
+            let visit = try await r.visits.get(Identifier(id)).value
+            return try await r.enrolments.get(visit.enrolmentID).value.siteID
+        case "observations": participant = try await r.observations.get(Identifier(id)).value.participantID
+        case "procedures": participant = try await r.procedures.get(Identifier(id)).value.participantID
+        case "cell-products": participant = try await r.cellProducts.get(Identifier(id)).value.participantID
+        case "medication-courses": participant = try await r.medicationCourses.get(Identifier(id)).value.participantID
+        case "adverse-events": participant = try await r.adverseEvents.get(Identifier(id)).value.participantID
+        case "queries": participant = try await r.queries.get(Identifier(id)).value.participantID
+        default: participant = try await r.safetyAlerts.get(Identifier(id)).value.participantID
+        }
+        return try await r.participants.get(participant).value.siteID
     }
 }

@@ -40,17 +40,30 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     }
 }
 
-/// Bearer-token sign-in for the API: the token is looked up by its hash through the user repository.
+/// Sign-in for the API: a bearer token, or the web session cookie. Both are looked up by their hash through
+/// the user repository. A cookie is sent by the browser on its own, so a cookie-signed write must also carry
+/// `X-Requested-With` (a header another site's page cannot add without CORS): cross-site request forgery
+/// is refused even where SameSite is not honoured.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let users: any UserRepository
     let clock: any Clock
+    static let requestedWith = HTTPField.Name("X-Requested-With")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        let token: String
+        if let header = request.headers[.authorization] {
+            guard header.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
+            token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        } else if let cookie = SessionCookie.token(in: request.headers) {
+            let safe: Set<HTTPRequest.Method> = [.get, .head, .options]
+            if !safe.contains(request.method), (request.headers[Self.requestedWith] ?? "").isEmpty {
+                throw APIError.forbidden("a write signed in by session cookie needs the X-Requested-With header")
+            }
+            token = cookie
+        } else {
             throw APIError.unauthorized
         }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, let user = try await users.authenticate(bearerToken: token, now: clock.now()) else {
             throw APIError.unauthorized
         }

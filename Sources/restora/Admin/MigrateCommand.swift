@@ -9,7 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let db = try await StorageDatabase.open(url: try database.config().databaseURL, logger: CommandLineActor.logger())
         do {
-            let applied = try await db.migrator.migrate()
+            let applied = try await DatabaseFailure.wrap(db.location) { try await db.migrator.migrate() }
             print(applied.isEmpty ? "database is up to date (\(db.location.redacted))" : "applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
             try await db.shutdown()
         } catch {

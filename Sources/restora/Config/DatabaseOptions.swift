@@ -15,10 +15,13 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens and migrates the database, runs `body`, and always closes it.
     func withDatabase<R>(logger: Logger, _ body: (StorageDatabase) async throws -> R) async throws -> R {
-        let database = try await StorageDatabase.open(url: try config().databaseURL, logger: logger)
+        let url = try config().databaseURL
+        let database = try await StorageDatabase.open(url: url, logger: logger)
         do {
-            try await database.migrator.migrate()
-            let result = try await body(database)
+            let result = try await DatabaseFailure.wrap(database.location) {
+                try await database.migrator.migrate()
+                return try await body(database)
+            }
             try await database.shutdown()
             return result
         } catch {

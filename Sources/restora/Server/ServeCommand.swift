@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let storage = try await StorageDatabase.open(url: config.databaseURL, logger: logger)
         do {
-            let applied = try await storage.migrator.migrate()
+            let applied = try await DatabaseFailure.wrap(storage.location) { try await storage.migrator.migrate() }
             // The redacted location: never the password of a PostgreSQL URL.
             logger.info("database ready", metadata: ["database": "\(storage.location.redacted)", "migrations.applied": "\(applied.count)"])
             let registry = PrometheusCollectorRegistry()

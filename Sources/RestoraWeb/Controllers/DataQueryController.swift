@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Monitors raise queries on a participant's data and close them; the site (admin, investigator,
+/// coordinator) answers. The only write a monitor makes.
+struct DataQueryController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+    var repositories: Repositories { dependencies.repositories }
+
+    struct RaiseInput: Decodable {
+        var recordKind: String?
+        var recordID: String?
+        var field: String?
+        var question: String
+    }
+
+    struct AnswerInput: Decodable { var answer: String }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("participants/:id/queries", use: raise)
+        group.get("participants/:id/queries", use: list)
+        group.post("queries/:id/answer", use: answer)
+        group.post("queries/:id/close", use: close)
+    }
+
+    @Sendable func raise(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        guard user.role == .monitor || user.role == .admin else { throw APIError.forbidden("only a monitor or an admin raises a data query") }
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let input = try await request.decodeJSON(RaiseInput.self, limit: config.maxBodyBytes)
+        guard !input.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw DomainError.invalidValue(field: "question", message: "a query needs a question")
+        }
+        let query = DataQuery(id: Identifier(dependencies.ids.next()), participantID: participant.value.id, recordKind: input.recordKind,
+                              recordID: input.recordID, field: input.field, question: input.question, raisedBy: user.actor,
+                              raisedAt: dependencies.clock.now())
+        let stored = try await repositories.queries.create(query, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let items = try await repositories.queries.list(participant: participant.value.id)
+        return try JSONResponse.make(items.map { VersionedResponse(value: $0) })
+    }
+
+    @Sendable func answer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let (query, expected) = try await current(request, context, user)
+        let input = try await request.decodeJSON(AnswerInput.self, limit: config.maxBodyBytes)
+        guard query.status == .open else {
+            throw DomainError.illegalTransition(from: query.status.rawValue, to: "answered", message: "only an open query can be answered")
+        }
+        var answered = query
+        answered.answer = input.answer
+        answered.answeredBy = user.actor
+        answered.status = .answered
+        let stored = try await repositories.queries.update(answered, expectedVersion: expected, context: context.audit(user))
+        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+    }
+
+    @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard user.role == .monitor || user.role == .admin else { throw APIError.forbidden("only a monitor or an admin closes a data query") }
+        let (query, expected) = try await current(request, context, user)
+        guard query.status != .closed else {
+            throw DomainError.illegalTransition(from: "closed", to: "closed", message: "the query is already closed")
+        }
+        var closed = query
+        closed.status = .closed
+        let stored = try await repositories.queries.update(closed, expectedVersion: expected, context: context.audit(user))
+        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+    }
+
+    /// The query named in the path (404 outside the user's sites) and the version from If-Match.
+    private func current(_ request: Request, _ context: AppRequestContext, _ user: UserAccount) async throws -> (DataQuery, Int) {
+        let expected = try request.expectedVersion()
+        let query = try await repositories.queries.get(Identifier(try context.parameters.require("id"))).value
+        _ = try await Access.participant(query.participantID, for: user, in: repositories)
+        return (query, expected)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Procedures of a participant: harvests, processing, injections, sperm retrievals, biopsies.
+struct ProcedureController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+    var repositories: Repositories { dependencies.repositories }
+
+    struct ProcedureInput: Decodable {
+        var enrolmentID: Identifier<Enrolment>?
+        var kind: Procedure.Kind
+        var code: Coding?
+        var performed: Date
+        var anatomicalSite: String?
+        var laterality: String?
+        var imagingGuidance: Procedure.ImagingGuidance?
+        var anaesthesia: Procedure.Anaesthesia?
+        var sourceTissue: String?
+        var volumeML: Double?
+        var cellProductID: Identifier<CellProduct>?
+        var outcome: String?
+        var note: String?
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("participants/:id/procedures", use: create)
+        group.get("participants/:id/procedures", use: list)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let input = try await request.decodeJSON(ProcedureInput.self, limit: config.maxBodyBytes)
+        guard input.performed <= dependencies.clock.now().addingTimeInterval(300) else {
+            throw DomainError.invalidValue(field: "performed", message: "a procedure cannot be recorded before it is performed")
+        }
+        if let volume = input.volumeML, !(volume > 0 && volume.isFinite) {
+            throw DomainError.invalidValue(field: "volumeML", message: "the volume must be a positive number of mL")
+        }
+        // An autologous product goes back only into the participant it came from.
+        if let productID = input.cellProductID {
+            let product = try await repositories.cellProducts.get(productID).value
+            guard product.participantID == participant.value.id else {
+                throw DomainError.invalidValue(field: "cellProductID", message: "this cell product belongs to another participant")
+            }
+        }
+        let procedure = Procedure(
+            id: Identifier(dependencies.ids.next()), participantID: participant.value.id, enrolmentID: input.enrolmentID,
+            kind: input.kind, code: input.code, performed: input.performed, performer: user.actor,
+            anatomicalSite: input.anatomicalSite, laterality: input.laterality, imagingGuidance: input.imagingGuidance,
+            anaesthesia: input.anaesthesia, sourceTissue: input.sourceTissue, volumeML: input.volumeML,
+            cellProductID: input.cellProductID, outcome: input.outcome, note: input.note)
+        let stored = try await repositories.procedures.create(procedure, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
+        let items = try await repositories.procedures.list(participant: participant.value.id)
+        return try JSONResponse.make(items.map { VersionedResponse(value: $0) })
+    }
+}
