@@ -31,6 +31,8 @@ let package = Package(
         ),
         .target(name: "RestoraStats"),
         .target(name: "RestoraReports", dependencies: ["RestoraDomain", "RestoraStats"]),
+        // Synthetic demo clinic (labelled synthetic everywhere); pure, built from domain values only.
+        .target(name: "RestoraDemo", dependencies: ["RestoraDomain"]),
         .target(
             name: "RestoraStorage",
             dependencies: [
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "restora",
             dependencies: [
-                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraStorage", "RestoraWeb",
+                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +67,8 @@ let package = Package(
         ),
         .testTarget(name: "RestoraDomainTests", dependencies: ["RestoraDomain"]),
         .testTarget(name: "RestoraStatsTests", dependencies: ["RestoraStats"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports"]),
+        .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo"]),
+        .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
         .testTarget(
             name: "RestoraStorageTests",
             dependencies: ["RestoraStorage", "RestoraDomain", .product(name: "SQLKit", package: "sql-kit")]

@@ -7,6 +7,14 @@ struct Restora: AsyncParsableCommand {
         abstract: "Restora: treatment programs and clinical trials in regenerative and reproductive medicine.",
         subcommands: [
             StatsCommand.self,
+            BenchCommand.self,
+            ProtocolCommand.self,
+            ScreenCommand.self,
+            ScheduleCommand.self,
+            InterpretCommand.self,
+            GradeCommand.self,
+            ReleaseCommand.self,
+            ReportCommand.self,
             ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
             SiteCommand.self, ProgramCommand.self,
         ]

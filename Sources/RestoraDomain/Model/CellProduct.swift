@@ -60,11 +60,13 @@ public struct ReleaseTestResults: Hashable, Sendable, Codable {
     public var mycoplasmaNegative: Bool?
     public var doseCells: Double?
     public var participantWeightKg: Double?
+    /// Volume of the final product (mL): converts an endotoxin result reported per mL into a per-dose total.
+    public var productVolumeML: Double?
 
     public init(
         markersPercent: [String: Double] = [:], viabilityPercent: Double? = nil, sterilityNoGrowth: Bool? = nil,
         endotoxin: Quantity? = nil, mycoplasmaNegative: Bool? = nil, doseCells: Double? = nil,
-        participantWeightKg: Double? = nil
+        participantWeightKg: Double? = nil, productVolumeML: Double? = nil
     ) {
         self.markersPercent = markersPercent
         self.viabilityPercent = viabilityPercent
@@ -73,6 +75,7 @@ public struct ReleaseTestResults: Hashable, Sendable, Codable {
         self.mycoplasmaNegative = mycoplasmaNegative
         self.doseCells = doseCells
         self.participantWeightKg = participantWeightKg
+        self.productVolumeML = productVolumeML
     }
 }
 

@@ -36,20 +36,21 @@ public struct AllowedRange: Sendable, Equatable {
     /// Returns `value` unchanged or throws a refusal naming `field` and this range. NaN and infinity are
     /// refused, never treated as "missing" or zero.
     @discardableResult
-    public func check(_ value: Double, field: String) throws(DomainError) -> Double {
+    public func check(_ value: Double, field: String) throws -> Double {
         guard value.isFinite else {
-            throw .invalidValue(field: field, message: "must be a finite number \(text); got \(value)")
+            throw DomainError.invalidValue(field: field, message: "must be a finite number \(text); got \(value)")
         }
         let aboveLower = lowerInclusive ? value >= lower : value > lower
         let belowUpper = upper.map { value <= $0 } ?? true
         guard aboveLower && belowUpper else {
-            throw .invalidValue(field: field, message: "must be \(text); got \(NumberText.plain(value))")
+            throw DomainError.invalidValue(field: field, message: "must be \(text); got \(NumberText.plain(value))")
         }
         return value
     }
 
     /// Optional inputs stay optional: a missing value is "not measured", never a refusal.
-    public func checkIfPresent(_ value: Double?, field: String) throws(DomainError) -> Double? {
+    @discardableResult
+    public func checkIfPresent(_ value: Double?, field: String) throws -> Double? {
         guard let value else { return nil }
         return try check(value, field: field)
     }
@@ -68,6 +69,12 @@ public enum NumberText {
         guard value.isFinite else { return String(value) }
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
+    }
+
+    /// Cell counts as a clinician reads them: 7.5e7 → "75×10^6" (1×10^6 granularity above a million).
+    public static func scientific(_ value: Double) -> String {
+        guard value.isFinite, abs(value) >= 1e6 else { return plain(value) }
+        return "\(rounded(value / 1e6, places: 3))×10^6"
     }
 
     /// Rounded to `places` decimals for display (T-scores to 2 places, TMSC to 1).

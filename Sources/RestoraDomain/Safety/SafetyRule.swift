@@ -70,10 +70,10 @@ public enum ThresholdComparison: String, Codable, Sendable, Equatable, Hashable,
 
     public func holds(_ value: Double, _ threshold: Double) -> Bool {
         switch self {
-        case .above: value > threshold
-        case .atOrAbove: value >= threshold
-        case .below: value < threshold
-        case .atOrBelow: value <= threshold
+        case .above: ClinicalComparison.isAbove(value, threshold)
+        case .atOrAbove: ClinicalComparison.isAtOrAbove(value, threshold)
+        case .below: ClinicalComparison.isBelow(value, threshold)
+        case .atOrBelow: ClinicalComparison.isAtOrBelow(value, threshold)
         }
     }
 

@@ -7,6 +7,19 @@ struct StatsCommand: AsyncParsableCommand {
         abstract: "Statistical analyses (proportions, tables, survival, regression, design).",
         subcommands: [
             // Add analysis subcommands here, one line each.
+            StatsKMCommand.self,
+            StatsLogRankCommand.self,
+            StatsCoxCommand.self,
+            StatsLogisticCommand.self,
+            StatsLinearCommand.self,
+            StatsProportionCommand.self,
+            StatsFisherCommand.self,
+            StatsChisqCommand.self,
+            StatsTTestCommand.self,
+            StatsWilcoxonCommand.self,
+            StatsMannWhitneyCommand.self,
+            StatsPowerCommand.self,
+            StatsSimonCommand.self,
         ]
     )
 }

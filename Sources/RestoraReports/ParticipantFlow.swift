@@ -1,0 +1,53 @@
+import RestoraDomain
+
+/// Participant flow in the CONSORT style (prescreened → screened → eligible → enrolled → completed /
+/// withdrawn → analysed), counted from each enrolment's transition history.
+public struct ParticipantFlow: Codable, Sendable, Equatable {
+    public var prescreened: Int
+    public var notScreened: Int
+    public var screened: Int
+    public var screenFailed: Int
+    public var eligible: Int
+    public var eligibleNotEnrolled: Int
+    public var enrolled: Int
+    /// Enrolled but never started treatment (e.g. withdrew before the injection).
+    public var notTreated: Int
+    public var treated: Int
+    public var ongoing: Int
+    public var completed: Int
+    public var withdrawn: Int
+    public var lostToFollowUp: Int
+    /// Withdrawals, each with the reason recorded on the transition.
+    public var withdrawalReasons: [String]
+    public var analysed: Int
+    /// Who is analysed, in words (printed under the analysed box).
+    public var analysisPopulation: String
+
+    static func compute(_ participants: [ProgramParticipantData], analysed: Int) -> ParticipantFlow {
+        let screened = participants.filter { $0.reached(.screening) }
+        let eligible = participants.filter { $0.reached(.eligible) }
+        let enrolled = participants.filter { $0.reached(.enrolled) }
+        let treated = enrolled.filter { $0.reached(.onTreatment) }
+        let withdrawnAfterEnrolment = enrolled.filter { $0.enrolment.status == .withdrawn }
+        let reasons = withdrawnAfterEnrolment.compactMap { p in
+            p.enrolment.transitions.last { $0.to == .withdrawn }.map { "\(p.record.participant.mrn): \($0.reason)" }
+        }
+        return ParticipantFlow(
+            prescreened: participants.count,
+            notScreened: participants.count - screened.count,
+            screened: screened.count,
+            screenFailed: participants.filter { $0.enrolment.status == .screenFailed }.count,
+            eligible: eligible.count,
+            eligibleNotEnrolled: eligible.count - enrolled.count,
+            enrolled: enrolled.count,
+            notTreated: enrolled.count - treated.count,
+            treated: treated.count,
+            ongoing: enrolled.filter { !$0.enrolment.status.isTerminal }.count,
+            completed: enrolled.filter { $0.enrolment.status == .completed }.count,
+            withdrawn: withdrawnAfterEnrolment.count,
+            lostToFollowUp: enrolled.filter { $0.enrolment.status == .lostToFollowUp }.count,
+            withdrawalReasons: reasons,
+            analysed: analysed,
+            analysisPopulation: "participants who started treatment")
+    }
+}

@@ -1,0 +1,65 @@
+import RestoraDomain
+
+/// Everything a study report is computed from: the protocol and, per participant, the record the rules
+/// read, the enrolment with its transition history, the visits and any cell products. Built from domain
+/// values — the demo clinic today, storage later — so the report never depends on where data came from.
+public struct ProgramDataset: Sendable {
+    public var definition: ProtocolDefinition
+    /// Display name of the program (defaults to the protocol title).
+    public var programName: String
+    /// The date the data are reported as of ("data cut-off").
+    public var asOf: CalendarDate
+    /// True when the data are synthetic (the demo clinic); every rendering then says so.
+    public var synthetic: Bool
+    public var participants: [ProgramParticipantData]
+
+    public init(definition: ProtocolDefinition, programName: String? = nil, asOf: CalendarDate, synthetic: Bool,
+                participants: [ProgramParticipantData]) {
+        self.definition = definition
+        self.programName = programName ?? definition.title
+        self.asOf = asOf
+        self.synthetic = synthetic
+        self.participants = participants
+    }
+}
+
+public struct ProgramParticipantData: Sendable {
+    public var record: ParticipantRecord
+    public var enrolment: Enrolment
+    public var visits: [Visit]
+    public var cellProducts: [CellProduct]
+
+    public init(record: ParticipantRecord, enrolment: Enrolment, visits: [Visit] = [], cellProducts: [CellProduct] = []) {
+        self.record = record
+        self.enrolment = enrolment
+        self.visits = visits
+        self.cellProducts = cellProducts
+    }
+
+    /// Reached a status at some point (the transition history, not only the current status).
+    public func reached(_ status: EnrolmentStatus) -> Bool {
+        enrolment.status == status || enrolment.transitions.contains { $0.to == status }
+    }
+
+    /// Day 0: the date of the move to on-treatment (first dose or injection).
+    public var dayZero: CalendarDate? {
+        enrolment.transitions.first { $0.to == .onTreatment }.map { CalendarDate($0.at) }
+    }
+}
+
+/// Codes the report reads, as the protocol files record them (REFERENCE.md F1; `restora` codes where F1 has none).
+enum ReportCodes {
+    static let semenClassification = "semen-classification"
+    static let histology = "testicular-histology"
+    static let testicularVolume = "testicular-volume"
+    static let fsh = "15067-2"
+    /// DXA BMD by site (REFERENCE.md F1; femoral neck mapped to the femur code, U).
+    static let bmd: [(SkeletalSite, String)] = [(.lumbarSpine, "24966-4"), (.femoralNeck, "24701-5"), (.totalHip, "38261-4")]
+    static let semenLOINC: Set<String> = ["3160-9", "9780-8", "6800-7", "14194-5", "10622-9"]
+
+    static func isSemen(_ observation: Observation) -> Bool {
+        observation.specimen?.type == "semen"
+            || (observation.code.system == .loinc && semenLOINC.contains(observation.code.code))
+            || observation.code.code == semenClassification
+    }
+}

@@ -1,0 +1,54 @@
+import RestoraDomain
+
+/// Adverse events by CTCAE v5.0 term (REFERENCE.md E1): participants with the term and their worst grade.
+public struct SafetyTable: Codable, Sendable, Equatable {
+    public struct Row: Codable, Sendable, Equatable {
+        public var term: String
+        public var participants: Int
+        public var percent: Double
+        /// Participants by their worst grade for this term, grades 1–5.
+        public var worstGrade: [Int]
+        public var serious: Int
+        public var text: String
+    }
+
+    public var population: Int
+    public var rows: [Row]
+    public var participantsWithAnyEvent: Int
+    public var seriousEvents: Int
+    public var discontinuedForAdverseEvent: Int
+
+    static func compute(_ treated: [ProgramParticipantData]) -> ReportSection<SafetyTable> {
+        guard !treated.isEmpty else {
+            return ReportSection(unavailable: "no participant has started treatment, so there is no safety population")
+        }
+        var byTerm: [String: [String: [AdverseEvent]]] = [:]
+        for p in treated {
+            for event in p.record.adverseEvents {
+                let term = CTCAETerm(displayName: event.term)?.displayName ?? event.term
+                byTerm[term, default: [:]][p.record.participant.id.rawValue, default: []].append(event)
+            }
+        }
+        let n = treated.count
+        let rows = byTerm.map { term, people -> Row in
+            var grades = [Int](repeating: 0, count: 5)
+            for events in people.values {
+                let worst = events.map(\.grade).max() ?? 1
+                grades[min(max(worst, 1), 5) - 1] += 1
+            }
+            let serious = people.values.filter { $0.contains(where: \.isSerious) }.count
+            let share = Double(people.count) / Double(n)
+            return Row(term: term, participants: people.count, percent: share, worstGrade: grades, serious: serious,
+                       text: "\(people.count) (\(ReportNumber.percent(share, places: 0)))")
+        }.sorted { ($0.participants, $1.term) > ($1.participants, $0.term) }
+        let all = treated.flatMap(\.record.adverseEvents)
+        let table = SafetyTable(
+            population: n, rows: rows,
+            participantsWithAnyEvent: treated.filter { !$0.record.adverseEvents.isEmpty }.count,
+            seriousEvents: all.filter(\.isSerious).count,
+            discontinuedForAdverseEvent: treated.filter { p in
+                p.record.adverseEvents.contains { $0.actionTaken == .drugWithdrawn }
+            }.count)
+        return ReportSection(table, notes: rows.isEmpty ? ["no adverse events recorded among \(n) treated participants"] : [])
+    }
+}

@@ -1,0 +1,87 @@
+import RestoraDomain
+
+/// The study report of one program: every number computed from the participants' records by the domain
+/// rules and RestoraStats. Codable; its JSON shape is documented in docs/report-format.md.
+public struct StudyReport: Codable, Sendable, Equatable {
+    public struct ProgramInfo: Codable, Sendable, Equatable {
+        public var protocolID: String
+        public var protocolVersion: String
+        public var title: String
+        public var name: String
+        public var kind: String
+        public var asOf: CalendarDate
+        public var synthetic: Bool
+        /// Printed at the top of every rendering when `synthetic` is true.
+        public var label: String?
+    }
+
+    public static let formatVersion = 1
+
+    public var formatVersion: Int
+    public var program: ProgramInfo
+    public var flow: ReportSection<ParticipantFlow>
+    public var baseline: ReportSection<BaselineTable>
+    public var primaryEndpoint: ReportSection<PrimaryEndpoint>
+    public var timeToResponse: ReportSection<TimeToResponse>
+    public var subgroups: [SubgroupSection]
+    public var safety: ReportSection<SafetyTable>
+    public var boneDensity: ReportSection<BoneDensitySection>
+    public var predictors: ReportSection<PredictorsSection>
+    public var nextTrial: ReportSection<NextTrialPlanner>
+    public var notes: [String]
+}
+
+extension StudyReport {
+    /// Builds the report. Throws only when the statistics refuse their input, which valid records cannot cause.
+    public static func build(_ dataset: ProgramDataset, rule: ResponseRule = ResponseRule(),
+                             syntheticLabel: String = "SYNTHETIC DEMO DATA") throws -> StudyReport {
+        let definition = dataset.definition
+        let treated = dataset.participants.filter { $0.reached(.enrolled) && $0.dayZero != nil }
+        let semenPrimary = definition.endpoints.primary.first { endpoint in
+            (endpoint.measures ?? []).contains { $0.code == ReportCodes.semenClassification || ReportCodes.semenLOINC.contains($0.code) }
+        }
+        let outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
+        var notes: [String] = []
+        if dataset.participants.isEmpty { notes.append("this program has no participants yet") }
+        if definition.arms.count < 2 {
+            notes.append("single-arm program: there is no control group, so responses cannot be attributed to the treatment")
+        }
+        let info = ProgramInfo(protocolID: definition.id, protocolVersion: definition.version, title: definition.title,
+                               name: dataset.programName, kind: definition.kind.rawValue, asOf: dataset.asOf,
+                               synthetic: dataset.synthetic, label: dataset.synthetic ? syntheticLabel : nil)
+        let flow: ReportSection<ParticipantFlow> = dataset.participants.isEmpty
+            ? ReportSection(unavailable: "no participants: nobody has been pre-screened for this program yet")
+            : ReportSection(ParticipantFlow.compute(dataset.participants, analysed: treated.count))
+        let primary: ReportSection<PrimaryEndpoint>
+        let timeToResponse: ReportSection<TimeToResponse>
+        var subgroups: [SubgroupSection] = []
+        let predictors: ReportSection<PredictorsSection>
+        if let endpoint = semenPrimary {
+            primary = try PrimaryEndpoint.compute(outcomes, endpointID: endpoint.id, title: endpoint.title, rule: rule)
+            timeToResponse = try TimeToResponse.compute(outcomes)
+            subgroups.append(try SubgroupAnalysis.section(outcomes, factor: "diagnosis at screening") { $0.diagnosis })
+            subgroups.append(try SubgroupAnalysis.section(outcomes, factor: "testicular histology") {
+                $0.histology.map { SemenOutcome.histologyName($0) }
+            })
+            subgroups.append(try SubgroupAnalysis.section(outcomes, factor: "maturation arrest vs other histology") {
+                $0.histology.map { $0 == "maturation-arrest" ? "maturation arrest" : "other histology" }
+            })
+            predictors = PredictorsSection.compute(outcomes)
+        } else {
+            let reason = "the protocol's primary endpoint (\(definition.endpoints.primary.map(\.title).joined(separator: "; "))) has no responder definition; see the safety and bone-density sections"
+            primary = ReportSection(unavailable: reason)
+            timeToResponse = ReportSection(unavailable: "no response event is defined for this program")
+            predictors = ReportSection(unavailable: "no response event is defined for this program")
+        }
+        let bmdCodes = Set(ReportCodes.bmd.map(\.1))
+        let measuresBone = definition.assessments.flatMap(\.codes).contains { bmdCodes.contains($0.code) }
+        let bone = measuresBone ? try BoneDensitySection.compute(treated)
+            : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
+        return StudyReport(
+            formatVersion: formatVersion, program: info, flow: flow,
+            baseline: BaselineTable.compute(treated, semen: outcomes), primaryEndpoint: primary,
+            timeToResponse: timeToResponse, subgroups: subgroups, safety: SafetyTable.compute(treated),
+            boneDensity: bone, predictors: predictors, nextTrial: NextTrialPlanner.compute(primary.content),
+            notes: notes)
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import RestoraStats
+
+/// `restora stats logrank`: log-rank test for k groups, optionally stratified (R survdiff).
+struct StatsLogRankCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logrank", abstract: "Log-rank test comparing survival between groups (optionally stratified).")
+
+    @Option(help: "CSV file with a header row.") var input: String
+    @Option(help: "Column of follow-up times (≥ 0).") var time: String
+    @Option(help: "Column of event indicators (1 = event, 0 = censored).") var event: String
+    @Option(help: "Column of group labels (at least two groups).") var group: String
+    @Option(help: "Optional column of strata: observed, expected and variance are summed over strata.")
+    var strata: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let table = try CSVTable(path: input)
+            let times = try table.times(time)
+            let events = try table.binary(event).map { $0 == 1 }
+            let groups = try table.strings(group)
+            let strataLabels = try strata.map { try table.strings($0) }
+            let result = try SurvivalRegressionCLI.analysis {
+                try LogRankTest.test(time: times, event: events, group: groups, strata: strataLabels)
+            }
+            if output.json { try CLIOutput.printJSON(result); return }
+            let f = { (x: Double) in SurvivalRegressionCLI.format(x) }
+            print("log-rank test\(strata.map { " stratified by \($0)" } ?? "") — \(group)")
+            print(SurvivalRegressionCLI.table(
+                ["group", "n", "observed", "expected", "(O-E)^2/E"],
+                result.groups.indices.map { g in
+                    let e = result.expected[g], o = result.observed[g]
+                    return [result.groups[g], "\(result.subjects[g])", f(o), f(e), e > 0 ? f((o - e) * (o - e) / e) : "NA"]
+                }))
+            print("chi-square = \(f(result.chiSquare)) on \(result.degreesOfFreedom) df, \(SurvivalRegressionCLI.pClause(result.pValue))")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import RestoraStats
+
+/// Shared plumbing for the survival and regression subcommands (km, logrank, cox, logistic, linear).
+enum SurvivalRegressionCLI {
+    /// Runs an analysis, turning RestoraStats' refusals into one-line CLI failures.
+    static func analysis<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StatsError {
+            throw CLIFailure(error.description)
+        }
+    }
+
+    /// Comma-separated numbers for an option such as `--at 3,6,12`.
+    static func numberList(_ text: String?, option: String) throws -> [Double] {
+        guard let text, !text.isEmpty else { return [] }
+        return try text.split(separator: ",").map { part in
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard let value = Double(trimmed), value.isFinite else {
+                throw CLIFailure("--\(option): '\(trimmed)' is not a number")
+            }
+            return value
+        }
+    }
+
+    static func nameList(_ text: String, option: String) throws -> [String] {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if names.isEmpty { throw CLIFailure("--\(option): give at least one column name") }
+        return names
+    }
+
+    static func confidenceLevel(_ value: Double) throws -> Double {
+        guard value > 0, value < 1 else { throw CLIFailure("--conf-level: \(value) must be strictly between 0 and 1") }
+        return value
+    }
+
+    /// Significant-digit formatting for tables; "NA" for an undefined value (never "nan").
+    static func format(_ value: Double?, digits: Int = 4) -> String {
+        guard let value, value.isFinite else { return "NA" }
+        if value == 0 { return "0" }
+        let magnitude = abs(value)
+        if magnitude >= 1e-4 && magnitude < 1e7 {
+            let decimals = max(0, digits - 1 - Int(floor(log10(magnitude))))
+            return String(format: "%.\(decimals)f", value)
+        }
+        return String(format: "%.\(digits - 1)e", value)
+    }
+
+    /// "p = 0.0123" or "p < 0.0001".
+    static func pClause(_ p: Double) -> String { p < 1e-4 ? "p < 0.0001" : "p = \(format(p, digits: 3))" }
+
+    /// A p-value table cell.
+    static func pValue(_ p: Double) -> String { p < 1e-4 ? "<0.0001" : format(p, digits: 3) }
+
+    /// Left-aligned first column, right-aligned others.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return c == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import RestoraReports
-
-@Test func moduleIsLinked() {
-    #expect(RestoraReportsModule.name == "RestoraReports")
-}
