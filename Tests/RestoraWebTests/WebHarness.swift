@@ -24,7 +24,7 @@ struct WebHarness {
             try await database.migrator.migrate()
             let harness = WebHarness(database: database, tokens: try await seed(database.repositories))
             let app = buildApplication(harness.config, WebDependencies(
-                repositories: database.repositories, clock: FixedClock(now), logger: logger))
+                repositories: database.repositories, clock: FixedClock(now), logger: logger, catalog: try catalog()))
             try await app.test(.router) { client in try await body(harness, client) }
             try await database.shutdown()
         } catch {
@@ -33,13 +33,19 @@ struct WebHarness {
         }
     }
 
+    /// The repository's own `protocols/` folder.
+    static func catalog() throws -> ProtocolCatalog {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try ProtocolCatalog.load(directory: root.appendingPathComponent("protocols").path)
+    }
+
     static let setup = AuditContext(actor: Actor(userID: "setup", role: "admin"), requestID: "setup")
 
     private static func seed(_ repos: Repositories) async throws -> [UserRole: String] {
         _ = try await repos.sites.create(Site(id: "site-a", code: "A", name: "Clinic A"), context: setup, idempotencyKey: nil)
         _ = try await repos.sites.create(Site(id: "site-b", code: "B", name: "Clinic B"), context: setup, idempotencyKey: nil)
         _ = try await repos.programs.create(
-            Program(id: "prog-1", protocolID: "ISO-AZO", protocolVersion: "1", name: "Isotretinoin", siteIDs: ["site-a", "site-b"]),
+            Program(id: "prog-1", protocolID: "isotretinoin-noa", protocolVersion: "1.0", name: "Isotretinoin", siteIDs: ["site-a", "site-b"]),
             context: setup, idempotencyKey: nil)
         for (id, site, mrn) in [("p-a", "site-a", "A-001"), ("p-b", "site-b", "B-001")] {
             _ = try await repos.participants.create(

@@ -25,11 +25,15 @@ public struct WebDependencies: Sendable {
     public var ids: any IDGenerator
     public var logger: Logger
     public var metrics: PrometheusCollectorRegistry
+    /// The protocols whose safety rules, eligibility criteria and release specifications the API applies.
+    public var catalog: ProtocolCatalog
 
     public init(
         repositories: Repositories, clock: any Clock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
-        logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        catalog: ProtocolCatalog = ProtocolCatalog(directory: "", protocols: [])
     ) {
+        self.catalog = catalog
         self.repositories = repositories
         self.clock = clock
         self.ids = ids

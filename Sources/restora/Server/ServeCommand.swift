@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Restora server.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var protocols: ProtocolSource
     @Option(help: "Address to listen on (default 127.0.0.1, RESTORA_HOST).") var host: String?
     @Option(help: "Port (default 8080, RESTORA_PORT).") var port: Int?
     @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
@@ -20,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try RestoraConfig.load(flags: .init(databaseURL: database.databaseURL, host: host, port: port, logLevel: logLevel))
         var logger = Logger(label: "restora")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let catalog = try protocols.catalog()
         let storage = try await StorageDatabase.open(url: config.databaseURL, logger: logger)
         do {
             let applied = try await DatabaseFailure.wrap(storage.location) { try await storage.migrator.migrate() }
@@ -28,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
             let registry = PrometheusCollectorRegistry()
             let app = buildApplication(
                 WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes),
-                WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry))
+                WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry, catalog: catalog))
             try await app.runService()
             try await storage.shutdown()
         } catch {
