@@ -46,3 +46,9 @@ expect "malformed protocol YAML names the file" nonzero "broken.yaml" -- "$bin" 
 printf '{"participant": {"id": "p", "siteID": "s", "mrn": "1", "sex": "male", "birthDate": "1990-02-30"}}' > "$smoke_tmp/bad-date.json"
 expect "malformed participant JSON names the path" nonzero "birthDate" -- "$bin" screen --protocol isotretinoin-noa --participant "$smoke_tmp/bad-date.json"
 rm -rf "$smoke_tmp"
+
+# Study report over the synthetic demo clinic (issue 6: 11/30, Clopper-Pearson 19.9% to 56.1%)
+expect "report json: 11 of 30 responders" 0 '"text" : "11/30 \(36.7%, Clopper.Pearson 95% CI 19.9% to 56.1%\)"' -- "$bin" report --program isotretinoin-noa --format json
+expect "report md" 0 "11/30" -- "$bin" report --program isotretinoin-noa --format md
+expect "report html is a page" 0 "<svg" -- "$bin" report --program msc-osteoporosis --format html
+expect "report: unknown program lists known ids" nonzero "known protocols" -- "$bin" report --program nope --format json

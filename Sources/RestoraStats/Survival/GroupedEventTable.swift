@@ -1,8 +1,9 @@
 import Foundation
 
 /// Events and censorings per distinct time and group: everything Kaplan–Meier and the log-rank test need.
-/// Built by hashing the times (open addressing on their bit patterns) and sorting only the distinct times,
-/// which beats sorting all n observations when follow-up times repeat (days, rounded months). When most
+/// Built by direct addressing when the times lie on a decimal lattice (whole days, 0.01 day: `LatticeCounts`),
+/// otherwise by hashing the times (open addressing on their bit patterns) and sorting only the distinct
+/// times; both beat sorting all n observations when follow-up times repeat (days, rounded months). When most
 /// times are distinct the build gives up (returns nil) and callers sort the sample instead.
 public struct GroupedEventTable: Sendable {
     /// Distinct times, ascending.
@@ -30,6 +31,9 @@ public struct GroupedEventTable: Sendable {
             throw StatsError.invalidInput(field: "group", message: "code \(group[bad]) at row \(bad + 1) is out of range")
         }
         let limit = max(64, Int(Double(n) * maximumDistinctFraction))
+        if let lattice = LatticeCounts.build(time: time, event: event, group: group, groupCount: groupCount) {
+            return fromLattice(lattice, groupCount: groupCount, limit: limit)
+        }
         let width = 2 * groupCount
         // Open addressing with the counts stored inline after each key, so a probe touches one cache
         // line; raw memory so the hot loop has no bounds, uniqueness or exclusivity checks.
@@ -73,6 +77,31 @@ public struct GroupedEventTable: Sendable {
 }
 
 extension GroupedEventTable {
+    /// The occupied lattice points in ascending order (the lattice is already sorted by time), or nil
+    /// when there are more distinct times than `limit`, exactly as the hashed build decides.
+    static func fromLattice(_ lattice: LatticeCounts.Counts, groupCount: Int, limit: Int) -> GroupedEventTable? {
+        let width = 2 * groupCount
+        var times: [Double] = []
+        var events: [Int32] = []
+        var censored: [Int32] = []
+        lattice.counts.withUnsafeBufferPointer { c in
+            for point in 0...lattice.maxIndex {
+                let base = point * width
+                var any: Int32 = 0
+                for column in 0..<width { any |= c[base + column] }
+                if any == 0 { continue }
+                times.append(Double(point) / lattice.scale)
+                for g in 0..<groupCount {
+                    events.append(c[base + g])
+                    censored.append(c[base + groupCount + g])
+                }
+            }
+        }
+        if times.count > limit { return nil }
+        return GroupedEventTable(
+            times: times, groupCount: groupCount, events: events, censored: censored, subjects: lattice.subjects)
+    }
+
     /// One Kaplan–Meier curve per group (identical to `KaplanMeier.fit` on each group's data).
     public func kaplanMeier(
         confidenceType: SurvivalConfidenceType = .logLog, confidenceLevel: Double = 0.95
