@@ -28,6 +28,7 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     SessionController(dependencies: dependencies, config: config).register(public: router, authenticated: api)
     ParticipantController(dependencies: dependencies, config: config).register(on: api)
     EnrolmentController(dependencies: dependencies, config: config).register(on: api)
+    ScreeningController(dependencies: dependencies, config: config).register(on: api)
     ObservationController(dependencies: dependencies, config: config).register(on: api)
     AdverseEventController(dependencies: dependencies, config: config).register(on: api)
     VisitController(dependencies: dependencies, config: config).register(on: api)
