@@ -40,7 +40,7 @@ enum CellProductMapping: TableMapping {
         Column("harvest_procedure_id", path: "harvestProcedureID"), Column("total_cells", .real, path: "totalCells"),
         Column("viable_cells", .real, path: "viableCells"), Column("viability_percent", .real, path: "viabilityPercent"),
         Column("release_tests", .json, path: "releaseTests"), Column("release_status", path: "releaseStatus"),
-        Column("custody", .json),
+        Column("custody", .json), Column("release_decision", .json, path: "releaseDecision"),
     ]
     static func id(of value: CellProduct) -> String { value.id.rawValue }
 }

@@ -34,6 +34,7 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     VisitController(dependencies: dependencies, config: config).register(on: api)
     MedicationController(dependencies: dependencies, config: config).register(on: api)
     CellProductController(dependencies: dependencies, config: config).register(on: api)
+    ReleaseDecisionController(dependencies: dependencies, config: config).register(on: api)
     ProcedureController(dependencies: dependencies, config: config).register(on: api)
     DataQueryController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
