@@ -1,5 +1,5 @@
 /// Released, rejected, or not yet decidable — with every criterion's result (REFERENCE.md D2).
-public struct ReleaseDecision: Codable, Sendable, Equatable {
+public struct ReleaseDecision: Codable, Sendable, Equatable, Hashable {
     public enum Outcome: String, Codable, Sendable, Equatable {
         case released
         /// At least one criterion failed. Missing results are still listed, but cannot rescue a failure.
@@ -58,7 +58,7 @@ public struct ReleaseDecision: Codable, Sendable, Equatable {
     }
 }
 
-public struct ReleaseCriterionResult: Codable, Sendable, Equatable {
+public struct ReleaseCriterionResult: Codable, Sendable, Equatable, Hashable {
     public enum Status: String, Codable, Sendable, Equatable { case pass, fail, missing }
 
     /// e.g. "identity CD73", "viability", "endotoxin", "dose".

@@ -25,14 +25,17 @@ public struct CellProduct: Hashable, Sendable, Codable, Identifiable {
     public var releaseTests: ReleaseTestResults
     public var releaseStatus: ReleaseStatus
     public var custody: [CustodyEvent]
+    /// The last release decision (who decided is in the audit trail), set with the status it led to.
+    public var releaseDecision: ReleaseDecision?
 
     public init(
         id: Identifier<CellProduct>, lot: String, participantID: Identifier<Participant>,
         enrolmentID: Identifier<Enrolment>? = nil, sourceTissue: String, harvestProcedureID: Identifier<Procedure>? = nil,
         totalCells: Double? = nil, viableCells: Double? = nil, viabilityPercent: Double? = nil,
         releaseTests: ReleaseTestResults = ReleaseTestResults(), releaseStatus: ReleaseStatus = .inProcess,
-        custody: [CustodyEvent] = []
+        custody: [CustodyEvent] = [], releaseDecision: ReleaseDecision? = nil
     ) {
+        self.releaseDecision = releaseDecision
         self.id = id
         self.lot = lot
         self.participantID = participantID

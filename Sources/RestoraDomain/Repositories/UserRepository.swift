@@ -29,6 +29,7 @@ public struct Repositories: Sendable {
     public var adverseEvents: any AdverseEventRepository
     public var safetyAlerts: any SafetyAlertRepository
     public var queries: any DataQueryRepository
+    public var screenings: any ScreeningRepository
     public var users: any UserRepository
     public var audit: any AuditLogReader
 
@@ -37,7 +38,8 @@ public struct Repositories: Sendable {
         enrolments: any EnrolmentRepository, visits: any VisitRepository, observations: any ObservationRepository,
         procedures: any ProcedureRepository, cellProducts: any CellProductRepository,
         medicationCourses: any MedicationCourseRepository, adverseEvents: any AdverseEventRepository,
-        safetyAlerts: any SafetyAlertRepository, queries: any DataQueryRepository, users: any UserRepository,
+        safetyAlerts: any SafetyAlertRepository, queries: any DataQueryRepository,
+        screenings: any ScreeningRepository, users: any UserRepository,
         audit: any AuditLogReader
     ) {
         self.sites = sites
@@ -52,6 +54,7 @@ public struct Repositories: Sendable {
         self.adverseEvents = adverseEvents
         self.safetyAlerts = safetyAlerts
         self.queries = queries
+        self.screenings = screenings
         self.users = users
         self.audit = audit
     }

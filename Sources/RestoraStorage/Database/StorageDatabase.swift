@@ -51,6 +51,7 @@ public final class StorageDatabase: Sendable {
             adverseEvents: SQLClinicalRepository(records: records(AdverseEventMapping.self)),
             safetyAlerts: SQLClinicalRepository(records: records(SafetyAlertMapping.self)),
             queries: SQLClinicalRepository(records: records(DataQueryMapping.self)),
+            screenings: SQLClinicalRepository(records: records(ScreeningMapping.self)),
             users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
             audit: SQLAuditLog(store: store))
     }

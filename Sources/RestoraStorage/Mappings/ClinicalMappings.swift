@@ -40,7 +40,7 @@ enum CellProductMapping: TableMapping {
         Column("harvest_procedure_id", path: "harvestProcedureID"), Column("total_cells", .real, path: "totalCells"),
         Column("viable_cells", .real, path: "viableCells"), Column("viability_percent", .real, path: "viabilityPercent"),
         Column("release_tests", .json, path: "releaseTests"), Column("release_status", path: "releaseStatus"),
-        Column("custody", .json),
+        Column("custody", .json), Column("release_decision", .json, path: "releaseDecision"),
     ]
     static func id(of value: CellProduct) -> String { value.id.rawValue }
 }
@@ -83,6 +83,19 @@ enum SafetyAlertMapping: TableMapping {
         Column("acknowledged_at", path: "acknowledgedAt"),
     ]
     static func id(of value: SafetyAlertRecord) -> String { value.id.rawValue }
+}
+
+enum ScreeningMapping: TableMapping {
+    typealias Value = ScreeningRecord
+    static let table = "screenings"
+    static let kind = "screening"
+    static let columns = [
+        Column("id"), Column("participant_id", path: "participantID"), Column("enrolment_id", path: "enrolmentID"),
+        Column("protocol_id", path: "protocolID"), Column("protocol_version", path: "protocolVersion"),
+        Column("screened_on", path: "screenedOn"), Column("verdict"), Column("report", .json),
+        Column("screened_by", .json, path: "screenedBy"),
+    ]
+    static func id(of value: ScreeningRecord) -> String { value.id.rawValue }
 }
 
 /// Queries are conversation about the data, not clinical data: answering one needs no reason for change.

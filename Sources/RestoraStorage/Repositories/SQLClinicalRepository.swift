@@ -48,6 +48,7 @@ where M.Value: Identifiable, M.Value.ID == Identifier<M.Value> {
 extension SQLClinicalRepository: ObservationRepository where M == ObservationMapping {}
 extension SQLClinicalRepository: ProcedureRepository where M == ProcedureMapping {}
 extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventMapping {}
+extension SQLClinicalRepository: ScreeningRepository where M == ScreeningMapping {}
 extension SQLClinicalRepository: DataQueryRepository where M == DataQueryMapping {}
 
 extension SQLClinicalRepository: CellProductRepository where M == CellProductMapping {

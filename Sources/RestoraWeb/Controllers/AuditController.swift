@@ -14,6 +14,7 @@ struct AuditController {
         "participants": "participants", "enrolments": "enrolments", "visits": "visits", "observations": "observations",
         "procedures": "procedures", "cell-products": "cell_products", "medication-courses": "medication_courses",
         "adverse-events": "adverse_events", "safety-alerts": "safety_alerts", "queries": "data_queries",
+        "screenings": "screenings",
     ]
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -51,6 +52,7 @@ struct AuditController {
         case "cell-products": participant = try await r.cellProducts.get(Identifier(id)).value.participantID
         case "medication-courses": participant = try await r.medicationCourses.get(Identifier(id)).value.participantID
         case "adverse-events": participant = try await r.adverseEvents.get(Identifier(id)).value.participantID
+        case "screenings": participant = try await r.screenings.get(Identifier(id)).value.participantID
         case "queries": participant = try await r.queries.get(Identifier(id)).value.participantID
         default: participant = try await r.safetyAlerts.get(Identifier(id)).value.participantID
         }

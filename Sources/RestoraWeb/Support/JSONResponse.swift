@@ -33,6 +33,14 @@ extension Request {
         return try JSONResponse.decoder().decode(T.self, from: Data(buffer.readableBytesView))
     }
 
+    /// As `decodeJSON`, but an empty body is nil (for requests whose every field is optional).
+    mutating func decodeJSONIfPresent<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T? {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw HTTPError(.contentTooLarge) }
+        let buffer = try await collectBody(upTo: limit)
+        guard buffer.readableBytes > 0 else { return nil }
+        return try JSONResponse.decoder().decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
     var idempotencyKey: String? {
         guard let name = HTTPField.Name("Idempotency-Key"), let key = headers[name], !key.isEmpty else { return nil }
         return key

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Screening an enrolment: the participant's stored record run through the eligibility criteria of the
+/// program's protocol on a date; the verdict, criterion by criterion, is stored (audited) and returned.
+struct ScreeningController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+    var repositories: Repositories { dependencies.repositories }
+
+    struct ScreeningInput: Decodable {
+        /// `YYYY-MM-DD`; today (UTC, from the injected clock) when absent.
+        var on: CalendarDate?
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("enrolments/:id/screenings", use: screen)
+        group.get("enrolments/:id/screenings", use: list)
+    }
+
+    @Sendable func screen(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        let enrolment = try await visibleEnrolment(context: context, user: user)
+        guard user.role == .coordinator || user.role == .investigator || user.role == .admin else {
+            throw APIError.forbidden("the \(user.role.rawValue) role cannot screen a participant")
+        }
+        let input = try await request.decodeJSONIfPresent(ScreeningInput.self, limit: config.maxBodyBytes)
+        let date = input?.on ?? CalendarDate(dependencies.clock.now())
+        let program = try await repositories.programs.get(enrolment.programID).value
+        let definition = try dependencies.catalog.definition(id: program.protocolID)
+        let record = try await ParticipantRecordLoader(repositories: repositories).load(enrolment.participantID)
+        let report = EligibilityEngine.screen(record, against: definition, on: date)
+        let screening = ScreeningRecord(id: Identifier(dependencies.ids.next()), participantID: enrolment.participantID,
+                                        enrolmentID: enrolment.id, report: report, screenedBy: user.actor)
+        let stored = try await repositories.screenings.create(screening, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let enrolment = try await visibleEnrolment(context: context, user: user)
+        let items = try await repositories.screenings.list(participant: enrolment.participantID)
+            .filter { $0.value.enrolmentID == enrolment.id }
+        return try JSONResponse.make(items.map { VersionedResponse(value: $0) })
+    }
+
+    /// The enrolment, if the user's sites include it; 404 otherwise (before any role check, so another
+    /// site's enrolment is not revealed).
+    private func visibleEnrolment(context: AppRequestContext, user: UserAccount) async throws -> Enrolment {
+        let id = Identifier<Enrolment>(try context.parameters.require("id"))
+        let enrolment = try await repositories.enrolments.get(id).value
+        try Access.requireSite(user, enrolment.siteID, kind: "enrolment", id: id.rawValue)
+        return enrolment
+    }
+}
+
+/// The participant's record as stored, for the eligibility engine. Concomitant medications and reviewed
+/// sections are not stored yet: the record carries none, so a criterion that needs them reads as missing
+/// (the verdict is then `incomplete`, never a wrong `eligible`).
+struct ParticipantRecordLoader {
+    let repositories: Repositories
+
+    func load(_ id: Identifier<Participant>) async throws -> ParticipantRecord {
+        let r = repositories
+        async let participant = r.participants.get(id)
+        async let observations = r.observations.list(participant: id)
+        async let courses = r.medicationCourses.list(participant: id)
+        async let procedures = r.procedures.list(participant: id)
+        async let events = r.adverseEvents.list(participant: id)
+        return ParticipantRecord(
+            participant: try await participant.value, observations: try await observations.map(\.value),
+            medicationCourses: try await courses.map(\.value), procedures: try await procedures.map(\.value),
+            adverseEvents: try await events.map(\.value))
+    }
+}
