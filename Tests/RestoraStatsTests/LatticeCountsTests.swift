@@ -41,21 +41,29 @@ struct LatticeCountsTests {
 
     @Test func latticeTimesGiveTheSortedPathsResults() throws {
         let d = Self.sample(n: 20_000)
-        #expect(LatticeCounts.build(time: d.time, event: d.event, group: d.group, groupCount: 2)?.scale == 100)
+        #expect(LatticeCounts.build(time: d.time, event: d.event, group: d.group, groupCount: 2, maxTime: d.time.max() ?? 0)?.scale == 100)
         try Self.expectSamePaths(d)
     }
 
     @Test func oneTimeOffTheLatticeFallsBackToHashing() throws {
         let d = Self.sample(n: 20_000, offLatticeAt: 15_000)
-        #expect(LatticeCounts.build(time: d.time, event: d.event, group: d.group, groupCount: 2) == nil)
+        #expect(LatticeCounts.build(time: d.time, event: d.event, group: d.group, groupCount: 2, maxTime: d.time.max() ?? 0) == nil)
         try Self.expectSamePaths(d)
     }
 
     @Test func wholeDaysUseScaleOne() {
         let time: [Double] = [3, 1, 4, 1, 5, 9, 2, 6]
         let lattice = LatticeCounts.build(
-            time: time, event: time.map { _ in true }, group: [Int32](repeating: 0, count: 8), groupCount: 1)
+            time: time, event: time.map { _ in true }, group: [Int32](repeating: 0, count: 8), groupCount: 1, maxTime: 9)
         #expect(lattice?.scale == 1)
         #expect(lattice?.maxIndex == 9)
+    }
+
+    @Test func validatedMaximumFlagsBadTimesAndIgnoresNegativeZero() throws {
+        #expect(try SurvivalSample.validatedMaximum(time: [-0.0, 2.5, 1], timeName: "t") == 2.5)
+        #expect(try SurvivalSample.validatedMaximum(time: [-0.0], timeName: "t").sign == .plus)
+        for bad in [Double.nan, .infinity, -1, -.infinity] {
+            #expect(throws: StatsError.self) { try SurvivalSample.validatedMaximum(time: [1, bad, 2], timeName: "t") }
+        }
     }
 }

@@ -26,12 +26,13 @@ public struct GroupedEventTable: Sendable {
             throw StatsError.invalidInput(field: "event", message: "time, event and group must have the same length")
         }
         guard n > 0 else { throw StatsError.insufficientData("no observations") }
-        try SurvivalSample.validate(time: time, timeName: "time")
+        let maxTime = try SurvivalSample.validatedMaximum(time: time, timeName: "time")
         if let bad = group.firstIndex(where: { $0 < 0 || Int($0) >= groupCount }) {
             throw StatsError.invalidInput(field: "group", message: "code \(group[bad]) at row \(bad + 1) is out of range")
         }
         let limit = max(64, Int(Double(n) * maximumDistinctFraction))
-        if let lattice = LatticeCounts.build(time: time, event: event, group: group, groupCount: groupCount) {
+        if let lattice = LatticeCounts.build(
+            time: time, event: event, group: group, groupCount: groupCount, maxTime: maxTime) {
             return fromLattice(lattice, groupCount: groupCount, limit: limit)
         }
         let width = 2 * groupCount
@@ -115,6 +116,7 @@ extension GroupedEventTable {
         let z = Normal.quantile(1 - (1 - confidenceLevel) / 2)
         return (0..<groupCount).map { g in
             var builder = KaplanMeierBuilder(subjects: subjects[g], confidenceType: confidenceType, z: z)
+            builder.reserveSteps(times.count)  // at most one step per distinct time: no regrowth copies
             for row in times.indices {
                 let d = Int(events[row * groupCount + g]), c = Int(censored[row * groupCount + g])
                 if d + c > 0 { builder.add(time: times[row], events: d, censored: c) }

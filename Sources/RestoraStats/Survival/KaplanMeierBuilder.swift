@@ -23,6 +23,8 @@ struct KaplanMeierBuilder {
         self.z = z
     }
 
+    mutating func reserveSteps(_ count: Int) { steps.reserveCapacity(count) }
+
     @inline(__always)
     mutating func add(time: Double, event: Bool) {
         if time != pendingTime {

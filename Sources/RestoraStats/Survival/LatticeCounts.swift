@@ -18,15 +18,17 @@ enum LatticeCounts {
         var subjects: [Int]
     }
 
-    static func build(time: [Double], event: [Bool], group: [Int32], groupCount: Int) -> Counts? {
+    /// - Parameter maxTime: the largest time (validated by the caller, all times finite and ≥ 0).
+    static func build(time: [Double], event: [Bool], group: [Int32], groupCount: Int, maxTime: Double) -> Counts? {
         let n = time.count
         guard n > 0 else { return nil }
-        guard let (scale, maxTime) = chooseScale(time) else { return nil }
+        guard let scale = chooseScale(time, maxTime: maxTime) else { return nil }
         let maxIndex = (maxTime * scale).rounded()
         // The lattice is scanned once afterwards; keep it within a small multiple of n (and addressable).
         let limit = max(1 << 16, 4 * n)
         guard maxIndex <= Double(limit) else { return nil }
         let points = Int(maxIndex) + 1
+        let lastPoint = points - 1
         let width = 2 * groupCount
         var counts = [Int32](repeating: 0, count: points * width)
         var subjects = [Int](repeating: 0, count: groupCount)
@@ -38,13 +40,16 @@ enum LatticeCounts {
                         subjects.withUnsafeMutableBufferPointer { s in
                             for i in 0..<n {
                                 let x = t[i]
-                                let k = (x * scale).rounded()
+                                // Truncation instead of rounded() (a libm call): any k that reproduces
+                                // x is the right point, and a k that does not only sends us to hashing.
+                                // 0 ≤ x·scale ≤ maxIndex, so the conversion cannot overflow.
+                                let k = Int(x * scale + 0.5)
                                 // Rare (never for lattice data): leave the loop and let the caller hash.
-                                if Double(k) / scale != x || !(k >= 0 && k <= maxIndex) { offLattice = true; return }
+                                if Double(k) / scale != x || k > lastPoint { offLattice = true; return }
                                 let code = Int(g[i])
                                 // Events in columns 0..<groupCount, censorings after: no branch on the flag.
                                 let column = code &+ (e[i] ? 0 : groupCount)
-                                c[Int(k) &* width &+ column] &+= 1
+                                c[k &* width &+ column] &+= 1
                                 s[code] &+= 1
                             }
                         }
@@ -56,16 +61,12 @@ enum LatticeCounts {
         return Counts(counts: counts, scale: scale, maxIndex: points - 1, subjects: subjects)
     }
 
-    /// The smallest scale on which the first times (and the largest) lie, and the largest time.
-    private static func chooseScale(_ time: [Double]) -> (Double, Double)? {
-        var maxTime = 0.0
-        time.withUnsafeBufferPointer { t in
-            for x in t { maxTime = max(maxTime, x) }
-        }
+    /// The smallest scale on which the first times and the largest lie.
+    private static func chooseScale(_ time: [Double], maxTime: Double) -> Double? {
         let probe = time.prefix(64)
         for scale in scales {
             let fits = { (x: Double) -> Bool in (x * scale).rounded() / scale == x }
-            if fits(maxTime), probe.allSatisfy(fits) { return (scale, maxTime) }
+            if fits(maxTime), probe.allSatisfy(fits) { return scale }
         }
         return nil
     }

@@ -51,6 +51,23 @@ public struct SurvivalSample: Sendable {
         }
     }
 
+    /// The largest time, after the same check as `validate` done as one branch-free pass: a non-negative
+    /// finite double (or −0) has a bit pattern below +∞'s once −0 is mapped to +0, and non-negative doubles
+    /// order like their bit patterns, so an unsigned maximum both finds the largest time and flags any
+    /// NaN, infinity or negative value (then `validate` names the row).
+    static func validatedMaximum(time: [Double], timeName: String) throws -> Double {
+        let negativeZero = (-0.0).bitPattern
+        var largest: UInt64 = 0
+        time.withUnsafeBufferPointer { t in
+            for x in t {
+                let bits = x.bitPattern
+                largest = max(largest, bits == negativeZero ? 0 : bits)
+            }
+        }
+        if largest >= Double.infinity.bitPattern { try validate(time: time, timeName: timeName) }
+        return Double(bitPattern: largest)
+    }
+
     /// Finite and non-negative, or an error naming the field and the row.
     static func validate(time: [Double], timeName: String) throws {
         for (i, t) in time.enumerated() {
