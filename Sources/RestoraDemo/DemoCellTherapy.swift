@@ -48,7 +48,7 @@ struct DemoCellChain {
             harvestProcedureID: harvestID, totalCells: doseCells * 1.4, viableCells: doseCells * 1.4 * viability / 100,
             viabilityPercent: viability, releaseTests: tests, releaseStatus: .quarantine,
             custody: custody(harvest: harvest, processed: processed))
-        let decision = try product.releaseDecision(specification: context.definition.release ?? .isct2006Default,
+        let decision = try product.evaluateRelease(specification: context.definition.release ?? .isct2006Default,
                                                    specificationSource: "protocol \(context.definition.id)")
         switch (decision.outcome, failViability) {
         case (.released, false):

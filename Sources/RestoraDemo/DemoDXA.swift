@@ -30,9 +30,9 @@ enum DemoDXA {
             guard let value = bmd[site], let reference = references.reference(for: site, scanner: nil) else { continue }
             let t = DemoNumber.round(try TScore.compute(bmdGPerCm2: value, reference: reference), places: 1)
             scores[site] = t
-            b.observe(DemoCodes.dxaBMD(site), .quantity(Quantity(value, "g/cm2")), on: date, visit: visit, panel: panel,
+            b.observe(ClinicalCodes.dxaBMD(site), .quantity(Quantity(value, "g/cm2")), on: date, visit: visit, panel: panel,
                       bodySite: site.displayName, note: "\(scanner) (\(DemoLabel.text))")
-            b.observe(DemoCodes.dxaTScore(site), .quantity(Quantity(t, "{T-score}")), on: date, visit: visit, panel: panel,
+            b.observe(ClinicalCodes.dxaTScore(site), .quantity(Quantity(t, "{T-score}")), on: date, visit: visit, panel: panel,
                       bodySite: site.displayName, note: "\(scanner) (\(DemoLabel.text))")
         }
         return scores

@@ -27,13 +27,13 @@ enum DemoIsotretinoinCohort {
         context: inout DemoContext, missed: Set<String>, phqAlert: Bool
     ) throws -> DemoParticipant {
         let diagnosis = profile.cryptozoospermic
-            ? Diagnosis(code: DemoCodes.oligospermia, note: "intermittent cryptozoospermia")
-            : Diagnosis(code: DemoCodes.organicAzoospermia, note: "non-obstructive azoospermia")
+            ? Diagnosis(code: ClinicalCodes.oligospermia, note: "intermittent cryptozoospermia")
+            : Diagnosis(code: ClinicalCodes.organicAzoospermia, note: "non-obstructive azoospermia")
         var history: [HistoryItem] = []
         let retrievalDate = start.adding(days: -context.rng.int(200...900))
         if profile.priorRetrieval {
             history.append(HistoryItem(
-                kind: .procedure, code: DemoCodes.spermRetrieval, description: "micro-TESE", date: retrievalDate,
+                kind: .procedure, code: ClinicalCodes.spermRetrieval, description: "micro-TESE", date: retrievalDate,
                 outcome: profile.histology == .hypospermatogenesis ? "few sperm, insufficient for ICSI" : "no sperm found"))
         }
         let person = context.participant(code: code, number: number, site: site, sex: .male,
@@ -46,7 +46,7 @@ enum DemoIsotretinoinCohort {
             throw DemoGenerationError("\(person.mrn): screening visit not completed")
         }
         if let histology = profile.histology {
-            builder.observe(DemoCodes.histology, .coded(DemoCodes.local(histology.rawValue)), on: retrievalDate, bodySite: "testis")
+            builder.observe(ClinicalCodes.histology, .coded(ClinicalCodes.local(histology.rawValue)), on: retrievalDate, bodySite: "testis")
         }
         // Two pellet-examined samples at least a week apart (REFERENCE.md A2, B2, B3); cryptozoospermia is intermittent.
         try builder.semenAnalysis(profile.cryptozoospermic ? .cryptozoospermiaNonMotile : .azoospermia,
@@ -106,7 +106,7 @@ enum DemoIsotretinoinCohort {
         }
         return MedicationCourse(
             id: Identifier("\(person.id.rawValue)-isotretinoin"), participantID: person.id, enrolmentID: enrolment.id,
-            drug: DemoCodes.isotretinoin, dose: Quantity(20, "mg"), route: "oral", timesPerDay: 2, start: start,
+            drug: ClinicalCodes.isotretinoin, dose: Quantity(20, "mg"), route: "oral", timesPerDay: 2, start: start,
             plannedStop: start.adding(days: 181), stop: start.adding(days: 181), status: .completed,
             dispensings: dispensings)
     }

@@ -26,15 +26,15 @@ struct DemoIsotretinoinLabs {
         case (nil, false): fsh = 11...20; volume = 10...15
         }
         let panel = b.nextID("hormones")
-        b.quantity(DemoCodes.fsh, rng.rounded(fsh, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
-        b.quantity(DemoCodes.lh, rng.rounded(4...12, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
-        b.quantity(DemoCodes.testosterone, rng.rounded(280...600, places: 0), "ng/dL", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.fsh, rng.rounded(fsh, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.lh, rng.rounded(4...12, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.testosterone, rng.rounded(280...600, places: 0), "ng/dL", on: date, visit: visit, panel: panel)
         for side in ["left", "right"] {
-            b.quantity(DemoCodes.testicularVolume, rng.rounded(volume, places: 0), "mL", on: date, visit: visit, bodySite: side)
+            b.quantity(ClinicalCodes.testicularVolume, rng.rounded(volume, places: 0), "mL", on: date, visit: visit, bodySite: side)
         }
-        b.quantity(DemoCodes.alcohol, Double(rng.int(0...2)), "{drinks}/d", on: date, visit: visit)
+        b.quantity(ClinicalCodes.alcohol, Double(rng.int(0...2)), "{drinks}/d", on: date, visit: visit)
         chemistry(&b, visit, on: date, month: 0, rng: &rng)
-        b.quantity(DemoCodes.phq9, Double(rng.int(0...7)), "{score}", on: date, visit: visit)
+        b.quantity(ClinicalCodes.phq9, Double(rng.int(0...7)), "{score}", on: date, visit: visit)
     }
 
     /// Monthly monitoring; `phqAlert` records a PHQ-9 of 16, above the protocol's alert threshold of 15 (A2).
@@ -42,7 +42,7 @@ struct DemoIsotretinoinLabs {
                rng: inout SplitMix64) {
         if month <= 6 { chemistry(&b, visit, on: date, month: month, rng: &rng) }
         let phq = phqAlert ? 16 : rng.int(0...(profile.irritability ? 9 : 6))
-        b.quantity(DemoCodes.phq9, Double(phq), "{score}", on: date, visit: visit)
+        b.quantity(ClinicalCodes.phq9, Double(phq), "{score}", on: date, visit: visit)
     }
 
     private func chemistry(_ b: inout DemoRecordBuilder, _ visit: Visit, on date: CalendarDate, month: Int, rng: inout SplitMix64) {
@@ -54,13 +54,13 @@ struct DemoIsotretinoinLabs {
         let triglyceride = triglycerideBase + (onTreatment ? rng.double(5...60) : 0)
         let ldl = cholesterol - hdl - triglyceride / 5  // Friedewald, mg/dL
         let lipids = b.nextID("lipids")
-        b.quantity(DemoCodes.totalCholesterol, DemoNumber.round(cholesterol, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
-        b.quantity(DemoCodes.triglyceride, DemoNumber.round(triglyceride, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
-        b.quantity(DemoCodes.hdl, hdl, "mg/dL", on: date, visit: visit, panel: lipids)
-        b.quantity(DemoCodes.ldl, DemoNumber.round(ldl, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
+        b.quantity(ClinicalCodes.totalCholesterol, DemoNumber.round(cholesterol, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
+        b.quantity(ClinicalCodes.triglyceride, DemoNumber.round(triglyceride, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
+        b.quantity(ClinicalCodes.hdl, hdl, "mg/dL", on: date, visit: visit, panel: lipids)
+        b.quantity(ClinicalCodes.ldl, DemoNumber.round(ldl, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
         let liver = b.nextID("liver")
-        b.quantity(DemoCodes.alt, rng.rounded(14...(onTreatment ? 44 : 36), places: 0), "U/L", on: date, visit: visit, panel: liver)
-        b.quantity(DemoCodes.ast, rng.rounded(15...(onTreatment ? 40 : 34), places: 0), "U/L", on: date, visit: visit, panel: liver)
+        b.quantity(ClinicalCodes.alt, rng.rounded(14...(onTreatment ? 44 : 36), places: 0), "U/L", on: date, visit: visit, panel: liver)
+        b.quantity(ClinicalCodes.ast, rng.rounded(15...(onTreatment ? 40 : 34), places: 0), "U/L", on: date, visit: visit, panel: liver)
     }
 
     /// REFERENCE.md A1: dry skin in everyone, irritability, altered cholesterol and rash in some; none led to

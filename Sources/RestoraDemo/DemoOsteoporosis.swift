@@ -31,20 +31,20 @@ enum DemoOsteoporosis {
         let woman = i % 7 != 3
         var history: [HistoryItem] = []
         if i % 3 == 0 {
-            history.append(HistoryItem(kind: .fracture, code: DemoCodes.fragilityFracture, description: "vertebral fragility fracture (T12)",
+            history.append(HistoryItem(kind: .fracture, code: ClinicalCodes.fragilityFracture, description: "vertebral fragility fracture (T12)",
                                        date: start.adding(days: -context.rng.int(400...2000)), outcome: "healed"))
         }
         let person = context.participant(
             code: code, number: i + 1, site: sites[siteIndex], sex: woman ? .female : .male, age: context.rng.int(56...80),
-            on: start, postmenopausal: woman ? true : nil, diagnoses: [Diagnosis(code: DemoCodes.osteoporosis)], history: history)
+            on: start, postmenopausal: woman ? true : nil, diagnoses: [Diagnosis(code: ClinicalCodes.osteoporosis)], history: history)
         var enrolment = context.enrolment(for: person)
         var b = DemoRecordBuilder(participantID: person.id, enrolmentID: enrolment.id)
         if i % 5 < 2 {
-            b.medications.append(ConcomitantMedication(drug: DemoCodes.alendronate, drugClass: "bisphosphonate", dose: "70 mg weekly",
+            b.medications.append(ConcomitantMedication(drug: ClinicalCodes.alendronate, drugClass: "bisphosphonate", dose: "70 mg weekly",
                                                        start: start.adding(days: -700), adjunct: true))
         }
         if woman && i % 6 == 1 {
-            b.medications.append(ConcomitantMedication(drug: DemoCodes.estradiol, drugClass: "hrt", dose: "1 mg daily",
+            b.medications.append(ConcomitantMedication(drug: ClinicalCodes.estradiol, drugClass: "hrt", dose: "1 mg daily",
                                                        start: start.adding(days: -900), adjunct: true))
         }
         let visits = DemoSchedule.visits(for: context.definition, enrolmentID: enrolment.id, start: start, today: context.today, rng: &context.rng)
@@ -80,7 +80,7 @@ enum DemoOsteoporosis {
         for visit in visits where visit.status == .completed && visit.plannedDay > 0 {
             guard let date = visit.actualDate else { continue }
             let fractured = newFractures.contains(i) && visit.visitKey == "month-6"
-            b.observe(DemoCodes.fractureReview, .coded(DemoCodes.local(fractured ? "new-fracture" : "no-new-fracture")), on: date, visit: visit)
+            b.observe(ClinicalCodes.fractureReview, .coded(ClinicalCodes.local(fractured ? "new-fracture" : "no-new-fracture")), on: date, visit: visit)
             if fractured {
                 try b.adverseEvent(term: "Wrist fracture", grade: 2, onset: date.adding(days: -20), resolution: date.adding(days: 40),
                                    relatedness: .unlikely, expected: false, outcome: .recovered)

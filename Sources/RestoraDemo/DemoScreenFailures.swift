@@ -43,18 +43,18 @@ extension DemoIsotretinoinCohort {
         let first = DemoScreenFailures.prescreenedOnly(&context, code: code, number: 31, site: site, sex: .male, age: 38, on: day)
         let obstructive = try DemoScreenFailures.screenFailure(
             &context, code: code, number: 32, site: site, sex: .male, age: 35, on: day,
-            diagnoses: [Diagnosis(code: DemoCodes.organicAzoospermia), Diagnosis(code: DemoCodes.obstructiveAzoospermia)]
+            diagnoses: [Diagnosis(code: ClinicalCodes.organicAzoospermia), Diagnosis(code: ClinicalCodes.obstructiveAzoospermia)]
         ) { b, rng in
             try b.semenAnalysis(.azoospermia, on: day.adding(days: -10), visit: nil, rng: &rng)
             try b.semenAnalysis(.azoospermia, on: day, visit: nil, rng: &rng)
         }
         let depressed = try DemoScreenFailures.screenFailure(
             &context, code: code, number: 33, site: site, sex: .male, age: 41, on: day.adding(days: 20),
-            diagnoses: [Diagnosis(code: DemoCodes.organicAzoospermia)]
+            diagnoses: [Diagnosis(code: ClinicalCodes.organicAzoospermia)]
         ) { b, rng in
             try b.semenAnalysis(.azoospermia, on: day.adding(days: 8), visit: nil, rng: &rng)
             try b.semenAnalysis(.azoospermia, on: day.adding(days: 20), visit: nil, rng: &rng)
-            b.quantity(DemoCodes.phq9, 18, "{score}", on: day.adding(days: 20))
+            b.quantity(ClinicalCodes.phq9, 18, "{score}", on: day.adding(days: 20))
         }
         return [first, obstructive, depressed]
     }

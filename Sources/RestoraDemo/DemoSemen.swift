@@ -72,12 +72,12 @@ extension DemoRecordBuilder {
             guard let value else { return }
             observe(code, .quantity(Quantity(value, unit)), on: date, visit: visit, panel: panel, specimen: specimen)
         }
-        add(DemoCodes.semenVolume, analysis.volumeML, "mL")
-        add(DemoCodes.spermConcentration, analysis.concentrationMillionPerML, "10*6/mL")
-        add(DemoCodes.totalMotility, analysis.totalMotilityPercent, "%")
-        add(DemoCodes.progressiveMotility, analysis.progressiveMotilityPercent, "%")
-        add(DemoCodes.normalForms, analysis.normalFormsPercent, "%")
-        observe(DemoCodes.semenClassification, .coded(Coding(.restora, summary, display: summary)), on: date,
+        add(ClinicalCodes.semenVolume, analysis.volumeML, "mL")
+        add(ClinicalCodes.spermConcentration, analysis.concentrationMillionPerML, "10*6/mL")
+        add(ClinicalCodes.totalMotility, analysis.totalMotilityPercent, "%")
+        add(ClinicalCodes.progressiveMotility, analysis.progressiveMotilityPercent, "%")
+        add(ClinicalCodes.normalForms, analysis.normalFormsPercent, "%")
+        observe(ClinicalCodes.semenClassification, .coded(Coding(.restora, summary, display: summary)), on: date,
                 visit: visit, panel: panel, specimen: specimen)
     }
 }

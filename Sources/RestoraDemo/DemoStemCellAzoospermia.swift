@@ -19,18 +19,18 @@ enum DemoStemCellAzoospermia {
         let day = CalendarDate(year: 2025, month: 10, day: 6) ?? firstInjection
         result.append(try DemoScreenFailures.screenFailure(
             &context, code: code, number: size + 1, site: sites[0], sex: .male, age: 33, on: day,
-            diagnoses: [Diagnosis(code: DemoCodes.organicAzoospermia)]
+            diagnoses: [Diagnosis(code: ClinicalCodes.organicAzoospermia)]
         ) { b, rng in
             try b.semenAnalysis(.azoospermia, on: day.adding(days: -12), visit: nil, rng: &rng)
             try b.semenAnalysis(.azoospermia, on: day, visit: nil, rng: &rng)
-            b.observe(DemoCodes.yMicrodeletion, .coded(DemoCodes.local("detected")), on: day, note: "AZFc deletion (\(DemoLabel.text))")
+            b.observe(ClinicalCodes.yMicrodeletion, .coded(ClinicalCodes.local("detected")), on: day, note: "AZFc deletion (\(DemoLabel.text))")
         })
         return result
     }
 
     static func participant(_ i: Int, start: CalendarDate, site: Identifier<Site>, context: inout DemoContext) throws -> DemoParticipant {
         let person = context.participant(code: code, number: i + 1, site: site, sex: .male, age: context.rng.int(27...45), on: start,
-                                         diagnoses: [Diagnosis(code: DemoCodes.organicAzoospermia, note: "non-obstructive azoospermia")])
+                                         diagnoses: [Diagnosis(code: ClinicalCodes.organicAzoospermia, note: "non-obstructive azoospermia")])
         var enrolment = context.enrolment(for: person)
         var b = DemoRecordBuilder(participantID: person.id, enrolmentID: enrolment.id)
         let withdrawnOn = i == withdrawal ? start.adding(days: -4) : nil
@@ -43,10 +43,10 @@ enum DemoStemCellAzoospermia {
         let fsh = context.rng.rounded(11...30, places: 1)
         hormones(&b, s1, on: d1, fsh: fsh, rng: &context.rng)
         for side in ["left", "right"] {
-            b.quantity(DemoCodes.testicularVolume, context.rng.rounded(7...14, places: 0), "mL", on: d1, visit: s1, bodySite: side)
+            b.quantity(ClinicalCodes.testicularVolume, context.rng.rounded(7...14, places: 0), "mL", on: d1, visit: s1, bodySite: side)
         }
-        b.observe(DemoCodes.karyotype, .coded(DemoCodes.local("normal")), on: d1, visit: s1, note: "46,XY (\(DemoLabel.text))")
-        b.observe(DemoCodes.yMicrodeletion, .coded(DemoCodes.local("not-detected")), on: d1, visit: s1)
+        b.observe(ClinicalCodes.karyotype, .coded(ClinicalCodes.local("normal")), on: d1, visit: s1, note: "46,XY (\(DemoLabel.text))")
+        b.observe(ClinicalCodes.yMicrodeletion, .coded(ClinicalCodes.local("not-detected")), on: d1, visit: s1)
         try b.semenAnalysis(.azoospermia, on: d1, visit: s1, rng: &context.rng)
         try b.semenAnalysis(.azoospermia, on: d2, visit: s2, rng: &context.rng)
         try context.requireEligible(context.screen(b, person, on: d2), person)
@@ -101,7 +101,7 @@ enum DemoStemCellAzoospermia {
             try b.semenAnalysis(responding ? .cryptozoospermiaMotile : .azoospermia, on: date, visit: visit, rng: &rng)
             hormones(&b, visit, on: date, fsh: fsh * rng.double(0.8...1.05), rng: &rng)
             if visit.plannedDay >= 182 {
-                b.quantity(DemoCodes.testicularVolume, rng.rounded(7...15, places: 0), "mL", on: date, visit: visit, bodySite: "left")
+                b.quantity(ClinicalCodes.testicularVolume, rng.rounded(7...15, places: 0), "mL", on: date, visit: visit, bodySite: "left")
             }
         }
         if i % 4 == 1 {
@@ -116,9 +116,9 @@ enum DemoStemCellAzoospermia {
 
     static func hormones(_ b: inout DemoRecordBuilder, _ visit: Visit, on date: CalendarDate, fsh: Double, rng: inout SplitMix64) {
         let panel = b.nextID("hormones")
-        b.quantity(DemoCodes.fsh, DemoNumber.round(fsh, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
-        b.quantity(DemoCodes.lh, rng.rounded(6...16, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
-        b.quantity(DemoCodes.testosterone, rng.rounded(220...520, places: 0), "ng/dL", on: date, visit: visit, panel: panel)
-        b.quantity(DemoCodes.inhibinB, rng.rounded(10...60, places: 0), "pg/mL", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.fsh, DemoNumber.round(fsh, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.lh, rng.rounded(6...16, places: 1), "[IU]/L", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.testosterone, rng.rounded(220...520, places: 0), "ng/dL", on: date, visit: visit, panel: panel)
+        b.quantity(ClinicalCodes.inhibinB, rng.rounded(10...60, places: 0), "pg/mL", on: date, visit: visit, panel: panel)
     }
 }

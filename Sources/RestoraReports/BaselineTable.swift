@@ -29,7 +29,7 @@ public struct BaselineTable: Codable, Sendable, Equatable {
                                     .joined(separator: "; "), n: diagnoses.values.reduce(0) { $0 + $1.count }))
             }
             let retrieval = analysed.filter { p in
-                p.record.participant.history.contains { $0.kind == .procedure && $0.code?.code == "sperm-retrieval" }
+                p.record.participant.history.contains { $0.kind == .procedure && $0.code?.sameConcept(as: ReportCodes.spermRetrieval) == true }
                     || p.record.procedures.contains { $0.kind == .spermRetrieval }
             }.count
             rows.append(Row(label: "Prior sperm retrieval", value: count(retrieval, of: n), n: n))

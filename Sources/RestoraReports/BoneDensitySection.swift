@@ -30,7 +30,7 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
             var assessments: [BoneDensityChangeAssessment] = []
             for p in analysed {
                 guard let start = p.dayZero else { continue }
-                let scans = p.record.observations.filter { $0.code.code == code }.sorted { $0.effective < $1.effective }
+                let scans = p.record.observations.filter { $0.code.sameConcept(as: code) }.sorted { $0.effective < $1.effective }
                 guard let before = scans.last(where: { $0.effectiveDate <= start })?.value.number,
                       let after = scans.last(where: { $0.effectiveDate > start })?.value.number else { continue }
                 assessments.append(try LeastSignificantChange.assess(site: site, previousGPerCm2: before, currentGPerCm2: after))

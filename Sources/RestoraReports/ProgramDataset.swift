@@ -47,19 +47,26 @@ public struct ProgramParticipantData: Sendable {
     }
 }
 
-/// Codes the report reads, as the protocol files record them (REFERENCE.md F1; `restora` codes where F1 has none).
+/// Codes the report reads: the shared catalogue (`ClinicalCodes`, REFERENCE.md F1), matched as whole concepts
+/// (system and code), so a local code that happens to share a LOINC number is never mistaken for it.
 enum ReportCodes {
-    static let semenClassification = "semen-classification"
-    static let histology = "testicular-histology"
-    static let testicularVolume = "testicular-volume"
-    static let fsh = "15067-2"
+    static let semenClassification = ClinicalCodes.semenClassification
+    static let histology = ClinicalCodes.histology
+    static let testicularVolume = ClinicalCodes.testicularVolume
+    static let fsh = ClinicalCodes.fsh
+    static let spermRetrieval = ClinicalCodes.spermRetrieval
     /// DXA BMD by site (REFERENCE.md F1; femoral neck mapped to the femur code, U).
-    static let bmd: [(SkeletalSite, String)] = [(.lumbarSpine, "24966-4"), (.femoralNeck, "24701-5"), (.totalHip, "38261-4")]
-    static let semenLOINC: Set<String> = ["3160-9", "9780-8", "6800-7", "14194-5", "10622-9"]
+    static let bmd: [(SkeletalSite, Coding)] = [.lumbarSpine, .femoralNeck, .totalHip].map { ($0, ClinicalCodes.dxaBMD($0)) }
+    static let semenParameters: [Coding] = [
+        ClinicalCodes.semenVolume, ClinicalCodes.spermConcentration, ClinicalCodes.totalMotility,
+        ClinicalCodes.progressiveMotility, ClinicalCodes.normalForms,
+    ]
+
+    static func isSemenMeasure(_ code: Coding) -> Bool {
+        code.sameConcept(as: semenClassification) || semenParameters.contains { $0.sameConcept(as: code) }
+    }
 
     static func isSemen(_ observation: Observation) -> Bool {
-        observation.specimen?.type == "semen"
-            || (observation.code.system == .loinc && semenLOINC.contains(observation.code.code))
-            || observation.code.code == semenClassification
+        observation.specimen?.type == "semen" || isSemenMeasure(observation.code)
     }
 }

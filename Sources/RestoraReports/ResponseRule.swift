@@ -57,15 +57,15 @@ struct SemenOutcome: Sendable {
         responder = positive.count >= rule.minimumPositiveSamples
         let day = responder ? positive[0].day : (after.last?.day ?? 0)
         months = Double(max(0, day)) / ResponseRule.daysPerMonth
-        histology = data.record.observations.first { $0.code.code == ReportCodes.histology }?.value.coding?.code
+        histology = data.record.observations.first { $0.code.sameConcept(as: ReportCodes.histology) }?.value.coding?.code
         baselineFSH = Self.latest(data.record, code: ReportCodes.fsh, onOrBefore: start).first
         let volumes = Self.latest(data.record, code: ReportCodes.testicularVolume, onOrBefore: start)
         testicularVolume = volumes.isEmpty ? nil : volumes.reduce(0, +) / Double(volumes.count)
     }
 
     /// Values of the most recent date on or before `date` (both testes share a date).
-    static func latest(_ record: ParticipantRecord, code: String, onOrBefore date: CalendarDate) -> [Double] {
-        let candidates = record.observations.filter { $0.code.code == code && $0.effectiveDate <= date }
+    static func latest(_ record: ParticipantRecord, code: Coding, onOrBefore date: CalendarDate) -> [Double] {
+        let candidates = record.observations.filter { $0.code.sameConcept(as: code) && $0.effectiveDate <= date }
         guard let newest = candidates.map(\.effectiveDate).max() else { return [] }
         return candidates.filter { $0.effectiveDate == newest }.compactMap(\.value.number).filter(\.isFinite)
     }

@@ -38,7 +38,7 @@ extension StudyReport {
         let definition = dataset.definition
         let treated = dataset.participants.filter { $0.reached(.enrolled) && $0.dayZero != nil }
         let semenPrimary = definition.endpoints.primary.first { endpoint in
-            (endpoint.measures ?? []).contains { $0.code == ReportCodes.semenClassification || ReportCodes.semenLOINC.contains($0.code) }
+            (endpoint.measures ?? []).contains(where: ReportCodes.isSemenMeasure)
         }
         let outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
         var notes: [String] = []
@@ -73,8 +73,9 @@ extension StudyReport {
             timeToResponse = ReportSection(unavailable: "no response event is defined for this program")
             predictors = ReportSection(unavailable: "no response event is defined for this program")
         }
-        let bmdCodes = Set(ReportCodes.bmd.map(\.1))
-        let measuresBone = definition.assessments.flatMap(\.codes).contains { bmdCodes.contains($0.code) }
+        let measuresBone = definition.assessments.flatMap(\.codes).contains { code in
+            ReportCodes.bmd.contains { $0.1.sameConcept(as: code) }
+        }
         let bone = measuresBone ? try BoneDensitySection.compute(treated)
             : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
         return StudyReport(

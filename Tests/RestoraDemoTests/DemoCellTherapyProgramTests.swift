@@ -16,13 +16,13 @@ import Testing
         let men = clinic.participants(protocolID: "asc-azoospermia").filter(\.wasEnrolled)
         #expect((18...22).contains(men.count))
         let products = men.flatMap(\.cellProducts)
-        let decisions = try products.map { try $0.releaseDecision(specification: spec).outcome }
+        let decisions = try products.map { try $0.evaluateRelease(specification: spec).outcome }
         #expect(decisions.filter { $0 == .rejected }.count == 1)
         #expect(products.filter { $0.releaseStatus == .rejected }.count == 1)
         // Every administered lot passed release and went back into the man it came from.
         for p in men {
             for product in p.cellProducts where product.releaseStatus == .administered {
-                #expect(try product.releaseDecision(specification: spec).outcome == .released)
+                #expect(try product.evaluateRelease(specification: spec).outcome == .released)
                 #expect(product.participantID == p.participant.id)
                 #expect(p.record.procedures.contains { $0.kind == .injection && $0.cellProductID == product.id })
             }

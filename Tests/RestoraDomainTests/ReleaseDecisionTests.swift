@@ -188,6 +188,6 @@ struct ReleaseDecisionTests {
         tests.viabilityPercent = nil
         let product = CellProduct(id: Identifier("p1"), lot: "L1", participantID: Identifier("x"),
                                   sourceTissue: "bone-marrow-aspirate", viabilityPercent: 90, releaseTests: tests)
-        #expect(try product.releaseDecision().outcome == .released)
+        #expect(try product.evaluateRelease().outcome == .released)
     }
 }

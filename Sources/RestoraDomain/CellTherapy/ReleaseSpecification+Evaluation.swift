@@ -100,7 +100,7 @@ extension MarkerRequirement {
 
 extension CellProduct {
     /// The release decision for this lot; the lot's own viability is used when the test panel lacks one.
-    public func releaseDecision(
+    public func evaluateRelease(
         specification: ReleaseSpecification = .isct2006Default, specificationSource: String = "built-in ISCT 2006 defaults"
     ) throws -> ReleaseDecision {
         var results = releaseTests
