@@ -40,4 +40,7 @@ public struct WebDependencies: Sendable {
         self.logger = logger
         self.metrics = metrics
     }
+
+    /// Recording observations and adverse events with the protocol safety rules (shared with the demo).
+    var clinicalEntry: ClinicalEntry { ClinicalEntry(repositories: repositories, catalog: catalog, ids: ids) }
 }

@@ -46,15 +46,9 @@ struct AdverseEventController {
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         let input = try await request.decodeJSON(AdverseEventInput.self, limit: config.maxBodyBytes)
         let event = try input.event(id: Identifier(dependencies.ids.next()), participant: participant.value.id)
-        let check = SafetyCheck(dependencies: dependencies)
-        var (firings, outcome) = try await check.evaluate(participant: participant.value.id, enrolmentID: event.enrolmentID) {
-            try $0.evaluate(event)
-        }
-        let audit = context.audit(user)
-        let stored = try await repositories.adverseEvents.create(event, context: audit, idempotencyKey: request.idempotencyKey)
-        outcome.alerts = try await check.store(
-            firings, participant: participant.value.id, adverseEvent: stored.value.id, raisedAt: stored.createdAt, context: audit)
-        let body = CreatedWithAlerts(record: stored, interpretation: nil, safety: outcome)
+        let (stored, safety) = try await dependencies.clinicalEntry.record(
+            event, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let body = CreatedWithAlerts(record: stored, interpretation: nil, safety: safety)
         return try JSONResponse.make(body, status: .created, version: stored.version)
     }
 

@@ -52,15 +52,9 @@ struct ObservationController {
         let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
         let observation = try input.observation(id: Identifier(dependencies.ids.next()), participant: participant.value.id, now: dependencies.clock.now())
         let interpretation = try ObservationInterpretation.of(observation)
-        let check = SafetyCheck(dependencies: dependencies)
-        var (firings, outcome) = try await check.evaluate(participant: participant.value.id, enrolmentID: input.enrolmentID) {
-            $0.evaluate(observation)
-        }
-        let audit = context.audit(user)
-        let stored = try await repositories.observations.create(observation, context: audit, idempotencyKey: request.idempotencyKey)
-        outcome.alerts = try await check.store(
-            firings, participant: participant.value.id, observation: stored.value.id, raisedAt: stored.createdAt, context: audit)
-        let body = CreatedWithAlerts(record: stored, interpretation: interpretation, safety: outcome)
+        let (stored, safety) = try await dependencies.clinicalEntry.record(
+            observation, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let body = CreatedWithAlerts(record: stored, interpretation: interpretation, safety: safety)
         return try JSONResponse.make(body, status: .created, version: stored.version)
     }
 

@@ -29,7 +29,7 @@ struct ObservationInterpretation: Encodable, Sendable {
 struct CreatedWithAlerts<Value: Encodable & Sendable>: Encodable {
     var record: Versioned<Value>
     var interpretation: ObservationInterpretation?
-    var safety: SafetyCheck.Outcome
+    var safety: ClinicalEntry.SafetyOutcome
 
     func encode(to encoder: Encoder) throws {
         try VersionedResponse(value: record).encode(to: encoder)

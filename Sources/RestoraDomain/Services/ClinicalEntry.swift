@@ -1,0 +1,140 @@
+import Foundation
+
+/// Recording an observation or an adverse event the way every entry point must: the protocol safety rules
+/// of the participant's open enrolments are evaluated first (so an input the rules refuse writes nothing),
+/// then the record is stored (validated and audited by the repository) and every fired rule becomes an open
+/// safety alert. The JSON API, the web forms and the demo clinic all go through here.
+///
+/// Alerts are stored right after the clinical record, not in its transaction (the repositories open one
+/// transaction per call). Each alert's idempotency key is derived from the record, the enrolment and the
+/// rule, and its `raisedAt` is the record's creation time, so a retried request (or a retry after a failure
+/// between the two writes) completes the missing alerts and never duplicates one.
+public struct ClinicalEntry: Sendable {
+    public let repositories: Repositories
+    /// The protocols whose safety rules apply.
+    public let catalog: ProtocolCatalog
+    public let ids: any IDGenerator
+
+    public init(repositories: Repositories, catalog: ProtocolCatalog, ids: any IDGenerator) {
+        self.repositories = repositories
+        self.catalog = catalog
+        self.ids = ids
+    }
+
+    /// What recording a record produced besides the record: alerts raised, rules that could not be evaluated
+    /// (missing inputs), and programs whose protocol is not loaded (so their rules did not run).
+    public struct SafetyOutcome: Sendable {
+        public var alerts: [Versioned<SafetyAlertRecord>] = []
+        public var notEvaluated: [String] = []
+        public var protocolsNotLoaded: [String] = []
+        public init() {}
+    }
+
+    /// Stores an observation and the alerts its protocols' safety rules raise.
+    public func record(
+        _ observation: Observation, context: AuditContext, idempotencyKey: String?
+    ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
+            $0.evaluate(observation)
+        }
+        let stored = try await repositories.observations.create(observation, context: context, idempotencyKey: idempotencyKey)
+        outcome.alerts = try await store(
+            firings, participant: observation.participantID, source: "observation:\(stored.value.id.rawValue)",
+            observation: stored.value.id, raisedAt: stored.createdAt, context: context)
+        return (stored, outcome)
+    }
+
+    /// Stores an adverse event and the alerts its protocols' safety rules raise.
+    public func record(
+        _ event: AdverseEvent, context: AuditContext, idempotencyKey: String?
+    ) async throws -> (stored: Versioned<AdverseEvent>, safety: SafetyOutcome) {
+        var (firings, outcome) = try await evaluate(participant: event.participantID, enrolmentID: event.enrolmentID) {
+            try $0.evaluate(event)
+        }
+        let stored = try await repositories.adverseEvents.create(event, context: context, idempotencyKey: idempotencyKey)
+        outcome.alerts = try await store(
+            firings, participant: event.participantID, source: "adverse-event:\(stored.value.id.rawValue)",
+            adverseEvent: stored.value.id, raisedAt: stored.createdAt, context: context)
+        return (stored, outcome)
+    }
+
+    /// Enrolments that no longer take safety rules.
+    public static let closedStatuses: Set<EnrolmentStatus> = [.screenFailed, .completed, .withdrawn, .lostToFollowUp]
+
+    /// An enrolment whose protocol's rules apply, with those rules.
+    struct Scope: Sendable {
+        var enrolmentID: Identifier<Enrolment>
+        var protocolID: String
+        var rules: [SafetyRule]
+    }
+
+    /// The open enrolments of the participant (or only `enrolmentID` when given) and their protocol rules.
+    /// A program whose protocol is not in the catalog contributes no rules and is named in `unknown`.
+    func scopes(
+        participant: Identifier<Participant>, enrolmentID: Identifier<Enrolment>?
+    ) async throws -> (scopes: [Scope], unknownProtocols: [String]) {
+        let enrolments = try await repositories.enrolments.list(participant: participant).map(\.value)
+        let chosen: [Enrolment]
+        if let enrolmentID {
+            guard let match = enrolments.first(where: { $0.id == enrolmentID }) else {
+                throw DomainError.invalidValue(field: "enrolmentID", message: "the participant has no such enrolment")
+            }
+            chosen = [match]
+        } else {
+            chosen = enrolments.filter { !Self.closedStatuses.contains($0.status) }
+        }
+        var scopes: [Scope] = []
+        var unknown: [String] = []
+        for enrolment in chosen {
+            let program = try await repositories.programs.get(enrolment.programID).value
+            guard let definition = try? catalog.definition(id: program.protocolID) else {
+                unknown.append(program.protocolID)
+                continue
+            }
+            scopes.append(Scope(enrolmentID: enrolment.id, protocolID: definition.id, rules: definition.safetyRules))
+        }
+        return (scopes, unknown)
+    }
+
+    /// A fired rule, tied to the enrolment whose protocol holds it.
+    struct Firing: Sendable {
+        var enrolmentID: Identifier<Enrolment>
+        var firing: SafetyRuleFiring
+    }
+
+    /// Evaluates every applicable protocol's rules with `evaluate` before anything is written.
+    func evaluate(
+        participant: Identifier<Participant>, enrolmentID: Identifier<Enrolment>?,
+        _ evaluate: ([SafetyRule]) throws -> SafetyEvaluation
+    ) async throws -> (firings: [Firing], outcome: SafetyOutcome) {
+        let (scopes, unknown) = try await scopes(participant: participant, enrolmentID: enrolmentID)
+        var firings: [Firing] = []
+        var outcome = SafetyOutcome()
+        outcome.protocolsNotLoaded = unknown
+        for scope in scopes {
+            let evaluation = try evaluate(scope.rules)
+            firings += evaluation.fired.map { Firing(enrolmentID: scope.enrolmentID, firing: $0) }
+            outcome.notEvaluated += evaluation.notEvaluated.map { "\(scope.protocolID): \($0)" }
+        }
+        return (firings, outcome)
+    }
+
+    /// Stores one open alert per firing (idempotently), returning the stored alerts.
+    func store(
+        _ firings: [Firing], participant: Identifier<Participant>, source: String,
+        observation: Identifier<Observation>? = nil, adverseEvent: Identifier<AdverseEvent>? = nil,
+        raisedAt: Date, context: AuditContext
+    ) async throws -> [Versioned<SafetyAlertRecord>] {
+        var stored: [Versioned<SafetyAlertRecord>] = []
+        for item in firings {
+            let message = [item.firing.description, item.firing.reason].joined(separator: ": ")
+            let alert = SafetyAlertRecord(
+                id: Identifier(ids.next()), participantID: participant, enrolmentID: item.enrolmentID,
+                ruleID: item.firing.ruleID, action: item.firing.action, message: message, observationID: observation,
+                adverseEventID: adverseEvent, raisedAt: raisedAt)
+            let key = "alert:\(source):\(item.enrolmentID.rawValue):\(item.firing.ruleID)"
+            stored.append(try await repositories.safetyAlerts.create(alert, context: context, idempotencyKey: key))
+        }
+        return stored
+    }
+}
