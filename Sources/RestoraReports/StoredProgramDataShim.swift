@@ -37,3 +37,10 @@ public enum ProgramCharts {
         XMLText.placeholderSVG(title: "Enrolment over time", message: "\(enrolments.count) enrolments")
     }
 }
+
+// TEMPORARY until the charts branch lands.
+public enum ParticipantCharts {
+    public static func semen(_ observations: [Observation]) -> String { XMLText.placeholderSVG(title: "Semen", message: "charts pending") }
+    public static func lipids(_ observations: [Observation]) -> String { XMLText.placeholderSVG(title: "Lipids", message: "charts pending") }
+    public static func boneDensity(_ observations: [Observation]) -> String { XMLText.placeholderSVG(title: "BMD", message: "charts pending") }
+}
