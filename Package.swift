@@ -50,10 +50,11 @@ let package = Package(
             dependencies: [
                 "RestoraDomain", "RestoraStats", "RestoraReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/assets")]
         ),
         .executableTarget(
             name: "restora",

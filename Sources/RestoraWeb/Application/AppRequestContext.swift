@@ -7,6 +7,10 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: UserAccount?
     public var requestID: String
+    /// The anti-forgery token every HTML form of this request carries (`WebSession`).
+    var csrfToken: String = ""
+    /// Set when this request minted the pre-sign-in form cookie; the page response sends it.
+    var newFormCookie: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -39,6 +39,7 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
     DataQueryController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
+    WebPages.register(on: router, config: config, dependencies: dependencies)
 
     return Application(
         router: router,

@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Registers the HTML pages: the session middleware reads the sign-in state for every page, the error
+/// middleware turns failures into pages; each page's routes live beside its view.
+enum WebPages {
+    static func register(on router: Router<AppRequestContext>, config: WebConfiguration, dependencies: WebDependencies) {
+        router.get("assets/:name") { _, context in try Self.asset(try context.parameters.require("name")) }
+        let pages = router.group()
+            .add(middleware: WebErrorMiddleware())
+            .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids))
+        SignInController(dependencies: dependencies, config: config).register(on: pages)
+    }
+
+    static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]
+
+    /// Files of `Resources/assets`, by plain name only (no paths).
+    static func asset(_ name: String) throws -> Response {
+        let parts = name.split(separator: ".")
+        guard parts.count == 2, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }),
+              let type = assetTypes[String(parts[1])],
+              let url = Bundle.module.url(forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: "assets")
+        else { throw APIError.notFound }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
+    }
+}
