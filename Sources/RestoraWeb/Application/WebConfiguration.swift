@@ -10,10 +10,14 @@ public struct WebConfiguration: Sendable {
     /// Larger request bodies are refused with 413 before any decoding.
     public var maxBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20) {
+    /// Set when the database holds synthetic demo data: every page and report says so.
+    public var syntheticLabel: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, syntheticLabel: String? = nil) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.syntheticLabel = syntheticLabel
     }
 }
 

@@ -11,6 +11,11 @@ enum WebPages {
             .add(middleware: WebErrorMiddleware())
             .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids))
         SignInController(dependencies: dependencies, config: config).register(on: pages)
+        DashboardController(dependencies: dependencies).register(on: pages)
+        ParticipantListController(dependencies: dependencies, config: config).register(on: pages)
+        ParticipantPageController(dependencies: dependencies).register(on: pages)
+        EnrolmentPagesController(dependencies: dependencies, config: config).register(on: pages)
+        ReportPageController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]

@@ -1,0 +1,241 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+import RestoraReports
+
+/// The participant page: who they are, where they stand in each program, and every recorded value with its
+/// clinical reading, charts, treatment, cell-product custody, adverse events and safety alerts.
+struct ParticipantPageController {
+    let dependencies: WebDependencies
+
+    func register(on pages: RouterGroup<AppRequestContext>) {
+        pages.get("participants/:id") { request, context in
+            let user = try PageAccess.user(request, context)
+            let model = try await ParticipantPageModel.load(
+                Identifier(try context.parameters.require("id")), user: user, context: context, dependencies: dependencies)
+            return HTMLResponse.html(ParticipantPage.view(model, context: context))
+        }
+    }
+}
+
+enum ParticipantPage {
+    static func view(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
+        let p = m.participant.value
+        let base = WebPath.participant(p.id)
+        return Layout.page(title: ParticipantText.name(p), context: context) {
+            el("h1") { ParticipantText.name(p) }
+            if m.canWrite {
+                el("p", ["class": "actions"]) {
+                    el("a", ["id": "record-semen", "href": base + "/semen/new"]) { "Record semen analysis" }
+                    el("a", ["id": "record-lab", "href": base + "/labs/new"]) { "Record laboratory value" }
+                    el("a", ["id": "record-dxa", "href": base + "/dxa/new"]) { "Record DXA" }
+                    el("a", ["id": "record-adverse-event", "href": base + "/adverse-events/new"]) { "Record adverse event" }
+                    el("a", ["id": "enrol-link", "href": base + "/enrolments/new"]) { "Enrol in a program" }
+                }
+            }
+            Layout.section("demographics", "Demographics and diagnoses") { demographics(m) }
+            Layout.section("alerts", "Safety alerts") { alerts(m, context: context) }
+            Layout.section("enrolments", "Programs") { enrolments(m, context: context) }
+            Layout.section("eligibility", "Eligibility") { eligibility(m) }
+            Layout.section("visits", "Visit calendar") { visits(m) }
+            Layout.section("charts", "Charts") {
+                el("div", ["class": "grid-2"]) {
+                    el("figure", ["class": "chart"]) { Node.trusted(ParticipantCharts.semen(m.record)) }
+                    el("figure", ["class": "chart"]) { Node.trusted(ParticipantCharts.lipids(m.record)) }
+                    el("figure", ["class": "chart"]) { Node.trusted(ParticipantCharts.boneDensity(m.record)) }
+                }
+            }
+            Layout.section("observations", "Observations") { observations(m) }
+            Layout.section("medication", "Medication courses") { medication(m) }
+            Layout.section("custody", "Cell products and chain of custody") { custody(m) }
+            Layout.section("adverse-events", "Adverse events") { adverseEvents(m) }
+        }
+    }
+
+    static func demographics(_ m: ParticipantPageModel) -> Node {
+        let p = m.participant.value
+        return el("dl", ["class": "facts"]) {
+            el("dt") { "MRN" }; el("dd") { p.mrn }
+            el("dt") { "Site" }; el("dd") { m.siteName }
+            el("dt") { "Sex" }; el("dd") { p.sex.rawValue }
+            el("dt") { "Born" }; el("dd") { "\(p.birthDate) (age \(p.age(on: m.today)))" }
+            el("dt") { "Diagnoses" }
+            el("dd") {
+                p.diagnoses.isEmpty ? "none recorded" : p.diagnoses.map { "\($0.code.code) \($0.code.display ?? "")" }.joined(separator: "; ")
+            }
+            if m.canReadAudit {
+                el("dt") { "History" }
+                el("dd") { el("a", ["class": "history-link", "href": WebPath.audit("participants", p.id.rawValue)]) { "Audit history" } }
+            }
+        }
+    }
+
+    static func alerts(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
+        guard !m.alerts.isEmpty else { return Layout.empty("No safety alerts.") }
+        return el("table") {
+            el("thead") { el("tr") { el("th") { "Raised" }; el("th") { "Rule" }; el("th") { "Status" }; el("th") { "" } } }
+            el("tbody") {
+                m.alerts.map { alert in
+                    el("tr", ["class": "alert-row"]) {
+                        el("td") { CalendarDate(alert.value.raisedAt).description }
+                        el("td") { alert.value.message }
+                        el("td") {
+                            alert.value.status == .open
+                                ? el("span", ["class": "badge alert-open"]) { "open" }
+                                : .text("acknowledged by \(alert.value.acknowledgedBy?.userID ?? "?") on \(alert.value.acknowledgedAt.map { CalendarDate($0).description } ?? "?")")
+                        }
+                        el("td") {
+                            if alert.value.status == .open && m.canAcknowledge {
+                                AlertForms.acknowledge(alert, context: context, next: WebPath.participant(m.participant.value.id))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func enrolments(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
+        guard !m.enrolments.isEmpty else { return Layout.empty("Not enrolled in any program.") }
+        return .fragment(m.enrolments.map { view in EnrolmentPanel.view(view, canWrite: m.canWrite, today: m.today, context: context) })
+    }
+
+    static func eligibility(_ m: ParticipantPageModel) -> Node {
+        let screened = m.enrolments.compactMap { view in view.latestScreening.map { (view.program, $0) } }
+        guard !screened.isEmpty else { return Layout.empty("Not screened yet.") }
+        return .fragment(screened.map { program, screening in
+            el("div", ["class": "screening"]) {
+                el("h3") { "\(program.name): \(screening.verdict.rawValue) on \(screening.screenedOn)" }
+                el("table") {
+                    el("thead") { el("tr") { el("th") { "Criterion" }; el("th") { "Result" }; el("th") { "Evidence" } } }
+                    el("tbody") {
+                        screening.report.criteria.map { c in
+                            el("tr", ["class": "criterion criterion-\(c.outcome.rawValue)"]) {
+                                el("td") { "\(c.role.rawValue): \(c.text)" }
+                                el("td") { c.outcome.rawValue }
+                                el("td") { ([c.summary] + c.evidence.map(\.description) + c.missing.map { "missing: \($0)" }).joined(separator: "; ") }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    static func visits(_ m: ParticipantPageModel) -> Node {
+        let scheduled = m.enrolments.compactMap { view in view.schedule.map { (view.program, $0) } }
+        guard !scheduled.isEmpty else { return Layout.empty("No visit calendar yet: it starts on the first day of treatment.") }
+        return .fragment(scheduled.map { program, schedule in
+            el("div") {
+                el("h3") { "\(program.name) (day 0 = \(schedule.start))" }
+                el("table", ["class": "visit-calendar"]) {
+                    el("thead") { el("tr") { el("th") { "Visit" }; el("th") { "Planned" }; el("th") { "Window" }; el("th") { "State" }; el("th") { "Attended" } } }
+                    el("tbody") {
+                        schedule.visits.map { v in
+                            el("tr", ["class": "visit status-\(v.state.rawValue)"]) {
+                                el("td") { v.visit.title }
+                                el("td") { v.visit.planned.description }
+                                el("td") { "\(v.visit.earliest) – \(v.visit.latest)" }
+                                el("td") { el("span", ["class": "badge status-\(v.state.rawValue)"]) { v.state.rawValue } }
+                                el("td") { v.actualDate?.description ?? "" }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    static func observations(_ m: ParticipantPageModel) -> Node {
+        guard !m.observations.isEmpty else { return Layout.empty("No observations recorded.") }
+        return el("table") {
+            el("thead") { el("tr") { el("th") { "Date" }; el("th") { "Measure" }; el("th", ["class": "num"]) { "Value" }; el("th") { "Reading" }; el("th") { "" } } }
+            el("tbody") {
+                m.observations.map { stored in
+                    let o = stored.value
+                    let reading = ObservationReading.text(o)
+                    return el("tr", ["class": "observation-row"]) {
+                        el("td") { o.effectiveDate.description }
+                        el("td") { o.code.display ?? o.code.code }
+                        el("td", ["class": "num"]) { ObservationReading.value(o.value) }
+                        el("td", ["class": reading?.cssClass]) { reading?.text ?? "" }
+                        el("td") {
+                            if m.canWrite { el("a", ["class": "edit-link", "href": "/observations/\(o.id.rawValue)/edit"]) { "Edit" } }
+                            " "
+                            if m.canReadAudit { el("a", ["class": "history-link", "href": WebPath.audit("observations", o.id.rawValue)]) { "History" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func medication(_ m: ParticipantPageModel) -> Node {
+        guard !m.medicationCourses.isEmpty else { return Layout.empty("No medication courses.") }
+        return el("table") {
+            el("thead") { el("tr") { el("th") { "Drug" }; el("th") { "Dose" }; el("th") { "From" }; el("th") { "To" }; el("th") { "Status" }; el("th", ["class": "num"]) { "Adherence" }; el("th", ["class": "num"]) { "Dispensings" } } }
+            el("tbody") {
+                m.medicationCourses.map { stored in
+                    let c = stored.value
+                    return el("tr") {
+                        el("td") { c.drug.display ?? c.drug.code }
+                        el("td") { "\(ObservationReading.format(c.dose.value)) \(c.dose.unit) × \(c.timesPerDay)/day, \(c.route)" }
+                        el("td") { c.start.description }
+                        el("td") { (c.stop ?? c.plannedStop)?.description ?? "" }
+                        el("td") { c.status.rawValue }
+                        el("td", ["class": "num"]) { c.adherence.map { "\(Int(($0 * 100).rounded())) %" } ?? "not measurable yet" }
+                        el("td", ["class": "num"]) { "\(c.dispensings.count)" }
+                    }
+                }
+            }
+        }
+    }
+
+    static func custody(_ m: ParticipantPageModel) -> Node {
+        guard !m.cellProducts.isEmpty else { return Layout.empty("No cell products.") }
+        return .fragment(m.cellProducts.map { stored in
+            let product = stored.value
+            return el("div", ["class": "cell-product"]) {
+                el("h3") { "Lot \(product.lot): \(product.releaseStatus.rawValue)" }
+                if let decision = product.releaseDecision { el("p") { "Release decision: \(String(describing: decision))" } }
+                el("table") {
+                    el("thead") { el("tr") { el("th") { "When" }; el("th") { "Step" }; el("th") { "By" }; el("th") { "Where" }; el("th") { "Note" } } }
+                    el("tbody") {
+                        product.custody.map { event in
+                            el("tr") {
+                                el("td") { CalendarDate(event.at).description }
+                                el("td") { event.kind.rawValue }
+                                el("td") { "\(event.actor.userID) (\(event.actor.role))" }
+                                el("td") { event.location ?? "" }
+                                el("td") { event.note ?? "" }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    static func adverseEvents(_ m: ParticipantPageModel) -> Node {
+        guard !m.adverseEvents.isEmpty else { return Layout.empty("No adverse events.") }
+        return el("table") {
+            el("thead") { el("tr") { el("th") { "Onset" }; el("th") { "Term" }; el("th", ["class": "num"]) { "Grade" }; el("th") { "Relatedness" }; el("th") { "Serious" }; el("th") { "Outcome" }; el("th") { "" } } }
+            el("tbody") {
+                m.adverseEvents.map { stored in
+                    let e = stored.value
+                    return el("tr", ["class": "adverse-event-row"]) {
+                        el("td") { e.onset.description }
+                        el("td") { e.term }
+                        el("td", ["class": "num grade-\(e.grade)"]) { "\(e.grade)" }
+                        el("td") { e.relatedness.rawValue }
+                        el("td") { e.isSerious ? "yes" : "no" }
+                        el("td") { e.outcome.rawValue }
+                        el("td") {
+                            if m.canReadAudit { el("a", ["class": "history-link", "href": WebPath.audit("adverse-events", e.id.rawValue)]) { "History" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+import RestoraReports
+
+/// The study report of a program, computed from stored records at request time: the same report as
+/// `restora report --format html`, restricted to users who see every site of the program.
+struct ReportPageController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+
+    func register(on pages: RouterGroup<AppRequestContext>) {
+        pages.get("programs/:id/report") { request, context in
+            let user = try PageAccess.user(request, context)
+            let program = try await dependencies.repositories.programs.get(Identifier(try context.parameters.require("id"))).value
+            guard program.siteIDs.contains(where: { user.canSee(site: $0) }) else {
+                throw RepositoryError.notFound(kind: "program", id: program.id.rawValue)
+            }
+            // Pooled analyses cross sites: only someone who sees all of the program's sites gets the report.
+            guard program.siteIDs.allSatisfy({ user.canSee(site: $0) }) else {
+                throw APIError.forbidden("the study report pools every site of the program; your account sees only some of them")
+            }
+            let dataset = try await StoredProgramData.load(
+                programID: program.id, repositories: dependencies.repositories, catalog: dependencies.catalog,
+                asOf: CalendarDate(dependencies.clock.now()), synthetic: config.syntheticLabel != nil)
+            let report = try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA")
+            return HTMLResponse.html(.trusted(String(HTMLRenderer.render(report).drop { $0 != "<" }.dropFirst("<!DOCTYPE html>".count))))
+        }
+    }
+}
