@@ -25,7 +25,7 @@ apt_install() {
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-[ ${#missing[@]} -eq 0 ] || { echo "installing ${missing[*]}"; apt_install "${missing[@]}" || fail "could not install ${missing[*]}"; }
+[ ${#missing[@]} -eq 0 ] || { echo "installing ${missing[*]}"; apt_install "${missing[@]}" fonts-liberation || fail "could not install ${missing[*]}"; }
 chrome=$(command -v chromium)
 driver=/usr/bin/chromedriver
 [ -x "$driver" ] || fail "no chromedriver at $driver"
