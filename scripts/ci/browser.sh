@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Browser tests of the clinic web app (docs/web-app.md), as a person would use it, in headless Chromium.
+# Installs Chromium, chromedriver and Selenium + pytest only if missing; makes a fresh SQLite database with
+# sites, a program and users through the real CLI; runs `restora serve` on a random port; runs
+# browser-tests/ against it; checks the server log holds none of the patient names/MRNs the tests typed.
+# Screenshots are kept in the folder printed at the end.
+# Usage: scripts/ci/browser.sh path/to/restora [pytest args, e.g. -k sign_in]
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 path/to/restora [pytest args]" >&2; exit 2; }
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+shift
+[ -x "$bin" ] || { echo "no restora binary at $bin" >&2; exit 2; }
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+fail() { echo "FAIL $*" >&2; exit 1; }
+SUDO=$(command -v sudo || true)
+[ "$(id -u)" = 0 ] && SUDO=
+
+# ---- tools -------------------------------------------------------------------------------------------------
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { $SUDO apt-get update -qq >/dev/null || true; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/tmp/restora-browser-apt.log 2>&1 \
+    || { tail -20 /tmp/restora-browser-apt.log >&2; return 1; }
+}
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+[ ${#missing[@]} -eq 0 ] || { echo "installing ${missing[*]}"; apt_install "${missing[@]}" fonts-liberation || fail "could not install ${missing[*]}"; }
+chrome=$(command -v chromium)
+driver=/usr/bin/chromedriver
+[ -x "$driver" ] || fail "no chromedriver at $driver"
+
+# Debian's Python gets Debian's python3-selenium / python3-pytest; a pyenv or other python3 first on PATH
+# would not see them, so use /usr/bin/python3 explicitly, and a venv under /tmp only as a fallback.
+py_ok() { "$1" -c 'import selenium, pytest' 2>/dev/null; }
+py=/usr/bin/python3
+if ! py_ok "$py"; then
+  echo "installing python3-selenium python3-pytest"
+  apt_install python3 python3-selenium python3-pytest || true
+fi
+if ! py_ok "$py"; then
+  venv=/tmp/restora-browser-venv
+  [ -x "$venv/bin/python" ] || { apt_install python3-venv >/dev/null 2>&1 || true; python3 -m venv "$venv"; }
+  py_ok "$venv/bin/python" || "$venv/bin/pip" install -q selenium pytest
+  py=$venv/bin/python
+fi
+py_ok "$py" || fail "selenium/pytest not importable by $py"
+echo "chromium: $("$chrome" --version 2>/dev/null | head -1); chromedriver: $("$driver" --version | head -1)"
+echo "python: $py, selenium $("$py" -c 'import selenium; print(selenium.__version__)')"
+
+# ---- database, sites, program, users --------------------------------------------------------------------------
+work=$(mktemp -d /tmp/restora-browser.XXXXXX)
+shots=/tmp/restora-browser-screenshots/$(date -u +%Y%m%dT%H%M%SZ)-$$
+mkdir -p "$shots"
+server_pid=
+cleanup() {
+  rc=$?
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ "$rc" != 0 ] && [ -f "$work/server.log" ]; then
+    cp "$work/server.log" "$shots/server.log" 2>/dev/null || true
+    echo "--- last lines of the server log (also in $shots/server.log)"; tail -30 "$work/server.log" || true
+  fi
+  rm -rf "$work"
+  echo "browser screenshots: $shots"
+  exit "$rc"
+}
+trap cleanup EXIT
+export RESTORA_DATABASE_URL="sqlite://$work/restora.sqlite"
+cd "$repo"   # `serve` reads ./protocols
+
+"$bin" migrate >/dev/null || fail "migrate"
+site_id() { grep -o 'id [0-9a-f-]*' <<<"$1" | head -1 | cut -d' ' -f2; }
+site_a=$(site_id "$("$bin" site add --code PAR1 --name "Clinic Paris" --time-zone Europe/Paris)")
+site_b=$(site_id "$("$bin" site add --code LYO1 --name "Clinic Lyon" --time-zone Europe/Paris)")
+[ -n "$site_a" ] && [ -n "$site_b" ] || fail "site add printed no id"
+program_out=$("$bin" program add --protocol-id isotretinoin-noa --protocol-version 1.0 \
+  --name "Isotretinoin for azoospermia" --site PAR1 --site LYO1)
+program_id=$(grep -o 'id [0-9a-f-]*' <<<"$program_out" | head -1 | cut -d' ' -f2)
+[ -n "$program_id" ] || fail "program add printed no id: $program_out"
+
+pw_coord='coordinator-pass-2026'; pw_inv='investigator-pass-2026'; pw_coord_b='lyon-coordinator-2026'
+pw_mon='monitor-both-sites-2026'
+printf '%s\n' "$pw_coord"   | "$bin" user add --username claire --role coordinator  --site PAR1 --password-stdin >/dev/null
+printf '%s\n' "$pw_inv"     | "$bin" user add --username ivan   --role investigator --site PAR1 --password-stdin >/dev/null
+printf '%s\n' "$pw_coord_b" | "$bin" user add --username lucas  --role coordinator  --site LYO1 --password-stdin >/dev/null
+printf '%s\n' "$pw_mon"     | "$bin" user add --username mona   --role monitor --site PAR1 --site LYO1 --password-stdin >/dev/null
+# An API token for seeding data that a test needs but is not about (e.g. a site-A participant for the
+# site-B test), so one page that is missing does not fail every other test.
+token=$("$bin" token create --username claire)
+
+# ---- server -----------------------------------------------------------------------------------------------------
+port=
+for _ in $(seq 1 20); do
+  candidate=$(( 20000 + RANDOM % 20000 ))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+done
+[ -n "$port" ] || fail "no free port"
+"$bin" serve --port "$port" >"$work/server.log" 2>&1 &
+server_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+  curl -fs "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || fail "server exited: $(tail -5 "$work/server.log")"
+  sleep 0.2
+done
+curl -fs "$base/healthz" | grep -q ok || fail "healthz"
+
+# ---- tests ---------------------------------------------------------------------------------------------------------
+export RESTORA_URL=$base RESTORA_SCREENSHOTS=$shots RESTORA_CHROME=$chrome RESTORA_CHROMEDRIVER=$driver
+export RESTORA_API_TOKEN=$token RESTORA_SITE_A=$site_a RESTORA_SITE_B=$site_b RESTORA_PROGRAM_ID=$program_id
+export RESTORA_COORDINATOR=claire RESTORA_COORDINATOR_PASSWORD=$pw_coord
+export RESTORA_INVESTIGATOR=ivan RESTORA_INVESTIGATOR_PASSWORD=$pw_inv
+export RESTORA_COORDINATOR_B=lucas RESTORA_COORDINATOR_B_PASSWORD=$pw_coord_b
+export RESTORA_MONITOR=mona RESTORA_MONITOR_PASSWORD=$pw_mon
+export RESTORA_PII_FILE=$work/typed-pii.txt
+export SE_OFFLINE=true PYTHONDONTWRITEBYTECODE=1
+status=0
+timeout 1500 "$py" -m pytest -p no:cacheprovider -rfE -v "$repo/browser-tests" "$@" || status=$?
+
+kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=
+
+# No patient name or MRN the tests typed may appear in the server log (nor the API token).
+leaks=0
+if [ -s "$RESTORA_PII_FILE" ]; then
+  while IFS= read -r value; do
+    [ -n "$value" ] || continue
+    if grep -qF -- "$value" "$work/server.log"; then echo "FAIL patient data in the server log: '$value'" >&2; leaks=1; fi
+  done < <(sort -u "$RESTORA_PII_FILE")
+fi
+grep -qF -- "$token" "$work/server.log" && { echo "FAIL the API token is in the server log" >&2; leaks=1; }
+[ "$leaks" = 0 ] || { cp "$work/server.log" "$shots/server.log"; status=1; }
+[ "$status" = 0 ] || fail "browser tests (pytest exit $status)"
+echo "browser: ok"
