@@ -11,6 +11,9 @@ enum WebPages {
             .add(middleware: WebErrorMiddleware())
             .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids))
         SignInController(dependencies: dependencies, config: config).register(on: pages)
+        EntryController(dependencies: dependencies, config: config).register(on: pages)
+        AuditPageController(dependencies: dependencies).register(on: pages)
+        AlertPageController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]
