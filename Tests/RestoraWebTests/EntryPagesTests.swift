@@ -145,7 +145,7 @@ struct EntryPagesTests {
             let form = try await browser.get(Self.semen)
             #expect(form.status == .forbidden)
             #expect(form.errorTitle == "Not allowed")
-            let csrf = try #require(form.value("_csrf"))
+            let csrf = try #require(try await browser.get("/audit/participants/p-a").value("_csrf"))
             let result = try await browser.post(Self.semen, Self.validSemen + [("_csrf", csrf), ("_nonce", "n-1")])
             #expect(result.status == .forbidden)
             #expect(result.errorTitle == "Not allowed")
