@@ -11,6 +11,7 @@ enum WebPages {
             .add(middleware: WebErrorMiddleware())
             .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids))
         SignInController(dependencies: dependencies, config: config).register(on: pages)
+        PrescreenController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]
