@@ -47,6 +47,7 @@ struct PrescreenCandidateTests {
         _ = try await repos.programs.create(Fixture.program("prog-1"), context: Fixture.coordinator, idempotencyKey: nil)
         var other = Fixture.program("prog-2")
         other.siteIDs = ["site-b"]
+        other.protocolVersion = "2.0"  // a protocol version runs as one program
         _ = try await repos.programs.create(other, context: Fixture.coordinator, idempotencyKey: nil)
     }
 

@@ -233,7 +233,7 @@ struct PrescreenPageTests {
     func siteScoping() async throws {
         try await WebHarness.with { h, client in
             _ = try await h.database.repositories.programs.create(
-                Program(id: "prog-b", protocolID: "isotretinoin-noa", protocolVersion: "1.0", name: "Isotretinoin at Clinic B", siteIDs: ["site-b"]),
+                Program(id: "prog-b", protocolID: "isotretinoin-noa", protocolVersion: "2.0", name: "Isotretinoin at Clinic B", siteIDs: ["site-b"]),
                 context: WebHarness.setup, idempotencyKey: nil)
             let (cookie, csrf) = try await open(client)
             let (page, fields) = try await result(client, cookie: cookie, csrf: csrf)
