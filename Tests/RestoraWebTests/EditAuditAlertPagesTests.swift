@@ -43,9 +43,10 @@ struct EditAuditAlertPagesTests {
             #expect(updated.version == 2)
             #expect(updated.value.value.quantity == Quantity(190, "mg/dL"))
 
-            // The coordinator may not read the audit trail; a monitor of the site may.
-            let denied = try await browser.get("/audit/observations/\(record.value.id.rawValue)")
-            #expect(denied.status == .forbidden)
+            // The coordinator who corrected it sees the record's history one click away, as a monitor of the site does.
+            let own = try await browser.get("/audit/observations/\(record.value.id.rawValue)")
+            #expect(own.status == .ok)
+            #expect(own.html.contains("transcription error: the report says 190"))
             var monitor = try await WebBrowser.signedIn(h, client, as: .monitor)
             let history = try await monitor.get("/audit/observations/\(record.value.id.rawValue)")
             #expect(history.status == .ok)
