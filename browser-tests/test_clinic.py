@@ -436,6 +436,8 @@ def test_create_participant_enrol_screen_transition_and_record_semen(browser):
         reached.append(status)
     assert reached, "the transition form offered none of " + ", ".join(ENROLMENT_PATH)
     assert "enrolled" in reached, f"only reached {reached}: the form did not offer the way to `enrolled`"
+    # A person reads who made each step: no Swift debug text such as `Optional("coordinator")` on the page.
+    assert "Optional(" not in browser.text("#enrolments"), f"#enrolments shows Swift debug text: {browser.text('#enrolments')!r}"
     browser.shot("05-participant-page")
 
     # A semen analysis.
