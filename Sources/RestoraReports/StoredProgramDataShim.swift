@@ -30,17 +30,3 @@ public enum StoredProgramData {
         return ProgramDataset(definition: definition, programName: program.name, asOf: asOf, synthetic: synthetic, participants: rows)
     }
 }
-
-// TEMPORARY until the charts branch lands.
-public enum ProgramCharts {
-    public static func enrolmentOverTime(_ enrolments: [Enrolment]) -> String {
-        XMLText.placeholderSVG(title: "Enrolment over time", message: "\(enrolments.count) enrolments")
-    }
-}
-
-// TEMPORARY until the charts branch lands.
-public enum ParticipantCharts {
-    public static func semen(_ observations: [Observation]) -> String { XMLText.placeholderSVG(title: "Semen", message: "charts pending") }
-    public static func lipids(_ observations: [Observation]) -> String { XMLText.placeholderSVG(title: "Lipids", message: "charts pending") }
-    public static func boneDensity(_ observations: [Observation]) -> String { XMLText.placeholderSVG(title: "BMD", message: "charts pending") }
-}

@@ -1,16 +1,16 @@
 /// CTCAE v5.0 laboratory scales, transcribed from REFERENCE.md E1 (NCI table via pharmaverse/admiral, C).
 /// Absolute scales are in the unit printed; relative scales are in multiples of ULN or of baseline.
-enum CTCAELabScales {
+public enum CTCAELabScales {
     // MARK: Hypertriglyceridemia — absolute, both units printed by CTCAE (REFERENCE.md E1)
 
-    static let triglycerideMgPerDL: [CTCAEGradeBand] = [
+    public static let triglycerideMgPerDL: [CTCAEGradeBand] = [
         .init(grade: 1, lower: 150, lowerInclusive: true, upper: 300, criterion: "150–300 mg/dL"),
         .init(grade: 2, lower: 300, upper: 500, criterion: ">300–500 mg/dL"),
         .init(grade: 3, lower: 500, upper: 1000, criterion: ">500–1000 mg/dL"),
         .init(grade: 4, lower: 1000, upper: nil, criterion: ">1000 mg/dL; life-threatening consequences"),
     ]
 
-    static let triglycerideMmolPerL: [CTCAEGradeBand] = [
+    public static let triglycerideMmolPerL: [CTCAEGradeBand] = [
         .init(grade: 1, lower: 1.71, lowerInclusive: true, upper: 3.42, criterion: "1.71–3.42 mmol/L"),
         .init(grade: 2, lower: 3.42, upper: 5.7, criterion: ">3.42–5.7 mmol/L"),
         .init(grade: 3, lower: 5.7, upper: 11.4, criterion: ">5.7–11.4 mmol/L"),
@@ -19,7 +19,7 @@ enum CTCAELabScales {
 
     // MARK: Cholesterol high — grade 1 starts at ULN, the rest absolute (REFERENCE.md E1)
 
-    static func cholesterolMgPerDL(uln: Double) -> [CTCAEGradeBand] {
+    public static func cholesterolMgPerDL(uln: Double) -> [CTCAEGradeBand] {
         [
             .init(grade: 1, lower: uln, upper: 300, criterion: ">ULN–300 mg/dL"),
             .init(grade: 2, lower: 300, upper: 400, criterion: ">300–400 mg/dL"),
@@ -28,7 +28,7 @@ enum CTCAELabScales {
         ]
     }
 
-    static func cholesterolMmolPerL(uln: Double) -> [CTCAEGradeBand] {
+    public static func cholesterolMmolPerL(uln: Double) -> [CTCAEGradeBand] {
         [
             .init(grade: 1, lower: uln, upper: 7.75, criterion: ">ULN–7.75 mmol/L"),
             .init(grade: 2, lower: 7.75, upper: 10.34, criterion: ">7.75–10.34 mmol/L"),

@@ -15,7 +15,7 @@ extension SemenAnalysis {
     public enum SemenAnalysisField: String, Sendable, CaseIterable {
         case volume, concentration, totalMotility, progressiveMotility, vitality, normalForms
 
-        var acceptedUnits: [String] {
+        public var acceptedUnits: [String] {
             switch self {
             case .volume: ["mL"]
             case .concentration: ["10*6/mL", "10^6/mL", "/nL"]

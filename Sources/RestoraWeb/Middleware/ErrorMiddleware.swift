@@ -15,6 +15,12 @@ struct ErrorMiddleware: RouterMiddleware {
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "request.id": "\(context.requestID)"])
             }
+            if !request.uri.path.hasPrefix("/api/") {
+                // A path outside the API (an unknown page): the person is in a browser, so answer with a page.
+                let title = status.code == 404 ? "Not found" : "This request cannot be completed"
+                let text = status.code == 404 ? "There is no such page." : (status.code >= 500 ? "The server could not complete the request." : message)
+                return HTMLResponse.html(ErrorPage.view(context: context, status: Int(status.code), title: title, message: text), status: status)
+            }
             let body = ErrorBody(error: .init(code: code, message: message, details: details), requestId: context.requestID)
             return try JSONResponse.make(body, status: status)
         }
