@@ -345,7 +345,7 @@ def test_sign_out_then_dashboard_goes_to_sign_in(browser):
 
 # ---- participant, enrolment, screening, transitions, semen ---------------------------------------------------------
 
-def test_create_participant_enrol_screen_transition_and_record_semen(browser):
+def test_create_participant_enrol_screen_and_transition(browser):
     p = person(1)
     browser.sign_in(COORDINATOR)
     browser.one("a#nav-participants").click()
@@ -436,11 +436,27 @@ def test_create_participant_enrol_screen_transition_and_record_semen(browser):
         reached.append(status)
     assert reached, "the transition form offered none of " + ", ".join(ENROLMENT_PATH)
     assert "enrolled" in reached, f"only reached {reached}: the form did not offer the way to `enrolled`"
-    # A person reads who made each step: no Swift debug text such as `Optional("coordinator")` on the page.
-    assert "Optional(" not in browser.text("#enrolments"), f"#enrolments shows Swift debug text: {browser.text('#enrolments')!r}"
     browser.shot("05-participant-page")
 
-    # A semen analysis.
+
+def test_enrolment_history_reads_without_swift_debug_text(browser):
+    # A person reads who made each step of the enrolment: no Swift debug text such as `Optional("coordinator")`.
+    p = person(8)
+    pid = seed_participant(p)
+    seed_enrolment(pid, until="consented")
+    browser.sign_in(COORDINATOR)
+    browser.participant_page(pid)
+    history = browser.text("#enrolments")
+    assert "Consented" in history, f"#enrolments does not show the seeded steps: {history!r}"
+    assert "Optional(" not in browser.text(), f"the participant page shows Swift debug text: {history!r}"
+
+
+def test_record_semen_analysis_from_participant_page(browser):
+    p = person(7)
+    pid = seed_participant(p)
+    eid = seed_enrolment(pid, until="on-treatment")
+    browser.sign_in(COORDINATOR)
+    browser.participant_page(pid)
     before = len(browser.observation_rows())
     browser.one("a#record-semen").click()
     browser.loaded()
@@ -448,9 +464,14 @@ def test_create_participant_enrol_screen_transition_and_record_semen(browser):
     for name, value in (("effective", TODAY), ("volume", "2.8"), ("concentration", "0.4"), ("totalMotility", "20"),
                         ("progressiveMotility", "10"), ("normalForms", "2")):
         browser.fill(form, name, value)
+    if browser.all("select[name=enrolmentID]", within=form):
+        browser.fill(form, "enrolmentID", eid)
     browser.submit(form)
+    assert not browser.all("p.field-error"), f"a valid semen analysis was refused: {[e.text for e in browser.all('p.field-error')]}"
     browser.participant_page(pid)
-    assert len(browser.observation_rows()) > before, "the semen analysis added no row to #observations"
+    rows = browser.observation_rows()
+    assert len(rows) > before, "the semen analysis added no row to #observations"
+    assert any("2.8" in r.text for r in rows), "the semen volume 2.8 mL is not among the observations"
     browser.shot("05-participant-page-with-semen")
 
 
