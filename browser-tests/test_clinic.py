@@ -696,6 +696,8 @@ def test_public_prescreen_to_contact_then_listed_in_clinic(browser):
     for ul in ("ul#fits", "ul#rules-out", "ul#needs-visit"):
         browser.one(ul, within=result)
     assert result.text.strip(), "the pre-screening result is empty"
+    fits = [li for li in browser.all("ul#fits li", within=result) if "empty" not in (li.get_attribute("class") or "")]
+    assert fits, "answering as a man of 35 with azoospermia, nothing is listed in ul#fits"
     browser.shot("14-prescreen-result")
 
     name = typed("Bastien Prescrinier" + uuid.uuid4().hex[:4])
