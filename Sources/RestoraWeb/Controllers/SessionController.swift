@@ -50,12 +50,6 @@ struct SessionController {
 
 enum SessionCookie {
     static func token(in headers: HTTPFields) -> String? {
-        for header in headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
-                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0] == SessionController.cookieName, !parts[1].isEmpty { return String(parts[1]) }
-            }
-        }
-        return nil
+        WebSessionMiddleware.cookie(SessionController.cookieName, in: headers)
     }
 }
