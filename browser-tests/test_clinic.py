@@ -335,12 +335,28 @@ def test_sign_in_wrong_password_shows_error_then_signs_in(browser):
 
 def test_sign_out_then_dashboard_goes_to_sign_in(browser):
     browser.sign_in(COORDINATOR)
+    session = browser.d.get_cookies()
+    _put_back(browser, session)  # a session cookie put back into the browser keeps one signed in ...
+    browser.open("/dashboard")
+    assert browser.path.split("?")[0] == "/dashboard", "putting the session cookie back did not keep the session"
     browser.sign_out()
     browser.open("/dashboard")
     assert browser.path.startswith("/sign-in"), f"/dashboard after sign-out showed {browser.path}"
     browser.one("form#sign-in-form")
+    # ... but a signed-out session is over on the server too: its old cookie, put back, opens nothing.
+    _put_back(browser, session)
+    browser.open("/dashboard")
+    assert browser.path.startswith("/sign-in"), f"the old session cookie still opens {browser.path}"
+    browser.d.delete_all_cookies()
+    browser.open("/dashboard")
     # Signing in again returns to the page asked for (?next=).
     browser.sign_in(COORDINATOR, expect_path="/dashboard")
+
+
+def _put_back(browser, cookies):
+    browser.d.delete_all_cookies()
+    for c in cookies:
+        browser.d.add_cookie({"name": c["name"], "value": c["value"], "path": c.get("path", "/")})
 
 
 # ---- participant, enrolment, screening, transitions, semen ---------------------------------------------------------
