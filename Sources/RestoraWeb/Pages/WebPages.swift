@@ -16,6 +16,9 @@ enum WebPages {
         ParticipantPageController(dependencies: dependencies).register(on: pages)
         EnrolmentPagesController(dependencies: dependencies, config: config).register(on: pages)
         ReportPageController(dependencies: dependencies, config: config).register(on: pages)
+        EntryController(dependencies: dependencies, config: config).register(on: pages)
+        AuditPageController(dependencies: dependencies).register(on: pages)
+        AlertPageController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]
