@@ -646,12 +646,34 @@ def test_edit_value_needs_reason_and_reason_shows_in_audit_history(browser):
     browser.participant_page(pid)
     rows = browser.observation_rows()
     assert "185" in rows[0].text, f"the corrected value does not show: {rows[0].text!r}"
+
+    # The audit trail is read by a monitor (API: admin, auditor, monitor), from the same participant page.
+    browser.sign_out()
+    browser.sign_in(MONITOR)
+    browser.participant_page(pid)
+    rows = browser.observation_rows()
     browser.one("a.history-link", within=rows[0]).click()
     browser.loaded()
     history = browser.one("table#audit-history")
     assert reason in history.text, f"the reason is not in the audit history: {history.text!r}"
     assert len(history.find_elements(By.CSS_SELECTOR, "tbody tr")) >= 2, "the history shows fewer than 2 changes"
     browser.shot("10-audit-history")
+
+
+def test_history_links_offered_to_a_coordinator_open(browser):
+    # A link the participant page offers should not lead to "Not allowed": either the coordinator may read the
+    # history of the records they correct, or the page should not offer them the link.
+    p = person(9)
+    pid = seed_participant(p)
+    seed_triglyceride(pid, 170)
+    browser.sign_in(COORDINATOR)
+    browser.participant_page(pid)
+    links = [a.get_attribute("href") for a in browser.all("a.history-link")]
+    for href in links:
+        browser.d.get(href)
+        browser.loaded()
+        assert not browser.has("h1#error-title"), \
+            f"the offered history link {browser.path} answers {browser.text('h1#error-title')!r}: {browser.text('main')[:200]!r}"
 
 
 # ---- access ------------------------------------------------------------------------------------------------------
