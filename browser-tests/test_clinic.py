@@ -593,6 +593,7 @@ def test_triglyceride_grade3_alert_on_dashboard_acknowledged_by_investigator(bro
     browser.loaded()
     row = _alert_row(browser, p)
     assert row is not None, f"no alert row for the participant in #open-alerts: {browser.text('section#open-alerts')!r}"
+    assert re.search(r"grade\s*3", row.text, re.I), f"the alert does not say grade 3: {row.text!r}"
     assert not browser.all("button.ack-button", within=row), "a coordinator is offered to acknowledge the alert"
     browser.shot("08-dashboard-alert")
 
