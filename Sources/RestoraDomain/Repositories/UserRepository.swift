@@ -32,6 +32,7 @@ public struct Repositories: Sendable {
     public var screenings: any ScreeningRepository
     public var users: any UserRepository
     public var audit: any AuditLogReader
+    public var prescreenCandidates: any PrescreenCandidateRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -40,7 +41,8 @@ public struct Repositories: Sendable {
         medicationCourses: any MedicationCourseRepository, adverseEvents: any AdverseEventRepository,
         safetyAlerts: any SafetyAlertRepository, queries: any DataQueryRepository,
         screenings: any ScreeningRepository, users: any UserRepository,
-        audit: any AuditLogReader
+        audit: any AuditLogReader,
+        prescreenCandidates: any PrescreenCandidateRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -57,5 +59,6 @@ public struct Repositories: Sendable {
         self.screenings = screenings
         self.users = users
         self.audit = audit
+        self.prescreenCandidates = prescreenCandidates
     }
 }

@@ -53,7 +53,8 @@ public final class StorageDatabase: Sendable {
             queries: SQLClinicalRepository(records: records(DataQueryMapping.self)),
             screenings: SQLClinicalRepository(records: records(ScreeningMapping.self)),
             users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
-            audit: SQLAuditLog(store: store))
+            audit: SQLAuditLog(store: store),
+            prescreenCandidates: SQLPrescreenCandidateRepository(records: records(PrescreenCandidateMapping.self)))
     }
 
     public func shutdown() async throws {

@@ -4,9 +4,12 @@ import SQLKit
 
 extension RecordStore {
     /// Inserts a new record (version 1) with its audit entry; with an idempotency key, a repeat returns the
-    /// record the first request created instead of a second one.
+    /// record the first request created instead of a second one. `serverStamped` names columns the server
+    /// fills at request time (e.g. a submission instant): they are left out of the request's fingerprint, so
+    /// a repeat that arrives a second later is still the same request.
     func create(
-        _ value: M.Value, context: AuditContext, idempotencyKey: String?, extra: [String: SQLCell] = [:]
+        _ value: M.Value, context: AuditContext, idempotencyKey: String?, extra: [String: SQLCell] = [:],
+        serverStamped: Set<String> = []
     ) async throws -> Versioned<M.Value> {
         let cells = try self.cells(of: value).merging(M.derivedCells(of: value)) { _, new in new }.merging(extra) { _, new in new }
         let id = M.id(of: value)
@@ -14,7 +17,7 @@ extension RecordStore {
         do {
             let row: StoredRow = try await store.transaction { db in
                 if let key = idempotencyKey {
-                    let fingerprint = IdempotencyKeys.fingerprint(cells.filter { $0.key != "id" })
+                    let fingerprint = IdempotencyKeys.fingerprint(cells.filter { $0.key != "id" && !serverStamped.contains($0.key) })
                     if let existing = try await IdempotencyKeys.claim(
                         db, scope: M.table, key: key, recordID: id, fingerprint: fingerprint, at: now)
                     {

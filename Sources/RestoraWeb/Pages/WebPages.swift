@@ -19,6 +19,7 @@ enum WebPages {
         EntryController(dependencies: dependencies, config: config).register(on: pages)
         AuditPageController(dependencies: dependencies).register(on: pages)
         AlertPageController(dependencies: dependencies, config: config).register(on: pages)
+        PrescreenController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]

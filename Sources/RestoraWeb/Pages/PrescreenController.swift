@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RestoraDomain
+
+/// The public pre-screening (no account: anyone may check whether the isotretinoin program might fit) and the
+/// clinic's list of people who chose to leave contact details (docs/prescreening.md).
+///
+/// Nothing is stored by the questionnaire itself: its result is computed and shown. Only the contact form,
+/// with the consent box ticked, stores a candidate — once per form (`_nonce` is the idempotency key).
+/// The public posts have no user, so they check the anti-forgery token directly (per-browser form cookie).
+struct PrescreenController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+
+    static let contactPath = "/prescreen/contact"
+    static let thanksPath = "/prescreen/thanks"
+    static func statusPath(_ id: Identifier<PrescreenCandidate>) -> String { "/prescreened/\(id.rawValue)/status" }
+
+    func register(on router: RouterGroup<AppRequestContext>) {
+        router.get("prescreen") { _, context in
+            HTMLResponse.html(PrescreenPage.questionnaire(context: context, questionnaire: questionnaire, state: FormState()))
+        }
+        router.post("prescreen", use: evaluate)
+        router.post("prescreen/contact", use: saveContact)
+        router.get("prescreen/thanks") { _, context in HTMLResponse.html(PrescreenPage.thanks(context: context)) }
+        router.get("prescreened", use: list)
+        router.post("prescreened/:id/status", use: changeStatus)
+    }
+
+    /// The questionnaire of the isotretinoin protocol, with the limits read from the loaded protocol file
+    /// when there is one.
+    var questionnaire: PrescreenQuestionnaire {
+        let id = PrescreenQuestionnaire.isotretinoinProtocolID
+        if let definition = dependencies.catalog.protocols.first(where: { $0.id == id }) {
+            return .isotretinoinNOA(limits: .init(protocol: definition))
+        }
+        return .isotretinoinNOA()
+    }
+
+    /// The programs that run the questionnaire's protocol: where a candidate's details can go.
+    func programs() async throws -> [Program] {
+        try await dependencies.repositories.programs.list().map(\.value)
+            .filter { $0.protocolID == PrescreenQuestionnaire.isotretinoinProtocolID }
+            .sorted { $0.id < $1.id }
+    }
+
+    // MARK: public
+
+    @Sendable func evaluate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormData.read(request, limit: config.maxBodyBytes)
+        guard WebCSRF.matches(form["_csrf"], context.csrfToken) else { throw WebFlow.forgedForm }
+        let questionnaire = self.questionnaire
+        switch questionnaire.evaluate(form: form.values) {
+        case let .failure(problems):
+            return HTMLResponse.html(
+                PrescreenPage.questionnaire(context: context, questionnaire: questionnaire, state: FormState(form: form, errors: problems.errors)),
+                status: .unprocessableContent)
+        case let .success(result):
+            // A fresh nonce for the contact form: the idempotency key of the candidate it may store.
+            let contactForm = FormData(["_nonce": dependencies.ids.next()])
+            return HTMLResponse.html(PrescreenPage.result(
+                context: context, questionnaire: questionnaire, result: result, programs: try await programs(),
+                contact: FormState(form: contactForm)))
+        }
+    }
+
+    @Sendable func saveContact(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormData.read(request, limit: config.maxBodyBytes)
+        guard WebCSRF.matches(form["_csrf"], context.csrfToken) else { throw WebFlow.forgedForm }
+        let questionnaire = self.questionnaire
+        // The answers ride along in hidden fields; the result is computed again, never taken from the form.
+        let result: PrescreenResult
+        switch questionnaire.evaluate(form: form.values) {
+        case let .failure(problems):
+            return HTMLResponse.html(
+                PrescreenPage.questionnaire(context: context, questionnaire: questionnaire, state: FormState(form: form, errors: problems.errors)),
+                status: .unprocessableContent)
+        case let .success(evaluated): result = evaluated
+        }
+        let programs = try await programs()
+        guard !programs.isEmpty else { throw APIError.notFound }
+        func refused(_ errors: [String: String], general: [String] = []) -> Response {
+            HTMLResponse.html(PrescreenPage.result(
+                context: context, questionnaire: questionnaire, result: result, programs: programs,
+                contact: FormState(form: form, errors: errors, general: general)),
+                status: .unprocessableContent)
+        }
+        var errors: [String: String] = [:]
+        let program = programs.count == 1 ? programs[0] : programs.first { $0.id.rawValue == form["programID"] }
+        if program == nil { errors["programID"] = "Please choose the clinic you would like to hear from." }
+        let contact: PrescreenContact?
+        switch PrescreenContact.validate(name: form["name"], contact: form["contact"], consent: form["consent"] != nil) {
+        case let .failure(problems):
+            errors.merge(problems.errors) { first, _ in first }
+            contact = nil
+        case let .success(checked): contact = checked
+        }
+        guard errors.isEmpty, let program, let contact else { return refused(errors) }
+        let candidate = PrescreenCandidate(
+            id: Identifier(dependencies.ids.next()), programID: program.id, result: result, contact: contact,
+            submittedAt: dependencies.clock.now(), consentText: PrescreenContact.consentText)
+        do {
+            _ = try await dependencies.repositories.prescreenCandidates.create(
+                candidate, context: AuditContext(actor: .publicPrescreen, requestID: context.requestID), idempotencyKey: form["_nonce"])
+        } catch RepositoryError.idempotencyKeyReused {
+            return refused([:], general: [
+                "These details were already sent once with different answers or contact details. To send new ones, start the questionnaire again.",
+            ])
+        }
+        return HTMLResponse.redirect(Self.thanksPath)
+    }
+
+    // MARK: clinic
+
+    /// The programs whose candidates the user may see: nil = all (admins).
+    func visiblePrograms(_ user: UserAccount) async throws -> Set<Identifier<Program>>? {
+        guard let sites = Access.visibleSites(user) else { return nil }
+        return Set(try await dependencies.repositories.programs.list().map(\.value)
+            .filter { !sites.isDisjoint(with: $0.siteIDs) }.map(\.id))
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try PageAccess.user(request, context)
+        let candidates = try await dependencies.repositories.prescreenCandidates.list(programs: try await visiblePrograms(user))
+        let names = Dictionary(try await dependencies.repositories.programs.list().map { ($0.value.id, $0.value.name) }) { first, _ in first }
+        return HTMLResponse.html(PrescreenPage.candidates(
+            context: context, user: user, candidates: candidates, programNames: names, questionnaire: questionnaire, ids: dependencies.ids))
+    }
+
+    @Sendable func changeStatus(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (user, form) = try await PageAccess.post(request, context, limit: config.maxBodyBytes)
+        try Access.requireWriter(user)
+        let id = Identifier<PrescreenCandidate>(try context.parameters.require("id"))
+        let repository = dependencies.repositories.prescreenCandidates
+        let candidate = try await repository.get(id)
+        if let visible = try await visiblePrograms(user), !visible.contains(candidate.value.programID) {
+            throw RepositoryError.notFound(kind: "pre-screened candidate", id: id.rawValue)
+        }
+        guard let status = form["status"].flatMap(PrescreenCandidate.Status.init(rawValue:)),
+              let version = form["version"].flatMap(Int.init)
+        else { throw APIError.badRequest(code: "invalid_status", message: "Choose one of the statuses offered.") }
+        do {
+            _ = try await repository.updateStatus(id, to: status, expectedVersion: version, context: context.audit(user))
+        } catch RepositoryError.staleVersion {
+            // Someone else changed it meanwhile: show the list as it is now rather than overwrite their change.
+        }
+        return HTMLResponse.redirect(WebPath.prescreened)
+    }
+}
