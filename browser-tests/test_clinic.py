@@ -335,17 +335,33 @@ def test_sign_in_wrong_password_shows_error_then_signs_in(browser):
 
 def test_sign_out_then_dashboard_goes_to_sign_in(browser):
     browser.sign_in(COORDINATOR)
+    session = browser.d.get_cookies()
+    _put_back(browser, session)  # a session cookie put back into the browser keeps one signed in ...
+    browser.open("/dashboard")
+    assert browser.path.split("?")[0] == "/dashboard", "putting the session cookie back did not keep the session"
     browser.sign_out()
     browser.open("/dashboard")
     assert browser.path.startswith("/sign-in"), f"/dashboard after sign-out showed {browser.path}"
     browser.one("form#sign-in-form")
+    # ... but a signed-out session is over on the server too: its old cookie, put back, opens nothing.
+    _put_back(browser, session)
+    browser.open("/dashboard")
+    assert browser.path.startswith("/sign-in"), f"the old session cookie still opens {browser.path}"
+    browser.d.delete_all_cookies()
+    browser.open("/dashboard")
     # Signing in again returns to the page asked for (?next=).
     browser.sign_in(COORDINATOR, expect_path="/dashboard")
 
 
+def _put_back(browser, cookies):
+    browser.d.delete_all_cookies()
+    for c in cookies:
+        browser.d.add_cookie({"name": c["name"], "value": c["value"], "path": c.get("path", "/")})
+
+
 # ---- participant, enrolment, screening, transitions, semen ---------------------------------------------------------
 
-def test_create_participant_enrol_screen_transition_and_record_semen(browser):
+def test_create_participant_enrol_screen_and_transition(browser):
     p = person(1)
     browser.sign_in(COORDINATOR)
     browser.one("a#nav-participants").click()
@@ -438,7 +454,25 @@ def test_create_participant_enrol_screen_transition_and_record_semen(browser):
     assert "enrolled" in reached, f"only reached {reached}: the form did not offer the way to `enrolled`"
     browser.shot("05-participant-page")
 
-    # A semen analysis.
+
+def test_enrolment_history_reads_without_swift_debug_text(browser):
+    # A person reads who made each step of the enrolment: no Swift debug text such as `Optional("coordinator")`.
+    p = person(8)
+    pid = seed_participant(p)
+    seed_enrolment(pid, until="consented")
+    browser.sign_in(COORDINATOR)
+    browser.participant_page(pid)
+    history = browser.text("#enrolments")
+    assert "Consented" in history, f"#enrolments does not show the seeded steps: {history!r}"
+    assert "Optional(" not in browser.text(), f"the participant page shows Swift debug text: {history!r}"
+
+
+def test_record_semen_analysis_from_participant_page(browser):
+    p = person(7)
+    pid = seed_participant(p)
+    eid = seed_enrolment(pid, until="on-treatment")
+    browser.sign_in(COORDINATOR)
+    browser.participant_page(pid)
     before = len(browser.observation_rows())
     browser.one("a#record-semen").click()
     browser.loaded()
@@ -446,9 +480,14 @@ def test_create_participant_enrol_screen_transition_and_record_semen(browser):
     for name, value in (("effective", TODAY), ("volume", "2.8"), ("concentration", "0.4"), ("totalMotility", "20"),
                         ("progressiveMotility", "10"), ("normalForms", "2")):
         browser.fill(form, name, value)
+    if browser.all("select[name=enrolmentID]", within=form):
+        browser.fill(form, "enrolmentID", eid)
     browser.submit(form)
+    assert not browser.all("p.field-error"), f"a valid semen analysis was refused: {[e.text for e in browser.all('p.field-error')]}"
     browser.participant_page(pid)
-    assert len(browser.observation_rows()) > before, "the semen analysis added no row to #observations"
+    rows = browser.observation_rows()
+    assert len(rows) > before, "the semen analysis added no row to #observations"
+    assert any("2.8" in r.text for r in rows), "the semen volume 2.8 mL is not among the observations"
     browser.shot("05-participant-page-with-semen")
 
 
@@ -554,6 +593,7 @@ def test_triglyceride_grade3_alert_on_dashboard_acknowledged_by_investigator(bro
     browser.loaded()
     row = _alert_row(browser, p)
     assert row is not None, f"no alert row for the participant in #open-alerts: {browser.text('section#open-alerts')!r}"
+    assert re.search(r"grade\s*3", row.text, re.I), f"the alert does not say grade 3: {row.text!r}"
     assert not browser.all("button.ack-button", within=row), "a coordinator is offered to acknowledge the alert"
     browser.shot("08-dashboard-alert")
 
@@ -607,12 +647,34 @@ def test_edit_value_needs_reason_and_reason_shows_in_audit_history(browser):
     browser.participant_page(pid)
     rows = browser.observation_rows()
     assert "185" in rows[0].text, f"the corrected value does not show: {rows[0].text!r}"
+
+    # The audit trail is read by a monitor (API: admin, auditor, monitor), from the same participant page.
+    browser.sign_out()
+    browser.sign_in(MONITOR)
+    browser.participant_page(pid)
+    rows = browser.observation_rows()
     browser.one("a.history-link", within=rows[0]).click()
     browser.loaded()
     history = browser.one("table#audit-history")
     assert reason in history.text, f"the reason is not in the audit history: {history.text!r}"
     assert len(history.find_elements(By.CSS_SELECTOR, "tbody tr")) >= 2, "the history shows fewer than 2 changes"
     browser.shot("10-audit-history")
+
+
+def test_history_links_offered_to_a_coordinator_open(browser):
+    # A link the participant page offers should not lead to "Not allowed": either the coordinator may read the
+    # history of the records they correct, or the page should not offer them the link.
+    p = person(9)
+    pid = seed_participant(p)
+    seed_triglyceride(pid, 170)
+    browser.sign_in(COORDINATOR)
+    browser.participant_page(pid)
+    links = [a.get_attribute("href") for a in browser.all("a.history-link")]
+    for href in links:
+        browser.d.get(href)
+        browser.loaded()
+        assert not browser.has("h1#error-title"), \
+            f"the offered history link {browser.path} answers {browser.text('h1#error-title')!r}: {browser.text('main')[:200]!r}"
 
 
 # ---- access ------------------------------------------------------------------------------------------------------
@@ -673,6 +735,8 @@ def test_public_prescreen_to_contact_then_listed_in_clinic(browser):
     for ul in ("ul#fits", "ul#rules-out", "ul#needs-visit"):
         browser.one(ul, within=result)
     assert result.text.strip(), "the pre-screening result is empty"
+    fits = [li for li in browser.all("ul#fits li", within=result) if "empty" not in (li.get_attribute("class") or "")]
+    assert fits, "answering as a man of 35 with azoospermia, nothing is listed in ul#fits"
     browser.shot("14-prescreen-result")
 
     name = typed("Bastien Prescrinier" + uuid.uuid4().hex[:4])

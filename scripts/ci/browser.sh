@@ -33,7 +33,7 @@ driver=/usr/bin/chromedriver
 # Debian's Python gets Debian's python3-selenium / python3-pytest; a pyenv or other python3 first on PATH
 # would not see them, so use /usr/bin/python3 explicitly, and a venv under /tmp only as a fallback.
 py_ok() { "$1" -c 'import selenium, pytest' 2>/dev/null; }
-py=/usr/bin/python3
+py=${RESTORA_BROWSER_PYTHON:-/usr/bin/python3}   # override: a python that has selenium and pytest
 if ! py_ok "$py"; then
   echo "installing python3-selenium python3-pytest"
   apt_install python3 python3-selenium python3-pytest || true
