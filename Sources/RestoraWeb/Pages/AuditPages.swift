@@ -80,7 +80,7 @@ enum AuditPage {
     static func row(_ entry: AuditEntry) -> Node {
         el("tr", ["class": "audit-row"]) {
             el("td", ["class": "audit-when"]) { el("time", ["datetime": ISO8601DateFormatter().string(from: entry.at)]) { when(entry.at) } }
-            el("td", ["class": "audit-who"]) { entry.actor.role.map { "\(entry.actor.userID) (\($0))" } ?? entry.actor.userID }
+            el("td", ["class": "audit-who"]) { ActorText.describe(entry.actor) }
             el("td", ["class": "audit-action"]) { entry.action.rawValue }
             el("td", ["class": "audit-changes"]) {
                 if entry.changes.isEmpty {

@@ -158,3 +158,10 @@ enum AlertForms {
         }
     }
 }
+
+/// Who did something, as people read it: the user id and, when known, the role.
+enum ActorText {
+    static func describe(_ actor: Actor) -> String {
+        actor.role.map { "\(actor.userID) (\($0))" } ?? actor.userID
+    }
+}

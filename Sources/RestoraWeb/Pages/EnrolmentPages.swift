@@ -105,7 +105,7 @@ enum EnrolmentPanel {
             if !e.transitions.isEmpty {
                 el("ol", ["class": "transitions"]) {
                     e.transitions.map { t in
-                        el("li") { "\(CalendarDate(t.at)): \(StatusText.label(t.from)) → \(StatusText.label(t.to)) by \(t.actor.userID) (\(t.actor.role)) — \(t.reason)" }
+                        el("li") { "\(CalendarDate(t.at)): \(StatusText.label(t.from)) → \(StatusText.label(t.to)) by \(ActorText.describe(t.actor)) — \(t.reason)" }
                     }
                 }
             }

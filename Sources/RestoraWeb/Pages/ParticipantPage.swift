@@ -205,7 +205,7 @@ enum ParticipantPage {
                             el("tr") {
                                 el("td") { CalendarDate(event.at).description }
                                 el("td") { event.kind.rawValue }
-                                el("td") { "\(event.actor.userID) (\(event.actor.role))" }
+                                el("td") { ActorText.describe(event.actor) }
                                 el("td") { event.location ?? "" }
                                 el("td") { event.note ?? "" }
                             }
