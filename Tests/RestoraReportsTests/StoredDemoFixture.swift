@@ -42,6 +42,7 @@ struct StoredDemo: Sendable {
         let catalog = try catalog()
         let clinic = try DemoClinic.generate(protocols: catalog.protocols)
         let storage = try await emptyDatabase()
+        try await storage.relaxDurabilityForThrowawayLoad()
         let started = Date()
         let summary = try await DemoSeeder(repositories: storage.repositories, instance: storage.instance, catalog: catalog).seed(clinic)
         return StoredDemo(storage: storage, catalog: catalog, summary: summary, seedSeconds: Date().timeIntervalSince(started))

@@ -123,9 +123,9 @@ import Testing
         }
         #expect(entries > demo.summary.observations)
         #expect(try await demo.storage.isDemo())
-        // Measured seed time (debug build, SQLite file); printed for the record, loosely bounded.
+        // Measured seed time (debug build, SQLite file): printed for the record, not asserted (it depends on
+        // the machine's load; the figure is in docs/demo-clinic.md).
         print("demo seed: \(String(format: "%.2f", demo.seedSeconds)) s, \(demo.summary)")
-        #expect(demo.seedSeconds < 120)
     }
 
     @Test func storedSVGsAreWellFormed() async throws {

@@ -106,3 +106,19 @@ public enum SQLiteFileKind: Equatable, Sendable {
         }
     }
 }
+
+extension StorageDatabase {
+    /// For a throw-away database being bulk-loaded (the demo seed): an embedded SQLite file stops syncing the
+    /// disk at every commit (`PRAGMA synchronous = OFF`, this connection only). A crash mid-load may lose
+    /// or corrupt the load, which the demo simply redoes; real databases never call this. No effect on PostgreSQL.
+    public func relaxDurabilityForThrowawayLoad() async throws {
+        guard case .sqliteFile = location else { return }
+        try await store.read { db in try await db.raw("PRAGMA synchronous = OFF").run() }
+    }
+
+    /// Back to the default durability (every commit synced) once the load is done.
+    public func restoreDurability() async throws {
+        guard case .sqliteFile = location else { return }
+        try await store.read { db in try await db.raw("PRAGMA synchronous = FULL").run() }
+    }
+}

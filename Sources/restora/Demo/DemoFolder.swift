@@ -72,8 +72,11 @@ struct DemoFolder {
             let started = ContinuousClock.now
             let summary = try await DatabaseFailure.wrap(storage.location) {
                 try await storage.migrator.migrate()
+                try await storage.relaxDurabilityForThrowawayLoad()
                 let seeder = DemoSeeder(repositories: storage.repositories, instance: storage.instance, catalog: catalog)
-                return try await seeder.seed(clinic)
+                let summary = try await seeder.seed(clinic)
+                try await storage.restoreDurability()   // what is served afterwards is synced at every commit
+                return summary
             }
             let elapsed = ContinuousClock.now - started
             return DemoSeedResult(storage: storage, replaced: replaced, summary: summary, clinic: clinic, elapsed: elapsed)
