@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(name: "RestoraDomainTests", dependencies: ["RestoraDomain"]),
         .testTarget(name: "RestoraStatsTests", dependencies: ["RestoraStats"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo"]),
+        .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraDomain", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
         .testTarget(
             name: "RestoraStorageTests",
@@ -81,7 +81,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "restoraTests", dependencies: ["restora"]),
+        .testTarget(
+            name: "restoraTests",
+            dependencies: ["restora", "RestoraDemo", "RestoraStorage", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

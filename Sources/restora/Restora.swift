@@ -16,7 +16,7 @@ struct Restora: AsyncParsableCommand {
             ReleaseCommand.self,
             ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
             SiteCommand.self, ProgramCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, DemoCommand.self,
         ]
     )
 }

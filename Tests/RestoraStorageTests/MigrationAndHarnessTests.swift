@@ -16,17 +16,10 @@ struct MigrationAndHarnessTests {
         }
     }
 
-    /// Numbers reserved by a migration that is being written on another branch: the only gaps allowed.
-    /// Once that branch is merged the list has no gap and this set can be emptied.
-    static let reservedOnOtherBranches: Set<Int> = [18]
-
-    @Test("migration names are numbered, in order, without gaps (except numbers reserved on another branch)")
+    @Test("migration names are numbered, in order, without gaps")
     func numbering() {
         var expected = 1
         for migration in allMigrations {
-            while !migration.name.hasPrefix(String(format: "%04d_", expected)), Self.reservedOnOtherBranches.contains(expected) {
-                expected += 1
-            }
             #expect(migration.name.hasPrefix(String(format: "%04d_", expected)), "\(migration.name) should be number \(expected)")
             expected += 1
         }

@@ -47,8 +47,18 @@ printf '{"participant": {"id": "p", "siteID": "s", "mrn": "1", "sex": "male", "b
 expect "malformed participant JSON names the path" nonzero "birthDate" -- "$bin" screen --protocol isotretinoin-noa --participant "$smoke_tmp/bad-date.json"
 rm -rf "$smoke_tmp"
 
-# Study report over the synthetic demo clinic (issue 6: 11/30, Clopper-Pearson 19.9% to 56.1%)
-expect "report json: 11 of 30 responders" 0 '"text" : "11/30 \(36.7%, Clopper.Pearson 95% CI 19.9% to 56.1%\)"' -- "$bin" report --program isotretinoin-noa --format json
-expect "report md" 0 "11/30" -- "$bin" report --program isotretinoin-noa --format md
-expect "report html is a page" 0 "<svg" -- "$bin" report --program msc-osteoporosis --format html
-expect "report: unknown program lists known ids" nonzero "known protocols" -- "$bin" report --program nope --format json
+# The demo clinic seeded into a fresh SQLite database through the repositories, then the study report read
+# back from storage (issue 6: 11/30 responders, Clopper-Pearson 19.9% to 56.1%).
+demo_tmp=$(mktemp -d)
+expect "demo --seed-only seeds and says synthetic" 0 "SYNTHETIC DEMO DATA" -- "$bin" demo --seed-only --folder "$demo_tmp/demo"
+expect "demo --seed-only again replaces the earlier demo" 0 "Replaced the earlier demo database" -- "$bin" demo --seed-only --folder "$demo_tmp/demo"
+expect "report json from storage: 11 of 30 responders" 0 '"text" : "11/30 \(36.7%, Clopper.Pearson 95% CI 19.9% to 56.1%\)"' -- "$bin" report --demo-folder "$demo_tmp/demo" --program isotretinoin-noa --format json
+expect "report json via --database-url: 11 responders" 0 '"responders" : 11,?$' -- "$bin" report --database-url "sqlite://$demo_tmp/demo/restora-demo.sqlite" --program isotretinoin-noa --format json
+expect "report md" 0 "11/30" -- "$bin" report --demo-folder "$demo_tmp/demo" --program isotretinoin-noa --format md
+expect "report html is a page" 0 "<svg" -- "$bin" report --demo-folder "$demo_tmp/demo" --program msc-osteoporosis --format html
+expect "report: unknown program lists known ids" nonzero "known protocols" -- "$bin" report --demo-folder "$demo_tmp/demo" --program nope --format json
+expect "report: no database, no report" nonzero "no database at" -- "$bin" report --demo-folder "$demo_tmp/nowhere" --program isotretinoin-noa
+mkdir -p "$demo_tmp/other" && printf 'not a database\n' > "$demo_tmp/other/restora-demo.sqlite"
+expect "demo refuses a file that is not a demo database" nonzero "refusing" -- "$bin" demo --seed-only --folder "$demo_tmp/other"
+expect "demo left that file alone" 0 "^not a database$" -- cat "$demo_tmp/other/restora-demo.sqlite"
+rm -rf "$demo_tmp"

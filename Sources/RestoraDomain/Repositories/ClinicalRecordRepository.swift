@@ -6,6 +6,8 @@ public protocol ClinicalRecordRepository<Record>: Sendable {
     func create(_ record: Record, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Record>
     func get(_ id: Identifier<Record>) async throws -> Versioned<Record>
     func list(participant: Identifier<Participant>) async throws -> [Versioned<Record>]
+    /// The records of many participants in one go (reports): no query per participant.
+    func list(participants: [Identifier<Participant>]) async throws -> [Versioned<Record>]
     func update(_ record: Record, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Record>
     func delete(_ id: Identifier<Record>, expectedVersion: Int, context: AuditContext) async throws
 }

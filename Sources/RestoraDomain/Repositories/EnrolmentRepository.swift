@@ -6,6 +6,8 @@ public protocol EnrolmentRepository: Sendable {
     func create(_ enrolment: Enrolment, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Enrolment>
     func get(_ id: Identifier<Enrolment>) async throws -> Versioned<Enrolment>
     func list(participant: Identifier<Participant>) async throws -> [Versioned<Enrolment>]
+    /// Every enrolment of a program (reports).
+    func list(program: Identifier<Program>) async throws -> [Versioned<Enrolment>]
     func transition(
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment>
@@ -16,5 +18,7 @@ public protocol VisitRepository: Sendable {
     func create(_ visit: Visit, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Visit>
     func get(_ id: Identifier<Visit>) async throws -> Versioned<Visit>
     func list(enrolment: Identifier<Enrolment>) async throws -> [Versioned<Visit>]
+    /// The visits of many enrolments in one go (reports): no query per enrolment.
+    func list(enrolments: [Identifier<Enrolment>]) async throws -> [Versioned<Visit>]
     func update(_ visit: Visit, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Visit>
 }

@@ -23,6 +23,8 @@ public protocol ParticipantRepository: Sendable {
     func create(_ participant: Participant, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Participant>
     /// Reads without logging; for internal checks (site scoping, rules), not for showing a record.
     func get(_ id: Identifier<Participant>) async throws -> Versioned<Participant>
+    /// Reads many participants without logging (reports compute aggregates; they do not display a record).
+    func list(ids: [Identifier<Participant>]) async throws -> [Versioned<Participant>]
     /// Reads for display and logs the read.
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant>
     func search(_ query: ParticipantQuery) async throws -> Page<Versioned<Participant>>

@@ -20,5 +20,6 @@ let allMigrations: [Migration] = [
     m0005_CreateVisits, m0006_CreateObservations, m0007_CreateProcedures, m0008_CreateCellProducts,
     m0009_CreateMedicationCourses, m0010_CreateAdverseEvents, m0011_CreateSafetyAlerts, m0012_CreateUsers,
     m0013_CreateAuditLog, m0014_CreateIdempotencyKeys, m0015_CreateDataQueries, m0016_CreateScreenings, m0017_AddReleaseDecision,
+    m0018_CreateInstanceSettings,
     m0019_CreatePrescreenCandidates,
 ]

@@ -62,6 +62,21 @@ struct RecordStore<M: TableMapping>: Sendable {
             .map(decode)
     }
 
+    /// Rows whose `column` is any of `values`, in chunks of `IN` lists (SQLite allows 32,766 bound parameters,
+    /// PostgreSQL 65,535; 500 per statement stays far below both). One statement per chunk, never one per value.
+    func list(where column: String, in values: [String], chunkSize: Int = 500) async throws -> [Versioned<M.Value>] {
+        let unique = Array(Set(values)).sorted()
+        guard !unique.isEmpty else { return [] }
+        let chunks = stride(from: 0, to: unique.count, by: chunkSize).map { Array(unique[$0..<min($0 + chunkSize, unique.count)]) }
+        var found: [StoredRow] = []
+        for chunk in chunks {
+            found += try await store.read { db in
+                try await rows(db) { $0.where(SQLIdentifier(column), .in, chunk) }
+            }
+        }
+        return try found.map(decode)
+    }
+
     func listAll() async throws -> [Versioned<M.Value>] {
         try await store.read { db in try await rows(db) { $0 } }.map(decode)
     }

@@ -20,6 +20,10 @@ where M.Value: Identifiable, M.Value.ID == Identifier<M.Value> {
         try await records.list(where: "participant_id", equals: participant.rawValue)
     }
 
+    func list(participants: [Identifier<Participant>]) async throws -> [Versioned<Record>] {
+        try await records.list(where: "participant_id", in: participants.map(\.rawValue))
+    }
+
     func update(_ record: Record, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Record> {
         try await records.update(record, expectedVersion: expectedVersion, context: context)
     }

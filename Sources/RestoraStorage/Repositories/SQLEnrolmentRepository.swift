@@ -16,6 +16,10 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
         try await records.list(where: "participant_id", equals: participant.rawValue)
     }
 
+    func list(program: Identifier<Program>) async throws -> [Versioned<Enrolment>] {
+        try await records.list(where: "program_id", equals: program.rawValue)
+    }
+
     /// The state machine decides (Enrolment.transition); storage only makes it stick under the version check.
     func transition(
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
@@ -45,6 +49,10 @@ struct SQLVisitRepository: VisitRepository {
 
     func list(enrolment: Identifier<Enrolment>) async throws -> [Versioned<Visit>] {
         try await records.list(where: "enrolment_id", equals: enrolment.rawValue)
+    }
+
+    func list(enrolments: [Identifier<Enrolment>]) async throws -> [Versioned<Visit>] {
+        try await records.list(where: "enrolment_id", in: enrolments.map(\.rawValue))
     }
 
     /// Recording an actual visit fills in a scheduled one, which is not an edit of recorded data; changing

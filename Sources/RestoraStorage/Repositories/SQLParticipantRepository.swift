@@ -13,6 +13,10 @@ struct SQLParticipantRepository: ParticipantRepository {
         try await records.get(id: id.rawValue)
     }
 
+    func list(ids: [Identifier<Participant>]) async throws -> [Versioned<Participant>] {
+        try await records.list(where: "id", in: ids.map(\.rawValue))
+    }
+
     /// Reads and logs the read in one transaction: a read that is not logged is not shown.
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant> {
         let records = self.records

@@ -11,6 +11,8 @@ public struct AppRequestContext: RequestContext {
     var csrfToken: String = ""
     /// Set when this request minted the pre-sign-in form cookie; the page response sends it.
     var newFormCookie: String?
+    /// Shown on every page when the database holds synthetic demo data.
+    var syntheticLabel: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -14,6 +14,7 @@ enum Layout {
             el("body") {
                 el("a", ["class": "skip-link", "href": "#main"]) { "Skip to content" }
                 header(context)
+                if let label = context.syntheticLabel { el("p", ["class": "synthetic-banner", "role": "note"]) { label } }
                 el("main", ["id": "main", "tabindex": "-1"]) { body() }
                 el("footer", ["class": "site-footer"]) {
                     "Restora — treatment programs and clinical trials in regenerative and reproductive medicine."

@@ -9,7 +9,7 @@ enum WebPages {
         router.get("assets/:name") { _, context in try Self.asset(try context.parameters.require("name")) }
         let pages = router.group()
             .add(middleware: WebErrorMiddleware())
-            .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids))
+            .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids, syntheticLabel: config.syntheticLabel))
         SignInController(dependencies: dependencies, config: config).register(on: pages)
         DashboardController(dependencies: dependencies).register(on: pages)
         ParticipantListController(dependencies: dependencies, config: config).register(on: pages)

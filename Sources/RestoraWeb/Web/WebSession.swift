@@ -17,10 +17,12 @@ struct WebSessionMiddleware: RouterMiddleware {
     let users: any UserRepository
     let clock: any Clock
     let ids: any IDGenerator
+    var syntheticLabel: String? = nil
     static let formCookieName = "restora_form"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        context.syntheticLabel = syntheticLabel
         if let token = SessionCookie.token(in: request.headers) {
             context.csrfToken = WebCSRF.token(session: token)
             context.user = try await users.authenticate(bearerToken: token, now: clock.now())

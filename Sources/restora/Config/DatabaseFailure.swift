@@ -1,5 +1,7 @@
 import ArgumentParser
+import RestoraDemo
 import RestoraDomain
+import RestoraReports
 import RestoraStorage
 
 /// A database failure said in words a user can act on, naming the database without its credentials.
@@ -24,6 +26,12 @@ struct DatabaseFailure: Error, CustomStringConvertible {
             throw error
         } catch let error as ExitCode {
             throw error
+        } catch let error as CLIFailure {
+            throw error
+        } catch let error as StoredProgramData.LoadError {
+            throw CLIFailure(error.message)
+        } catch let error as DemoGenerationError {
+            throw CLIFailure(error.description)
         } catch {
             throw DatabaseFailure(location: location?.redacted ?? "(unparsed URL)", kind: "\(type(of: error))")
         }

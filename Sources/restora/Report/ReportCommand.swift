@@ -3,17 +3,19 @@ import Foundation
 import RestoraDemo
 import RestoraDomain
 import RestoraReports
+import RestoraStorage
 
 /// `restora report --program <protocol-id> --format html|json|md [--output file]`: the study report of one
-/// program. Until storage lands it reports the built-in synthetic demo clinic, labelled so in every format.
+/// program, computed from the database (`--database-url`, `RESTORA_DATABASE_URL`, or `--demo-folder` for the
+/// database `restora demo` made). A demo database is labelled SYNTHETIC DEMO DATA in every format.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Study report of a program: flow, responders, time to response, subgroups, safety, BMD, planning.",
         discussion: """
-        Until storage lands, reports the synthetic demo clinic (the same data `restora demo` will load), \
-        generated deterministically from --seed and --today. Every rendering is labelled SYNTHETIC DEMO DATA. \
-        The JSON shape is documented in docs/report-format.md.
+        Reads the program's records from the database. Try it on the synthetic demo: `restora demo --seed-only`, \
+        then `restora report --demo-folder restora-demo --program isotretinoin-noa`. A demo database is labelled \
+        SYNTHETIC DEMO DATA in every rendering. The JSON shape is documented in docs/report-format.md.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -37,19 +39,26 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("output"), help: "Write the report to this file instead of standard output.")
     var outputFile: String?
 
-    @Option(name: .long, help: "Seed of the synthetic demo clinic.")
-    var seed: UInt64 = DemoClinic.defaultSeed
+    @Option(name: .customLong("demo-folder"), help: "Report the demo database `restora demo --folder <dir>` made (instead of --database-url).")
+    var demoFolder: String?
 
-    @Option(name: .long, help: "The demo clinic's \"today\" (YYYY-MM-DD; default 2026-11-01, so the demo is reproducible).")
-    var today: String?
+    @Option(name: .customLong("as-of"), help: "Data cut-off date (YYYY-MM-DD; default: the demo's fixed today for a demo database, else today, UTC).")
+    var asOf: String?
 
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var source: ProtocolSource
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if demoFolder != nil && database.databaseURL != nil {
+            throw ValidationError("give either --demo-folder or --database-url, not both")
+        }
+    }
 
     mutating func run() async throws {
         let command = self
         try await runReportingErrors {
-            let text = try command.render()
+            let text = try await command.render()
             if let path = command.outputFile {
                 do {
                     try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -66,37 +75,63 @@ struct ReportCommand: AsyncParsableCommand {
     /// `--json` (the common output flag) is a shorthand for `--format json`.
     var effectiveFormat: Format { output.json ? .json : format }
 
-    func render() throws -> String {
+    /// The database URL: the demo folder's database, or the usual configuration.
+    func databaseURL() throws -> String {
+        if let demoFolder { return DemoFolder(path: demoFolder).databaseURL }
+        return try database.config().databaseURL
+    }
+
+    func render() async throws -> String {
         let catalog = try source.catalog()
-        let definition: ProtocolDefinition
         do {
-            definition = try catalog.definition(id: program)
+            _ = try catalog.definition(id: program)
         } catch {
             throw CLIFailure(error.description)
         }
-        let day = try CLIDate.parse(today, option: "--today", default: DemoClinic.defaultToday)
-        let clinic: DemoClinic
-        do {
-            clinic = try DemoClinic.generate(protocols: catalog.protocols, seed: seed, today: day)
-        } catch {
-            throw CLIFailure("cannot build the demo clinic: \(error)")
+        let url = try databaseURL()
+        // Reporting never creates a database: a missing SQLite file is a mistake in the URL or folder.
+        if case let .sqliteFile(path) = try DatabaseLocation(url: url), !FileManager.default.fileExists(atPath: path) {
+            throw CLIFailure("no database at \(path): run `restora demo --seed-only` first, or pass --database-url / --demo-folder")
         }
-        let dataset = ProgramDataset(
-            definition: definition, programName: clinic.program(protocolID: program)?.name, asOf: clinic.today,
-            synthetic: true,
-            participants: clinic.participants(protocolID: program).map {
-                ProgramParticipantData(record: $0.record, enrolment: $0.enrolment, visits: $0.visits, cellProducts: $0.cellProducts)
-            })
-        let report: StudyReport
+        let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger())
         do {
-            report = try StudyReport.build(dataset, syntheticLabel: DemoLabel.text)
+            let report = try await DatabaseFailure.wrap(storage.location) { try await build(storage, catalog: catalog) }
+            try await storage.shutdown()
+            switch effectiveFormat {
+            case .json: return try CLIOutput.jsonString(report)
+            case .md: return MarkdownRenderer.render(report)
+            case .html: return HTMLRenderer.render(report)
+            }
+        } catch {
+            try? await storage.shutdown()
+            throw error
+        }
+    }
+
+    func build(_ storage: StorageDatabase, catalog: ProtocolCatalog) async throws -> StudyReport {
+        try await storage.migrator.migrate()
+        let repositories = storage.repositories
+        let programs = try await repositories.programs.list().map(\.value)
+        guard let stored = programs.first(where: { $0.protocolID == program }) else {
+            let present = programs.map(\.protocolID).sorted()
+            throw CLIFailure("no program runs protocol \(program) in the database at \(storage.location.redacted)"
+                + (present.isEmpty ? " (it has no programs)" : "; programs there: \(present.joined(separator: ", "))"))
+        }
+        let demo = try await storage.isDemo()
+        let day: CalendarDate
+        if let asOf {
+            day = try CLIDate.parse(asOf, option: "--as-of", default: CalendarDate(Date()))
+        } else if demo, let text = try await storage.instance.value(InstanceSetting.demoToday), let stamp = CalendarDate(text) {
+            day = stamp
+        } else {
+            day = CalendarDate(Date())
+        }
+        let dataset = try await StoredProgramData.load(
+            programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo)
+        do {
+            return try StudyReport.build(dataset, syntheticLabel: DemoLabel.text)
         } catch {
             throw CLIFailure("cannot compute the report of \(program): \(error)")
-        }
-        switch effectiveFormat {
-        case .json: return try CLIOutput.jsonString(report)
-        case .md: return MarkdownRenderer.render(report)
-        case .html: return HTMLRenderer.render(report)
         }
     }
 }

@@ -27,15 +27,22 @@ struct ServeCommand: AsyncParsableCommand {
             let applied = try await DatabaseFailure.wrap(storage.location) { try await storage.migrator.migrate() }
             // The redacted location: never the password of a PostgreSQL URL.
             logger.info("database ready", metadata: ["database": "\(storage.location.redacted)", "migrations.applied": "\(applied.count)"])
-            let registry = PrometheusCollectorRegistry()
-            let app = buildApplication(
-                WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes),
-                WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry, catalog: catalog))
-            try await app.runService()
+            try await Self.serve(storage, config: config, catalog: catalog, logger: logger)
             try await storage.shutdown()
         } catch {
             try? await storage.shutdown()
             throw error
         }
+    }
+
+    /// Serves the JSON API over an opened, migrated database until interrupted (shared with `restora demo`).
+    static func serve(_ storage: StorageDatabase, config: RestoraConfig, catalog: ProtocolCatalog, logger: Logger) async throws {
+        let registry = PrometheusCollectorRegistry()
+        // A demo database is labelled synthetic on every page and in the report.
+        let label = try await storage.isDemo() ? "SYNTHETIC DEMO DATA — not real people" : nil
+        let app = buildApplication(
+            WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, syntheticLabel: label),
+            WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry, catalog: catalog))
+        try await app.runService()
     }
 }

@@ -1,0 +1,47 @@
+import RestoraDomain
+
+/// The demo's users, one per role. The passwords are published (README, docs/demo-clinic.md, the banner of
+/// `restora demo`): they protect nothing and exist only in demo databases.
+public struct DemoLogin: Sendable, Hashable {
+    public var username: String
+    public var password: String
+    public var role: UserRole
+    /// Site codes the user belongs to; empty for the admin, who sees every site.
+    public var siteCodes: [String]
+    /// What the role may do, in one line.
+    public var canDo: String
+}
+
+extension DemoLogin {
+    public static let all: [DemoLogin] = [
+        DemoLogin(username: "admin", password: "demo-admin", role: .admin, siteCodes: [],
+                  canDo: "everything at every site: users, sites, programs, clinical data, audit trail"),
+        DemoLogin(username: "investigator", password: "demo-investigator", role: .investigator,
+                  siteCodes: ["DEMO-BH", "DEMO-NS", "DEMO-LK"],
+                  canDo: "records clinical data, acknowledges safety alerts, decides cell-product release (all three demo sites)"),
+        DemoLogin(username: "coordinator", password: "demo-coordinator", role: .coordinator, siteCodes: ["DEMO-BH"],
+                  canDo: "records visits and results at DEMO-BH only (site scoping: other sites' participants are invisible)"),
+        DemoLogin(username: "monitor", password: "demo-monitor", role: .monitor, siteCodes: ["DEMO-BH", "DEMO-NS", "DEMO-LK"],
+                  canDo: "reads records and the audit trail, raises data queries; writes no clinical data"),
+        DemoLogin(username: "auditor", password: "demo-auditor", role: .auditor, siteCodes: ["DEMO-BH", "DEMO-NS", "DEMO-LK"],
+                  canDo: "reads records and the audit trail; writes nothing"),
+    ]
+}
+
+extension DemoSeeder {
+    /// Creates the demo users concurrently (password hashing is deliberately slow, and there are five).
+    func createUsers(sites: [Site]) async throws -> Int {
+        let byCode = Dictionary(sites.map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let users = repositories.users
+        let audit = self.context()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for login in DemoLogin.all {
+                let account = UserAccount(id: Identifier("demo-user-\(login.username)"), username: login.username,
+                                          role: login.role, siteIDs: login.siteCodes.compactMap { byCode[$0] })
+                group.addTask { _ = try await users.create(account, password: login.password, context: audit) }
+            }
+            try await group.waitForAll()
+            return DemoLogin.all.count
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import RestoraDomain
+
+/// One participant's history as dated steps, replayed in order (ties broken by `rank`, so a visit is
+/// recorded before the observations made at it, and a screening after the day's results).
+struct DemoStep {
+    enum Kind {
+        case transition(StatusTransition)
+        case visit(Visit)
+        case observation(Observation)
+        case adverseEvent(AdverseEvent)
+        case procedure(Procedure)
+        case courseStarted(MedicationCourse)
+        case dispensing(Identifier<MedicationCourse>, Dispensing)
+        case courseEnded(MedicationCourse)
+        case screening(CalendarDate)
+        case product(DemoProductStep)
+    }
+
+    var at: Date
+    var rank: Int
+    var kind: Kind
+}
+
+extension DemoSeeder {
+    /// Creates the participant, the enrolment (pre-screened) and its visit calendar, then replays the rest.
+    func replay(_ demo: DemoParticipant, definition: ProtocolDefinition, entry: ClinicalEntry,
+                summary: inout Summary) async throws {
+        let repos = repositories
+        _ = try await repos.participants.create(demo.participant, context: context(), idempotencyKey: nil)
+        summary.participants += 1
+        let start = Enrolment(id: demo.enrolment.id, participantID: demo.enrolment.participantID,
+                              programID: demo.enrolment.programID, siteID: demo.enrolment.siteID, armID: demo.enrolment.armID)
+        var enrolmentVersion = try await repos.enrolments.create(start, context: context(), idempotencyKey: nil).version
+        var visitVersions: [Identifier<Visit>: Int] = [:]
+        for visit in demo.visits {
+            let calendar = Visit(id: visit.id, enrolmentID: visit.enrolmentID, visitKey: visit.visitKey, plannedDay: visit.plannedDay,
+                                 windowBefore: visit.windowBefore, windowAfter: visit.windowAfter)
+            visitVersions[visit.id] = try await repos.visits.create(calendar, context: context(), idempotencyKey: nil).version
+        }
+        var courseVersions: [Identifier<MedicationCourse>: Int] = [:]
+        var products = DemoProductLedger()
+        for step in steps(of: demo) {
+            switch step.kind {
+            case let .transition(t):
+                enrolmentVersion = try await repos.enrolments.transition(
+                    demo.enrolment.id, to: t.to, at: t.at, expectedVersion: enrolmentVersion, context: context(t.reason)).version
+            case let .visit(visit):
+                _ = try await repos.visits.update(visit, expectedVersion: visitVersions[visit.id] ?? 1, context: context())
+            case let .observation(observation):
+                let (_, safety) = try await entry.record(observation, context: context(), idempotencyKey: nil)
+                summary.observations += 1
+                summary.alertsRaised += safety.alerts.count
+            case let .adverseEvent(event):
+                let (_, safety) = try await entry.record(event, context: context(), idempotencyKey: nil)
+                summary.adverseEvents += 1
+                summary.alertsRaised += safety.alerts.count
+            case let .procedure(procedure):
+                _ = try await repos.procedures.create(procedure, context: context(), idempotencyKey: nil)
+            case let .courseStarted(course):
+                courseVersions[course.id] = try await repos.medicationCourses.create(course, context: context(), idempotencyKey: nil).version
+            case let .dispensing(courseID, dispensing):
+                courseVersions[courseID] = try await repos.medicationCourses.addDispensing(
+                    dispensing, to: courseID, expectedVersion: courseVersions[courseID] ?? 1, context: context()).version
+            case let .courseEnded(course):
+                courseVersions[course.id] = try await repos.medicationCourses.update(
+                    course, expectedVersion: courseVersions[course.id] ?? 1,
+                    context: context("course \(course.status.rawValue) on \(course.stop.map { "\($0)" } ?? "its last day")")).version
+            case let .screening(date):
+                try await screen(demo, definition: definition, on: date)
+                summary.screenings += 1
+            case let .product(productStep):
+                try await products.apply(productStep, seeder: self, definition: definition, summary: &summary)
+            }
+        }
+    }
+
+    /// The participant's dated steps in chronological order.
+    func steps(of demo: DemoParticipant) -> [DemoStep] {
+        let record = demo.record
+        var steps: [DemoStep] = []
+        let transitions = demo.enrolment.transitions
+        for t in transitions { steps.append(DemoStep(at: t.at, rank: 5, kind: .transition(t))) }
+        if let screening = transitions.first(where: { $0.to == .screening }) {
+            steps.append(DemoStep(at: screening.at, rank: 6, kind: .screening(CalendarDate(screening.at))))
+        }
+        let dayZero = transitions.first { $0.to == .onTreatment }.map { CalendarDate($0.at) }
+        let lastTransition = transitions.last?.at ?? Date(timeIntervalSince1970: 0)
+        for visit in demo.visits where visit.status != .scheduled {
+            // Attended visits are recorded on the day; a missed one when its window closes; a cancelled one
+            // with the end of the participation.
+            let at: Date
+            if let actual = visit.actualDate {
+                at = actual.startOfDayUTC.addingTimeInterval(8 * 3600)
+            } else if let dayZero, visit.status == .missed {
+                at = dayZero.adding(days: visit.plannedDay + visit.windowAfter).startOfDayUTC.addingTimeInterval(17 * 3600)
+            } else {
+                at = lastTransition.addingTimeInterval(60)
+            }
+            steps.append(DemoStep(at: at, rank: 0, kind: .visit(visit)))
+        }
+        for observation in record.observations { steps.append(DemoStep(at: observation.effective, rank: 2, kind: .observation(observation))) }
+        for event in record.adverseEvents {
+            steps.append(DemoStep(at: event.onset.startOfDayUTC.addingTimeInterval(12 * 3600), rank: 3, kind: .adverseEvent(event)))
+        }
+        for procedure in record.procedures { steps.append(DemoStep(at: procedure.performed, rank: 1, kind: .procedure(procedure))) }
+        for course in record.medicationCourses { steps += courseSteps(course) }
+        for product in demo.cellProducts { steps += DemoProductLedger.steps(of: product) }
+        return steps.enumerated().sorted { a, b in
+            (a.element.at, a.element.rank, a.offset) < (b.element.at, b.element.rank, b.offset)
+        }.map(\.element)
+    }
+
+    /// A course is started (no dispensing yet), dispensed supply by supply, and closed with its final state.
+    func courseSteps(_ course: MedicationCourse) -> [DemoStep] {
+        var started = course
+        started.dispensings = []
+        started.stop = nil
+        started.stopReason = nil
+        started.status = .active
+        let opened = course.start.startOfDayUTC.addingTimeInterval(8.5 * 3600)
+        var steps = [DemoStep(at: opened, rank: 1, kind: .courseStarted(started))]
+        for dispensing in course.dispensings {
+            steps.append(DemoStep(at: max(opened, dispensing.date.startOfDayUTC.addingTimeInterval(8.75 * 3600)), rank: 1,
+                                  kind: .dispensing(course.id, dispensing)))
+        }
+        if course.status != .active {
+            let end = (course.stop ?? course.plannedStop ?? course.start).startOfDayUTC.addingTimeInterval(18 * 3600)
+            steps.append(DemoStep(at: max(end, steps.last?.at ?? end), rank: 4, kind: .courseEnded(course)))
+        }
+        return steps
+    }
+
+    /// Screens with the eligibility engine on the screening date, on what was known by then, and stores the
+    /// verdict with every criterion (as `POST /enrolments/{id}/screenings` does).
+    func screen(_ demo: DemoParticipant, definition: ProtocolDefinition, on date: CalendarDate) async throws {
+        var record = demo.record
+        record.observations = record.observations.filter { $0.effectiveDate <= date }
+        let report = EligibilityEngine.screen(record, against: definition, on: date)
+        let screening = ScreeningRecord(
+            id: Identifier("\(demo.enrolment.id.rawValue)-screening-\(date)"), participantID: demo.participant.id,
+            enrolmentID: demo.enrolment.id, report: report, screenedBy: Self.loader)
+        _ = try await repositories.screenings.create(screening, context: context(), idempotencyKey: nil)
+    }
+}

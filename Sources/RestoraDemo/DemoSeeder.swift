@@ -1,0 +1,77 @@
+import Foundation
+import RestoraDomain
+
+/// Writes a `DemoClinic` into storage through the same code paths as real data entry: the repositories
+/// (validation, version checks, audit trail) and `ClinicalEntry` for observations and adverse events (the
+/// protocol safety rules run and raise alerts). Each participant's history is replayed in chronological
+/// order, so every rule sees the enrolment as it was on that day. No SQL here: RestoraDemo knows only the
+/// domain's repository protocols.
+public struct DemoSeeder: Sendable {
+    /// Every write of the seed is audited as this actor.
+    public static let loader = Actor(userID: "demo-loader", role: "admin")
+
+    public let repositories: Repositories
+    public let instance: any InstanceSettingsRepository
+    public let catalog: ProtocolCatalog
+    public let ids: any IDGenerator
+
+    public init(repositories: Repositories, instance: any InstanceSettingsRepository, catalog: ProtocolCatalog,
+                ids: any IDGenerator = UUIDGenerator()) {
+        self.repositories = repositories
+        self.instance = instance
+        self.catalog = catalog
+        self.ids = ids
+    }
+
+    /// What the seed wrote.
+    public struct Summary: Sendable, Equatable {
+        public var sites = 0
+        public var programs = 0
+        public var participants = 0
+        public var observations = 0
+        public var adverseEvents = 0
+        public var screenings = 0
+        public var cellProducts = 0
+        public var alertsRaised = 0
+        public var alertsAcknowledged = 0
+        public var alertsOpen = 0
+        public var users = 0
+        public init() {}
+    }
+
+    /// The audit context of every write: the demo loader, one request id per seed, and a reason when the
+    /// write edits recorded data.
+    func context(_ reason: String? = nil) -> AuditContext {
+        AuditContext(actor: Self.loader, requestID: "demo-seed", reason: reason)
+    }
+
+    /// Seeds an empty, migrated database. The database is marked as a demo first, so a seed that fails
+    /// half-way still leaves a database that `restora demo` recognises and may replace.
+    public func seed(_ clinic: DemoClinic) async throws -> Summary {
+        var summary = Summary()
+        try await instance.set(InstanceSetting.kind, to: InstanceSetting.demoKind, context: context())
+        try await instance.set(InstanceSetting.demoToday, to: "\(clinic.today)", context: context())
+        for site in clinic.sites {
+            _ = try await repositories.sites.create(site, context: context(), idempotencyKey: nil)
+            summary.sites += 1
+        }
+        for program in clinic.programs {
+            _ = try await repositories.programs.create(program, context: context(), idempotencyKey: nil)
+            summary.programs += 1
+        }
+        let entry = ClinicalEntry(repositories: repositories, catalog: catalog, ids: ids)
+        for participant in clinic.participants {
+            let program = try require(clinic.programs.first { $0.id == participant.enrolment.programID }, "program of \(participant.participant.mrn)")
+            let definition = try catalog.definition(id: program.protocolID)
+            try await replay(participant, definition: definition, entry: entry, summary: &summary)
+        }
+        try await settleAlerts(clinic, summary: &summary)
+        summary.users = try await createUsers(sites: clinic.sites)
+        return summary
+    }
+
+    func require<T>(_ value: T?, _ what: String) throws -> T {
+        guard let value else { throw DemoGenerationError("seed: missing \(what)") }
+        return value
+    }
+}

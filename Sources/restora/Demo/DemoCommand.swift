@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RestoraDemo
+import RestoraDomain
+import RestoraStorage
+
+/// `restora demo`: a fresh embedded database in a folder, seeded with the synthetic demo clinic through the
+/// repositories, then served exactly like `restora serve`. See docs/demo-clinic.md.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Create a SYNTHETIC demo clinic database and serve it (one command to try Restora).",
+        discussion: """
+        Creates <folder>/\(DemoFolder.databaseName) (replacing an earlier demo database there, never anything \
+        else), seeds the synthetic demo clinic, prints the demo logins and serves the app like `restora serve`. \
+        --seed-only seeds and exits.
+        """)
+
+    @Option(help: "Folder for the demo database (created if missing).") var folder = "restora-demo"
+    @Option(help: "Port (default 8080, RESTORA_PORT).") var port: Int?
+    @Option(help: "Address to listen on (default 127.0.0.1, RESTORA_HOST).") var host: String?
+    @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
+    @Flag(help: "Create and seed the database, print where it is, and exit without serving.") var seedOnly = false
+    @OptionGroup var protocols: ProtocolSource
+
+    func run() async throws {
+        let command = self
+        try await runReportingErrors { try await command.execute() }
+    }
+
+    func execute() async throws {
+        let place = DemoFolder(path: folder)
+        let config = try RestoraConfig.load(flags: .init(databaseURL: place.databaseURL, host: host, port: port, logLevel: logLevel))
+        var logger = Logger(label: "restora")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let catalog = try protocols.catalog()
+        if FileManager.default.fileExists(atPath: place.databasePath) {
+            print("SYNTHETIC DEMO DATA: \(place.databasePath) exists; replacing it only if it is a Restora demo database")
+        }
+        var quiet = logger
+        quiet.logLevel = .warning
+        let result = try await place.createAndSeed(catalog: catalog, logger: quiet)
+        print(Self.banner(result, path: place.databasePath, config: config, serving: !seedOnly))
+        do {
+            if !seedOnly {
+                try await ServeCommand.serve(result.storage, config: config, catalog: catalog, logger: logger)
+            }
+            try await result.storage.shutdown()
+        } catch {
+            try? await result.storage.shutdown()
+            throw error
+        }
+    }
+
+    static func banner(_ result: DemoSeedResult, path: String, config: RestoraConfig, serving: Bool) -> String {
+        let s = result.summary
+        let seconds = Double(result.elapsed.components.seconds) + Double(result.elapsed.components.attoseconds) / 1e18
+        var lines = [
+            "==== SYNTHETIC DEMO DATA: not real people ====",
+            result.replaced ? "Replaced the earlier demo database." : "Created a new demo database.",
+            "Database: \(path)",
+            "Seeded in \(String(format: "%.1f", seconds)) s through the repositories: \(s.sites) sites, \(s.programs) programs, "
+                + "\(s.participants) participants, \(s.observations) observations, \(s.adverseEvents) adverse events, "
+                + "\(s.screenings) screenings, \(s.cellProducts) cell products; safety alerts raised \(s.alertsRaised), "
+                + "acknowledged \(s.alertsAcknowledged), open \(s.alertsOpen).",
+        ]
+        let url = "http://\(config.host):\(config.port)/"
+        if serving {
+            lines.append("Open \(url) (JSON API at \(url)api/v1, health at \(url)healthz); stop with Ctrl-C.")
+        } else {
+            lines.append("Not serving (--seed-only). Serve it with: restora serve --database-url sqlite://\(path)")
+        }
+        lines.append("Demo logins (passwords are public and exist only in this demo database):")
+        for login in DemoLogin.all {
+            let sites = login.siteCodes.isEmpty ? "all sites" : login.siteCodes.joined(separator: ", ")
+            lines.append("  \(login.username.padding(toLength: 12, withPad: " ", startingAt: 0)) password \(login.password.padding(toLength: 18, withPad: " ", startingAt: 0)) \(login.role.rawValue) (\(sites)): \(login.canDo)")
+        }
+        lines.append("Report: restora report --demo-folder \(URL(fileURLWithPath: path).deletingLastPathComponent().path) --program isotretinoin-noa --format html --output report.html")
+        lines.append("==== SYNTHETIC DEMO DATA ====")
+        return lines.joined(separator: "\n")
+    }
+}
