@@ -22,10 +22,7 @@ struct EntryController {
         }
         router.post("participants/:id/semen/new") { request, context in
             try await save(request, context, render: SemenFormModel.view, validate: SemenFormModel.validate) { observations, user, form in
-                for observation in observations {
-                    _ = try await dependencies.clinicalEntry.record(
-                        observation, context: context.audit(user), idempotencyKey: FormNonce.key(form, suffix: observation.code.code))
-                }
+                try await recordPanel(observations, context: context.audit(user), form: form)
             }
         }
         router.get("participants/:id/labs/new") { request, context in
@@ -41,10 +38,7 @@ struct EntryController {
         }
         router.post("participants/:id/dxa/new") { request, context in
             try await save(request, context, render: DXAFormModel.view, validate: DXAFormModel.validate) { observations, user, form in
-                for observation in observations {
-                    _ = try await dependencies.clinicalEntry.record(
-                        observation, context: context.audit(user), idempotencyKey: FormNonce.key(form, suffix: observation.code.code))
-                }
+                try await recordPanel(observations, context: context.audit(user), form: form)
             }
         }
         router.get("participants/:id/adverse-events/new") { request, context in
@@ -59,12 +53,22 @@ struct EntryController {
         router.post("observations/:id/edit", use: saveEdit)
     }
 
+    /// The observations of one panel (a semen analysis, a DXA scan), each keyed by the form's nonce and its code,
+    /// so a resubmitted form stores each value once.
+    func recordPanel(_ observations: [Observation], context: AuditContext, form: FormData) async throws {
+        for observation in observations {
+            _ = try await dependencies.clinicalEntry.record(
+                observation, context: context, idempotencyKey: FormNonce.key(form, suffix: observation.code.code))
+        }
+    }
+
     /// The participant the form records for (404 when unknown or at another site) and their enrolments.
     func subject(_ id: Identifier<Participant>, user: UserAccount) async throws -> EntrySubject {
         let participant = try await Access.participant(id, for: user, in: repositories)
+        let programs = Dictionary(uniqueKeysWithValues: try await repositories.programs.list().map { ($0.value.id, $0.value) })
         var options: [EntrySubject.EnrolmentOption] = []
         for enrolment in try await repositories.enrolments.list(participant: participant.value.id).map(\.value) {
-            let program = try? await repositories.programs.get(enrolment.programID).value
+            let program = programs[enrolment.programID]
             options.append(.init(id: enrolment.id.rawValue,
                                  label: "\(program?.name ?? enrolment.programID.rawValue) (\(enrolment.status.rawValue))"))
         }

@@ -24,7 +24,7 @@ struct ReportPageController {
                 programID: program.id, repositories: dependencies.repositories, catalog: dependencies.catalog,
                 asOf: CalendarDate(dependencies.clock.now()), synthetic: config.syntheticLabel != nil)
             let report = try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA")
-            return HTMLResponse.html(.trusted(String(HTMLRenderer.render(report).drop { $0 != "<" }.dropFirst("<!DOCTYPE html>".count))))
+            return HTMLResponse.document(HTMLRenderer.render(report))
         }
     }
 }
