@@ -20,11 +20,23 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+def replaced(old):
+    """Wait condition: the page holding `old` is gone. Selenium's `staleness_of` knows only the stale-element
+    error, but Chromium may instead answer "Node with given id does not belong to the document" while the old
+    document is being torn down; both mean the same thing."""
+    def check(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
 
 BASE = os.environ.get("RESTORA_URL", "http://127.0.0.1:8080").rstrip("/")
 SHOTS = Path(os.environ.get("RESTORA_SCREENSHOTS", "/tmp/restora-browser-screenshots/manual"))
@@ -210,13 +222,24 @@ class Browser:
             return Select(el).first_selected_option.get_attribute("value")
         return el.get_attribute("value")
 
+    def follow(self, link):
+        """Clicks a link as a person would and waits until the next page has replaced this one: checking
+        only `readyState` could still see the old, complete page and race its navigation."""
+        html = self.one("html")
+        link.click()
+        try:
+            WebDriverWait(self.d, WAIT).until(replaced(html))
+        except TimeoutException:
+            raise AssertionError(f"following a link on {self.path} loaded no new page") from None
+        self.loaded()
+
     def submit(self, form, button_css="button#save"):
         """Clicks the form's button as a person would and waits for the next page."""
         button = self.one(button_css, within=form)
         html = self.one("html")
         button.click()
         try:
-            WebDriverWait(self.d, WAIT).until(EC.staleness_of(html))
+            WebDriverWait(self.d, WAIT).until(replaced(html))
         except TimeoutException:
             raise AssertionError(f"clicking {button_css} on {self.path} loaded no new page") from None
         self.loaded()
@@ -364,11 +387,9 @@ def _put_back(browser, cookies):
 def test_create_participant_enrol_screen_and_transition(browser):
     p = person(1)
     browser.sign_in(COORDINATOR)
-    browser.one("a#nav-participants").click()
-    browser.loaded()
+    browser.follow(browser.one("a#nav-participants"))
     browser.one("form#participant-search")  # table#participant-list appears once a participant is listed
-    browser.one("a#new-participant").click()
-    browser.loaded()
+    browser.follow(browser.one("a#new-participant"))
 
     # A new participant; the MRN forgotten first: refused next to the field, the typed names kept.
     form = browser.form("form#participant-form")
@@ -410,8 +431,7 @@ def test_create_participant_enrol_screen_and_transition(browser):
 
     # Enrol in the isotretinoin program.
     browser.participant_page(pid)
-    browser.one("a#enrol-link").click()
-    browser.loaded()
+    browser.follow(browser.one("a#enrol-link"))
     form = browser.form("form#enrolment-form")
     browser.fill(form, "programID", PROGRAM_ID)
     browser.submit(form)
@@ -474,8 +494,7 @@ def test_record_semen_analysis_from_participant_page(browser):
     browser.sign_in(COORDINATOR)
     browser.participant_page(pid)
     before = len(browser.observation_rows())
-    browser.one("a#record-semen").click()
-    browser.loaded()
+    browser.follow(browser.one("a#record-semen"))
     form = browser.form("form#semen-form")
     for name, value in (("effective", TODAY), ("volume", "2.8"), ("concentration", "0.4"), ("totalMotility", "20"),
                         ("progressiveMotility", "10"), ("normalForms", "2")):
@@ -496,8 +515,7 @@ def test_semen_impossible_value_refused_next_to_field_with_values_kept(browser):
     pid = seed_participant(p)
     browser.sign_in(COORDINATOR)
     browser.participant_page(pid)
-    browser.one("a#record-semen").click()
-    browser.loaded()
+    browser.follow(browser.one("a#record-semen"))
     form = browser.form("form#semen-form")
     values = {"effective": TODAY, "volume": "3.1", "concentration": "12.5", "totalMotility": "55",
               "progressiveMotility": "140", "normalForms": "4"}
@@ -530,8 +548,7 @@ def test_double_submit_of_one_form_stores_one_record(browser):
     pid = seed_participant(p)
     browser.sign_in(COORDINATOR)
     browser.participant_page(pid)
-    browser.one("a#record-semen").click()
-    browser.loaded()
+    browser.follow(browser.one("a#record-semen"))
     form = browser.form("form#semen-form")
     for name, value in (("effective", TODAY), ("volume", "2.2"), ("concentration", "5"), ("totalMotility", "30"),
                         ("progressiveMotility", "20"), ("normalForms", "3")):
@@ -565,8 +582,7 @@ def test_triglyceride_grade3_alert_on_dashboard_acknowledged_by_investigator(bro
     eid = seed_enrolment(pid, until="on-treatment")
     browser.sign_in(COORDINATOR)
     browser.participant_page(pid)
-    browser.one("a#record-lab").click()
-    browser.loaded()
+    browser.follow(browser.one("a#record-lab"))
 
     # No value: refused next to the field, the rest kept.
     form = browser.form("form#lab-form")
@@ -589,8 +605,7 @@ def test_triglyceride_grade3_alert_on_dashboard_acknowledged_by_investigator(bro
     browser.participant_page(pid)
     assert browser.observation_rows(), "the triglyceride value added no row to #observations"
 
-    browser.one("a#nav-dashboard").click()
-    browser.loaded()
+    browser.follow(browser.one("a#nav-dashboard"))
     row = _alert_row(browser, p)
     assert row is not None, f"no alert row for the participant in #open-alerts: {browser.text('section#open-alerts')!r}"
     assert re.search(r"grade\s*3", row.text, re.I), f"the alert does not say grade 3: {row.text!r}"
@@ -627,8 +642,7 @@ def test_edit_value_needs_reason_and_reason_shows_in_audit_history(browser):
     browser.participant_page(pid)
     rows = browser.observation_rows()
     assert len(rows) == 1, f"expected the one seeded observation, found {len(rows)}"
-    browser.one("a.edit-link", within=rows[0]).click()
-    browser.loaded()
+    browser.follow(browser.one("a.edit-link", within=rows[0]))
 
     form = browser.form("form#edit-form")
     assert _same_number(browser.value(form, "value"), "180"), f"the edit form shows {browser.value(form, 'value')!r}"
@@ -653,8 +667,7 @@ def test_edit_value_needs_reason_and_reason_shows_in_audit_history(browser):
     browser.sign_in(MONITOR)
     browser.participant_page(pid)
     rows = browser.observation_rows()
-    browser.one("a.history-link", within=rows[0]).click()
-    browser.loaded()
+    browser.follow(browser.one("a.history-link", within=rows[0]))
     history = browser.one("table#audit-history")
     assert reason in history.text, f"the reason is not in the audit history: {history.text!r}"
     assert len(history.find_elements(By.CSS_SELECTOR, "tbody tr")) >= 2, "the history shows fewer than 2 changes"
@@ -714,8 +727,7 @@ def test_report_opens_from_dashboard(browser):
     links = browser.all("a.report-link")
     assert links, "no a.report-link on the dashboard"
     target = next((a for a in links if PROGRAM_ID in (a.get_attribute("href") or "")), links[0])
-    target.click()
-    browser.loaded()
+    browser.follow(target)
     assert re.match(r"^/programs/[^/]+/report", browser.path), f"the report link went to {browser.path}"
     assert not browser.has("h1#error-title"), f"the report page is an error: {browser.text('h1#error-title')!r}"
     assert browser.text().strip(), "the report page is empty"
@@ -752,8 +764,7 @@ def test_public_prescreen_to_contact_then_listed_in_clinic(browser):
     browser.shot("15-prescreen-contact-saved")
 
     browser.sign_in(COORDINATOR)
-    browser.one("a#nav-prescreened").click()
-    browser.loaded()
+    browser.follow(browser.one("a#nav-prescreened"))
     listed = browser.one("table#prescreened-list").text
     assert name in listed or contact in listed, f"the candidate is not in table#prescreened-list: {listed!r}"
     browser.shot("16-prescreened-list")
