@@ -46,7 +46,7 @@ struct ChartSeriesData: Sendable, Equatable {
     /// " 2 values not plotted (unit not recognised: mg/dl?)." or "" when nothing was skipped.
     var skippedSentence: String {
         guard skippedCount > 0 else { return "" }
-        let units = skippedUnits.isEmpty ? "not a usable number" : "unit not recognised: " + skippedUnits.joined(separator: ", ")
+        let units = skippedUnits.isEmpty ? "no usable value: not a number, or out of range" : "unit not recognised: " + skippedUnits.joined(separator: ", ")
         return " \(ReportNumber.count(skippedCount, "value")) not plotted (\(units))."
     }
 

@@ -32,7 +32,9 @@ extension ParticipantCharts {
         let shown = data.series.filter { !$0.data.points.isEmpty }.map(\.style)
         svg += ChartSVG.legend(shown, x: area.left + 10, y: area.top - 12)
         svg += ChartSVG.text(area.left + area.width / 2, area.bottom + 36, "Date of scan", anchor: "middle")
-        svg += ChartSVG.text(area.left, area.bottom + 54, data.lscNote, extra: " font-size=\"11\" fill=\"#555\"")
+        for (index, line) in data.lscNoteLines.enumerated() {
+            svg += ChartSVG.text(area.left, area.bottom + 54 + Double(index) * 14, line, extra: " font-size=\"11\" fill=\"#555\"")
+        }
         return svg + ChartSVG.close
     }
 }
@@ -90,16 +92,23 @@ struct BoneChartData {
         series.flatMap { $0.data.points.map(\.value) + ($0.band.map { [$0.low, $0.high] } ?? []) }
     }
 
-    var lscNote: String {
+    /// What the bands are, on at most two short lines (the SVG is 660 px wide).
+    var lscNoteLines: [String] {
         let parts = series.compactMap { site -> String? in
             guard let p = site.precision, !site.data.points.isEmpty else { return nil }
-            let unit = p.unit == .percent ? "%" : " g/cm²"
-            return "\(site.site.displayName) \(ChartText.short(p.leastSignificantChange, places: 3))\(unit)"
+            let lsc = p.leastSignificantChange
+            let value = p.unit == .percent ? ChartText.short(lsc, places: 1) + "%" : ChartText.short(lsc, places: 3) + " g/cm²"
+            return "\(site.site.displayName) \(value)"
         }
-        guard !parts.isEmpty else { return "No LSC band: no precision error configured for these sites." }
-        return "LSC = 2.77 × precision: " + parts.joined(separator: ", ")
-            + (usedUnconfirmedDefaults ? " (unconfirmed defaults, REFERENCE.md C3; use the centre's precision study)" : "")
+        guard !parts.isEmpty else { return ["No LSC band: no precision error configured for these sites."] }
+        var lines = ["LSC = 2.77 × precision error: " + parts.joined(separator: ", ")]
+        if usedUnconfirmedDefaults {
+            lines.append("Precision: unconfirmed defaults (REFERENCE.md C3, U); use the centre's own precision study.")
+        }
+        return lines
     }
+
+    var lscNote: String { lscNoteLines.joined(separator: ". ") }
 
     var description: String {
         var text = series.map { site -> String in
