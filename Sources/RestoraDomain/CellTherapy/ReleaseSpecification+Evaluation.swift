@@ -92,7 +92,7 @@ extension ReleaseSpecification {
 
 extension MarkerRequirement {
     /// "HLA-DR" = "HLADR" = "hla dr"; "CD79α" = "CD79a".
-    static func normalize(_ marker: String) -> String {
+    public static func normalize(_ marker: String) -> String {
         marker.uppercased().replacingOccurrences(of: "Α", with: "A")
             .filter { !$0.isWhitespace && $0 != "-" && $0 != "_" }
     }

@@ -47,4 +47,6 @@ public struct WebDependencies: Sendable {
 
     /// Recording observations and adverse events with the protocol safety rules (shared with the demo).
     var clinicalEntry: ClinicalEntry { ClinicalEntry(repositories: repositories, catalog: catalog, ids: ids) }
+    /// Procedures, release testing and release decisions of autologous cell products.
+    var cellTherapy: CellTherapyEntry { CellTherapyEntry(repositories: repositories, catalog: catalog) }
 }

@@ -38,23 +38,14 @@ struct ProcedureController {
         guard input.performed <= dependencies.clock.now().addingTimeInterval(300) else {
             throw DomainError.invalidValue(field: "performed", message: "a procedure cannot be recorded before it is performed")
         }
-        if let volume = input.volumeML, !(volume > 0 && volume.isFinite) {
-            throw DomainError.invalidValue(field: "volumeML", message: "the volume must be a positive number of mL")
-        }
-        // An autologous product goes back only into the participant it came from.
-        if let productID = input.cellProductID {
-            let product = try await repositories.cellProducts.get(productID).value
-            guard product.participantID == participant.value.id else {
-                throw DomainError.invalidValue(field: "cellProductID", message: "this cell product belongs to another participant")
-            }
-        }
         let procedure = Procedure(
             id: Identifier(dependencies.ids.next()), participantID: participant.value.id, enrolmentID: input.enrolmentID,
             kind: input.kind, code: input.code, performed: input.performed, performer: user.actor,
             anatomicalSite: input.anatomicalSite, laterality: input.laterality, imagingGuidance: input.imagingGuidance,
             anaesthesia: input.anaesthesia, sourceTissue: input.sourceTissue, volumeML: input.volumeML,
             cellProductID: input.cellProductID, outcome: input.outcome, note: input.note)
-        let stored = try await repositories.procedures.create(procedure, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        // Volume, the autologous rule, and a released lot for an injection: the same rules as the web form.
+        let stored = try await dependencies.cellTherapy.recordProcedure(procedure, context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 

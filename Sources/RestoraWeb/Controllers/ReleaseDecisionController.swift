@@ -16,8 +16,6 @@ struct ReleaseDecisionController {
         var releaseTests: ReleaseTestResults?
     }
 
-    static let undecided: Set<CellProduct.ReleaseStatus> = [.inProcess, .quarantine]
-
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("cell-products/:id/release-decision", use: decide)
     }
@@ -26,39 +24,15 @@ struct ReleaseDecisionController {
         var request = request
         let user = try context.requireUser()
         let id = Identifier<CellProduct>(try context.parameters.require("id"))
-        var product = try await repositories.cellProducts.get(id).value
+        let product = try await repositories.cellProducts.get(id).value
         _ = try await Access.participant(product.participantID, for: user, in: repositories)
         guard user.role == .investigator else {
             throw APIError.forbidden("only an investigator decides the release of a cell product")
         }
         let expected = try request.expectedVersion()
         let input = try await request.decodeJSONIfPresent(DecisionInput.self, limit: config.maxBodyBytes)
-        guard Self.undecided.contains(product.releaseStatus) else {
-            throw DomainError.illegalTransition(from: product.releaseStatus.rawValue, to: "released",
-                                                message: "the release of this product is already decided")
-        }
-        let tests = input?.releaseTests ?? product.releaseTests
-        let (specification, source) = try await specification(for: product)
-        let decision = try specification.evaluate(tests, specificationSource: source)
-        switch decision.outcome {
-        case .released: product.releaseStatus = .released
-        case .rejected: product.releaseStatus = .rejected
-        case .cannotDecide: throw DomainError.invalidValue(field: "releaseTests", message: decision.summary)
-        }
-        product.releaseTests = tests
-        product.releaseDecision = decision
-        let stored = try await repositories.cellProducts.update(
-            product, expectedVersion: expected, context: context.audit(user, reason: "release decision: \(decision.summary)"))
+        let stored = try await dependencies.cellTherapy.decideRelease(
+            product: id, tests: input?.releaseTests, expectedVersion: expected, context: context.audit(user))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
-    }
-
-    private func specification(for product: CellProduct) async throws -> (ReleaseSpecification, String) {
-        let fallback = (ReleaseSpecification.isct2006Default, "built-in ISCT 2006 defaults")
-        guard let enrolmentID = product.enrolmentID else { return fallback }
-        let enrolment = try await repositories.enrolments.get(enrolmentID).value
-        let program = try await repositories.programs.get(enrolment.programID).value
-        let definition = try dependencies.catalog.definition(id: program.protocolID)
-        guard let release = definition.release else { return fallback }
-        return (release, "protocol \(definition.id)")
     }
 }

@@ -10,7 +10,7 @@ struct AuditPageController {
     var repositories: Repositories { dependencies.repositories }
 
     /// URL kind → stored table name (the same names as the API's `AuditController`).
-    static let kinds = ["observations", "adverse-events", "participants", "enrolments"]
+    static let kinds = ["observations", "adverse-events", "participants", "enrolments", "procedures", "cell-products"]
 
     func register(on router: RouterGroup<AppRequestContext>) {
         router.get("audit/:kind/:id") { request, context in
@@ -38,6 +38,8 @@ struct AuditPageController {
         case "participants": return try await repositories.participants.get(Identifier(id)).value.id
         case "enrolments": return try await repositories.enrolments.get(Identifier(id)).value.participantID
         case "observations": return try await repositories.observations.get(Identifier(id)).value.participantID
+        case "procedures": return try await repositories.procedures.get(Identifier(id)).value.participantID
+        case "cell-products": return try await repositories.cellProducts.get(Identifier(id)).value.participantID
         default: return try await repositories.adverseEvents.get(Identifier(id)).value.participantID
         }
     }
@@ -46,6 +48,7 @@ struct AuditPageController {
 enum AuditPage {
     static let kindNames = [
         "observations": "observation", "adverse-events": "adverse event", "participants": "participant", "enrolments": "enrolment",
+        "procedures": "procedure", "cell-products": "cell product",
     ]
 
     static func when(_ date: Date) -> String {

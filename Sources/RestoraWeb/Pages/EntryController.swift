@@ -72,16 +72,23 @@ struct EntryController {
             options.append(.init(id: enrolment.id.rawValue,
                                  label: "\(program?.name ?? enrolment.programID.rawValue) (\(enrolment.status.rawValue))"))
         }
-        return EntrySubject(participant: participant.value, enrolments: options, now: dependencies.clock.now())
+        async let products = repositories.cellProducts.list(participant: participant.value.id)
+        async let procedures = repositories.procedures.list(participant: participant.value.id)
+        let lots = try await products.map(\.value).map { EntrySubject.LotOption(id: $0.id.rawValue, lot: $0.lot, status: $0.releaseStatus) }
+        let harvests = try await procedures.map(\.value).filter { $0.kind == .tissueHarvest }.map { harvest in
+            EntrySubject.EnrolmentOption(id: harvest.id.rawValue, label: "Harvest on \(CalendarDate(harvest.performed))"
+                + (harvest.sourceTissue.map { " (\($0))" } ?? ""))
+        }
+        return EntrySubject(participant: participant.value, enrolments: options, now: dependencies.clock.now(), lots: lots, harvests: harvests)
     }
 
     func showForm(_ request: Request, _ context: AppRequestContext, render: Render, dateFields: [String]) async throws -> Response {
         let user = try PageAccess.user(request, context)
         try Access.requireWriter(user)
         let subject = try await subject(Identifier(try context.parameters.require("id")), user: user)
-        // Links may preselect a test, site or enrolment (`?test=triglycerides`).
+        // Links may preselect a test, site, enrolment, procedure or lot (`?test=triglycerides`).
         var preset: [String: String] = [:]
-        for name in ["test", "site", "enrolmentID"] {
+        for name in ["test", "site", "enrolmentID", "kind", "cellProductID"] {
             if let value = request.uri.queryParameters.get(name), value.count <= 100 { preset[name] = value }
         }
         return HTMLResponse.html(render(context, subject, EntryPage.fresh(subject, dateFields: dateFields, extra: preset), ids))

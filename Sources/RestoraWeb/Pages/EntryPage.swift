@@ -8,9 +8,20 @@ struct EntrySubject: Sendable {
         var label: String
     }
 
+    /// One of this participant's cell products, as a lot to choose.
+    struct LotOption: Sendable, Hashable {
+        var id: String
+        var lot: String
+        var status: CellProduct.ReleaseStatus
+        var label: String { "Lot \(lot) (\(status.rawValue))" }
+    }
+
     var participant: Participant
     var enrolments: [EnrolmentOption]
     var now: Date
+    /// The participant's cell products and tissue harvests (for the procedure and cell-product forms).
+    var lots: [LotOption] = []
+    var harvests: [EnrolmentOption] = []
 
     var today: CalendarDate { CalendarDate(now) }
     var name: String {

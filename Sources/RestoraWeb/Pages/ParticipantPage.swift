@@ -30,6 +30,8 @@ enum ParticipantPage {
                     el("a", ["id": "record-lab", "href": base + "/labs/new"]) { "Record laboratory value" }
                     el("a", ["id": "record-dxa", "href": base + "/dxa/new"]) { "Record DXA" }
                     el("a", ["id": "record-adverse-event", "href": base + "/adverse-events/new"]) { "Record adverse event" }
+                    el("a", ["id": "record-procedure", "href": WebPath.recordProcedure(p.id)]) { "Record procedure" }
+                    el("a", ["id": "register-cell-product", "href": WebPath.registerCellProduct(p.id)]) { "Register cell product" }
                     el("a", ["id": "enrol-link", "href": base + "/enrolments/new"]) { "Enrol in a program" }
                 }
             }
@@ -47,6 +49,7 @@ enum ParticipantPage {
             }
             Layout.section("observations", "Observations") { observations(m) }
             Layout.section("medication", "Medication courses") { medication(m) }
+            Layout.section("procedures", "Procedures") { procedures(m) }
             Layout.section("custody", "Cell products and chain of custody") { custody(m) }
             Layout.section("adverse-events", "Adverse events") { adverseEvents(m) }
         }
@@ -191,27 +194,40 @@ enum ParticipantPage {
         }
     }
 
+    static func procedures(_ m: ParticipantPageModel) -> Node {
+        guard !m.procedures.isEmpty else { return Layout.empty("No procedures.") }
+        let lots = Dictionary(uniqueKeysWithValues: m.cellProducts.map { ($0.value.id, $0.value.lot) })
+        return el("table", ["id": "procedure-table"]) {
+            el("thead") { el("tr") { el("th") { "Date" }; el("th") { "Procedure" }; el("th") { "Site" }; el("th") { "Guidance" }; el("th", ["class": "num"]) { "Volume (mL)" }; el("th") { "Lot" }; el("th") { "" } } }
+            el("tbody") {
+                m.procedures.map { stored in
+                    let procedure = stored.value
+                    return el("tr", ["class": "procedure-row"]) {
+                        el("td") { CalendarDate(procedure.performed).description }
+                        el("td") { procedure.kind.rawValue + (procedure.sourceTissue.map { " (\($0))" } ?? "") }
+                        el("td") { [procedure.anatomicalSite, procedure.laterality].compactMap { $0 }.joined(separator: ", ") }
+                        el("td") { procedure.imagingGuidance?.rawValue ?? "" }
+                        el("td", ["class": "num"]) { procedure.volumeML.map(ObservationReading.format) ?? "" }
+                        el("td") {
+                            if let id = procedure.cellProductID { el("a", ["href": WebPath.cellProduct(id)]) { lots[id] ?? id.rawValue } }
+                        }
+                        el("td") {
+                            if m.canReadAudit { el("a", ["class": "history-link", "href": WebPath.audit("procedures", procedure.id.rawValue)]) { "History" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     static func custody(_ m: ParticipantPageModel) -> Node {
         guard !m.cellProducts.isEmpty else { return Layout.empty("No cell products.") }
         return .fragment(m.cellProducts.map { stored in
             let product = stored.value
             return el("div", ["class": "cell-product"]) {
-                el("h3") { "Lot \(product.lot): \(product.releaseStatus.rawValue)" }
-                if let decision = product.releaseDecision { el("p") { "Release decision: \(String(describing: decision))" } }
-                el("table") {
-                    el("thead") { el("tr") { el("th") { "When" }; el("th") { "Step" }; el("th") { "By" }; el("th") { "Where" }; el("th") { "Note" } } }
-                    el("tbody") {
-                        product.custody.map { event in
-                            el("tr") {
-                                el("td") { CalendarDate(event.at).description }
-                                el("td") { event.kind.rawValue }
-                                el("td") { ActorText.describe(event.actor) }
-                                el("td") { event.location ?? "" }
-                                el("td") { event.note ?? "" }
-                            }
-                        }
-                    }
-                }
+                el("h3") { el("a", ["class": "lot-link", "href": WebPath.cellProduct(product.id)]) { "Lot \(product.lot)" }; ": \(product.releaseStatus.rawValue)" }
+                if let decision = product.releaseDecision { el("p") { "Release decision: \(decision.summary)" } }
+                CellProductPage.custody(product)
             }
         })
     }

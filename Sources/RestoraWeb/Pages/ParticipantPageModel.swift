@@ -22,6 +22,7 @@ struct ParticipantPageModel: Sendable {
     var adverseEvents: [Versioned<AdverseEvent>]
     var medicationCourses: [Versioned<MedicationCourse>]
     var cellProducts: [Versioned<CellProduct>]
+    var procedures: [Versioned<Procedure>]
     var alerts: [Versioned<SafetyAlertRecord>]
     var programsToEnrol: [Program]
     var canWrite: Bool
@@ -37,6 +38,7 @@ struct ParticipantPageModel: Sendable {
         async let events = r.adverseEvents.list(participant: id)
         async let courses = r.medicationCourses.list(participant: id)
         async let products = r.cellProducts.list(participant: id)
+        async let procedureList = r.procedures.list(participant: id)
         async let alerts = r.safetyAlerts.list(participant: id)
         async let screenings = r.screenings.list(participant: id)
         async let programList = r.programs.list()
@@ -62,6 +64,7 @@ struct ParticipantPageModel: Sendable {
             observations: try await observations.sorted { $0.value.effective > $1.value.effective },
             adverseEvents: try await events.sorted { $0.value.onset > $1.value.onset },
             medicationCourses: try await courses, cellProducts: try await products,
+            procedures: try await procedureList.sorted { $0.value.performed > $1.value.performed },
             alerts: try await alerts.sorted { $0.value.raisedAt > $1.value.raisedAt },
             programsToEnrol: programs.values.filter { $0.siteIDs.contains(participant.value.siteID) && !enrolledPrograms.contains($0.id) }
                 .sorted { $0.name < $1.name },

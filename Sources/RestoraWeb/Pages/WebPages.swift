@@ -3,13 +3,15 @@ import Hummingbird
 import RestoraDomain
 
 /// Registers the HTML pages: the session middleware reads the sign-in state for every page, the error
-/// middleware turns failures into pages; each page's routes live beside its view.
+/// middleware (inside it) turns failures into pages; each page's routes live beside its view.
 enum WebPages {
     static func register(on router: Router<AppRequestContext>, config: WebConfiguration, dependencies: WebDependencies) {
         router.get("assets/:name") { _, context in try Self.asset(try context.parameters.require("name")) }
+        // The session middleware runs first, so an error page is drawn for the signed-in user (header,
+        // sign-out) and a 404 or 403 keeps the person's bearings.
         let pages = router.group()
-            .add(middleware: WebErrorMiddleware())
             .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids, syntheticLabel: config.syntheticLabel))
+            .add(middleware: WebErrorMiddleware())
         SignInController(dependencies: dependencies, config: config).register(on: pages)
         DashboardController(dependencies: dependencies).register(on: pages)
         ParticipantListController(dependencies: dependencies, config: config).register(on: pages)
@@ -17,6 +19,7 @@ enum WebPages {
         EnrolmentPagesController(dependencies: dependencies, config: config).register(on: pages)
         ReportPageController(dependencies: dependencies, config: config).register(on: pages)
         EntryController(dependencies: dependencies, config: config).register(on: pages)
+        CellTherapyPagesController(dependencies: dependencies, config: config).register(on: pages)
         AuditPageController(dependencies: dependencies).register(on: pages)
         AlertPageController(dependencies: dependencies, config: config).register(on: pages)
         PrescreenController(dependencies: dependencies, config: config).register(on: pages)

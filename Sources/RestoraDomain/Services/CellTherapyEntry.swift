@@ -1,0 +1,159 @@
+import Foundation
+
+/// The one path that records the steps of an autologous cell therapy (REFERENCE.md D1, D2) — used by the
+/// JSON API and the web forms alike, so both apply the same rules:
+/// - a cell product goes back only into the participant it came from;
+/// - only a released lot may be injected, and a lot is given once: recording the injection marks the lot
+///   administered and appends the `administered` custody step in the same request;
+/// - release tests are judged against the program protocol's release specification (ISCT 2006 defaults when
+///   it has none), and only an undecided lot (in process or in quarantine) is decided.
+public struct CellTherapyEntry: Sendable {
+    public let repositories: Repositories
+    public let catalog: ProtocolCatalog
+
+    public init(repositories: Repositories, catalog: ProtocolCatalog) {
+        self.repositories = repositories
+        self.catalog = catalog
+    }
+
+    public static let undecided: Set<CellProduct.ReleaseStatus> = [.inProcess, .quarantine]
+
+    // MARK: Procedures
+
+    /// Stores a procedure. An injection of a lot marks the lot administered. A resubmitted form (same
+    /// idempotency key and content) returns the procedure stored the first time and changes nothing else.
+    public func recordProcedure(_ procedure: Procedure, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Procedure> {
+        if let volume = procedure.volumeML, !(volume > 0 && volume <= 1_000) {
+            throw DomainError.invalidValue(field: "volumeML", message: "the volume must be more than 0 and at most 1000 mL")
+        }
+        guard let productID = procedure.cellProductID else {
+            return try await repositories.procedures.create(procedure, context: context, idempotencyKey: idempotencyKey)
+        }
+        let product = try await repositories.cellProducts.get(productID)
+        guard product.value.participantID == procedure.participantID else {
+            throw DomainError.invalidValue(field: "cellProductID", message: "this cell product belongs to another participant")
+        }
+        guard procedure.kind == .injection else {
+            return try await repositories.procedures.create(procedure, context: context, idempotencyKey: idempotencyKey)
+        }
+        if product.value.releaseStatus == .administered,
+           let earlier = try await injection(of: productID, participant: procedure.participantID),
+           Self.sameInjection(earlier.value, procedure) {
+            return earlier
+        }
+        try Self.checkInjectable(product.value, on: procedure.performed)
+        let stored = try await repositories.procedures.create(procedure, context: context, idempotencyKey: idempotencyKey)
+        var administered = product.value
+        administered.releaseStatus = .administered
+        // Custody stays in time order: an injection entered by date only is placed no earlier than the
+        // lot's last step of that same day (`checkInjectable` refuses an earlier day).
+        administered.custody.append(CustodyEvent(
+            kind: .administered, at: max(procedure.performed, product.value.custody.last?.at ?? procedure.performed), actor: context.actor, location: procedure.anatomicalSite,
+            note: "injection \(stored.value.id.rawValue)"))
+        var reasoned = context
+        reasoned.reason = "administered by injection \(stored.value.id.rawValue)"
+        _ = try await repositories.cellProducts.update(administered, expectedVersion: product.version, context: reasoned)
+        return stored
+    }
+
+    /// Why a lot may not be injected on `date`, as a refusal of the `cellProductID` field.
+    public static func checkInjectable(_ product: CellProduct, on date: Date) throws {
+        switch product.releaseStatus {
+        case .released:
+            break
+        case .inProcess, .quarantine:
+            throw DomainError.invalidValue(
+                field: "cellProductID",
+                message: "lot \(product.lot) is not released (\(product.releaseStatus.rawValue)): enter its release tests and have an investigator decide the release first")
+        case .rejected:
+            throw DomainError.invalidValue(field: "cellProductID", message: "lot \(product.lot) was rejected at release and must not be administered")
+        case .administered:
+            throw DomainError.invalidValue(field: "cellProductID", message: "lot \(product.lot) was already administered; an autologous lot is given once")
+        }
+        if let last = product.custody.last, CalendarDate(date) < CalendarDate(last.at) {
+            throw DomainError.invalidValue(
+                field: "performed",
+                message: "the injection date is before the lot's last custody step (\(last.kind.rawValue) on \(CalendarDate(last.at)))")
+        }
+    }
+
+    private func injection(of product: Identifier<CellProduct>, participant: Identifier<Participant>) async throws -> Versioned<Procedure>? {
+        try await repositories.procedures.list(participant: participant)
+            .first { $0.value.kind == .injection && $0.value.cellProductID == product }
+    }
+
+    /// The same injection entered again (a double submit): same lot, day, site and volume.
+    static func sameInjection(_ a: Procedure, _ b: Procedure) -> Bool {
+        a.cellProductID == b.cellProductID && CalendarDate(a.performed) == CalendarDate(b.performed)
+            && a.anatomicalSite == b.anatomicalSite && a.volumeML == b.volumeML
+    }
+
+    // MARK: Release testing
+
+    /// Stores a lot's release-test results (a lot in process moves to quarantine while it waits for its
+    /// decision). Only an undecided lot takes results; changing results already entered needs a reason.
+    public func recordReleaseTests(
+        _ tests: ReleaseTestResults, product id: Identifier<CellProduct>, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<CellProduct> {
+        var product = try await repositories.cellProducts.get(id).value
+        guard Self.undecided.contains(product.releaseStatus) else {
+            throw DomainError.illegalTransition(from: product.releaseStatus.rawValue, to: "quarantine",
+                                                message: "the release of lot \(product.lot) is already decided (\(product.releaseStatus.rawValue)); its tests can no longer change")
+        }
+        let (specification, source) = try await specification(for: product)
+        _ = try specification.evaluate(tests, specificationSource: source)   // value checks (percentages, units)
+        var audit = context
+        if product.releaseTests != ReleaseTestResults(), product.releaseTests != tests {
+            guard context.trimmedReason != nil else {
+                throw DomainError.invalidValue(field: "reason", message: "say why release results already entered are changed")
+            }
+        } else if audit.trimmedReason == nil {
+            audit.reason = "release test results entered"
+        }
+        product.releaseTests = tests
+        if product.releaseStatus == .inProcess { product.releaseStatus = .quarantine }
+        return try await repositories.cellProducts.update(product, expectedVersion: expectedVersion, context: audit)
+    }
+
+    /// What the specification says of the lot's results now, without storing anything.
+    public func preview(_ product: CellProduct) async throws -> ReleaseDecision {
+        let (specification, source) = try await specification(for: product)
+        return try product.evaluateRelease(specification: specification, specificationSource: source)
+    }
+
+    /// Decides the release of an undecided lot: the decision, the tests it judged and the new status
+    /// (released or rejected) are one audited update under the version check. A decision that cannot be
+    /// made (results missing) is refused, naming what is missing. Who may decide is checked by the caller.
+    public func decideRelease(
+        product id: Identifier<CellProduct>, tests: ReleaseTestResults?, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<CellProduct> {
+        var product = try await repositories.cellProducts.get(id).value
+        guard Self.undecided.contains(product.releaseStatus) else {
+            throw DomainError.illegalTransition(from: product.releaseStatus.rawValue, to: "released",
+                                                message: "the release of this product is already decided")
+        }
+        if let tests { product.releaseTests = tests }
+        let decision = try await preview(product)
+        switch decision.outcome {
+        case .released: product.releaseStatus = .released
+        case .rejected: product.releaseStatus = .rejected
+        case .cannotDecide: throw DomainError.invalidValue(field: "releaseTests", message: decision.summary)
+        }
+        product.releaseDecision = decision
+        var audit = context
+        audit.reason = "release decision: \(decision.summary)"
+        return try await repositories.cellProducts.update(product, expectedVersion: expectedVersion, context: audit)
+    }
+
+    /// The release specification of the lot's program protocol, or the ISCT 2006 defaults when the protocol
+    /// has none or the lot belongs to no enrolment.
+    public func specification(for product: CellProduct) async throws -> (ReleaseSpecification, String) {
+        let fallback = (ReleaseSpecification.isct2006Default, "built-in ISCT 2006 defaults")
+        guard let enrolmentID = product.enrolmentID else { return fallback }
+        let enrolment = try await repositories.enrolments.get(enrolmentID).value
+        let program = try await repositories.programs.get(enrolment.programID).value
+        let definition = try catalog.definition(id: program.protocolID)
+        guard let release = definition.release else { return fallback }
+        return (release, "protocol \(definition.id)")
+    }
+}
