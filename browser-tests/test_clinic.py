@@ -806,3 +806,90 @@ def _answer_prescreen(browser, form):
             el.send_keys("35" if "age" in low else "0")
         elif not el.get_attribute("value"):
             el.send_keys("no")
+
+
+# ---- cell therapy: harvest → lot → release tests → release decision → injection -------------------------------
+
+RELEASE_RESULTS = {  # meets every ISCT 2006 default (REFERENCE.md D2)
+    "marker-CD73": "99", "marker-CD90": "98", "marker-CD105": "97", "marker-CD45": "0.5", "marker-CD34": "0.4",
+    "marker-CD14": "0.3", "marker-CD19": "0.2", "marker-HLA-DR": "0.6", "viabilityPercent": "92",
+    "sterility": "no-growth", "endotoxinValue": "1", "endotoxinUnit": "EU/kg", "mycoplasma": "negative",
+}
+
+
+def test_cell_therapy_chain_from_harvest_to_injection(browser):
+    p = person(15)
+    pid = seed_participant(p)
+    lot = typed("BT-LOT-" + uuid.uuid4().hex[:6].upper())
+    browser.sign_in(INVESTIGATOR)
+    browser.participant_page(pid)
+
+    # The harvest.
+    browser.follow(browser.one("a#record-procedure"))
+    form = browser.form("form#procedure-form")
+    for name, value in (("kind", "tissue-harvest"), ("performed", TODAY), ("anatomicalSite", "posterior iliac crest"),
+                        ("anaesthesia", "local"), ("sourceTissue", "bone-marrow-aspirate"), ("volumeML", "60")):
+        browser.fill(form, name, value)
+    browser.submit(form)
+    assert browser.path.startswith(f"/participants/{pid}"), f"the harvest was not saved: {[e.text for e in browser.all('p.field-error')]}"
+    assert len(browser.all("#procedures tr.procedure-row")) == 1, "the harvest is not listed under #procedures"
+
+    # The lot, linked to the harvest.
+    browser.follow(browser.one("a#register-cell-product"))
+    form = browser.form("form#cell-product-form")
+    for name, value in (("lot", lot), ("sourceTissue", "bone-marrow-aspirate"), ("harvestProcedureID", "Harvest"),
+                        ("totalCells", "1.2e8"), ("viableCells", "1.1e8"), ("viabilityPercent", "92")):
+        browser.fill(form, name, value)
+    browser.submit(form)
+    assert browser.path.startswith(f"/participants/{pid}"), f"the lot was not registered: {[e.text for e in browser.all('p.field-error')]}"
+
+    # An injection of the lot before its release is refused next to the lot.
+    browser.follow(browser.one("a#record-procedure"))
+    form = browser.form("form#procedure-form")
+    injection = (("kind", "injection"), ("performed", TODAY), ("anatomicalSite", "right femoral neck"),
+                 ("imagingGuidance", "fluoroscopy"), ("volumeML", "8"), ("cellProductID", lot))
+    for name, value in injection:
+        browser.fill(form, name, value)
+    browser.submit(form)
+    assert "not released" in browser.field_error("form#procedure-form", "cellProductID")
+    browser.shot("16-injection-refused-lot-not-released")
+
+    # Release tests: an impossible marker is refused next to it, then the real results are saved.
+    browser.participant_page(pid)
+    browser.follow(browser.one("#custody a.lot-link"))
+    assert "in-process" in browser.text("dd#release-status")
+    browser.follow(browser.one("a#enter-release-tests"))
+    form = browser.form("form#release-tests-form")
+    for name, value in RELEASE_RESULTS.items():
+        browser.fill(form, name, value)
+    browser.fill(form, "marker-CD73", "120")
+    browser.submit(form)
+    assert "120" in browser.field_error("form#release-tests-form", "marker-CD73")
+    form = browser.form("form#release-tests-form")
+    assert browser.value(form, "marker-CD90") == "98", "the typed results were not kept"
+    browser.fill(form, "marker-CD73", "99")
+    browser.submit(form)
+    assert browser.has("table#release-criteria"), f"release results not saved (now on {browser.path})"
+    assert "quarantine" in browser.text("dd#release-status")
+    assert "If decided now: released" in browser.text("p#release-summary")
+    browser.shot("17-lot-release-criteria")
+
+    # The investigator decides; the lot is released and the decision is in its history.
+    browser.submit(browser.form("form#release-decision-form"), "button#decide-release")
+    assert browser.text("dd#release-status").strip() == "released", f"lot status is {browser.text('dd#release-status')!r}"
+    assert "Decided: released" in browser.text("p#release-summary")
+
+    # The injection of the released lot marks it administered in its chain of custody.
+    browser.follow(browser.one("a#record-injection"))
+    form = browser.form("form#procedure-form")
+    for name, value in injection:
+        browser.fill(form, name, value)
+    browser.submit(form)
+    assert browser.path.startswith(f"/participants/{pid}"), f"the injection was refused: {[e.text for e in browser.all('p.field-error')]}"
+    assert len(browser.all("#procedures tr.procedure-row")) == 2
+    assert "administered" in browser.text("#custody")
+    browser.shot("18-participant-after-injection")
+    browser.follow(browser.one("#custody a.lot-link"))
+    browser.follow(browser.one("a.history-link"))
+    assert browser.has("table#audit-history")
+    assert "release decision: released" in browser.text("table#audit-history")
