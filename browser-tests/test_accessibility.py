@@ -66,8 +66,11 @@ def axe_source():
 
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
-axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
-  .then(r => done({version: axe.version, violations: r.violations.map(v => ({
+axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})
+  .then(r => done({version: axe.version, passes: r.passes.length,
+    incomplete: r.incomplete.map(v => v.id + ' (' + v.nodes.length + ': ' +
+                                 v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')'),
+    violations: r.violations.map(v => ({
       id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
       nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
                                 summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300)}))}))}),
@@ -85,6 +88,7 @@ def run_axe(browser, page):
     result = d.execute_async_script(RUN_AXE, WCAG_TAGS)
     assert "error" not in result, f"axe-core failed on {page} ({browser.path}): {result['error']}"
     violations = result["violations"]
+    assert result["passes"] > 0, f"axe-core checked nothing on {page} ({browser.path})"
     lines = []
     for v in violations:
         lines.append(f"[{v['impact']}] {v['id']} on {page} ({browser.path}): {v['help']} ({v['helpUrl']})")
@@ -95,7 +99,10 @@ def run_axe(browser, page):
     report = "\n".join(lines)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with open(SHOTS / "accessibility.txt", "a", encoding="utf-8") as f:
-        f.write(f"== {page} ({browser.path}), axe-core {result['version']}: {len(violations)} rule(s) violated\n")
+        f.write(f"== {page} ({browser.path}), axe-core {result['version']}: {len(violations)} rule(s) violated, "
+                f"{result['passes']} passed\n")
+        if result["incomplete"]:
+            f.write("  needs review (axe could not decide): " + "; ".join(result["incomplete"]) + "\n")
         if report:
             f.write(report + "\n")
     if report:
@@ -111,6 +118,20 @@ def run_axe(browser, page):
             f"  {v['id']} ({v['impact']}): {v['help']}; nodes: " + "; ".join(n["target"] for n in v["nodes"])
             for v in failing))
     return violations
+
+
+def test_axe_finds_a_known_violation(browser):
+    """The check can fail: an unlabelled input and faint text added to the sign-in page are reported."""
+    browser.open("/sign-in")
+    browser.d.execute_script("""
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend',
+          '<input id="a11y-probe-input" type="text"><p id="a11y-probe-text" style="color:#bbb;background:#fff">faint</p>');""")
+    with pytest.raises(AssertionError) as failed:
+        run_axe(browser, "sign-in with a planted unlabelled input and faint text")
+    message = str(failed.value)
+    assert "label" in message and "#a11y-probe-input" in message, message
+    assert "color-contrast" in message and "#a11y-probe-text" in message, message
 
 
 # ---- the pages ----------------------------------------------------------------------------------------------------
@@ -267,16 +288,27 @@ def test_axe_not_found_page(browser):
 
 # ---- keyboard: focus order and a visible focus indicator ------------------------------------------------------------
 
-FOCUSED = """
+FOCUSED = r"""
 const e = document.activeElement;
 if (!e || e === document.body || e === document.documentElement) return null;
+// The colour the outline (drawn outside the element, outline-offset 2px) is seen against: the first opaque
+// background of an ancestor (positioned elements such as the skip link excepted: white page behind).
+function behind(n) {
+  for (; n && n !== document.documentElement; n = n.parentElement) {
+    const c = getComputedStyle(n).backgroundColor;
+    const m = c.match(/rgba?\(([^)]*)\)/);
+    if (m && (m[1].split(',').length < 4 || parseFloat(m[1].split(',')[3]) > 0.5)) return c;
+  }
+  return getComputedStyle(document.documentElement).backgroundColor.startsWith('rgba(0, 0, 0, 0)')
+      ? 'rgb(255, 255, 255)' : getComputedStyle(document.documentElement).backgroundColor;
+}
 const s = getComputedStyle(e), r = e.getBoundingClientRect();
 return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name') || '', type: e.type || '',
         text: (e.textContent || '').trim().slice(0, 40),
         inForm: arguments[0] ? !!e.closest(arguments[0]) : false,
         outline: s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0 ? 'none'
                  : s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor,
-        shadow: s.boxShadow,
+        outlineColor: s.outlineColor, shadow: s.boxShadow, behind: behind(e.parentElement),
         top: r.top + window.scrollY, left: r.left + window.scrollX, width: r.width, height: r.height,
         onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
                   && r.left < window.innerWidth && r.top < window.innerHeight};
@@ -317,6 +349,21 @@ def tab_through(browser, form_css, limit=60):
     return seen
 
 
+def _rgb(css):
+    parts = css[css.index("(") + 1:css.index(")")].replace("/", ",").split(",")
+    return [float(x) for x in parts[:3]]
+
+
+def contrast(fg, bg):
+    """WCAG 2 contrast ratio of two computed CSS colours (`rgb(r, g, b)` / `rgba(...)`)."""
+    def lum(rgb):
+        c = [x / 255 for x in rgb]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    a, b = sorted((lum(_rgb(fg)), lum(_rgb(bg))), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
 def describe(info):
     return f"<{info['tag']}{' #' + info['id'] if info['id'] else ''}{' name=' + info['name'] if info['name'] else ''}>" \
            f"{' ' + repr(info['text']) if info['tag'] in ('a', 'button') else ''}"
@@ -332,6 +379,10 @@ def check_focus_order(browser, form_css):
     # Every focused element shows where the focus is.
     invisible = [describe(i) for i in seen if i["outline"] == "none" and (i["shadow"] or "none") == "none"]
     assert not invisible, f"no visible focus indicator (outline or box-shadow) on {browser.path} for: {invisible}"
+    # The outline stands out from what is around it: at least 3:1 (WCAG 2.1 SC 1.4.11, non-text contrast).
+    faint = [f"{describe(i)}: outline {i['outlineColor']} on {i['behind']} is {contrast(i['outlineColor'], i['behind']):.2f}:1"
+             for i in seen if i["outline"] != "none" and contrast(i["outlineColor"], i["behind"]) < 3]
+    assert not faint, f"focus outlines below 3:1 against the background on {browser.path}: {faint}"
     # A skip link is the first stop and is shown when focused (it sits off screen until then).
     first = seen[0] if seen else None
     assert first and first["tag"] == "a" and "skip" in first["text"].lower(), \
