@@ -29,7 +29,7 @@ from selenium.webdriver.common.keys import Keys
 # same way (pytest puts browser-tests/ on sys.path: rootdir-relative imports of test modules).
 from test_clinic import (  # noqa: F401  (driver and browser are pytest fixtures used by name)
     COORDINATOR, INVESTIGATOR, MONITOR, PROGRAM_ID, SHOTS, TODAY, _answer_prescreen, browser, driver, person,
-    seed_enrolment, seed_participant, seed_triglyceride,
+    seed_enrolment, seed_participant, seed_triglyceride, typed,
 )
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -253,9 +253,24 @@ def test_axe_audit_history(browser, seeded):
     run_axe(browser, "audit history")
 
 
-def test_axe_prescreened_list(browser):
+def test_axe_prescreen_contact_and_prescreened_list(browser):
+    # A candidate leaves contact details (the thanks page), so the clinic's list has a row and a status form.
+    browser.open("/prescreen")
+    form = browser.form("form#prescreen-form")
+    _answer_prescreen(browser, form)
+    browser.submit(form, "button#prescreen-submit")
+    form = browser.form("form#contact-form")
+    browser.fill(form, "name", typed("Bastien Accessibilis" + uuid.uuid4().hex[:4]))
+    browser.fill(form, "contact", typed(f"bastien.a11y.{uuid.uuid4().hex[:6]}@example.org"))
+    browser.fill(form, "consent", True)
+    if browser.all("select[name=programID]", within=form):
+        browser.fill(form, "programID", PROGRAM_ID)
+    browser.submit(form, "button#contact-submit")
+    browser.one("#contact-saved")
+    run_axe(browser, "pre-screening contact saved")
     browser.sign_in(COORDINATOR)
     _open_checked(browser, "/prescreened")
+    browser.one("table#prescreened-list tr.prescreened-row")
     run_axe(browser, "pre-screened candidates")
 
 
