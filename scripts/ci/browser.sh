@@ -66,7 +66,7 @@ if [ -z "${RESTORA_AXE_JS:-}" ]; then
     if [ -z "$pip_py" ]; then apt_install python3-pip || true; /usr/bin/python3 -m pip --version >/dev/null 2>&1 && pip_py=/usr/bin/python3; fi
     if [ -n "$pip_py" ]; then
       echo "installing $axe_pkg (axe-core) into $axe_dir"
-      "$pip_py" -m pip install -q --disable-pip-version-check --no-deps --target "$axe_dir" "$axe_pkg" >&2 \
+      "$pip_py" -m pip install -q --disable-pip-version-check --no-deps --upgrade --target "$axe_dir" "$axe_pkg" >&2 \
         || echo "WARN could not install $axe_pkg: the accessibility tests will fail" >&2
     else
       echo "WARN no pip to install $axe_pkg: the accessibility tests will fail" >&2
