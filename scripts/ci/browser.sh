@@ -45,6 +45,36 @@ if ! py_ok "$py"; then
   py=$venv/bin/python
 fi
 py_ok "$py" || fail "selenium/pytest not importable by $py"
+
+# axe-core for browser-tests/test_accessibility.py: the axe.min.js that PyPI's selenium-axe-python bundles
+# (2.2.0 ships axe-core 4.9.1, MPL-2.0; it needs Python >= 3.9, so Debian 12's 3.11 will do). Only that file
+# is used, injected with driver.execute_script, so: `--no-deps` (Debian's python3-selenium stays the one the
+# tests import) and `--target` a folder under /tmp rather than any site-packages: a plain `pip install` into
+# Debian's /usr/bin/python3 is refused (PEP 668, externally managed) and `--break-system-packages` could
+# shadow Debian's own packages; `--target` installs nothing the interpreter imports and needs no venv. pip
+# itself comes from python3-pip when missing. Downloaded once per machine; the tests run offline after that.
+# RESTORA_AXE_JS=/path/to/axe.min.js uses another copy (e.g. a vendored one) and skips all this.
+axe_pkg=selenium-axe-python==2.2.0
+axe_dir=/tmp/restora-browser-axe-2.2.0
+if [ -z "${RESTORA_AXE_JS:-}" ]; then
+  RESTORA_AXE_JS=$axe_dir/selenium_axe_python/axe-core/axe.min.js
+  if [ ! -s "$RESTORA_AXE_JS" ]; then
+    pip_py=
+    for candidate in "$py" /usr/bin/python3; do
+      "$candidate" -m pip --version >/dev/null 2>&1 && { pip_py=$candidate; break; }
+    done
+    if [ -z "$pip_py" ]; then apt_install python3-pip || true; /usr/bin/python3 -m pip --version >/dev/null 2>&1 && pip_py=/usr/bin/python3; fi
+    if [ -n "$pip_py" ]; then
+      echo "installing $axe_pkg (axe-core) into $axe_dir"
+      "$pip_py" -m pip install -q --disable-pip-version-check --no-deps --upgrade --target "$axe_dir" "$axe_pkg" >&2 \
+        || echo "WARN could not install $axe_pkg: the accessibility tests will fail" >&2
+    else
+      echo "WARN no pip to install $axe_pkg: the accessibility tests will fail" >&2
+    fi
+  fi
+fi
+export RESTORA_AXE_JS
+[ -s "$RESTORA_AXE_JS" ] && echo "axe-core: $(head -c 200 "$RESTORA_AXE_JS" | grep -o 'axe v[0-9.]*' || echo unknown version) from $RESTORA_AXE_JS"
 echo "chromium: $("$chrome" --version 2>/dev/null | head -1); chromedriver: $("$driver" --version | head -1)"
 echo "python: $py, selenium $("$py" -c 'import selenium; print(selenium.__version__)')"
 

@@ -89,6 +89,8 @@ enum Forms {
 
     static func textarea(_ name: String, label: String, state: FormState, required: Bool = false, hint: String? = nil) -> Node {
         let error = state.errors[name]
+        // Both the message and the hint, as for `input`: a refused field keeps its hint for a screen reader.
+        let describedBy = [error == nil ? nil : "\(name)-error", hint == nil ? nil : "\(name)-hint"].compactMap { $0 }
         return el("div", ["class": error == nil ? "field" : "field has-error"]) {
             el("label", ["for": name]) {
                 label
@@ -96,7 +98,7 @@ enum Forms {
             }
             Node.element("textarea", [
                 "id": name, "name": name, "rows": "3",
-                "aria-describedby": error == nil ? (hint == nil ? nil : "\(name)-hint") : "\(name)-error",
+                "aria-describedby": describedBy.isEmpty ? nil : describedBy.joined(separator: " "),
                 "aria-invalid": error == nil ? nil : "true",
             ], flags: ["required": required]) { state.form.typed(name) }
             if let hint { el("p", ["id": "\(name)-hint", "class": "hint"]) { hint } }
