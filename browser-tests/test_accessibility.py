@@ -28,7 +28,7 @@ from selenium.webdriver.common.keys import Keys
 # The fixtures (`driver`, `browser`) and helpers of the journeys, so these tests sign in and seed data the
 # same way (pytest puts browser-tests/ on sys.path: rootdir-relative imports of test modules).
 from test_clinic import (  # noqa: F401  (driver and browser are pytest fixtures used by name)
-    COORDINATOR, INVESTIGATOR, MONITOR, PROGRAM_ID, SHOTS, TODAY, _answer_prescreen, browser, driver, person,
+    COORDINATOR, INVESTIGATOR, api, MONITOR, PROGRAM_ID, SHOTS, TODAY, _answer_prescreen, browser, driver, person,
     seed_enrolment, seed_participant, seed_triglyceride, typed,
 )
 
@@ -145,7 +145,9 @@ def seeded():
     eid = seed_enrolment(pid, until="on-treatment")
     seed_triglyceride(pid, 620, enrolment_id=eid)  # CTCAE grade 3: an open alert on the dashboard
     fresh = seed_participant(person(21))  # not enrolled: the enrolment form offers the program
-    return {"mrn": p["mrn"], "pid": pid, "eid": eid, "fresh": fresh}
+    lot = api("POST", f"/participants/{pid}/cell-products",
+              {"lot": "AX-" + uuid.uuid4().hex[:8].upper(), "sourceTissue": "bone-marrow-aspirate"}, key=uuid.uuid4().hex)["id"]
+    return {"mrn": p["mrn"], "pid": pid, "eid": eid, "fresh": fresh, "lot": lot}
 
 
 def _open_checked(browser, path):
@@ -217,12 +219,22 @@ def test_axe_participant_page(browser, seeded):
     ("form#lab-form", "/participants/{pid}/labs/new"),
     ("form#dxa-form", "/participants/{pid}/dxa/new"),
     ("form#adverse-event-form", "/participants/{pid}/adverse-events/new"),
-], ids=["enrolment", "semen", "lab", "dxa", "adverse-event"])
+    ("form#procedure-form", "/participants/{pid}/procedures/new"),
+    ("form#cell-product-form", "/participants/{pid}/cell-products/new"),
+    ("form#release-tests-form", "/cell-products/{lot}/release-tests"),
+], ids=["enrolment", "semen", "lab", "dxa", "adverse-event", "procedure", "cell-product", "release-tests"])
 def test_axe_data_entry_form(browser, seeded, form_css, path):
     browser.sign_in(COORDINATOR)
     _open_checked(browser, path.format(**seeded))
     browser.one(form_css)
     run_axe(browser, form_css)
+
+
+def test_axe_cell_product_page(browser, seeded):
+    browser.sign_in(INVESTIGATOR)
+    _open_checked(browser, f"/cell-products/{seeded['lot']}")
+    browser.one("p#release-summary")
+    run_axe(browser, "cell product (lot) page")
 
 
 def test_axe_semen_form_with_error(browser, seeded):
@@ -449,7 +461,10 @@ def test_keyboard_focus_order_semen_form(browser, seeded):
     ("form#lab-form", "/participants/{pid}/labs/new"),
     ("form#dxa-form", "/participants/{pid}/dxa/new"),
     ("form#adverse-event-form", "/participants/{pid}/adverse-events/new"),
-], ids=["participant", "enrolment", "lab", "dxa", "adverse-event"])
+    ("form#procedure-form", "/participants/{pid}/procedures/new"),
+    ("form#cell-product-form", "/participants/{pid}/cell-products/new"),
+    ("form#release-tests-form", "/cell-products/{lot}/release-tests"),
+], ids=["participant", "enrolment", "lab", "dxa", "adverse-event", "procedure", "cell-product", "release-tests"])
 def test_keyboard_focus_order_other_forms(browser, seeded, form_css, path):
     browser.sign_in(COORDINATOR)
     _open_checked(browser, path.format(**seeded))

@@ -161,7 +161,7 @@ enum NewParticipantPage {
                 Forms.input("givenName", label: "Given name", state: state)
                 Forms.input("familyName", label: "Family name", state: state)
                 Forms.select("sex", label: "Sex", options: Sex.allCases.map { ($0.rawValue, $0.rawValue) }, state: state, required: true, blank: "Choose…")
-                Forms.input("birthDate", label: "Birth date", type: "date", hint: "YYYY-MM-DD", state: state, required: true)
+                Forms.input("birthDate", label: "Birth date", hint: "YYYY-MM-DD", state: state, required: true)
                 Forms.select("diagnosis", label: "Main diagnosis (ICD-10-CM)",
                              options: NewParticipantForm.diagnoses.map { ($0.code, "\($0.code) — \($0.display ?? "")") }, state: state, blank: "None recorded yet")
                 Forms.submit("Register")
