@@ -140,4 +140,32 @@ struct EditAuditAlertPagesTests {
             #expect(try await h.database.repositories.safetyAlerts.get(alert.value.id).version == 2)
         }
     }
+
+    @Test("a correction runs the safety rules again: 180 → 600 mg/dL raises the grade 3 alert once; correcting back leaves it open for review")
+    func correctionRunsSafetyRules() async throws {
+        try await WebHarness.with { h, client in
+            _ = try await SafetyRulesAPITests.enrol(h, client)
+            let record = try await Self.storedTriglyceride(h)
+            #expect(try await h.database.repositories.safetyAlerts.listOpen(sites: nil).isEmpty)
+            let path = "/observations/\(record.value.id.rawValue)/edit"
+            var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            let form = try await browser.get(path)
+            let csrf = try #require(form.value("_csrf"))
+            func correct(_ value: String, version: Int) async throws -> WebBrowser.Page {
+                try await browser.post(path, [("_csrf", csrf), ("version", "\(version)"), ("value", value), ("unit", "mg/dL"),
+                                              ("effective", "2025-12-30"), ("reason", "laboratory report re-read")])
+            }
+            #expect(try await correct("600", version: 1).status == .seeOther)
+            var alerts = try await h.database.repositories.safetyAlerts.listOpen(sites: nil)
+            #expect(alerts.count == 1)
+            #expect(alerts.first?.value.ruleID == "tg-grade3-hold")
+            #expect(alerts.first?.value.observationID == record.value.id)
+            // Corrected again to another grade 3 value: the observation already raised this rule's alert.
+            #expect(try await correct("650", version: 2).status == .seeOther)
+            // Corrected back below grade 3: the alert stays open for a person to review and acknowledge.
+            #expect(try await correct("190", version: 3).status == .seeOther)
+            alerts = try await h.database.repositories.safetyAlerts.listOpen(sites: nil)
+            #expect(alerts.count == 1)
+        }
+    }
 }

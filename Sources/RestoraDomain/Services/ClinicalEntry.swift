@@ -44,6 +44,26 @@ public struct ClinicalEntry: Sendable {
         return (stored, outcome)
     }
 
+    /// Stores a correction of an observation (the reason is in `context`) and runs the safety rules on the
+    /// corrected value: a rule it fires raises its alert unless this observation already raised one for
+    /// that rule and enrolment. Alerts the value raised before the correction stay open for a person to
+    /// review and acknowledge: a correction never silently closes a safety signal.
+    public func correct(
+        _ observation: Observation, expectedVersion: Int, context: AuditContext
+    ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
+            $0.evaluate(observation)
+        }
+        let stored = try await repositories.observations.update(observation, expectedVersion: expectedVersion, context: context)
+        let raised = Set(try await repositories.safetyAlerts.list(participant: observation.participantID).map(\.value)
+            .filter { $0.observationID == observation.id }.map { "\($0.enrolmentID?.rawValue ?? ""):\($0.ruleID)" })
+        firings.removeAll { raised.contains("\($0.enrolmentID.rawValue):\($0.firing.ruleID)") }
+        outcome.alerts = try await store(
+            firings, participant: observation.participantID, source: "observation:\(stored.value.id.rawValue):v\(stored.version)",
+            observation: stored.value.id, raisedAt: stored.updatedAt, context: context)
+        return (stored, outcome)
+    }
+
     /// Stores an adverse event and the alerts its protocols' safety rules raise.
     public func record(
         _ event: AdverseEvent, context: AuditContext, idempotencyKey: String?

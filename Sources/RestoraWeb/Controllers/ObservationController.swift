@@ -75,8 +75,10 @@ struct ObservationController {
         _ = try await Access.participant(current.value.participantID, for: user, in: repositories)
         let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
         let observation = try input.observation(id: id, participant: current.value.participantID, now: dependencies.clock.now())
-        let stored = try await repositories.observations.update(
+        let interpretation = try ObservationInterpretation.of(observation)
+        // A correction runs the safety rules again, like a new value (ClinicalEntry.correct).
+        let (stored, safety) = try await dependencies.clinicalEntry.correct(
             observation, expectedVersion: expected, context: context.audit(user, reason: input.reason))
-        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+        return try JSONResponse.make(CreatedWithAlerts(record: stored, interpretation: interpretation, safety: safety), version: stored.version)
     }
 }

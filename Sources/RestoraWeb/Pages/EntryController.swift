@@ -150,7 +150,8 @@ struct EntryController {
                     state.errors["value"] = problem
                     return again(state, record, status: .unprocessableContent)
                 }
-                _ = try await repositories.observations.update(
+                // The corrected value goes through the safety rules again (an alert it now reaches is raised).
+                _ = try await dependencies.clinicalEntry.correct(
                     change.observation, expectedVersion: change.expectedVersion, context: context.audit(user, reason: change.reason))
             } catch RepositoryError.staleVersion {
                 let current = try await repositories.observations.get(record.value.id)
