@@ -59,8 +59,8 @@ struct DemoIsotretinoinLabs {
         b.quantity(ClinicalCodes.hdl, hdl, "mg/dL", on: date, visit: visit, panel: lipids)
         b.quantity(ClinicalCodes.ldl, DemoNumber.round(ldl, places: 0), "mg/dL", on: date, visit: visit, panel: lipids)
         let liver = b.nextID("liver")
-        b.quantity(ClinicalCodes.alt, rng.rounded(14...(onTreatment ? 44 : 36), places: 0), "U/L", on: date, visit: visit, panel: liver)
-        b.quantity(ClinicalCodes.ast, rng.rounded(15...(onTreatment ? 40 : 34), places: 0), "U/L", on: date, visit: visit, panel: liver)
+        b.quantity(ClinicalCodes.alt, rng.rounded(14...(onTreatment ? 44 : 36), places: 0), "U/L", on: date, visit: visit, panel: liver, uln: 40)
+        b.quantity(ClinicalCodes.ast, rng.rounded(15...(onTreatment ? 40 : 34), places: 0), "U/L", on: date, visit: visit, panel: liver, uln: 40)
     }
 
     /// REFERENCE.md A1: dry skin in everyone, irritability, altered cholesterol and rash in some; none led to

@@ -42,9 +42,13 @@ struct DemoRecordBuilder {
         return observation
     }
 
+    /// `uln`: the upper limit of normal a laboratory prints with the value, in its unit.
     mutating func quantity(_ code: Coding, _ value: Double, _ unit: String, on date: CalendarDate, visit: Visit? = nil,
-                           panel: String? = nil, bodySite: String? = nil) {
-        observe(code, .quantity(Quantity(value, unit)), on: date, visit: visit, panel: panel, bodySite: bodySite)
+                           panel: String? = nil, bodySite: String? = nil, uln: Double? = nil) {
+        var observation = observe(code, .quantity(Quantity(value, unit)), on: date, visit: visit, panel: panel, bodySite: bodySite)
+        guard let uln else { return }
+        observation.upperLimitOfNormal = uln
+        observations[observations.count - 1] = observation
     }
 
     /// An adverse event is accepted only if the model and the CTCAE grading rules accept it.

@@ -105,6 +105,32 @@ struct EntryPagesTests {
         }
     }
 
+    @Test("ALT with the laboratory's ULN is graded against the first ALT as baseline: 250 U/L (ULN 40) raises the grade 3 hold; a ULN of 0 is refused next to it")
+    func altGradedWithULN() async throws {
+        try await WebHarness.with { h, client in
+            _ = try await SafetyRulesAPITests.enrol(h, client)
+            var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            func alt(_ value: String, uln: String, on date: String) async throws -> WebBrowser.Page {
+                try await browser.submit(Self.labs, [("test", "alt"), ("value", value), ("unit", "U/L"), ("upperLimitOfNormal", uln),
+                                                     ("effective", date), ("enrolmentID", "")]).result
+            }
+            let refused = try await alt("30", uln: "0", on: "2025-12-01")
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.fieldError("upperLimitOfNormal")?.contains("got 0") == true)
+            #expect(try await Self.observations(h).isEmpty)
+
+            #expect(try await alt("30", uln: "40", on: "2025-12-01").status == .seeOther)   // the baseline: normal
+            #expect(try await h.database.repositories.safetyAlerts.listOpen(sites: nil).isEmpty)
+            #expect(try await alt("250", uln: "40", on: "2025-12-29").status == .seeOther)
+            let alerts = try await h.database.repositories.safetyAlerts.listOpen(sites: nil)
+            #expect(alerts.map(\.value.ruleID) == ["alt-grade3-hold"])
+            #expect(try await Self.observations(h).first { $0.value.quantity?.value == 250 }?.upperLimitOfNormal == 40)
+            let page = try await browser.get("/participants/p-a")
+            #expect(page.html.contains("250 U/L (ULN 40)"))
+            #expect(page.html.contains("CTCAE grade 3"))
+        }
+    }
+
     @Test("a double submit with the same _nonce stores one record")
     func doubleSubmit() async throws {
         try await WebHarness.with { h, client in

@@ -16,12 +16,17 @@ public struct Observation: Hashable, Sendable, Codable, Identifiable {
     /// e.g. "left", "lumbar spine L1-L4", "femoral neck": where on the body the value was measured.
     public var bodySite: String?
     public var note: String?
+    /// The upper limit of normal the laboratory printed with the value, in the value's unit: CTCAE grades
+    /// ALT, AST, bilirubin, GGT, ALP and cholesterol relative to it (REFERENCE.md E1).
+    public var upperLimitOfNormal: Double?
 
     public init(
         id: Identifier<Observation>, participantID: Identifier<Participant>, enrolmentID: Identifier<Enrolment>? = nil,
         visitID: Identifier<Visit>? = nil, panelID: String? = nil, code: Coding, value: ObservationValue,
-        effective: Date, specimen: SpecimenDetails? = nil, bodySite: String? = nil, note: String? = nil
+        effective: Date, specimen: SpecimenDetails? = nil, bodySite: String? = nil, note: String? = nil,
+        upperLimitOfNormal: Double? = nil
     ) {
+        self.upperLimitOfNormal = upperLimitOfNormal
         self.id = id
         self.participantID = participantID
         self.enrolmentID = enrolmentID

@@ -34,8 +34,9 @@ public struct ClinicalEntry: Sendable {
     public func record(
         _ observation: Observation, context: AuditContext, idempotencyKey: String?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        let lab = try await labContext(for: observation)
         var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
-            $0.evaluate(observation)
+            $0.evaluate(observation, lab: lab)
         }
         let stored = try await repositories.observations.create(observation, context: context, idempotencyKey: idempotencyKey)
         outcome.alerts = try await store(
@@ -51,8 +52,9 @@ public struct ClinicalEntry: Sendable {
     public func correct(
         _ observation: Observation, expectedVersion: Int, context: AuditContext
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        let lab = try await labContext(for: observation)
         var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
-            $0.evaluate(observation)
+            $0.evaluate(observation, lab: lab)
         }
         let stored = try await repositories.observations.update(observation, expectedVersion: expectedVersion, context: context)
         let raised = Set(try await repositories.safetyAlerts.list(participant: observation.participantID).map(\.value)
@@ -76,6 +78,19 @@ public struct ClinicalEntry: Sendable {
             firings, participant: event.participantID, source: "adverse-event:\(stored.value.id.rawValue)",
             adverseEvent: stored.value.id, raisedAt: stored.createdAt, context: context)
         return (stored, outcome)
+    }
+
+    /// The ULN and baseline a CTCAE-graded laboratory value is graded with (`LabGradingContext.recorded`);
+    /// the participant's earlier values are read only when a baseline can matter: a test graded in
+    /// multiples of ULN after a normal or abnormal baseline, recorded with its ULN.
+    public func labContext(for observation: Observation) async throws -> LabGradingContext {
+        let relative: Set<CTCAETerm> = [.alanineAminotransferaseIncreased, .aspartateAminotransferaseIncreased,
+                                        .bloodBilirubinIncreased, .gammaGlutamylTransferaseIncreased, .alkalinePhosphataseIncreased]
+        guard observation.upperLimitOfNormal != nil, let term = CTCAELabCodes.term(for: observation.code), relative.contains(term) else {
+            return LabGradingContext(upperLimitOfNormal: observation.upperLimitOfNormal)
+        }
+        let history = try await repositories.observations.list(participant: observation.participantID).map(\.value)
+        return LabGradingContext.recorded(observation, history: history)
     }
 
     /// Enrolments that no longer take safety rules.

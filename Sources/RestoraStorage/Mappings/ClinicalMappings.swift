@@ -10,6 +10,7 @@ enum ObservationMapping: TableMapping {
         Column("code_system", path: "code.system"), Column("code", path: "code.code"),
         Column("code_display", path: "code.display"), Column("value", .json), Column("effective"),
         Column("specimen", .json), Column("body_site", path: "bodySite"), Column("note"),
+        Column("upper_limit_of_normal", .real, path: "upperLimitOfNormal"),
     ]
     static func id(of value: Observation) -> String { value.id.rawValue }
 }

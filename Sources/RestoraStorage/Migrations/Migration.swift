@@ -22,4 +22,5 @@ let allMigrations: [Migration] = [
     m0013_CreateAuditLog, m0014_CreateIdempotencyKeys, m0015_CreateDataQueries, m0016_CreateScreenings, m0017_AddReleaseDecision,
     m0018_CreateInstanceSettings,
     m0019_CreatePrescreenCandidates,
+    m0020_AddObservationUpperLimitOfNormal,
 ]

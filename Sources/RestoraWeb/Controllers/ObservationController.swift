@@ -18,6 +18,8 @@ struct ObservationController {
         var specimen: SpecimenDetails?
         var bodySite: String?
         var note: String?
+        /// The laboratory's upper limit of normal, in the value's unit.
+        var upperLimitOfNormal: Double?
         var reason: String?
 
         func observation(id: Identifier<Observation>, participant: Identifier<Participant>, now: Date) throws -> Observation {
@@ -30,11 +32,15 @@ struct ObservationController {
             if let quantity = value.quantity, quantity.unit.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw DomainError.invalidValue(field: "value.quantity.unit", message: "a UCUM unit is required")
             }
+            if let uln = upperLimitOfNormal, !(uln > 0 && uln.isFinite) {
+                throw DomainError.invalidValue(field: "upperLimitOfNormal", message: "the upper limit of normal must be a positive number in the value's unit")
+            }
             guard effective <= now.addingTimeInterval(300) else {
                 throw DomainError.invalidValue(field: "effective", message: "the observation time is in the future")
             }
             return Observation(id: id, participantID: participant, enrolmentID: enrolmentID, visitID: visitID, panelID: panelID,
-                               code: code, value: value, effective: effective, specimen: specimen, bodySite: bodySite, note: note)
+                               code: code, value: value, effective: effective, specimen: specimen, bodySite: bodySite, note: note,
+                               upperLimitOfNormal: upperLimitOfNormal)
         }
     }
 
@@ -51,7 +57,7 @@ struct ObservationController {
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
         let observation = try input.observation(id: Identifier(dependencies.ids.next()), participant: participant.value.id, now: dependencies.clock.now())
-        let interpretation = try ObservationInterpretation.of(observation)
+        let interpretation = try ObservationInterpretation.of(observation, lab: try await dependencies.clinicalEntry.labContext(for: observation))
         let (stored, safety) = try await dependencies.clinicalEntry.record(
             observation, context: context.audit(user), idempotencyKey: request.idempotencyKey)
         let body = CreatedWithAlerts(record: stored, interpretation: interpretation, safety: safety)
@@ -75,7 +81,7 @@ struct ObservationController {
         _ = try await Access.participant(current.value.participantID, for: user, in: repositories)
         let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
         let observation = try input.observation(id: id, participant: current.value.participantID, now: dependencies.clock.now())
-        let interpretation = try ObservationInterpretation.of(observation)
+        let interpretation = try ObservationInterpretation.of(observation, lab: try await dependencies.clinicalEntry.labContext(for: observation))
         // A correction runs the safety rules again, like a new value (ClinicalEntry.correct).
         let (stored, safety) = try await dependencies.clinicalEntry.correct(
             observation, expectedVersion: expected, context: context.audit(user, reason: input.reason))

@@ -7,7 +7,9 @@ import RestoraDomain
 struct ObservationInterpretation: Encodable, Sendable {
     var ctcae: CTCAEGradeResult?
 
-    static func of(_ observation: Observation) throws -> ObservationInterpretation {
+    /// `lab` carries the ULN and baseline relative grades need; by default only the observation's own ULN.
+    static func of(_ observation: Observation, lab: LabGradingContext? = nil) throws -> ObservationInterpretation {
+        let lab = lab ?? LabGradingContext(upperLimitOfNormal: observation.upperLimitOfNormal)
         guard let term = CTCAELabCodes.term(for: observation.code), !term.isClinicianGraded else {
             return ObservationInterpretation(ctcae: nil)
         }
@@ -16,7 +18,7 @@ struct ObservationInterpretation: Encodable, Sendable {
         }
         do {
             return ObservationInterpretation(ctcae: try CTCAELabGrading.grade(CTCAELabMeasurement(
-                term: term, value: quantity.value, unit: quantity.unit)))
+                term: term, value: quantity.value, unit: quantity.unit, upperLimitOfNormal: lab.upperLimitOfNormal, baseline: lab.baseline)))
         } catch let DomainError.invalidValue(field, message) {
             let mapped = ["unit": "value.quantity.unit", "value": "value.quantity.value"][field] ?? field
             throw DomainError.invalidValue(field: mapped, message: message)

@@ -90,6 +90,7 @@ enum LabFormModel {
             reader.fail("unit", "Choose the unit")
         }
         let value = reader.number("value", required: true, range: unit?.range ?? .nonNegative(""))
+        let uln = reader.number("upperLimitOfNormal", required: false, range: .positive(unit?.label ?? "the value's unit"))
         let date = reader.date("effective", today: subject.today)
         let enrolment = EntryPage.enrolment(&reader, subject)
         var state = FormState(form: form, errors: reader.errors)
@@ -97,10 +98,11 @@ enum LabFormModel {
         let observation = Observation(
             id: Identifier(ids.next()), participantID: subject.participant.id, enrolmentID: enrolment,
             code: test.code, value: .quantity(Quantity(value, unit.ucum)), effective: EntryPage.instant(date),
-            specimen: SpecimenDetails(type: "serum"))
+            specimen: SpecimenDetails(type: "serum"), upperLimitOfNormal: uln)
         // The CTCAE grading's own unit and value checks (the API's rule), as the last word.
         do { _ = try ObservationInterpretation.of(observation) } catch let error as DomainError {
-            FieldErrors.apply(error, to: &state, fields: ["value", "unit"], fieldMap: ["value.quantity.unit": "unit", "value.quantity.value": "value"])
+            FieldErrors.apply(error, to: &state, fields: ["value", "unit", "upperLimitOfNormal"],
+                              fieldMap: ["value.quantity.unit": "unit", "value.quantity.value": "value"])
             return .failure(FormRefusal(state: state))
         } catch {
             state.general.append("The value could not be checked")
@@ -147,6 +149,8 @@ enum LabFormModel {
         EntryPage.numberInput("value", label: "Value", unit: nil, state: state, required: true)
         Forms.select("unit", label: "Unit", options: units(state).map { ($0.ucum, $0.label) }, state: state, required: true,
                      blank: "Choose the unit")
+        EntryPage.numberInput("upperLimitOfNormal", label: "Upper limit of normal (ULN)", unit: "in the unit above", state: state,
+                              hint: "As printed on the laboratory report. CTCAE grades ALT, AST, bilirubin, GGT, ALP and cholesterol relative to it; against the participant's first value of the test as baseline.")
         EntryPage.dateInput("effective", label: "Sampled on", state: state)
         EntryPage.enrolmentSelect(subject, state: state)
     }

@@ -73,8 +73,8 @@ enum EntryPage {
     }
 
     /// A number field with its unit in the label.
-    static func numberInput(_ name: String, label: String, unit: String?, state: FormState, required: Bool = false) -> Node {
-        Forms.input(name, label: label, type: "number", unit: unit, state: state, required: required, step: "any")
+    static func numberInput(_ name: String, label: String, unit: String?, state: FormState, required: Bool = false, hint: String? = nil) -> Node {
+        Forms.input(name, label: label, type: "number", unit: unit, hint: hint, state: state, required: required, step: "any")
     }
 
     static func checkbox(_ name: String, label: String, state: FormState) -> Node {

@@ -151,16 +151,19 @@ enum ParticipantPage {
 
     static func observations(_ m: ParticipantPageModel) -> Node {
         guard !m.observations.isEmpty else { return Layout.empty("No observations recorded.") }
+        let history = m.record
         return el("table") {
             el("thead") { el("tr") { el("th") { "Date" }; el("th") { "Measure" }; el("th", ["class": "num"]) { "Value" }; el("th") { "Reading" }; el("th") { "" } } }
             el("tbody") {
                 m.observations.map { stored in
                     let o = stored.value
-                    let reading = ObservationReading.text(o)
+                    let reading = ObservationReading.text(o, history: history)
                     return el("tr", ["class": "observation-row"]) {
                         el("td") { o.effectiveDate.description }
                         el("td") { o.code.display ?? o.code.code }
-                        el("td", ["class": "num"]) { ObservationReading.value(o.value) }
+                        el("td", ["class": "num"]) {
+                            ObservationReading.value(o.value) + (o.upperLimitOfNormal.map { " (ULN \(ObservationReading.format($0)))" } ?? "")
+                        }
                         el("td", ["class": reading?.cssClass]) { reading?.text ?? "" }
                         el("td") {
                             if m.canWrite { el("a", ["class": "edit-link", "href": "/observations/\(o.id.rawValue)/edit"]) { "Edit" } }

@@ -90,8 +90,10 @@ struct ParticipantPageModel: Sendable {
 /// The clinical reading shown beside an observation: the CTCAE grade of a graded laboratory value, the
 /// position of a semen parameter against the WHO 2021 lower reference limit (REFERENCE.md B1).
 enum ObservationReading {
-    static func text(_ observation: Observation) -> (text: String, cssClass: String)? {
-        if let interpretation = try? ObservationInterpretation.of(observation), let result = interpretation.ctcae {
+    /// `history` (the participant's observations) gives a relative CTCAE grade its baseline.
+    static func text(_ observation: Observation, history: [Observation] = []) -> (text: String, cssClass: String)? {
+        let lab = LabGradingContext.recorded(observation, history: history)
+        if let interpretation = try? ObservationInterpretation.of(observation, lab: lab), let result = interpretation.ctcae {
             guard let grade = result.grade else { return (result.criterion ?? "not gradable", "grade-0") }
             return grade == 0 ? ("CTCAE grade 0 (normal)", "grade-0") : ("CTCAE grade \(grade)", "grade-\(grade)")
         }
