@@ -174,6 +174,16 @@ struct ClinicPagesTests {
             let (noReason, page, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2025-12-31")])
             #expect(noReason == .unprocessableContent)
             #expect(page.contains("give the reason"))
+            // Refused on the participant page itself, next to the reason field, with the chosen step and date kept.
+            let id = enrolment.id.rawValue
+            #expect(page.contains("<p id=\"reason-\(id)-error\" class=\"field-error\">"))
+            #expect(page.contains("aria-describedby=\"reason-\(id)-error\""))
+            #expect(page.contains("<option value=\"eligible\" selected"))
+            #expect(page.contains("value=\"2025-12-31\""))
+            #expect(page.contains("id=\"demographics\""))
+            let (future, futurePage, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2027-01-01"), ("reason", "x")])
+            #expect(future == .unprocessableContent)
+            #expect(futurePage.contains("<p id=\"on-\(id)-error\" class=\"field-error\">The date 2027-01-01 is in the future"))
             let (withReason, _, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2025-12-31"), ("reason", "Medication history reviewed at the visit")])
             #expect(withReason == .seeOther)
             let stored = try await h.database.repositories.enrolments.get(enrolment.id).value

@@ -71,35 +71,63 @@ struct EnrolmentPagesController {
         let current = try await visible(context, user)
         try Access.requireWriter(user)
         let back = WebPath.participant(current.value.participantID)
-        guard let target = form["to"].flatMap(EnrolmentStatus.init(rawValue:)), current.value.status.canMove(to: target) else {
-            throw DomainError.invalidValue(field: "to", message: "Choose one of the offered next steps.")
-        }
         let now = dependencies.clock.now()
         let today = CalendarDate(now)
-        let date = form["on"].flatMap(CalendarDate.init) ?? today
-        guard date <= today else { throw DomainError.invalidValue(field: "on", message: "The date is in the future.") }
-        if let last = current.value.transitions.last, date < CalendarDate(last.at) {
-            throw DomainError.invalidValue(field: "on", message: "The date is before the previous step (\(CalendarDate(last.at))).")
+        // Every field is read before anything is judged, so one submit shows every problem, next to its field.
+        var reader = FieldReader(form)
+        let target = reader.choice("to", message: "Choose one of the offered next steps") { text in
+            EnrolmentStatus(rawValue: text).flatMap { current.value.status.canMove(to: $0) ? $0 : nil }
         }
+        let date = form["on"] == nil ? today : reader.date("on", today: today)
+        if let date, let last = current.value.transitions.last, date < CalendarDate(last.at) {
+            reader.fail("on", "The date is before the previous step (\(CalendarDate(last.at)))")
+        }
+        let reason = reader.text("reason", required: false, maxLength: 500)
         // A move to eligible without an eligible screening is the investigator's judgement: it needs a reason.
-        let screenings = try await repositories.screenings.list(participant: current.value.participantID).map(\.value)
-            .filter { $0.enrolmentID == current.value.id }
-        let latest = screenings.max { $0.screenedOn < $1.screenedOn }
-        if target == .eligible, latest?.verdict != .eligible, form["reason"] == nil {
-            throw DomainError.invalidValue(field: "reason", message: "The latest screening is not 'eligible' (\(latest?.verdict.rawValue ?? "not screened")): give the reason for declaring eligibility.")
+        if target == .eligible, reason == nil {
+            let latest = try await repositories.screenings.list(participant: current.value.participantID).map(\.value)
+                .filter { $0.enrolmentID == current.value.id }.max { $0.screenedOn < $1.screenedOn }
+            if latest?.verdict != .eligible {
+                reader.fail("reason", "The latest screening is not 'eligible' (\(latest?.verdict.rawValue ?? "not screened")): give the reason for declaring eligibility")
+            }
+        }
+        guard reader.isValid, let target, let date else {
+            return try await refused(FormState(form: form, errors: reader.errors), enrolment: current.value, user: user, context: context)
         }
         let at = date == today ? now : date.startOfDayUTC.addingTimeInterval(12 * 3600)
         let version = Int(form["version"] ?? "") ?? current.version
-        _ = try await repositories.enrolments.transition(
-            current.value.id, to: target, at: at, expectedVersion: version,
-            context: context.audit(user, reason: form["reason"] ?? "\(StatusText.label(target)) (recorded in the web app)"))
+        do {
+            _ = try await repositories.enrolments.transition(
+                current.value.id, to: target, at: at, expectedVersion: version,
+                context: context.audit(user, reason: reason ?? "\(StatusText.label(target)) (recorded in the web app)"))
+        } catch RepositoryError.staleVersion {
+            let state = FormState(form: form, general: ["This enrolment changed since the page was opened; its current state is shown. Record the step again if it still applies."])
+            return try await refused(state, enrolment: current.value, user: user, context: context, status: .conflict)
+        }
         return HTMLResponse.redirect(back + "#enrolments")
+    }
+
+    /// The participant page again, with the refused transition form showing what was typed and why.
+    func refused(_ state: FormState, enrolment: Enrolment, user: UserAccount, context: AppRequestContext,
+                 status: HTTPResponse.Status = .unprocessableContent) async throws -> Response {
+        let model = try await ParticipantPageModel.load(enrolment.participantID, user: user, context: context, dependencies: dependencies)
+        return HTMLResponse.html(ParticipantPage.view(model, context: context, transition: (enrolment.id, state)), status: status)
     }
 }
 
 enum EnrolmentPanel {
-    static func view(_ v: ParticipantPageModel.EnrolmentView, canWrite: Bool, today: CalendarDate, context: AppRequestContext) -> Node {
+    /// `state`: a refused transition of this enrolment, shown in its form with the messages next to the fields.
+    static func view(_ v: ParticipantPageModel.EnrolmentView, canWrite: Bool, today: CalendarDate, context: AppRequestContext,
+                     state: FormState? = nil) -> Node {
         let e = v.enrolment.value
+        let id = e.id.rawValue
+        func error(_ field: String) -> String? { state?.errors[field] }
+        func invalid(_ field: String) -> String? { error(field) == nil ? nil : "true" }
+        func describedBy(_ field: String) -> String? { error(field) == nil ? nil : "\(field)-\(id)-error" }
+        func message(_ field: String) -> Node {
+            guard let text = error(field) else { return .fragment([]) }
+            return el("p", ["id": "\(field)-\(id)-error", "class": "field-error"]) { text }
+        }
         return el("article", ["class": "enrolment", "id": "enrolment-\(e.id.rawValue)"]) {
             el("h3") { "\(v.program.name): \(StatusText.label(e.status))" }
             if !e.transitions.isEmpty {
@@ -120,19 +148,27 @@ enum EnrolmentPanel {
                             el("button", ["class": "screen-button secondary", "type": "submit"]) { "Run eligibility screening" }
                         }
                     }
-                    el("form", ["class": "transition-form", "method": "post", "action": "/enrolments/\(e.id.rawValue)/transition"]) {
+                    el("form", ["class": "transition-form", "method": "post", "action": "/enrolments/\(id)/transition"]) {
                         Forms.csrf(context)
+                        if let state { Forms.generalErrors(state) }
                         el("input", ["type": "hidden", "name": "version", "value": "\(v.enrolment.version)"])
-                        el("label", ["for": "to-\(e.id.rawValue)"]) { "Next step " }
-                        el("select", ["id": "to-\(e.id.rawValue)", "name": "to"]) {
+                        el("label", ["for": "to-\(id)"]) { "Next step " }
+                        el("select", ["id": "to-\(id)", "name": "to", "aria-invalid": invalid("to"), "aria-describedby": describedBy("to")]) {
                             EnrolmentStatus.allCases.filter { e.status.canMove(to: $0) }.map { status in
-                                el("option", ["value": status.rawValue]) { StatusText.label(status) }
+                                Node.element("option", ["value": status.rawValue], flags: ["selected": state?.form["to"] == status.rawValue]) {
+                                    StatusText.label(status)
+                                }
                             }
                         }
-                        el("label", ["for": "on-\(e.id.rawValue)"]) { " on " }
-                        el("input", ["id": "on-\(e.id.rawValue)", "name": "on", "type": "date", "value": today.description])
-                        el("label", ["for": "reason-\(e.id.rawValue)"]) { " reason " }
-                        el("input", ["id": "reason-\(e.id.rawValue)", "name": "reason", "type": "text"])
+                        message("to")
+                        el("label", ["for": "on-\(id)"]) { " on " }
+                        el("input", ["id": "on-\(id)", "name": "on", "type": "date", "value": state.map { $0.form.typed("on") } ?? today.description,
+                                     "aria-invalid": invalid("on"), "aria-describedby": describedBy("on")])
+                        message("on")
+                        el("label", ["for": "reason-\(id)"]) { " reason " }
+                        el("input", ["id": "reason-\(id)", "name": "reason", "type": "text", "value": state?.form.typed("reason") ?? "",
+                                     "aria-invalid": invalid("reason"), "aria-describedby": describedBy("reason")])
+                        message("reason")
                         el("button", ["class": "transition-button secondary", "type": "submit"]) { "Record" }
                     }
                 }

@@ -19,7 +19,9 @@ struct ParticipantPageController {
 }
 
 enum ParticipantPage {
-    static func view(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
+    /// `transition`: a refused enrolment step, shown again in that enrolment's form.
+    static func view(_ m: ParticipantPageModel, context: AppRequestContext,
+                     transition: (Identifier<Enrolment>, FormState)? = nil) -> Node {
         let p = m.participant.value
         let base = WebPath.participant(p.id)
         return Layout.page(title: ParticipantText.name(p), context: context) {
@@ -37,7 +39,7 @@ enum ParticipantPage {
             }
             Layout.section("demographics", "Demographics and diagnoses") { demographics(m) }
             Layout.section("alerts", "Safety alerts") { alerts(m, context: context) }
-            Layout.section("enrolments", "Programs") { enrolments(m, context: context) }
+            Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
             Layout.section("visits", "Visit calendar") { visits(m) }
             Layout.section("charts", "Charts") {
@@ -98,9 +100,12 @@ enum ParticipantPage {
         }
     }
 
-    static func enrolments(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
+    static func enrolments(_ m: ParticipantPageModel, context: AppRequestContext, transition: (Identifier<Enrolment>, FormState)? = nil) -> Node {
         guard !m.enrolments.isEmpty else { return Layout.empty("Not enrolled in any program.") }
-        return .fragment(m.enrolments.map { view in EnrolmentPanel.view(view, canWrite: m.canWrite, today: m.today, context: context) })
+        return .fragment(m.enrolments.map { view in
+            EnrolmentPanel.view(view, canWrite: m.canWrite, today: m.today, context: context,
+                                state: transition.flatMap { $0.0 == view.enrolment.value.id ? $0.1 : nil })
+        })
     }
 
     static func eligibility(_ m: ParticipantPageModel) -> Node {
