@@ -254,4 +254,44 @@ struct CellTherapyPagesTests {
             #expect(try await h.database.repositories.procedures.list(participant: "p-a").isEmpty)
         }
     }
+
+    @Test("custody steps are appended in time order: a double submit stores one step, an earlier date is refused next to it, nothing follows a destruction")
+    func custodySteps() async throws {
+        try await WebHarness.with { h, client in
+            var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            let id = try await Self.register(&browser, h, lot: "LOT-K1")
+            let page = try await browser.get("/cell-products/\(id)")
+            #expect(page.html.contains("<form id=\"custody-form\""))
+            #expect(!page.html.contains("<option value=\"released\""))   // release comes from the decision only
+            let fields = [("_csrf", page.value("_csrf") ?? ""), ("_version", page.value("_version") ?? ""), ("kind", "received"),
+                          ("at", "2025-12-20"), ("location", "GMP cell laboratory"), ("note", "")]
+            #expect(try await browser.post("/cell-products/\(id)/custody", fields).status == .seeOther)
+            #expect(try await browser.post("/cell-products/\(id)/custody", fields).status == .seeOther)   // double submit
+            var product = try await Self.product(h, lot: "LOT-K1")
+            #expect(product.custody.map(\.kind) == [.received])
+            #expect(product.custody.first?.actor.userID == "u-web-coordinator")
+
+            let next = try await browser.get("/cell-products/\(id)")
+            let early = try await browser.post("/cell-products/\(id)/custody", [
+                ("_csrf", next.value("_csrf") ?? ""), ("_version", next.value("_version") ?? ""), ("kind", "processed"),
+                ("at", "2025-12-10"), ("location", "lab")])
+            #expect(early.status == .unprocessableContent)
+            #expect(early.fieldError("at")?.contains("before the lot's last custody step") == true)
+            #expect(early.value("location") == "lab")
+            let destroyed = try await browser.post("/cell-products/\(id)/custody", [
+                ("_csrf", next.value("_csrf") ?? ""), ("_version", next.value("_version") ?? ""), ("kind", "destroyed"),
+                ("at", "2025-12-21"), ("location", "lab"), ("note", "bag damaged")])
+            #expect(destroyed.status == .seeOther)
+            product = try await Self.product(h, lot: "LOT-K1")
+            #expect(product.custody.map(\.kind) == [.received, .destroyed])
+            let after = try await browser.get("/cell-products/\(id)")
+            #expect(!after.html.contains("<form id=\"custody-form\""))
+            // Even a released lot is not injected once destroyed (the domain rule).
+            #expect(throws: DomainError.self) {
+                var released = product
+                released.releaseStatus = .released
+                try CellTherapyEntry.checkInjectable(released, on: WebHarness.now)
+            }
+        }
+    }
 }

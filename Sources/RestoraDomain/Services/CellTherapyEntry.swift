@@ -70,6 +70,9 @@ public struct CellTherapyEntry: Sendable {
         case .administered:
             throw DomainError.invalidValue(field: "cellProductID", message: "lot \(product.lot) was already administered; an autologous lot is given once")
         }
+        if product.custody.contains(where: { $0.kind == .destroyed }) {
+            throw DomainError.invalidValue(field: "cellProductID", message: "lot \(product.lot) was destroyed and must not be administered")
+        }
         if let last = product.custody.last, CalendarDate(date) < CalendarDate(last.at) {
             throw DomainError.invalidValue(
                 field: "performed",

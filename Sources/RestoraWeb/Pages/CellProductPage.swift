@@ -14,6 +14,8 @@ struct CellProductPageModel: Sendable {
     var canReadAudit: Bool
     /// Why the last action on this page was refused.
     var problems: [String] = []
+    /// The custody-step form: fresh, or refused with what was typed.
+    var custodyState: FormState? = nil
 
     var product: CellProduct { subject.product.value }
     var isUndecided: Bool { CellTherapyEntry.undecided.contains(product.releaseStatus) }
@@ -45,7 +47,12 @@ enum CellProductPage {
             }
             actions(m)
             Layout.section("release", "Release testing") { release(m, context: context) }
-            Layout.section("custody", "Chain of custody") { custody(product) }
+            Layout.section("custody", "Chain of custody") {
+                custody(product)
+                if m.canWrite, !product.custody.contains(where: { $0.kind == .destroyed }) {
+                    CustodyStepForm.view(m.subject, state: m.custodyState ?? CustodyStepForm.fresh(m.subject), context: context)
+                }
+            }
         }
     }
 

@@ -40,6 +40,7 @@ struct CellTherapyPagesController {
         router.get("cell-products/:id/release-tests", use: showTests)
         router.post("cell-products/:id/release-tests", use: saveTests)
         router.post("cell-products/:id/release-decision", use: decide)
+        router.post("cell-products/:id/custody", use: custody)
     }
 
     /// The lot (404 when unknown or at another site's participant) with the specification it is judged by.
@@ -52,11 +53,11 @@ struct CellTherapyPagesController {
     }
 
     func productPage(_ subject: CellProductSubject, user: UserAccount, context: AppRequestContext, problems: [String] = [],
-                     status: HTTPResponse.Status = .ok) async throws -> Response {
+                     custodyState: FormState? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let model = CellProductPageModel(
             subject: subject, decision: try? await decision(subject.product.value), harvest: try await harvest(subject.product.value),
             canWrite: user.role.writesClinicalData, canDecide: user.role == .investigator,
-            canReadAudit: user.role.readsAudit || user.role.writesClinicalData, problems: problems)
+            canReadAudit: user.role.readsAudit || user.role.writesClinicalData, problems: problems, custodyState: custodyState)
         return HTMLResponse.html(CellProductPage.view(model, context: context), status: status)
     }
 
@@ -145,6 +146,37 @@ struct CellTherapyPagesController {
                                          status: .unprocessableContent)
         }
         return HTMLResponse.redirect(WebPath.cellProduct(product.id))
+    }
+
+    @Sendable func custody(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (user, form) = try await PageAccess.post(request, context, limit: config.maxBodyBytes)
+        try Access.requireWriter(user)
+        let subject = try await subject(Identifier(try context.parameters.require("id")), user: user)
+        let id = subject.product.value.id
+        switch CustodyStepForm.validate(form, subject: subject, actor: user.actor) {
+        case let .failure(refusal):
+            // A double submit after the step was stored: the form's version is behind and the step is the last one.
+            if let version = form["_version"].flatMap(Int.init), version < subject.product.version,
+               let kind = form["kind"].flatMap(CustodyEvent.Kind.init(rawValue:)), let last = subject.product.value.custody.last,
+               last.kind == kind, CalendarDate(last.at).description == form["at"], last.location == form["location"] {
+                return HTMLResponse.redirect(WebPath.cellProduct(id) + "#custody")
+            }
+            return try await productPage(subject, user: user, context: context, custodyState: refusal.state, status: .unprocessableContent)
+        case let .success((event, version)):
+            do {
+                _ = try await repositories.cellProducts.appendCustody(event, to: id, expectedVersion: version, context: context.audit(user))
+            } catch RepositoryError.staleVersion {
+                let current = try await self.subject(id, user: user)
+                if CustodyStepForm.repeats(event, last: current.product.value.custody.last) {
+                    return HTMLResponse.redirect(WebPath.cellProduct(id) + "#custody")
+                }
+                var state = FormState(form: form)
+                state.form.values["_version"] = "\(current.product.version)"
+                state.general.append("The lot changed since you opened this page; its current custody is shown. Record the step again if it still applies.")
+                return try await productPage(current, user: user, context: context, custodyState: state, status: .conflict)
+            }
+            return HTMLResponse.redirect(WebPath.cellProduct(id) + "#custody")
+        }
     }
 
     static func decidedMessage(_ product: CellProduct) -> String {
