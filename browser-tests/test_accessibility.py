@@ -213,16 +213,20 @@ def test_axe_participant_page(browser, seeded):
     run_axe(browser, "participant page")
 
 
-@pytest.mark.parametrize("form_css, path", [
-    ("form#enrolment-form", "/participants/{fresh}/enrolments/new"),
-    ("form#semen-form", "/participants/{pid}/semen/new"),
-    ("form#lab-form", "/participants/{pid}/labs/new"),
-    ("form#dxa-form", "/participants/{pid}/dxa/new"),
-    ("form#adverse-event-form", "/participants/{pid}/adverse-events/new"),
-    ("form#procedure-form", "/participants/{pid}/procedures/new"),
-    ("form#cell-product-form", "/participants/{pid}/cell-products/new"),
-    ("form#release-tests-form", "/cell-products/{lot}/release-tests"),
-], ids=["enrolment", "semen", "lab", "dxa", "adverse-event", "procedure", "cell-product", "release-tests"])
+# The data-entry forms (docs/web-app.md): id → (form, path with the `seeded` ids).
+ENTRY_FORMS = {
+    "enrolment": ("form#enrolment-form", "/participants/{fresh}/enrolments/new"),
+    "semen": ("form#semen-form", "/participants/{pid}/semen/new"),
+    "lab": ("form#lab-form", "/participants/{pid}/labs/new"),
+    "dxa": ("form#dxa-form", "/participants/{pid}/dxa/new"),
+    "adverse-event": ("form#adverse-event-form", "/participants/{pid}/adverse-events/new"),
+    "procedure": ("form#procedure-form", "/participants/{pid}/procedures/new"),
+    "cell-product": ("form#cell-product-form", "/participants/{pid}/cell-products/new"),
+    "release-tests": ("form#release-tests-form", "/cell-products/{lot}/release-tests"),
+}
+
+
+@pytest.mark.parametrize("form_css, path", list(ENTRY_FORMS.values()), ids=list(ENTRY_FORMS))
 def test_axe_data_entry_form(browser, seeded, form_css, path):
     browser.sign_in(COORDINATOR)
     _open_checked(browser, path.format(**seeded))
@@ -455,16 +459,12 @@ def test_keyboard_focus_order_semen_form(browser, seeded):
         assert name in fields, f"Tab never reached `{name}` of form#semen-form: {fields}"
 
 
-@pytest.mark.parametrize("form_css, path", [
-    ("form#participant-form", "/participants/new"),
-    ("form#enrolment-form", "/participants/{fresh}/enrolments/new"),
-    ("form#lab-form", "/participants/{pid}/labs/new"),
-    ("form#dxa-form", "/participants/{pid}/dxa/new"),
-    ("form#adverse-event-form", "/participants/{pid}/adverse-events/new"),
-    ("form#procedure-form", "/participants/{pid}/procedures/new"),
-    ("form#cell-product-form", "/participants/{pid}/cell-products/new"),
-    ("form#release-tests-form", "/cell-products/{lot}/release-tests"),
-], ids=["participant", "enrolment", "lab", "dxa", "adverse-event", "procedure", "cell-product", "release-tests"])
+# The semen form has its own focus-order test above.
+FOCUS_FORMS = {"participant": ("form#participant-form", "/participants/new"),
+               **{k: v for k, v in ENTRY_FORMS.items() if k != "semen"}}
+
+
+@pytest.mark.parametrize("form_css, path", list(FOCUS_FORMS.values()), ids=list(FOCUS_FORMS))
 def test_keyboard_focus_order_other_forms(browser, seeded, form_css, path):
     browser.sign_in(COORDINATOR)
     _open_checked(browser, path.format(**seeded))
