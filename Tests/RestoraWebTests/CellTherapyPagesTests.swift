@@ -171,6 +171,10 @@ struct CellTherapyPagesTests {
             var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
             let id = try await Self.register(&browser, h, lot: "LOT-C1")
             #expect(try await Self.enterTests(&browser, id, Self.passingTests).status == .seeOther)
+            // The same results entered again change nothing: no new version, no audit entry.
+            let version = try await h.database.repositories.cellProducts.get(Identifier(id)).version
+            #expect(try await Self.enterTests(&browser, id, Self.passingTests).status == .seeOther)
+            #expect(try await h.database.repositories.cellProducts.get(Identifier(id)).version == version)
             let stale = try await browser.get("/cell-products/\(id)/release-tests")
             #expect(stale.html.contains("id=\"reason\""))
             var changed = Self.passingTests.filter { $0.0 != "viabilityPercent" }

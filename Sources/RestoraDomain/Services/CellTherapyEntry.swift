@@ -98,13 +98,16 @@ public struct CellTherapyEntry: Sendable {
     public func recordReleaseTests(
         _ tests: ReleaseTestResults, product id: Identifier<CellProduct>, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<CellProduct> {
-        var product = try await repositories.cellProducts.get(id).value
+        let current = try await repositories.cellProducts.get(id)
+        var product = current.value
         guard Self.undecided.contains(product.releaseStatus) else {
             throw DomainError.illegalTransition(from: product.releaseStatus.rawValue, to: "quarantine",
                                                 message: "the release of lot \(product.lot) is already decided (\(product.releaseStatus.rawValue)); its tests can no longer change")
         }
         let (specification, source) = try await specification(for: product)
         _ = try specification.evaluate(tests, specificationSource: source)   // value checks (percentages, units)
+        // The same results entered again (a resubmitted form) change nothing and write no audit entry.
+        if product.releaseTests == tests, product.releaseStatus == .quarantine, current.version == expectedVersion { return current }
         var audit = context
         if product.releaseTests != ReleaseTestResults(), product.releaseTests != tests {
             guard context.trimmedReason != nil else {
