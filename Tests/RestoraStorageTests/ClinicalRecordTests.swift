@@ -43,6 +43,26 @@ struct ClinicalRecordTests {
         }
     }
 
+    @Test("one participant's values of one test, with the laboratory's ULN kept (migration 0020)", arguments: TestDatabase.urls)
+    func observationsOfOneTest(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            _ = try await repos.participants.create(Fixture.participant("p-2", mrn: "MRN-002"), context: Fixture.coordinator, idempotencyKey: nil)
+            func value(_ id: String, _ participant: String, _ code: Coding, _ v: Double, uln: Double?) -> Observation {
+                Observation(id: Identifier(id), participantID: Identifier(participant), code: code, value: .quantity(Quantity(v, "U/L")),
+                            effective: Fixture.instant, upperLimitOfNormal: uln)
+            }
+            for observation in [value("o-1", "p-1", ClinicalCodes.alt, 30, uln: 40), value("o-2", "p-1", ClinicalCodes.ast, 28, uln: 35.5),
+                                value("o-3", "p-1", ClinicalCodes.alt, 250, uln: nil), value("o-4", "p-2", ClinicalCodes.alt, 31, uln: 40)] {
+                _ = try await repos.observations.create(observation, context: Fixture.coordinator, idempotencyKey: nil)
+            }
+            let alt = try await repos.observations.list(participant: "p-1", code: ClinicalCodes.alt).map(\.value)
+            #expect(alt.map(\.id) == ["o-1", "o-3"])
+            #expect(alt.map(\.upperLimitOfNormal) == [40, nil])
+            #expect(try await repos.observations.get("o-2").value.upperLimitOfNormal == 35.5)
+        }
+    }
+
     @Test("visits: planned, then recorded; editing a recorded visit needs a reason", arguments: TestDatabase.urls)
     func visits(url: String) async throws {
         try await TestDatabase.with(url) { db in

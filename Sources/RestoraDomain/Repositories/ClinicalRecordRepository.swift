@@ -12,7 +12,10 @@ public protocol ClinicalRecordRepository<Record>: Sendable {
     func delete(_ id: Identifier<Record>, expectedVersion: Int, context: AuditContext) async throws
 }
 
-public protocol ObservationRepository: ClinicalRecordRepository where Record == Observation {}
+public protocol ObservationRepository: ClinicalRecordRepository where Record == Observation {
+    /// One participant's values of one test (same code system and code), e.g. to find a baseline.
+    func list(participant: Identifier<Participant>, code: Coding) async throws -> [Versioned<Observation>]
+}
 public protocol ProcedureRepository: ClinicalRecordRepository where Record == Procedure {}
 public protocol AdverseEventRepository: ClinicalRecordRepository where Record == AdverseEvent {}
 

@@ -89,7 +89,7 @@ public struct ClinicalEntry: Sendable {
         guard observation.upperLimitOfNormal != nil, let term = CTCAELabCodes.term(for: observation.code), relative.contains(term) else {
             return LabGradingContext(upperLimitOfNormal: observation.upperLimitOfNormal)
         }
-        let history = try await repositories.observations.list(participant: observation.participantID).map(\.value)
+        let history = try await repositories.observations.list(participant: observation.participantID, code: observation.code).map(\.value)
         return LabGradingContext.recorded(observation, history: history)
     }
 

@@ -62,6 +62,15 @@ struct RecordStore<M: TableMapping>: Sendable {
             .map(decode)
     }
 
+    /// Rows matching every `column = value` pair (e.g. one participant's values of one test).
+    func list(matching pairs: [(column: String, value: String)]) async throws -> [Versioned<M.Value>] {
+        try await store.read { db in
+            try await rows(db) { query in
+                pairs.reduce(query) { $0.where(SQLIdentifier($1.column), .equal, SQLBind($1.value)) }
+            }
+        }.map(decode)
+    }
+
     /// Rows whose `column` is any of `values`, in chunks of `IN` lists (SQLite allows 32,766 bound parameters,
     /// PostgreSQL 65,535; 500 per statement stays far below both). One statement per chunk, never one per value.
     func list(where column: String, in values: [String], chunkSize: Int = 500) async throws -> [Versioned<M.Value>] {

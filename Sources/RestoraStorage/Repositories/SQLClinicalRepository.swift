@@ -49,7 +49,11 @@ where M.Value: Identifiable, M.Value.ID == Identifier<M.Value> {
     }
 }
 
-extension SQLClinicalRepository: ObservationRepository where M == ObservationMapping {}
+extension SQLClinicalRepository: ObservationRepository where M == ObservationMapping {
+    func list(participant: Identifier<Participant>, code: Coding) async throws -> [Versioned<Observation>] {
+        try await records.list(matching: [("participant_id", participant.rawValue), ("code_system", code.system.rawValue), ("code", code.code)])
+    }
+}
 extension SQLClinicalRepository: ProcedureRepository where M == ProcedureMapping {}
 extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventMapping {}
 extension SQLClinicalRepository: ScreeningRepository where M == ScreeningMapping {}
