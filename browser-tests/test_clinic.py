@@ -222,27 +222,23 @@ class Browser:
             return Select(el).first_selected_option.get_attribute("value")
         return el.get_attribute("value")
 
-    def follow(self, link):
-        """Clicks a link as a person would and waits until the next page has replaced this one: checking
-        only `readyState` could still see the old, complete page and race its navigation."""
+    def click_to_next_page(self, element, what):
+        """Clicks as a person would and waits until the next page has replaced this one: checking only
+        `readyState` could still see the old, complete page and race its navigation."""
         html = self.one("html")
-        link.click()
+        element.click()
         try:
             WebDriverWait(self.d, WAIT).until(replaced(html))
         except TimeoutException:
-            raise AssertionError(f"following a link on {self.path} loaded no new page") from None
+            raise AssertionError(f"{what} on {self.path} loaded no new page") from None
         self.loaded()
 
+    def follow(self, link):
+        self.click_to_next_page(link, "following a link")
+
     def submit(self, form, button_css="button#save"):
-        """Clicks the form's button as a person would and waits for the next page."""
-        button = self.one(button_css, within=form)
-        html = self.one("html")
-        button.click()
-        try:
-            WebDriverWait(self.d, WAIT).until(replaced(html))
-        except TimeoutException:
-            raise AssertionError(f"clicking {button_css} on {self.path} loaded no new page") from None
-        self.loaded()
+        """Clicks the form's button and waits for the next page."""
+        self.click_to_next_page(self.one(button_css, within=form), f"clicking {button_css}")
 
     def field_error(self, form_css, name):
         """The message shown next to a refused field (p.field-error, aria-invalid on the input)."""

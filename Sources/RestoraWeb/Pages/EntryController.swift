@@ -66,7 +66,7 @@ struct EntryController {
     func subject(_ id: Identifier<Participant>, user: UserAccount) async throws -> EntrySubject {
         let participant = try await Access.participant(id, for: user, in: repositories)
         let programs = Dictionary(uniqueKeysWithValues: try await repositories.programs.list().map { ($0.value.id, $0.value) })
-        var options: [EntrySubject.EnrolmentOption] = []
+        var options: [EntrySubject.Option] = []
         for enrolment in try await repositories.enrolments.list(participant: participant.value.id).map(\.value) {
             let program = programs[enrolment.programID]
             options.append(.init(id: enrolment.id.rawValue,
@@ -76,7 +76,7 @@ struct EntryController {
         async let procedures = repositories.procedures.list(participant: participant.value.id)
         let lots = try await products.map(\.value).map { EntrySubject.LotOption(id: $0.id.rawValue, lot: $0.lot, status: $0.releaseStatus) }
         let harvests = try await procedures.map(\.value).filter { $0.kind == .tissueHarvest }.map { harvest in
-            EntrySubject.EnrolmentOption(id: harvest.id.rawValue, label: "Harvest on \(CalendarDate(harvest.performed))"
+            EntrySubject.Option(id: harvest.id.rawValue, label: "Harvest on \(CalendarDate(harvest.performed))"
                 + (harvest.sourceTissue.map { " (\($0))" } ?? ""))
         }
         return EntrySubject(participant: participant.value, enrolments: options, now: dependencies.clock.now(), lots: lots, harvests: harvests)

@@ -3,7 +3,8 @@ import RestoraDomain
 
 /// What a data-entry form knows about the participant it records for.
 struct EntrySubject: Sendable {
-    struct EnrolmentOption: Sendable, Hashable {
+    /// A choice in a select: an enrolment, a harvest.
+    struct Option: Sendable, Hashable {
         var id: String
         var label: String
     }
@@ -17,11 +18,11 @@ struct EntrySubject: Sendable {
     }
 
     var participant: Participant
-    var enrolments: [EnrolmentOption]
+    var enrolments: [Option]
     var now: Date
     /// The participant's cell products and tissue harvests (for the procedure and cell-product forms).
     var lots: [LotOption] = []
-    var harvests: [EnrolmentOption] = []
+    var harvests: [Option] = []
 
     var today: CalendarDate { CalendarDate(now) }
     var name: String {
