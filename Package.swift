@@ -79,7 +79,9 @@ let package = Package(
             dependencies: [
                 "RestoraWeb", "RestoraStorage", "RestoraDomain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            // Page snapshots are read from the source tree by path (PageSnapshotTests), not bundled.
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "restoraTests",

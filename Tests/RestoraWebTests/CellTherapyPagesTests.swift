@@ -204,7 +204,7 @@ struct CellTherapyPagesTests {
             let id = try await Self.register(&browser, h, lot: "LOT-I1")
             let (_, early) = try await browser.submit(Self.procedures, Self.injection(lot: id))
             #expect(early.status == .unprocessableContent)
-            #expect(early.fieldError("cellProductID") == "Lot LOT-I1 is in-process, not released: it cannot be injected")
+            #expect(early.fieldError("cellProductID") == "Lot LOT-I1 is still in process, not released: it cannot be injected")
             #expect(try await h.database.repositories.procedures.list(participant: "p-a").isEmpty)
 
             #expect(try await Self.enterTests(&browser, id, Self.passingTests).status == .seeOther)

@@ -25,8 +25,9 @@ public struct AllowedRange: Sendable, Equatable {
     public var text: String {
         let unitText = unit.isEmpty ? "" : " \(unit)"
         if let upper {
-            let low = lowerInclusive ? "" : "greater than "
-            return "\(low)\(NumberText.plain(lower))–\(NumberText.plain(upper))\(unitText)"
+            return lowerInclusive
+                ? "\(NumberText.plain(lower))–\(NumberText.plain(upper))\(unitText)"
+                : "more than \(NumberText.plain(lower)) and at most \(NumberText.plain(upper))\(unitText)"
         }
         return lowerInclusive
             ? "≥ \(NumberText.plain(lower))\(unitText)"

@@ -94,7 +94,7 @@ enum ObservationReading {
     static func text(_ observation: Observation, history: [Observation] = []) -> (text: String, cssClass: String)? {
         let lab = LabGradingContext.recorded(observation, history: history)
         if let interpretation = try? ObservationInterpretation.of(observation, lab: lab), let result = interpretation.ctcae {
-            guard let grade = result.grade else { return (result.criterion ?? "not gradable", "grade-0") }
+            guard let grade = result.grade else { return (notGraded(result.cannotGrade), "grade-0") }
             return grade == 0 ? ("CTCAE grade 0 (normal)", "grade-0") : ("CTCAE grade \(grade)", "grade-\(grade)")
         }
         let limits = SemenReferenceLimits.who2021
@@ -109,6 +109,14 @@ enum ObservationReading {
                 : ("at or above the WHO 2021 lower limit (\(Self.format(limit)))", "grade-0")
         }
         return nil
+    }
+
+    /// Why a graded test has no grade, in a few words (the full reason is in the API's interpretation).
+    static func notGraded(_ reason: String?) -> String {
+        guard let reason else { return "not gradable" }
+        if reason.contains("needs upper limit of normal") { return "not graded: no ULN recorded" }
+        if reason.contains("needs baseline") { return "not graded: first value of the test (the baseline)" }
+        return "not graded: grade by hand"
     }
 
     static func format(_ value: Double) -> String {

@@ -49,7 +49,8 @@ enum ProcedureFormModel {
         // A lot not yet released (or rejected) is refused here already, next to the field. An administered lot
         // is left to `CellTherapyEntry`, which tells a resubmitted form (answered as saved) from a second injection.
         if kind == .injection, let lot, ![.released, .administered].contains(lot.status) {
-            reader.fail("cellProductID", "Lot \(lot.lot) is \(lot.status.rawValue), not released: it cannot be injected")
+            let state = [CellProduct.ReleaseStatus.inProcess: "still in process", .quarantine: "in quarantine", .rejected: "rejected"][lot.status]
+            reader.fail("cellProductID", "Lot \(lot.lot) is \(state ?? lot.status.rawValue), not released: it cannot be injected")
         }
         let state = FormState(form: form, errors: reader.errors)
         guard state.isValid, let kind, let performed else { return .failure(FormRefusal(state: state)) }
