@@ -94,4 +94,37 @@ struct ReleaseDecisionAPITests {
             #expect(stored.value.releaseDecision == nil)
         }
     }
+
+    static func putTests(_ h: WebHarness, _ client: any TestClientProtocol, _ id: String, _ role: UserRole, ifMatch: String?,
+                         body: String) async throws -> (HTTPResponse.Status, ProductJSON?, String?) {
+        try await client.execute(uri: "/api/v1/cell-products/\(id)/release-tests", method: .put, headers: h.headers(role, ifMatch: ifMatch),
+                                 body: ByteBuffer(json: body)) { r in
+            (r.status, decoded(ProductJSON.self, r.body), decoded(ErrorJSON.self, r.body)?.error.details["field"])
+        }
+    }
+
+    @Test("results entered through the API before the decision: quarantine, a change needs a reason, a monitor or a stale version is refused; the investigator then decides on the stored results")
+    func releaseTestsThenDecision() async throws {
+        try await WebHarness.with { h, client in
+            let id = try await Self.product(h, client, lot: "LOT-5")
+            #expect(try await Self.putTests(h, client, id, .monitor, ifMatch: "\"1\"", body: Self.tests()).0 == .forbidden)
+            #expect(try await Self.putTests(h, client, id, .coordinator, ifMatch: nil, body: Self.tests()).0 == .preconditionRequired)
+            let bad = try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"1\"",
+                                              body: #"{"releaseTests":{"markersPercent":{"CD73":120}}}"#)
+            #expect(bad.0 == .unprocessableContent)
+            #expect(bad.2 == "markersPercent.CD73")
+            let saved = try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"1\"", body: Self.tests())
+            #expect(saved.0 == .ok)
+            #expect(saved.1?.releaseStatus == "quarantine")
+            #expect(saved.1?.version == 2)
+            let unexplained = try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"2\"", body: Self.tests(viability: 60))
+            #expect(unexplained.0 == .unprocessableContent)
+            #expect(unexplained.2 == "reason")
+            #expect(try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"1\"", body: Self.tests(viability: 60)).0 == .preconditionFailed)
+            let (status, product) = try await Self.decide(h, client, id, .investigator, ifMatch: "\"2\"", body: nil)
+            #expect(status == .ok)
+            #expect(product?.releaseStatus == "released")
+            #expect(try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"3\"", body: Self.tests()).0 == .conflict)
+        }
+    }
 }

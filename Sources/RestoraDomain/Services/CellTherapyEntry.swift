@@ -100,6 +100,10 @@ public struct CellTherapyEntry: Sendable {
     ) async throws -> Versioned<CellProduct> {
         let current = try await repositories.cellProducts.get(id)
         var product = current.value
+        // A stale form or request is answered as stale first: its author has not seen the current results.
+        guard current.version == expectedVersion else {
+            throw RepositoryError.staleVersion(kind: "cell product", id: id.rawValue, expected: expectedVersion)
+        }
         guard Self.undecided.contains(product.releaseStatus) else {
             throw DomainError.illegalTransition(from: product.releaseStatus.rawValue, to: "quarantine",
                                                 message: "the release of lot \(product.lot) is already decided (\(product.releaseStatus.rawValue)); its tests can no longer change")
@@ -107,7 +111,7 @@ public struct CellTherapyEntry: Sendable {
         let (specification, source) = try await specification(for: product)
         _ = try specification.evaluate(tests, specificationSource: source)   // value checks (percentages, units)
         // The same results entered again (a resubmitted form) change nothing and write no audit entry.
-        if product.releaseTests == tests, product.releaseStatus == .quarantine, current.version == expectedVersion { return current }
+        if product.releaseTests == tests, product.releaseStatus == .quarantine { return current }
         var audit = context
         if product.releaseTests != ReleaseTestResults(), product.releaseTests != tests {
             guard context.trimmedReason != nil else {

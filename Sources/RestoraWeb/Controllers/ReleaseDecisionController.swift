@@ -16,8 +16,31 @@ struct ReleaseDecisionController {
         var releaseTests: ReleaseTestResults?
     }
 
+    /// Release-test results entered before the decision (the web form's counterpart).
+    struct TestsInput: Decodable {
+        var releaseTests: ReleaseTestResults
+        /// Required when results already entered change.
+        var reason: String?
+    }
+
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("cell-products/:id/release-decision", use: decide)
+        group.put("cell-products/:id/release-tests", use: recordTests)
+    }
+
+    /// Stores the results under If-Match (a lot in process moves to quarantine); writers at the lot's site.
+    @Sendable func recordTests(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        try Access.requireWriter(user)
+        let id = Identifier<CellProduct>(try context.parameters.require("id"))
+        let product = try await repositories.cellProducts.get(id).value
+        _ = try await Access.participant(product.participantID, for: user, in: repositories)
+        let expected = try request.expectedVersion()
+        let input = try await request.decodeJSON(TestsInput.self, limit: config.maxBodyBytes)
+        let stored = try await dependencies.cellTherapy.recordReleaseTests(
+            input.releaseTests, product: id, expectedVersion: expected, context: context.audit(user, reason: input.reason))
+        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 
     @Sendable func decide(_ request: Request, context: AppRequestContext) async throws -> Response {
