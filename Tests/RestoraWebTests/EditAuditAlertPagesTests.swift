@@ -168,4 +168,38 @@ struct EditAuditAlertPagesTests {
             #expect(alerts.count == 1)
         }
     }
+
+    @Test("correcting an ALT can fix its ULN: shown in the form, a ULN of 0 refused next to it, a new ULN stored and audited")
+    func correctULN() async throws {
+        try await WebHarness.with { h, client in
+            let record = try await h.database.repositories.observations.create(
+                Observation(id: "obs-alt", participantID: "p-a", code: ClinicalCodes.alt, value: .quantity(Quantity(130, "U/L")),
+                            effective: CalendarDate("2025-12-30")!.startOfDayUTC, upperLimitOfNormal: 40),
+                context: WebHarness.setup, idempotencyKey: nil)
+            let path = "/observations/\(record.value.id.rawValue)/edit"
+            var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            let form = try await browser.get(path)
+            #expect(form.value("upperLimitOfNormal") == "40")
+            let base = [("_csrf", form.value("_csrf") ?? ""), ("version", "1"), ("value", "130"), ("unit", "U/L"), ("effective", "2025-12-30"),
+                        ("reason", "ULN misread: the report says 35")]
+            let refused = try await browser.post(path, base + [("upperLimitOfNormal", "0")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.fieldError("upperLimitOfNormal")?.contains("got 0") == true)
+            #expect(try await browser.post(path, base + [("upperLimitOfNormal", "35")]).status == .seeOther)
+            let stored = try await h.database.repositories.observations.get(record.value.id)
+            #expect(stored.value.upperLimitOfNormal == 35)
+            let history = try await browser.get("/audit/observations/\(record.value.id.rawValue)")
+            #expect(history.html.contains(#"<span class="field-name">upper_limit_of_normal</span>: <span class="old">40.0</span> → <span class="new">35.0</span>"#))
+            // A semen value has no ULN field.
+            #expect(!(try await browser.get(Self.semenEditPath(h))).html.contains("name=\"upperLimitOfNormal\""))
+        }
+    }
+
+    static func semenEditPath(_ h: WebHarness) async throws -> String {
+        let semen = try await h.database.repositories.observations.create(
+            Observation(id: "obs-vol", participantID: "p-a", code: ClinicalCodes.semenVolume, value: .quantity(Quantity(2.5, "mL")),
+                        effective: CalendarDate("2025-12-30")!.startOfDayUTC),
+            context: WebHarness.setup, idempotencyKey: nil)
+        return "/observations/\(semen.value.id.rawValue)/edit"
+    }
 }

@@ -34,7 +34,14 @@ enum EditObservationModel {
         var values = ["effective": record.value.effectiveDate.description, "version": String(record.version)]
         values["value"] = valueText(record.value.value)
         if let quantity = record.value.value.quantity { values["unit"] = quantity.unit }
+        if let uln = record.value.upperLimitOfNormal { values["upperLimitOfNormal"] = NumberText.plain(uln) }
         return FormState(form: FormData(values))
+    }
+
+    /// A CTCAE-graded laboratory test: its correction may also fix the ULN recorded with it (REFERENCE.md E1).
+    static func takesULN(_ observation: Observation) -> Bool {
+        guard observation.value.quantity != nil, let term = CTCAELabCodes.term(for: observation.code) else { return false }
+        return !term.isClinicianGraded
     }
 
     struct Change: Sendable {
@@ -55,6 +62,10 @@ enum EditObservationModel {
             if unit == nil { reader.fail("unit", "\(measure?.label ?? "This value") is entered in \(units.map(\.label).joined(separator: " or "))") }
             if let value = reader.number("value", required: true, range: unit?.range), let unit {
                 observation.value = .quantity(Quantity(value, unit.ucum))
+            }
+            if takesULN(record.value) {
+                // Emptied on purpose, the ULN is removed (the audit trail keeps the old one).
+                observation.upperLimitOfNormal = reader.number("upperLimitOfNormal", required: false, range: .positive(unit?.label ?? current.unit))
             }
         case .integer:
             if let value = reader.number("value", required: true) {
@@ -107,6 +118,10 @@ enum EditObservationModel {
             let units: [(value: String, label: String)] = measure?.units.map { ($0.ucum, $0.label) } ?? [(current.unit, current.unit)]
             EntryPage.numberInput("value", label: label, unit: nil, state: state, required: true)
             Forms.select("unit", label: "Unit", options: units, state: state, required: true)
+            if takesULN(observation) {
+                EntryPage.numberInput("upperLimitOfNormal", label: "Upper limit of normal (ULN)", unit: "in the unit above", state: state,
+                                      hint: "As printed on the laboratory report; empty when the report gives none")
+            }
         case .integer:
             EntryPage.numberInput("value", label: label, unit: nil, state: state, required: true)
         case .text:
