@@ -28,13 +28,8 @@ struct ScreeningController {
         }
         let input = try await request.decodeJSONIfPresent(ScreeningInput.self, limit: config.maxBodyBytes)
         let date = input?.on ?? CalendarDate(dependencies.clock.now())
-        let program = try await repositories.programs.get(enrolment.programID).value
-        let definition = try dependencies.catalog.definition(id: program.protocolID)
-        let record = try await ParticipantRecordLoader(repositories: repositories).load(enrolment.participantID)
-        let report = EligibilityEngine.screen(record, against: definition, on: date)
-        let screening = ScreeningRecord(id: Identifier(dependencies.ids.next()), participantID: enrolment.participantID,
-                                        enrolmentID: enrolment.id, report: report, screenedBy: user.actor)
-        let stored = try await repositories.screenings.create(screening, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let stored = try await EnrolmentScreening(dependencies: dependencies).screen(
+            enrolment, on: date, context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 
@@ -59,6 +54,23 @@ struct ScreeningController {
 /// The participant's record as stored, for the eligibility engine. Concomitant medications and reviewed
 /// sections are not stored yet: the record carries none, so a criterion that needs them reads as missing
 /// (the verdict is then `incomplete`, never a wrong `eligible`).
+/// Screens an enrolment against its program protocol's criteria on `date` and stores the verdict with every
+/// criterion's result; the JSON API and the participant page's screening form both go through it.
+struct EnrolmentScreening {
+    let dependencies: WebDependencies
+
+    func screen(_ enrolment: Enrolment, on date: CalendarDate, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<ScreeningRecord> {
+        let repositories = dependencies.repositories
+        let program = try await repositories.programs.get(enrolment.programID).value
+        let definition = try dependencies.catalog.definition(id: program.protocolID)
+        let record = try await ParticipantRecordLoader(repositories: repositories).load(enrolment.participantID)
+        let report = EligibilityEngine.screen(record, against: definition, on: date)
+        let screening = ScreeningRecord(id: Identifier(dependencies.ids.next()), participantID: enrolment.participantID,
+                                        enrolmentID: enrolment.id, report: report, screenedBy: context.actor)
+        return try await repositories.screenings.create(screening, context: context, idempotencyKey: idempotencyKey)
+    }
+}
+
 struct ParticipantRecordLoader {
     let repositories: Repositories
 

@@ -58,11 +58,10 @@ enum AuditPage {
     }
 
     static func view(context: AppRequestContext, kind: String, id: String, participant: Participant, entries: [AuditEntry]) -> Node {
-        let name = [participant.givenName, participant.familyName].compactMap { $0 }.joined(separator: " ")
         let title = "History of \(kindNames[kind] ?? kind) \(id)"
         return Layout.page(title: title, context: context) {
             el("p", ["class": "breadcrumb"]) {
-                el("a", ["href": WebPath.participant(participant.id)]) { "\(name.isEmpty ? "Participant" : name) · MRN \(participant.mrn)" }
+                ParticipantText.crumb(participant)
             }
             el("h1") { title }
             if entries.isEmpty {

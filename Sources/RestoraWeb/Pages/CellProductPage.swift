@@ -33,7 +33,7 @@ enum CellProductPage {
         let title = "Lot \(product.lot)"
         return Layout.page(title: title, context: context) {
             el("p", ["class": "breadcrumb"]) {
-                el("a", ["href": WebPath.participant(m.subject.participant.id)]) { "\(m.subject.name) · MRN \(m.subject.participant.mrn)" }
+                ParticipantText.crumb(m.subject.participant)
             }
             el("h1") { title }
             Forms.generalErrors(FormState(general: m.problems))

@@ -155,12 +155,6 @@ struct CellTherapyPagesController {
         let id = subject.product.value.id
         switch CustodyStepForm.validate(form, subject: subject, actor: user.actor) {
         case let .failure(refusal):
-            // A double submit after the step was stored: the form's version is behind and the step is the last one.
-            if let version = form["_version"].flatMap(Int.init), version < subject.product.version,
-               let kind = form["kind"].flatMap(CustodyEvent.Kind.init(rawValue:)), let last = subject.product.value.custody.last,
-               last.kind == kind, CalendarDate(last.at).description == form["at"], last.location == form["location"] {
-                return HTMLResponse.redirect(WebPath.cellProduct(id) + "#custody")
-            }
             return try await productPage(subject, user: user, context: context, custodyState: refusal.state, status: .unprocessableContent)
         case let .success((event, version)):
             do {

@@ -140,6 +140,12 @@ enum ParticipantText {
         return name.isEmpty ? "MRN \(participant.mrn)" : "\(name) (MRN \(participant.mrn))"
     }
 
+    /// The link back to the participant a page is about: "Ana Lopez · MRN A-001".
+    static func crumb(_ participant: Participant) -> Node {
+        let name = [participant.givenName, participant.familyName].compactMap { $0 }.joined(separator: " ")
+        return el("a", ["href": WebPath.participant(participant.id)]) { "\(name.isEmpty ? "Participant" : name) · MRN \(participant.mrn)" }
+    }
+
     static func link(_ participant: Participant?, id: Identifier<Participant>) -> Node {
         el("a", ["class": "participant-link", "href": WebPath.participant(id)]) {
             participant.map(name) ?? "participant \(id.rawValue)"

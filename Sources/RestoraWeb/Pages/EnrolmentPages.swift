@@ -56,13 +56,8 @@ struct EnrolmentPagesController {
         let today = CalendarDate(dependencies.clock.now())
         let date = form["on"].flatMap(CalendarDate.init) ?? today
         guard date <= today else { throw DomainError.invalidValue(field: "on", message: "The screening date is in the future.") }
-        let program = try await repositories.programs.get(enrolment.programID).value
-        let definition = try dependencies.catalog.definition(id: program.protocolID)
-        let record = try await ParticipantRecordLoader(repositories: repositories).load(enrolment.participantID)
-        let report = EligibilityEngine.screen(record, against: definition, on: date)
-        let screening = ScreeningRecord(id: Identifier(dependencies.ids.next()), participantID: enrolment.participantID,
-                                        enrolmentID: enrolment.id, report: report, screenedBy: user.actor)
-        _ = try await repositories.screenings.create(screening, context: context.audit(user), idempotencyKey: form["_nonce"].map { "web:screen:\($0)" })
+        _ = try await EnrolmentScreening(dependencies: dependencies).screen(
+            enrolment, on: date, context: context.audit(user), idempotencyKey: form["_nonce"].map { "web:screen:\($0)" })
         return HTMLResponse.redirect(WebPath.participant(enrolment.participantID) + "#eligibility")
     }
 

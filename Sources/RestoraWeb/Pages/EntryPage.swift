@@ -25,10 +25,6 @@ struct EntrySubject: Sendable {
     var harvests: [Option] = []
 
     var today: CalendarDate { CalendarDate(now) }
-    var name: String {
-        let parts = [participant.givenName, participant.familyName].compactMap { $0 }
-        return parts.isEmpty ? "Participant" : parts.joined(separator: " ")
-    }
 }
 
 /// A form that did not validate: the typed values, a message per field, nothing written.
@@ -46,7 +42,7 @@ enum EntryPage {
     ) -> Node {
         Layout.page(title: title, context: context) {
             el("p", ["class": "breadcrumb"]) {
-                el("a", ["href": WebPath.participant(subject.participant.id)]) { "\(subject.name) · MRN \(subject.participant.mrn)" }
+                ParticipantText.crumb(subject.participant)
             }
             el("h1") { title }
             if let intro { el("p", ["class": "muted"]) { intro } }

@@ -9,10 +9,6 @@ struct CellProductSubject: Sendable {
     var specificationSource: String
     var now: Date
 
-    var name: String {
-        let parts = [participant.givenName, participant.familyName].compactMap { $0 }
-        return parts.isEmpty ? "Participant" : parts.joined(separator: " ")
-    }
 
     /// Each marker the specification's identity lines name, once, in their order ("CD14", "CD11b" both
     /// listed), with the line that sets its limit.
@@ -92,7 +88,7 @@ enum ReleaseTestsFormModel {
         let title = "Release tests of lot \(product.lot)"
         return Layout.page(title: title, context: context) {
             el("p", ["class": "breadcrumb"]) {
-                el("a", ["href": WebPath.participant(subject.participant.id)]) { "\(subject.name) · MRN \(subject.participant.mrn)" }
+                ParticipantText.crumb(subject.participant)
                 " › "
                 el("a", ["href": WebPath.cellProduct(product.id)]) { "Lot \(product.lot)" }
             }
