@@ -13,6 +13,11 @@ struct DataQueryAPITests {
     @Test("a monitor raises and closes a query, the site answers; each refused to the other side")
     func lifecycle() async throws {
         try await WebHarness.with { h, client in
+            // The query points at a real observation of the participant (an unknown one is refused: ReferenceIntegrityAPITests).
+            _ = try await h.database.repositories.observations.create(
+                Observation(id: "o-1", participantID: "p-a", code: Coding(.loinc, "2571-8"), value: .quantity(Quantity(150, "mg/dL")),
+                            effective: WebHarness.now.addingTimeInterval(-3_600)),
+                context: WebHarness.setup, idempotencyKey: nil)
             try await client.execute(uri: "/api/v1/participants/p-a/queries", method: .post, headers: h.headers(.coordinator), body: ByteBuffer(json: Self.question)) { r in
                 #expect(r.status == .forbidden)
             }

@@ -47,12 +47,13 @@ struct ParticipantAPITests {
         }
     }
 
-    @Test("a coordinator creating at another site is refused")
+    @Test("a coordinator creating at another site is refused like an unknown site: 422 on siteID")
     func createOtherSite() async throws {
         try await WebHarness.with { h, client in
             let body = newParticipant.replacingOccurrences(of: "site-a", with: "site-b")
             try await client.execute(uri: "/api/v1/participants", method: .post, headers: h.headers(.coordinator), body: ByteBuffer(json: body)) { r in
-                #expect(r.status == .notFound)
+                #expect(r.status == .unprocessableContent)
+                #expect(decoded(ErrorJSON.self, r.body)?.error.details["path"] == "siteID")
             }
             #expect(try await h.count("participants") == 2)
         }

@@ -11,6 +11,11 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case reasonRequired(kind: String)
     /// The same idempotency key was sent before with a different request body.
     case idempotencyKeyReused(key: String)
+    /// The database refused the write because the record names another record that does not exist (a
+    /// foreign key). The domain services resolve references first; this is the backstop.
+    case unknownReference(kind: String)
+    /// The database refused a value its CHECK or NOT NULL constraints do not allow (backstop).
+    case constraintFailed(kind: String)
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -19,11 +24,17 @@ extension RepositoryError: CustomStringConvertible {
         case let .notFound(kind, id): return "no \(kind) with id \(id)"
         case let .staleVersion(kind, id, expected):
             return "\(kind) \(id) is no longer at version \(expected); read it again and reapply the change"
-        case let .duplicate(kind, field): return "a \(kind) with this \(field) already exists"
+        case let .duplicate(kind, field): return "\(Self.article(kind)) \(kind) with this \(field) already exists"
         case let .reasonRequired(kind): return "a reason for change is required to edit a recorded \(kind)"
         case let .idempotencyKeyReused(key):
             return "idempotency key \(key) was already used for a different request"
+        case let .unknownReference(kind): return "the \(kind) names a record that does not exist"
+        case let .constraintFailed(kind): return "the \(kind) has a value the database does not accept"
         }
+    }
+
+    static func article(_ noun: String) -> String {
+        noun.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 
     /// A stable machine-readable code for API error bodies.
@@ -34,6 +45,8 @@ extension RepositoryError: CustomStringConvertible {
         case .duplicate: return "duplicate"
         case .reasonRequired: return "reason_required"
         case .idempotencyKeyReused: return "idempotency_key_reused"
+        case .unknownReference: return "unknown_reference"
+        case .constraintFailed: return "invalid_value"
         }
     }
 }

@@ -26,12 +26,11 @@ public struct CellTherapyEntry: Sendable {
         if let volume = procedure.volumeML, !(volume > 0 && volume <= 1_000) {
             throw DomainError.invalidValue(field: "volumeML", message: "the volume must be more than 0 and at most 1000 mL")
         }
-        guard let productID = procedure.cellProductID else {
+        try await references.enrolment(procedure.enrolmentID, of: procedure.participantID)
+        // The autologous rule: a lot of another participant is refused exactly like an unknown one.
+        guard let productID = procedure.cellProductID,
+              let product = try await references.cellProduct(productID, of: procedure.participantID) else {
             return try await repositories.procedures.create(procedure, context: context, idempotencyKey: idempotencyKey)
-        }
-        let product = try await repositories.cellProducts.get(productID)
-        guard product.value.participantID == procedure.participantID else {
-            throw DomainError.invalidValue(field: "cellProductID", message: "this cell product belongs to another participant")
         }
         guard procedure.kind == .injection else {
             return try await repositories.procedures.create(procedure, context: context, idempotencyKey: idempotencyKey)
@@ -55,6 +54,19 @@ public struct CellTherapyEntry: Sendable {
         _ = try await repositories.cellProducts.update(administered, expectedVersion: product.version, context: reasoned)
         return stored
     }
+
+    /// Registers a lot: the enrolment and the harvest it names must be this participant's, and the harvest
+    /// must be a tissue harvest.
+    public func registerProduct(_ product: CellProduct, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<CellProduct> {
+        try await references.enrolment(product.enrolmentID, of: product.participantID)
+        if let harvest = try await references.procedure(product.harvestProcedureID, of: product.participantID, field: "harvestProcedureID"),
+           harvest.value.kind != .tissueHarvest {
+            throw DomainError.invalidValue(field: "harvestProcedureID", message: "harvestProcedureID names a \(harvest.value.kind.rawValue) procedure, not a tissue harvest")
+        }
+        return try await repositories.cellProducts.create(product, context: context, idempotencyKey: idempotencyKey)
+    }
+
+    var references: RecordReferences { RecordReferences(repositories: repositories) }
 
     /// Why a lot may not be injected on `date`, as a refusal of the `cellProductID` field.
     public static func checkInjectable(_ product: CellProduct, on date: Date) throws {

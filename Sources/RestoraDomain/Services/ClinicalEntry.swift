@@ -34,6 +34,7 @@ public struct ClinicalEntry: Sendable {
     public func record(
         _ observation: Observation, context: AuditContext, idempotencyKey: String?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        try await references.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab = try await labContext(for: observation)
         var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
             $0.evaluate(observation, lab: lab)
@@ -52,6 +53,7 @@ public struct ClinicalEntry: Sendable {
     public func correct(
         _ observation: Observation, expectedVersion: Int, context: AuditContext
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        try await references.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab = try await labContext(for: observation)
         var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
             $0.evaluate(observation, lab: lab)
@@ -79,6 +81,16 @@ public struct ClinicalEntry: Sendable {
             adverseEvent: stored.value.id, raisedAt: stored.createdAt, context: context)
         return (stored, outcome)
     }
+
+    /// Stores a correction of an adverse event (the reason is in `context`); the enrolment it names must be
+    /// the participant's own.
+    public func correct(_ event: AdverseEvent, expectedVersion: Int, context: AuditContext) async throws -> Versioned<AdverseEvent> {
+        try await references.enrolment(event.enrolmentID, of: event.participantID)
+        return try await repositories.adverseEvents.update(event, expectedVersion: expectedVersion, context: context)
+    }
+
+    /// Resolves the records an entry names (enrolment, visit) before anything is written.
+    var references: RecordReferences { RecordReferences(repositories: repositories) }
 
     /// The ULN and baseline a CTCAE-graded laboratory value is graded with (`LabGradingContext.recorded`);
     /// the participant's earlier values are read only when a baseline can matter: a test graded in
@@ -112,7 +124,7 @@ public struct ClinicalEntry: Sendable {
         let chosen: [Enrolment]
         if let enrolmentID {
             guard let match = enrolments.first(where: { $0.id == enrolmentID }) else {
-                throw DomainError.invalidValue(field: "enrolmentID", message: "the participant has no such enrolment")
+                throw RecordReferences.refusal("enrolmentID", kind: "enrolment")
             }
             chosen = [match]
         } else {

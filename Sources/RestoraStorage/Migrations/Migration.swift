@@ -23,4 +23,5 @@ let allMigrations: [Migration] = [
     m0018_CreateInstanceSettings,
     m0019_CreatePrescreenCandidates,
     m0020_AddObservationUpperLimitOfNormal,
+    m0021_OneOpenEnrolmentPerProgram,
 ]

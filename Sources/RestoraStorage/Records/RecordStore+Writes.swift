@@ -14,27 +14,33 @@ extension RecordStore {
         let cells = try self.cells(of: value).merging(M.derivedCells(of: value)) { _, new in new }.merging(extra) { _, new in new }
         let id = M.id(of: value)
         let now = audit.clock.now()
-        do {
-            let row: StoredRow = try await store.transaction { db in
-                if let key = idempotencyKey {
-                    let fingerprint = IdempotencyKeys.fingerprint(cells.filter { $0.key != "id" && !serverStamped.contains($0.key) })
-                    if let existing = try await IdempotencyKeys.claim(
-                        db, scope: M.table, key: key, recordID: id, fingerprint: fingerprint, at: now)
-                    {
-                        guard let row = try await fetch(db, id: existing) else {
-                            throw RepositoryError.notFound(kind: M.kind, id: existing)
-                        }
-                        return row
+        let row: StoredRow = try await transaction { db in
+            if let key = idempotencyKey {
+                let fingerprint = IdempotencyKeys.fingerprint(cells.filter { $0.key != "id" && !serverStamped.contains($0.key) })
+                if let existing = try await IdempotencyKeys.claim(
+                    db, scope: M.table, key: key, recordID: id, fingerprint: fingerprint, at: now)
+                {
+                    guard let row = try await fetch(db, id: existing) else {
+                        throw RepositoryError.notFound(kind: M.kind, id: existing)
                     }
+                    return row
                 }
-                try await insert(db, cells: cells, at: now)
-                try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context)
-                guard let row = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
-                return row
             }
-            return try decode(row)
-        } catch let error where UniqueViolation.matches(error) {
-            throw RepositoryError.duplicate(kind: M.kind, field: M.uniqueField)
+            try await insert(db, cells: cells, at: now)
+            try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context)
+            guard let row = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
+            return row
+        }
+        return try decode(row)
+    }
+
+    /// A write transaction whose constraint violations reach the caller as domain answers (duplicate: 409;
+    /// unknown reference or refused value: 422), never as driver errors. Every write of a record goes here.
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            return try await store.transaction(body)
+        } catch {
+            throw ConstraintViolation.domainError(for: error, kind: M.kind, uniqueField: M.uniqueField) ?? error
         }
     }
 
@@ -53,14 +59,10 @@ extension RecordStore {
         let id = M.id(of: value)
         let newCells = try cells(of: value)
         let derived = M.derivedCells(of: value)
-        do {
-            let row: StoredRow = try await store.transaction { db in
-                try await write(db, id: id, expectedVersion: expectedVersion, context: context) { _ in (newCells, derived) }
-            }
-            return try decode(row)
-        } catch let error where UniqueViolation.matches(error) {
-            throw RepositoryError.duplicate(kind: M.kind, field: M.uniqueField)
+        let row: StoredRow = try await transaction { db in
+            try await write(db, id: id, expectedVersion: expectedVersion, context: context) { _ in (newCells, derived) }
         }
+        return try decode(row)
     }
 
     /// Read-check-write inside an open transaction: `change` maps the stored value to new cells.
@@ -99,7 +101,7 @@ extension RecordStore {
     func delete(id: String, expectedVersion: Int, context: AuditContext) async throws {
         if M.isClinical && context.trimmedReason == nil { throw RepositoryError.reasonRequired(kind: M.kind) }
         let stamp = StoredJSON.format(audit.clock.now())
-        try await store.transaction { db in
+        try await transaction { db in
             let deleted = try await db.update(M.table)
                 .set(SQLIdentifier("deleted_at"), to: SQLBind(stamp))
                 .set(SQLIdentifier("version"), to: SQLBind(expectedVersion + 1))

@@ -38,7 +38,7 @@ where M.Value: Identifiable, M.Value.ID == Identifier<M.Value> {
         _ operation: @escaping @Sendable (inout Record) throws -> Void
     ) async throws -> Versioned<Record> {
         let records = self.records
-        let row = try await records.store.transaction { db in
+        let row = try await records.transaction { db in
             try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
                 var value = try records.decode(old).value
                 try operation(&value)

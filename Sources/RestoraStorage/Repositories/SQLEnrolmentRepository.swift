@@ -25,7 +25,7 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment> {
         let records = self.records
-        let row = try await records.store.transaction { db in
+        let row = try await records.transaction { db in
             try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
                 var enrolment = try records.decode(old).value
                 try enrolment.transition(to: status, by: context.actor, at: instant, reason: context.reason ?? "")

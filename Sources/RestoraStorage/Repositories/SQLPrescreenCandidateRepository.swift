@@ -50,7 +50,7 @@ struct SQLPrescreenCandidateRepository: PrescreenCandidateRepository {
         _ id: Identifier<PrescreenCandidate>, to status: PrescreenCandidate.Status, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<PrescreenCandidate> {
         let records = self.records
-        let row = try await records.store.transaction { db in
+        let row = try await records.transaction { db in
             try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
                 var value = try records.decode(old).value
                 value.status = status

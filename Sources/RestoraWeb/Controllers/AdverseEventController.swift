@@ -69,7 +69,7 @@ struct AdverseEventController {
         _ = try await Access.participant(current.value.participantID, for: user, in: repositories)
         let input = try await request.decodeJSON(AdverseEventInput.self, limit: config.maxBodyBytes)
         let event = try input.event(id: id, participant: current.value.participantID)
-        let stored = try await repositories.adverseEvents.update(event, expectedVersion: expected, context: context.audit(user, reason: input.reason))
+        let stored = try await dependencies.clinicalEntry.correct(event, expectedVersion: expected, context: context.audit(user, reason: input.reason))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 }

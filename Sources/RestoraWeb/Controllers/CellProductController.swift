@@ -51,7 +51,7 @@ struct CellProductController {
             id: Identifier(dependencies.ids.next()), lot: lot, participantID: participant.value.id, enrolmentID: input.enrolmentID,
             sourceTissue: input.sourceTissue, harvestProcedureID: input.harvestProcedureID, totalCells: input.totalCells,
             viableCells: input.viableCells, viabilityPercent: input.viabilityPercent)
-        let stored = try await repositories.cellProducts.create(product, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let stored = try await dependencies.cellTherapy.registerProduct(product, context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 

@@ -34,6 +34,7 @@ struct DataQueryController {
         guard !input.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw DomainError.invalidValue(field: "question", message: "a query needs a question")
         }
+        try await RecordReferences(repositories: repositories).queryTarget(kind: input.recordKind, id: input.recordID, of: participant.value.id)
         let query = DataQuery(id: Identifier(dependencies.ids.next()), participantID: participant.value.id, recordKind: input.recordKind,
                               recordID: input.recordID, field: input.field, question: input.question, raisedBy: user.actor,
                               raisedAt: dependencies.clock.now())

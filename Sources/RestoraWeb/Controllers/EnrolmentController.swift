@@ -30,14 +30,9 @@ struct EnrolmentController {
         try Access.requireWriter(user)
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         let input = try await request.decodeJSON(EnrolmentInput.self, limit: config.maxBodyBytes)
-        let program = try await repositories.programs.get(input.programID).value
-        guard program.siteIDs.contains(participant.value.siteID) else {
-            throw DomainError.invalidValue(field: "programID", message: "the program does not run at the participant's site")
-        }
-        let enrolment = Enrolment(
-            id: Identifier(dependencies.ids.next()), participantID: participant.value.id, programID: program.id,
-            siteID: participant.value.siteID, armID: input.armID)
-        let stored = try await repositories.enrolments.create(enrolment, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let stored = try await EnrolmentEntry(repositories: repositories).enrol(
+            participant.value, in: input.programID, arm: input.armID, id: Identifier(dependencies.ids.next()),
+            context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 

@@ -30,17 +30,11 @@ struct MedicationController {
         try Access.requireWriter(user)
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         let input = try await request.decodeJSON(CourseInput.self, limit: config.maxBodyBytes)
-        guard input.dose.value > 0, input.dose.value.isFinite, (1...6).contains(input.timesPerDay) else {
-            throw DomainError.invalidValue(field: "dose", message: "a positive dose taken 1 to 6 times a day is required")
-        }
-        if let stop = input.plannedStop, stop < input.start {
-            throw DomainError.invalidValue(field: "plannedStop", message: "the planned stop is before the start")
-        }
         let course = MedicationCourse(
             id: Identifier(dependencies.ids.next()), participantID: participant.value.id, enrolmentID: input.enrolmentID,
             drug: input.drug, dose: input.dose, route: input.route, timesPerDay: input.timesPerDay, start: input.start,
             plannedStop: input.plannedStop)
-        let stored = try await repositories.medicationCourses.create(course, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let stored = try await MedicationEntry(repositories: repositories).startCourse(course, context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 
@@ -60,11 +54,7 @@ struct MedicationController {
         let course = try await repositories.medicationCourses.get(id).value
         _ = try await Access.participant(course.participantID, for: user, in: repositories)
         let dispensing = try await request.decodeJSON(Dispensing.self, limit: config.maxBodyBytes)
-        // REFERENCE.md E2 (iPLEDGE): no more than a 30-day supply at a time.
-        guard (1...30).contains(dispensing.daysCovered), dispensing.unitsDispensed > 0 else {
-            throw DomainError.invalidValue(field: "daysCovered", message: "a dispensing covers 1 to 30 days with at least one unit")
-        }
-        let stored = try await repositories.medicationCourses.addDispensing(dispensing, to: id, expectedVersion: expected, context: context.audit(user))
+        let stored = try await MedicationEntry(repositories: repositories).dispense(dispensing, to: id, expectedVersion: expected, context: context.audit(user))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 }

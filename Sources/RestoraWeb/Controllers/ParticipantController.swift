@@ -20,7 +20,7 @@ struct ParticipantController {
         let user = try context.requireUser()
         try Access.requireWriter(user)
         let input = try await request.decodeJSON(ParticipantInput.self, limit: config.maxBodyBytes)
-        try Access.requireSite(user, input.siteID, kind: "site", id: input.siteID.rawValue)
+        try await RecordReferences(repositories: repositories).site(input.siteID, for: user)
         let participant = try input.participant(id: Identifier(dependencies.ids.next()), today: CalendarDate(dependencies.clock.now()))
         let stored = try await repositories.participants.create(participant, context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(ParticipantResponse(stored), status: .created, version: stored.version)
@@ -43,7 +43,7 @@ struct ParticipantController {
         _ = try await Access.participant(id, for: user, in: repositories)
         let input = try await request.decodeJSON(ParticipantInput.self, limit: config.maxBodyBytes)
         // Moving a participant to a site the user does not belong to would hide it from them: refuse.
-        try Access.requireSite(user, input.siteID, kind: "site", id: input.siteID.rawValue)
+        try await RecordReferences(repositories: repositories).site(input.siteID, for: user)
         let participant = try input.participant(id: id, today: CalendarDate(dependencies.clock.now()))
         let stored = try await repositories.participants.update(
             participant, expectedVersion: expected, context: context.audit(user, reason: input.reason))

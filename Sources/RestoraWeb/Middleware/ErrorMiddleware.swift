@@ -36,16 +36,20 @@ struct ErrorMiddleware: RouterMiddleware {
             case .notFound: status = .notFound
             case .staleVersion: status = .preconditionFailed
             case .duplicate: status = .conflict
-            case .reasonRequired, .idempotencyKeyReused: status = .unprocessableContent
+            case .reasonRequired, .idempotencyKeyReused, .unknownReference, .constraintFailed: status = .unprocessableContent
             }
             return (status, e.code, e.description, [:])
         case let e as DomainError:
             switch e {
-            case let .invalidValue(field, message): return (.unprocessableContent, "invalid_value", message, ["field": field])
+            case let .invalidValue(field, message):
+                // `path` is the JSON path of the offending field (issue #12); `field` is kept for older clients.
+                return (.unprocessableContent, "invalid_value", message, ["field": field, "path": field])
             case let .illegalTransition(from, to, message):
                 return (.conflict, "illegal_transition", message, ["from": from, "to": to])
             case let .notFound(kind, _, message): return (.notFound, "not_found", message, ["kind": kind])
             }
+        case let e as ParticipantCursor.Malformed:
+            return (.badRequest, "bad_cursor", e.description, ["path": "cursor"])
         case let e as DecodingError:
             return (.badRequest, "malformed_body", DecodingMessage.describe(e), ["path": DecodingMessage.path(e)])
         case let e as HTTPError:

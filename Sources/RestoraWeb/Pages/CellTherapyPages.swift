@@ -30,7 +30,7 @@ struct CellTherapyPagesController {
         router.post("participants/:id/cell-products/new") { request, context in
             try await entry.save(request, context, render: CellProductFormModel.view, validate: CellProductFormModel.validate) { product, user, form in
                 do {
-                    _ = try await repositories.cellProducts.create(product, context: context.audit(user), idempotencyKey: FormNonce.key(form))
+                    _ = try await cellTherapy.registerProduct(product, context: context.audit(user), idempotencyKey: FormNonce.key(form))
                 } catch RepositoryError.duplicate {
                     throw DomainError.invalidValue(field: "lot", message: "lot \(product.lot) is already registered; a lot number is unique")
                 }

@@ -32,12 +32,20 @@ struct EnrolmentPagesController {
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories).value
         try Access.requireWriter(user)
         let programs = try await programs(for: participant)
-        guard let program = programs.first(where: { $0.id.rawValue == form["programID"] }) else {
-            let state = FormState(form: form, errors: ["programID": "Choose a program that runs at the participant's site."])
+        func refuse(_ message: String) -> Response {
+            let state = FormState(form: form, errors: ["programID": message])
             return HTMLResponse.html(EnrolmentPanel.newForm(participant, programs: programs, state: state, context: context, ids: dependencies.ids), status: .unprocessableContent)
         }
-        let enrolment = Enrolment(id: Identifier(dependencies.ids.next()), participantID: participant.id, programID: program.id, siteID: participant.siteID)
-        _ = try await repositories.enrolments.create(enrolment, context: context.audit(user), idempotencyKey: form["_nonce"].map { "web:enrol:\($0)" })
+        guard let program = programs.first(where: { $0.id.rawValue == form["programID"] }) else {
+            return refuse("Choose a program that runs at the participant's site.")
+        }
+        do {
+            _ = try await EnrolmentEntry(repositories: repositories).enrol(
+                participant, in: program.id, arm: nil, id: Identifier(dependencies.ids.next()),
+                context: context.audit(user), idempotencyKey: form["_nonce"].map { "web:enrol:\($0)" })
+        } catch RepositoryError.duplicate {
+            return refuse("The participant is already enrolled in \(program.name) and that enrolment is still open.")
+        }
         return HTMLResponse.redirect(WebPath.participant(participant.id) + "#enrolments")
     }
 
