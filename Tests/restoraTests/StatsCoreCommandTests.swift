@@ -57,7 +57,7 @@ import Testing
 
     @Test func tTestValues() throws {
         let bad = try StatsTTestCommand.parse(["--x", "1,nan,3"])
-        #expect(Self.failure { _ = try bad.result() } == "--x: value 2 'nan' is not a finite number")
+        #expect(Self.failure { _ = try bad.result() } == "--x: value 2 'nan' is not a finite decimal number")
         let constant = try StatsTTestCommand.parse(["--x", "2,2,2"])
         #expect(Self.failure { _ = try constant.result() }?.contains("data are essentially constant") == true)
         let paired = try StatsTTestCommand.parse(["--x", "1,2,3", "--paired"])

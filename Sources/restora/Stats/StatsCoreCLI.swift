@@ -19,8 +19,8 @@ enum StatsCoreCLI {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         return try parts.enumerated().map { index, part in
             let trimmed = part.trimmingCharacters(in: .whitespaces)
-            guard let value = Double(trimmed), value.isFinite else {
-                throw CLIFailure("--\(option): value \(index + 1) '\(trimmed)' is not a finite number")
+            guard let value = DecimalNumber.parse(trimmed) else {
+                throw CLIFailure("--\(option): value \(index + 1) '\(DecimalNumber.visible(trimmed))' is not a finite decimal number")
             }
             return value
         }

@@ -18,8 +18,8 @@ enum SurvivalRegressionCLI {
         guard let text, !text.isEmpty else { return [] }
         return try text.split(separator: ",").map { part in
             let trimmed = part.trimmingCharacters(in: .whitespaces)
-            guard let value = Double(trimmed), value.isFinite else {
-                throw CLIFailure("--\(option): '\(trimmed)' is not a number")
+            guard let value = DecimalNumber.parse(trimmed) else {
+                throw CLIFailure("--\(option): '\(DecimalNumber.visible(trimmed))' is not a decimal number")
             }
             return value
         }

@@ -27,6 +27,8 @@ struct CSVTable: Sendable {
             throw CLIFailure("\(source): row \(i + 1) has \(record.count) fields but the header has \(header.count)")
         }
         rows = Array(records.dropFirst())
+        // A header alone is not data: every analysis (grouped or not) refuses it the same way.
+        guard !rows.isEmpty else { throw CLIFailure("\(source): the file has a header row but no data rows") }
     }
 
     func columnIndex(_ name: String) throws -> Int {
@@ -50,8 +52,8 @@ struct CSVTable: Sendable {
         return try rows.enumerated().map { i, row in
             let text = row[index].trimmingCharacters(in: .whitespaces)
             if text.isEmpty { throw CLIFailure("\(source): row \(i + 2), column '\(name)': missing value") }
-            guard let value = Double(text), value.isFinite else {
-                throw CLIFailure("\(source): row \(i + 2), column '\(name)': '\(text)' is not a finite number")
+            guard let value = DecimalNumber.parse(text) else {
+                throw CLIFailure("\(source): row \(i + 2), column '\(name)': '\(DecimalNumber.visible(text))' is not a finite decimal number")
             }
             return value
         }
