@@ -32,11 +32,12 @@ enum TestDatabase {
 
     /// Opens a migrated, empty database, runs `body`, and removes what it made.
     static func with<R>(
-        _ url: String, clock: any Clock = testClock, _ body: (StorageDatabase) async throws -> R
+        _ url: String, clock: any Clock = testClock, logger given: Logger? = nil, _ body: (StorageDatabase) async throws -> R
     ) async throws -> R {
         try checkLoopback(url)
         var logger = Logger(label: "restora.storage.tests")
         logger.logLevel = .warning
+        if let given { logger = given }
         var schema: String?
         if case .postgres = try DatabaseLocation(url: url) {
             let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

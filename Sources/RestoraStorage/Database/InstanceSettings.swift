@@ -84,9 +84,10 @@ public enum SQLiteFileKind: Equatable, Sendable {
 
     private static func read(uri: String, logger: Logger) async -> SQLiteFileKind? {
         guard let connection = try? await SQLiteConnection.open(
-            storage: .file(path: uri), threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+            storage: .file(path: uri), threadPool: .singleton, logger: DriverLogger.clamped(logger),
+            on: MultiThreadedEventLoopGroup.singleton.any())
         else { return nil }
-        let kind = await classify(connection.sql())
+        let kind = await classify(connection.sql(queryLogLevel: nil))
         try? await connection.close()
         return kind
     }

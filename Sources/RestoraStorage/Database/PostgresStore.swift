@@ -28,7 +28,7 @@ final class PostgresStore: SQLStore, @unchecked Sendable {
     private func withConnection<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let connection = try await pool.requestConnection(logger: logger).get()
         do {
-            let result = try await body(connection.sql(queryLogLevel: .trace, logger: logger))
+            let result = try await body(connection.sql(queryLogLevel: nil, logger: logger))
             pool.releaseConnection(connection, logger: logger)
             return result
         } catch {

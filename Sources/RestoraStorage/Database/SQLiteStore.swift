@@ -13,7 +13,8 @@ final class SQLiteStore: SQLStore {
 
     private init(connection: SQLiteConnection) {
         self.connection = connection
-        self.database = connection.sql()
+        // No statement logging at all (it carries bind values); `logger` is clamped too (DriverLogger).
+        self.database = connection.sql(queryLogLevel: nil)
     }
 
     static func open(storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteStore {

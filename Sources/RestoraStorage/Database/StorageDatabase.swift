@@ -23,6 +23,9 @@ public final class StorageDatabase: Sendable {
         postgresSchema: String? = nil
     ) async throws -> StorageDatabase {
         let location = try DatabaseLocation(url: url)
+        // The drivers log statements with their bind values (patient data) at debug/trace: they never get more
+        // than info, whatever level the caller runs at (DriverLogger).
+        let logger = DriverLogger.clamped(logger)
         let store: any SQLStore
         switch location {
         case .sqliteMemory: store = try await SQLiteStore.open(storage: .memory, logger: logger)
