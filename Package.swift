@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "RestoraDomain", "RestoraStats", "RestoraReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -62,8 +63,18 @@ let package = Package(
                 "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // `restora serve --tls-cert/--tls-key` (swift-nio-ssl underneath, already in the graph via PostgresNIO).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            // The built-in protocols are compiled into the binary, so it runs from any folder (`protocols/` at the
+            // package root is a link to this folder; a protocols folder given at run time adds or overrides by id).
+            resources: [
+                .embedInCode("Resources/protocols/asc-azoospermia.yaml"),
+                .embedInCode("Resources/protocols/isotretinoin-noa.yaml"),
+                .embedInCode("Resources/protocols/msc-osteoporosis.yaml"),
             ]
         ),
         .testTarget(name: "RestoraDomainTests", dependencies: ["RestoraDomain"]),
@@ -72,7 +83,10 @@ let package = Package(
         .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
         .testTarget(
             name: "RestoraStorageTests",
-            dependencies: ["RestoraStorage", "RestoraDomain", .product(name: "SQLKit", package: "sql-kit")]
+            dependencies: [
+                "RestoraStorage", "RestoraDomain", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "RestoraWebTests",

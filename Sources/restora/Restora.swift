@@ -14,7 +14,7 @@ struct Restora: AsyncParsableCommand {
             InterpretCommand.self,
             GradeCommand.self,
             ReleaseCommand.self,
-            ServeCommand.self, MigrateCommand.self, AuditCommand.self, UserCommand.self, TokenCommand.self,
+            ServeCommand.self, MigrateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, TokenCommand.self,
             SiteCommand.self, ProgramCommand.self,
             ReportCommand.self, DemoCommand.self,
         ]

@@ -62,3 +62,47 @@ mkdir -p "$demo_tmp/other" && printf 'not a database\n' > "$demo_tmp/other/resto
 expect "demo refuses a file that is not a demo database" nonzero "refusing" -- "$bin" demo --seed-only --folder "$demo_tmp/other"
 expect "demo left that file alone" 0 "^not a database$" -- cat "$demo_tmp/other/restora-demo.sqlite"
 rm -rf "$demo_tmp"
+
+# Issue 12, item 10: `restora stats` reads only decimal numbers and refuses a header without data, grouped or not.
+stats_tmp=$(mktemp -d)
+printf 'time,event,arm\n' > "$stats_tmp/header-only.csv"
+expect "stats km: header-only file refused" nonzero "header row but no data rows" -- "$bin" stats km --input "$stats_tmp/header-only.csv" --time time --event event
+expect "stats km --group: header-only file refused" nonzero "header row but no data rows" -- "$bin" stats km --input "$stats_tmp/header-only.csv" --time time --event event --group arm
+printf 'time,event\n0x10,1\n5,0\n' > "$stats_tmp/hex.csv"
+expect "stats km: 0x10 is not a decimal number" nonzero "'0x10' is not a finite decimal number" -- "$bin" stats km --input "$stats_tmp/hex.csv" --time time --event event
+printf 'time,event\n3\0,1\n5,0\n' > "$stats_tmp/nul.csv"
+expect "stats km: a number followed by NUL refused" nonzero "is not a finite decimal number" -- "$bin" stats km --input "$stats_tmp/nul.csv" --time time --event event
+expect "stats ttest: 0x10 in --x refused" nonzero "not a finite decimal number" -- "$bin" stats ttest --x 1,2,0x10 --y 3,4,5
+rm -rf "$stats_tmp"
+
+# Issue 12, deployment: plain HTTP on the network is refused before anything is opened; TLS needs both files;
+# backup and restore of PostgreSQL point to pg_dump / pg_restore.
+expect "serve refuses plain HTTP on 0.0.0.0" nonzero "refusing to serve plain HTTP on 0.0.0.0" -- "$bin" serve --host 0.0.0.0 --database-url sqlite::memory:
+expect "serve: --tls-cert without --tls-key refused" nonzero "tls-cert needs --tls-key" -- "$bin" serve --tls-cert cert.pem --database-url sqlite::memory:
+expect "serve: a public URL that is not https refused" nonzero "public-url" -- "$bin" serve --public-url ftp://clinic.example --database-url sqlite::memory:
+expect "backup of PostgreSQL points to pg_dump" nonzero "pg_dump" -- "$bin" backup --database-url postgres://u:p@127.0.0.1:1/db --output /tmp/never-written.dump
+expect "restore into PostgreSQL points to pg_restore" nonzero "pg_restore" -- "$bin" restore --database-url postgres://u:p@127.0.0.1:1/db --input /tmp/never-read.sqlite
+
+# The binary runs from any folder: the built-in protocols ship inside it. From an empty folder, the demo is
+# seeded and served with its output piped to a file, and the logins are in that file while it serves.
+elsewhere=$(mktemp -d /tmp/restora-elsewhere.XXXXXX)
+abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+expect "protocol list from a folder without protocols/" 0 "isotretinoin-noa" -- env -C "$elsewhere" "$abs_bin" protocol list
+expect "protocol list names the built-in source" 0 "built-in:msc-osteoporosis.yaml" -- env -C "$elsewhere" "$abs_bin" protocol list --json
+demo_piped_logins() {
+  local port=$(( 20000 + RANDOM % 2000 )) pid rc=1
+  (cd "$elsewhere" && exec "$abs_bin" demo --folder demo --port "$port" >"$elsewhere/demo.out" 2>&1) &
+  pid=$!
+  for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { rc=0; break; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  # While it is still serving: the banner and the logins must already be in the file.
+  cat "$elsewhere/demo.out"
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  return $rc
+}
+expect "demo from another folder, output piped: logins printed while serving" 0 "Demo logins.*" -- demo_piped_logins
+expect "demo output piped names a login with its password" 0 "^  [a-z]+ +password [^ ]+" -- cat "$elsewhere/demo.out"
+rm -rf "$elsewhere"

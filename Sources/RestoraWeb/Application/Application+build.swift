@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import RestoraDomain
 
 /// The whole HTTP application as a plain function, so `restora serve` runs it and tests call
 /// `app.test(.router)` on the very same thing.
-public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDependencies) -> some ApplicationProtocol {
+/// `server` is plain HTTP/1.1 unless the composition root passes a TLS one (`restora serve --tls-cert`).
+public func buildApplication(
+    _ config: WebConfiguration, _ dependencies: WebDependencies, server: HTTPServerBuilder = .http1()
+) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware(ids: dependencies.ids))
     router.add(middleware: RequestMetricsMiddleware(registry: dependencies.metrics))
@@ -43,6 +47,7 @@ public func buildApplication(_ config: WebConfiguration, _ dependencies: WebDepe
 
     return Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Restora"),
         logger: dependencies.logger)
 }

@@ -13,6 +13,10 @@ public struct WebConfiguration: Sendable {
     /// Set when the database holds synthetic demo data: every page and report says so.
     public var syntheticLabel: String?
 
+    /// The session cookie carries `Secure` (sent over HTTPS only). False only when `restora serve` was told
+    /// `--insecure-http` and no HTTPS public URL is given (README "Deploying").
+    public var secureCookies: Bool = true
+
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, syntheticLabel: String? = nil) {
         self.host = host
         self.port = port

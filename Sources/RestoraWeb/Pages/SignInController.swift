@@ -32,7 +32,7 @@ struct SignInController {
         }
         let expires = dependencies.clock.now().addingTimeInterval(SessionController.lifetime)
         let token = try await users.issueToken(username: user.username, expiresAt: expires, context: context.audit(user))
-        let cookie = "\(SessionController.cookieName)=\(token); Path=/; Max-Age=\(Int(SessionController.lifetime)); HttpOnly; Secure; SameSite=Strict"
+        let cookie = SessionCookieHeader.set(token, config: config)
         guard let resume, let action = form[SignInPage.resumeAction] else {
             return HTMLResponse.redirect(next, cookie: cookie)
         }
@@ -50,7 +50,7 @@ struct SignInController {
         if let user = context.user, let token = SessionCookie.token(in: request.headers) {
             try await dependencies.repositories.users.revokeToken(token, context: context.audit(user))
         }
-        return HTMLResponse.redirect(WebPath.signIn, cookie: "\(SessionController.cookieName)=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+        return HTMLResponse.redirect(WebPath.signIn, cookie: SessionCookieHeader.clear(config: config))
     }
 
     /// The interrupted form's fields, if the sign-in carried one.

@@ -23,7 +23,9 @@ struct WebSessionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.syntheticLabel = syntheticLabel
-        if let token = SessionCookie.token(in: request.headers) {
+        let sessionToken = SessionCookie.token(in: request.headers)
+        let justSignedIn = Self.cookie(SessionCookieCheck.cookieName, in: request.headers) != nil
+        if let token = sessionToken {
             context.csrfToken = WebCSRF.token(session: token)
             context.user = try await users.authenticate(bearerToken: token, now: clock.now())
         } else if let formToken = Self.cookie(Self.formCookieName, in: request.headers) {
@@ -33,7 +35,16 @@ struct WebSessionMiddleware: RouterMiddleware {
             context.newFormCookie = fresh
             context.csrfToken = WebCSRF.token(session: fresh)
         }
-        var response = try await next(request, context)
+        var response: Response
+        if sessionToken == nil, justSignedIn, request.method == .get, request.uri.path == WebPath.signIn {
+            // Signed in moments ago, yet back without the session cookie: say why instead of a silent loop.
+            response = HTMLResponse.html(SignInPage.view(
+                context: context, next: request.uri.queryParameters.get("next"), error: SessionCookieCheck.droppedMessage))
+            response.headers.append(HTTPField(name: .setCookie, value: SessionCookieCheck.clear))
+        } else {
+            response = try await next(request, context)
+            SessionCookieCheck.follow(&response, sessionCame: sessionToken != nil, markerCame: justSignedIn)
+        }
         if let fresh = context.newFormCookie {
             response.headers.append(HTTPField(
                 name: .setCookie, value: "\(Self.formCookieName)=\(fresh); Path=/; HttpOnly; SameSite=Strict"))
@@ -68,5 +79,48 @@ enum WebCSRF {
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
+    }
+}
+
+/// The session cookie's `Set-Cookie` values. `Secure` unless the server was started with `--insecure-http`
+/// (`WebConfiguration.secureCookies`).
+enum SessionCookieHeader {
+    static func set(_ token: String, config: WebConfiguration) -> String {
+        "\(SessionController.cookieName)=\(token); Path=/; Max-Age=\(Int(SessionController.lifetime)); HttpOnly\(config.secureCookies ? "; Secure" : ""); SameSite=Strict"
+    }
+
+    static func clear(config: WebConfiguration) -> String {
+        "\(SessionController.cookieName)=; Path=/; Max-Age=0; HttpOnly\(config.secureCookies ? "; Secure" : ""); SameSite=Strict"
+    }
+}
+
+/// Catches a browser that drops the session cookie (a `Secure` cookie on a plain-HTTP page, cookies blocked).
+/// A successful sign-in also sets a short-lived marker cookie that is deliberately not `Secure`. Coming back
+/// to the sign-in page with the marker but without the session cookie means the browser dropped the
+/// session: the page says so and why. The marker is cleared as soon as the session cookie comes back, or at
+/// sign-out, so it never outlives the check.
+enum SessionCookieCheck {
+    static let cookieName = "restora_signed_in"
+    static let set = "\(cookieName)=1; Path=/; Max-Age=300; HttpOnly; SameSite=Strict"
+    static let clear = "\(cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+
+    static let droppedMessage = """
+        You signed in, but your browser did not keep the session cookie, so you are still signed out. \
+        Most often this address is plain http:// while this server sends its session cookie only over HTTPS \
+        (the cookie is marked Secure). Open Restora at its https:// address. Administrators: serve it with \
+        --tls-cert and --tls-key, behind an HTTPS reverse proxy with --public-url, or, on a trusted network only, \
+        with --insecure-http (README, "Deploying"). Also check that this browser accepts cookies from this site.
+        """
+
+    /// Adds the marker to a response that starts a session, and clears it once it has done its job.
+    static func follow(_ response: inout Response, sessionCame: Bool, markerCame: Bool) {
+        let prefix = "\(SessionController.cookieName)="
+        let sessionCookies = response.headers[values: .setCookie].filter { $0.hasPrefix(prefix) }
+        if sessionCookies.contains(where: { !$0.hasPrefix(prefix + ";") && !$0.contains("Max-Age=0") }) {
+            response.headers.append(HTTPField(name: .setCookie, value: set))
+        } else if markerCame, sessionCame || !sessionCookies.isEmpty {
+            // The session cookie arrived (the check passed) or the session is being cleared (sign-out).
+            response.headers.append(HTTPField(name: .setCookie, value: clear))
+        }
     }
 }

@@ -8,6 +8,13 @@ struct RestoraConfig: Sendable, Equatable {
     var port: Int
     var logLevel: String
     var maxBodyBytes: Int
+    /// HTTPS: PEM certificate chain and private key (`--tls-cert`, `--tls-key`; README "Deploying").
+    var tlsCert: String? = nil
+    var tlsKey: String? = nil
+    /// The address people open when a reverse proxy terminates HTTPS (`--public-url https://…`).
+    var publicURL: String? = nil
+    /// Plain HTTP on a non-loopback address is refused unless this is set (`--insecure-http`).
+    var insecureHTTP = false
 
     static let defaults = RestoraConfig(
         databaseURL: "sqlite://restora.sqlite", host: "127.0.0.1", port: 8080, logLevel: "info", maxBodyBytes: 1 << 20)
@@ -18,6 +25,11 @@ struct RestoraConfig: Sendable, Equatable {
         var host: String?
         var port: Int?
         var logLevel: String?
+        var tlsCert: String? = nil
+        var tlsKey: String? = nil
+        var publicURL: String? = nil
+        /// True when `--insecure-http` was given (a flag can only switch it on).
+        var insecureHTTP = false
     }
 
     static func resolve(flags: Flags, environment: [String: String], dotEnv: [String: String]) throws -> RestoraConfig {
@@ -30,13 +42,31 @@ struct RestoraConfig: Sendable, Equatable {
             guard let value = Int(text) else { throw ConfigError.notANumber(key: key) }
             return value
         }
+        func optional(_ flag: String?, _ key: String) -> String? {
+            let value = flag ?? environment[key] ?? dotEnv[key]
+            return value?.isEmpty == true ? nil : value
+        }
+        func yes(_ flag: Bool, _ key: String) throws -> Bool {
+            if flag { return true }
+            guard let text = environment[key] ?? dotEnv[key], !text.isEmpty else { return false }
+            switch text.lowercased() {
+            case "1", "true", "yes": return true
+            case "0", "false", "no": return false
+            default: throw ConfigError.notABoolean(key: key)
+            }
+        }
         let d = defaults
-        return RestoraConfig(
+        var config = RestoraConfig(
             databaseURL: pick(flags.databaseURL, "RESTORA_DATABASE_URL", d.databaseURL),
             host: pick(flags.host, "RESTORA_HOST", d.host),
             port: try int(flags.port, "RESTORA_PORT", d.port),
             logLevel: pick(flags.logLevel, "RESTORA_LOG_LEVEL", d.logLevel),
             maxBodyBytes: try int(nil, "RESTORA_MAX_BODY_BYTES", d.maxBodyBytes))
+        config.tlsCert = optional(flags.tlsCert, "RESTORA_TLS_CERT")
+        config.tlsKey = optional(flags.tlsKey, "RESTORA_TLS_KEY")
+        config.publicURL = optional(flags.publicURL, "RESTORA_PUBLIC_URL")
+        config.insecureHTTP = try yes(flags.insecureHTTP, "RESTORA_INSECURE_HTTP")
+        return config
     }
 
     /// Resolves against this process: its environment and `./.env` if present.
@@ -49,9 +79,11 @@ struct RestoraConfig: Sendable, Equatable {
 
 enum ConfigError: Error, CustomStringConvertible {
     case notANumber(key: String)
+    case notABoolean(key: String)
     var description: String {
         switch self {
         case let .notANumber(key): return "\(key) must be a whole number"
+        case let .notABoolean(key): return "\(key) must be 1, true, yes, 0, false or no"
         }
     }
 }

@@ -23,6 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
     @Flag(help: "Create and seed the database, print where it is, and exit without serving.") var seedOnly = false
     @OptionGroup var protocols: ProtocolSource
+    @OptionGroup var transport: TransportOptions
 
     func run() async throws {
         let command = self
@@ -31,20 +32,26 @@ struct DemoCommand: AsyncParsableCommand {
 
     func execute() async throws {
         let place = DemoFolder(path: folder)
-        let config = try RestoraConfig.load(flags: .init(databaseURL: place.databaseURL, host: host, port: port, logLevel: logLevel))
+        let config = try RestoraConfig.load(flags: .init(
+            databaseURL: place.databaseURL, host: host, port: port, logLevel: logLevel, tlsCert: transport.tlsCert,
+            tlsKey: transport.tlsKey, publicURL: transport.publicURL, insecureHTTP: transport.insecureHTTP))
         var logger = Logger(label: "restora")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        // Decided before seeding: a refused address should not cost a 30-second seed first.
+        let plan = try TransportPlan.decide(config)
+        let server = try plan.server()
         let catalog = try protocols.catalog()
         if FileManager.default.fileExists(atPath: place.databasePath) {
-            print("SYNTHETIC DEMO DATA: \(place.databasePath) exists; replacing it only if it is a Restora demo database")
+            CLIOutput.printNow("SYNTHETIC DEMO DATA: \(place.databasePath) exists; replacing it only if it is a Restora demo database")
         }
         var quiet = logger
         quiet.logLevel = .warning
         let result = try await place.createAndSeed(catalog: catalog, logger: quiet)
-        print(Self.banner(result, path: place.databasePath, config: config, serving: !seedOnly))
+        // Flushed: the logins must show even when the output is a pipe or a file and the server keeps running.
+        CLIOutput.printNow(Self.banner(result, path: place.databasePath, url: plan.publicURL, serving: !seedOnly))
         do {
             if !seedOnly {
-                try await ServeCommand.serve(result.storage, config: config, catalog: catalog, logger: logger)
+                try await ServeCommand.serve(result.storage, config: config, plan: plan, server: server, catalog: catalog, logger: logger)
             }
             try await result.storage.shutdown()
         } catch {
@@ -53,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    static func banner(_ result: DemoSeedResult, path: String, config: RestoraConfig, serving: Bool) -> String {
+    static func banner(_ result: DemoSeedResult, path: String, url: String, serving: Bool) -> String {
         let s = result.summary
         let seconds = Double(result.elapsed.components.seconds) + Double(result.elapsed.components.attoseconds) / 1e18
         var lines = [
@@ -65,7 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
                 + "\(s.screenings) screenings, \(s.cellProducts) cell products; safety alerts raised \(s.alertsRaised), "
                 + "acknowledged \(s.alertsAcknowledged), open \(s.alertsOpen).",
         ]
-        let url = "http://\(config.host):\(config.port)/"
+        let url = url.hasSuffix("/") ? url : url + "/"
         if serving {
             lines.append("Open \(url) (JSON API at \(url)api/v1, health at \(url)healthz); stop with Ctrl-C.")
         } else {

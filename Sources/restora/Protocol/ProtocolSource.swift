@@ -2,14 +2,18 @@ import ArgumentParser
 import Foundation
 import RestoraDomain
 
-/// Where the protocol YAML files come from: `--protocols <dir>`, else `RESTORA_PROTOCOLS_DIR`, else the
-/// nearest `protocols/` directory in the current directory or one of its parents.
+/// Which protocols a command knows: the built-in ones (inside the binary, `BuiltInProtocols`), plus the YAML
+/// files of a protocols folder, which add protocols or override a built-in one with the same id. The folder is
+/// `--protocols <dir>`, else `RESTORA_PROTOCOLS_DIR`, else the nearest `protocols/` directory in the current
+/// directory or one of its parents; with none of them, the built-in protocols alone (so the binary runs from
+/// any folder).
 struct ProtocolSource: ParsableArguments {
-    @Option(name: .customLong("protocols"), help: "Directory of protocol YAML files (default: ./protocols, or RESTORA_PROTOCOLS_DIR).")
+    @Option(name: .customLong("protocols"), help: "Directory of protocol YAML files that add to or override the built-in protocols by id (default: ./protocols if present, or RESTORA_PROTOCOLS_DIR).")
     var directory: String?
 
+    /// The protocols folder to read on top of the built-in protocols, or nil for the built-in ones alone.
     func resolvedDirectory(environment: [String: String] = ProcessInfo.processInfo.environment,
-                           currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> String {
+                           currentDirectory: String = FileManager.default.currentDirectoryPath) -> String? {
         if let directory { return directory }
         if let fromEnvironment = environment["RESTORA_PROTOCOLS_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
         var folder = URL(fileURLWithPath: currentDirectory, isDirectory: true)
@@ -23,13 +27,22 @@ struct ProtocolSource: ParsableArguments {
             if parent.path == folder.path { break }
             folder = parent
         }
-        throw CLIFailure("no protocols directory found from \(currentDirectory): pass --protocols <dir> or set RESTORA_PROTOCOLS_DIR")
+        return nil
     }
 
-    func catalog() throws -> ProtocolCatalog {
-        let directory = try resolvedDirectory()
+    func catalog(environment: [String: String] = ProcessInfo.processInfo.environment,
+                 currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> ProtocolCatalog {
+        let folder = resolvedDirectory(environment: environment, currentDirectory: currentDirectory)
         do {
-            return try ProtocolCatalog.load(directory: directory)
+            var byID: [String: (definition: ProtocolDefinition, origin: String)] = [:]
+            for builtIn in try BuiltInProtocols.definitions() { byID[builtIn.definition.id] = builtIn }
+            if let folder {
+                let local = try ProtocolCatalog.load(directory: folder)
+                for definition in local.protocols { byID[definition.id] = (definition, local.files[definition.id] ?? folder) }
+            }
+            return ProtocolCatalog(
+                directory: folder.map { "the built-in protocols and \($0)" } ?? "the built-in protocols",
+                protocols: byID.values.map { $0.definition }, files: byID.mapValues { $0.origin })
         } catch {
             throw CLIFailure("cannot load the protocols:\n\(error.description)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import RestoraDomain
@@ -16,18 +17,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1, RESTORA_HOST).") var host: String?
     @Option(help: "Port (default 8080, RESTORA_PORT).") var port: Int?
     @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
+    @OptionGroup var transport: TransportOptions
 
     func run() async throws {
-        let config = try RestoraConfig.load(flags: .init(databaseURL: database.databaseURL, host: host, port: port, logLevel: logLevel))
+        let command = self
+        try await runReportingErrors { try await command.execute() }
+    }
+
+    func execute() async throws {
+        let config = try RestoraConfig.load(flags: .init(
+            databaseURL: database.databaseURL, host: host, port: port, logLevel: logLevel, tlsCert: transport.tlsCert,
+            tlsKey: transport.tlsKey, publicURL: transport.publicURL, insecureHTTP: transport.insecureHTTP))
         var logger = Logger(label: "restora")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        // Refusals (plain HTTP on the network, unreadable certificate) come before the database is touched.
+        let plan = try TransportPlan.decide(config)
+        let server = try plan.server()
         let catalog = try protocols.catalog()
         let storage = try await StorageDatabase.open(url: config.databaseURL, logger: logger)
         do {
             let applied = try await DatabaseFailure.wrap(storage.location) { try await storage.migrator.migrate() }
             // The redacted location: never the password of a PostgreSQL URL.
             logger.info("database ready", metadata: ["database": "\(storage.location.redacted)", "migrations.applied": "\(applied.count)"])
-            try await Self.serve(storage, config: config, catalog: catalog, logger: logger)
+            try await Self.serve(storage, config: config, plan: plan, server: server, catalog: catalog, logger: logger)
             try await storage.shutdown()
         } catch {
             try? await storage.shutdown()
@@ -36,13 +48,21 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Serves the JSON API over an opened, migrated database until interrupted (shared with `restora demo`).
-    static func serve(_ storage: StorageDatabase, config: RestoraConfig, catalog: ProtocolCatalog, logger: Logger) async throws {
+    static func serve(
+        _ storage: StorageDatabase, config: RestoraConfig, plan: TransportPlan, server: HTTPServerBuilder, catalog: ProtocolCatalog,
+        logger: Logger
+    ) async throws {
         let registry = PrometheusCollectorRegistry()
         // A demo database is labelled synthetic on every page and in the report.
         let label = try await storage.isDemo() ? "SYNTHETIC DEMO DATA — not real people" : nil
+        var web = WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, syntheticLabel: label)
+        web.secureCookies = plan.secureCookies
+        if let warning = plan.warning { CLIOutput.warn(warning) }
+        logger.info("serving", metadata: [
+            "url": "\(plan.publicURL)", "tls": "\(plan.tls != nil)", "cookies.secure": "\(plan.secureCookies)"])
         let app = buildApplication(
-            WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, syntheticLabel: label),
-            WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry, catalog: catalog))
+            web, WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry, catalog: catalog),
+            server: server)
         try await app.runService()
     }
 }

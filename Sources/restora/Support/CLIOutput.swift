@@ -20,6 +20,18 @@ enum CLIOutput {
     static func printJSON<T: Encodable>(_ value: T) throws {
         print(try jsonString(value))
     }
+
+    /// Prints and flushes at once. Standard output to a pipe or a file is block-buffered, so a command that
+    /// keeps running (the demo's server) would otherwise hold its text back until it exits.
+    static func printNow(_ text: String) {
+        print(text)
+        fflush(nil)  // every output stream; naming `stdout` is not concurrency-safe in Swift 6
+    }
+
+    /// A warning on standard error (unbuffered), e.g. `--insecure-http`.
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
 }
 
 /// A user-facing failure: the message names what is wrong and where; exits non-zero without a stack trace.
