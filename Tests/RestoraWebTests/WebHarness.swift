@@ -13,18 +13,24 @@ import RestoraStorage
 struct WebHarness {
     let database: StorageDatabase
     let tokens: [UserRole: String]
-    let config = WebConfiguration(maxBodyBytes: 4096)
+    var config = WebConfiguration(maxBodyBytes: 4096)
     static let now = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
-    static func with(_ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
+    /// `configure` adjusts the configuration, `clock` replaces the fixed clock (sign-in throttling tests).
+    static func with(
+        configure: @Sendable (inout WebConfiguration) -> Void = { _ in }, clock: (any RestoraDomain.Clock)? = nil,
+        _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "restora.web.tests")
         logger.logLevel = .warning
         let database = try await StorageDatabase.open(url: "sqlite::memory:", logger: logger, hasher: CredentialHasher(bcryptCost: 4))
         do {
             try await database.migrator.migrate()
-            let harness = WebHarness(database: database, tokens: try await seed(database.repositories))
+            var seeded = WebHarness(database: database, tokens: try await seed(database.repositories))
+            configure(&seeded.config)
+            let harness = seeded
             let app = buildApplication(harness.config, WebDependencies(
-                repositories: database.repositories, clock: FixedClock(now), logger: logger, catalog: try catalog()))
+                repositories: database.repositories, clock: clock ?? FixedClock(now), logger: logger, catalog: try catalog()))
             try await app.test(.router) { client in try await body(harness, client) }
             try await database.shutdown()
         } catch {

@@ -6,6 +6,8 @@ import Foundation
 public struct AuditEntry: Hashable, Sendable, Codable {
     public enum Action: String, Hashable, Sendable, Codable, CaseIterable {
         case create, update, delete, read
+        /// A security event (`SecurityEvent`), not a change of a record.
+        case security
     }
 
     public struct Change: Hashable, Sendable, Codable {

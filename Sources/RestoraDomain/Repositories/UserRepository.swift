@@ -13,6 +13,8 @@ public protocol UserRepository: Sendable {
     func authenticate(bearerToken: String, now: Date) async throws -> UserAccount?
     /// Ends a token (sign-out of a web session); unknown tokens are ignored.
     func revokeToken(_ token: String, context: AuditContext) async throws
+    /// Appends a security event (a sign-in lock-out) to the audit trail.
+    func recordSecurityEvent(_ event: SecurityEvent, context: AuditContext) async throws
 }
 
 /// Everything the web layer and the commands need from storage, handed over as protocols.

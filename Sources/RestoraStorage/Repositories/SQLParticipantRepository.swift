@@ -35,22 +35,31 @@ struct SQLParticipantRepository: ParticipantRepository {
     func search(_ query: ParticipantQuery) async throws -> Page<Versioned<Participant>> {
         if let sites = query.siteIDs, sites.isEmpty { return Page(items: [], nextCursor: nil) }
         let limit = min(max(query.limit, 1), 200)
-        let after = query.cursor.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
-        let name = query.name.map { $0.lowercased().filter { $0 != "%" && $0 != "_" && $0 != "\\" } }
+        let after = try query.cursor.map(ParticipantCursor.decode)
+        let name = query.name?.lowercased()
         let records = self.records
         let rows = try await records.store.read { db in
             try await records.rows(db, orderBy: "id") { q in
                 var q = q
                 if let sites = query.siteIDs { q = q.where("site_id", .in, sites.map(\.rawValue).sorted()) }
                 if let mrn = query.mrn { q = q.where("mrn", .equal, mrn) }
-                if let name, !name.isEmpty { q = q.where("search_name", .like, "%\(name)%") }
+                if let name, !name.isEmpty { q = q.where(Self.contains("search_name", name)) }
                 if let after { q = q.where("id", .greaterThan, after) }
                 return q.limit(limit + 1)
             }
         }
         let page = try rows.prefix(limit).map(records.decode)
-        let next = rows.count > limit ? page.last.map { Data($0.value.id.rawValue.utf8).base64EncodedString() } : nil
+        let next = rows.count > limit ? page.last.map { ParticipantCursor.encode(lastID: $0.value.id.rawValue) } : nil
         return Page(items: page, nextCursor: next)
+    }
+
+    /// `column LIKE '%text%'` with `%`, `_` and the escape character itself taken literally (an explicit
+    /// ESCAPE, the same on SQLite and PostgreSQL; `!` rather than a backslash, whose meaning in a string
+    /// literal depends on PostgreSQL settings). The pattern is a bound value.
+    static func contains(_ column: String, _ text: String) -> SQLQueryString {
+        let escaped = text.replacingOccurrences(of: "!", with: "!!")
+            .replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
+        return "\(ident: column) LIKE \(bind: "%" + escaped + "%") ESCAPE '!'"
     }
 
     func update(_ participant: Participant, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Participant> {

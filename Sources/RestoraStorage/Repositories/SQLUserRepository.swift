@@ -24,7 +24,12 @@ struct SQLUserRepository: UserRepository {
             try await db.select().columns("id", "password_hash").from("users")
                 .where("username", .equal, username).where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null).first()
         }
-        guard let row, !(try row.decodeNil(column: "password_hash")) else { return nil }
+        guard let row, !(try row.decodeNil(column: "password_hash")) else {
+            // No such user (or no password): spend the same bcrypt work as a real check, so the answer time
+            // does not tell whether the account exists. Hashing costs one bcrypt round at the same cost.
+            _ = hasher.hashPassword(password)
+            return nil
+        }
         let hash = try row.decode(column: "password_hash", as: String.self)
         guard hasher.verifyPassword(password, hash: hash) else { return nil }
         let user = try await records.get(id: try row.decode(column: "id", as: String.self)).value
@@ -59,6 +64,15 @@ struct SQLUserRepository: UserRepository {
         }
         let user = try await records.get(id: try row.decode(column: "user_id", as: String.self)).value
         return user.active ? user : nil
+    }
+
+    func recordSecurityEvent(_ event: SecurityEvent, context: AuditContext) async throws {
+        let audit = records.audit
+        let changes = [AuditEntry.Change(field: "event", old: nil, new: event.kind)]
+            + event.details.keys.sorted().map { AuditEntry.Change(field: $0, old: nil, new: event.details[$0]) }
+        try await records.store.transaction { db in
+            try await audit.append(db, action: .security, table: SecurityEvent.table, recordID: event.subject, changes: changes, context: context)
+        }
     }
 
     func revokeToken(_ token: String, context: AuditContext) async throws {

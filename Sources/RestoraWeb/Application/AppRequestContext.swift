@@ -13,11 +13,15 @@ public struct AppRequestContext: RequestContext {
     var newFormCookie: String?
     /// Shown on every page when the database holds synthetic demo data.
     var syntheticLabel: String?
+    /// The peer address of the connection (nil in router tests): the client, or the reverse proxy in front
+    /// of the server (`ClientAddress`).
+    var remoteIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.user = nil
         self.requestID = ""
+        self.remoteIP = source.channel.remoteAddress?.ipAddress
     }
 
     /// The signed-in user; the API group's middleware guarantees one, this is the belt to its braces.

@@ -13,11 +13,13 @@ public func buildApplication(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware(ids: dependencies.ids))
     router.add(middleware: RequestMetricsMiddleware(registry: dependencies.metrics))
+    router.add(middleware: APIHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
 
     router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
-    router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+    router.get("metrics") { request, context in
+        try MetricsAccess.check(request, context, token: config.metricsToken)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                  body: .init(byteBuffer: ByteBuffer(string: dependencies.metrics.emitToString())))
     }
     router.get("api/v1/openapi.json") { _, _ in
@@ -29,7 +31,8 @@ public func buildApplication(
     let api = router.group("api/v1")
         .add(middleware: BearerAuthMiddleware(users: dependencies.repositories.users, clock: dependencies.clock))
     api.get("me") { _, context in try JSONResponse.make(try context.requireUser()) }
-    SessionController(dependencies: dependencies, config: config).register(public: router, authenticated: api)
+    let signInGuard = SignInGuard(config: config, dependencies: dependencies)
+    SessionController(dependencies: dependencies, config: config, signInGuard: signInGuard).register(public: router, authenticated: api)
     ParticipantController(dependencies: dependencies, config: config).register(on: api)
     EnrolmentController(dependencies: dependencies, config: config).register(on: api)
     ScreeningController(dependencies: dependencies, config: config).register(on: api)
@@ -43,7 +46,7 @@ public func buildApplication(
     DataQueryController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
-    WebPages.register(on: router, config: config, dependencies: dependencies)
+    WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)
 
     return Application(
         router: router,

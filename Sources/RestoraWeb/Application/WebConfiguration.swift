@@ -17,6 +17,15 @@ public struct WebConfiguration: Sendable {
     /// `--insecure-http` and no HTTPS public URL is given (README "Deploying").
     public var secureCookies: Bool = true
 
+    /// Failed sign-ins tolerated per account and per client address before a growing lock-out (429).
+    public var signInThrottle = SignInThrottlePolicy()
+    /// Take the client address from the last `X-Forwarded-For` entry (set only behind a reverse proxy that
+    /// writes it); otherwise the connection's peer address is the client, whatever the headers say.
+    public var trustForwardedFor = false
+    /// `/metrics` answers requests with `Authorization: Bearer <metricsToken>`; with no token set, it
+    /// answers only requests from this machine (loopback, not forwarded by a proxy).
+    public var metricsToken: String?
+
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, syntheticLabel: String? = nil) {
         self.host = host
         self.port = port

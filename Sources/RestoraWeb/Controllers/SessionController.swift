@@ -8,6 +8,8 @@ import RestoraDomain
 struct SessionController {
     let dependencies: WebDependencies
     let config: WebConfiguration
+    /// The throttled password check shared with the sign-in page.
+    let signInGuard: SignInGuard
     static let cookieName = "restora_session"
     static let lifetime: TimeInterval = 12 * 3600
 
@@ -26,9 +28,14 @@ struct SessionController {
         var request = request
         let input = try await request.decodeJSON(SignIn.self, limit: config.maxBodyBytes)
         let users = dependencies.repositories.users
+        let client = ClientAddress.of(request, context, trustForwardedFor: config.trustForwardedFor)
+        let user: UserAccount
+        switch try await signInGuard.attempt(
+            username: input.username, password: input.password, client: client, requestID: context.requestID) {
+        case let .signedIn(signedIn): user = signedIn
         // One answer for unknown user and wrong password, so sign-in does not reveal who has an account.
-        guard let user = try await users.authenticate(username: input.username, password: input.password) else {
-            throw APIError.unauthorized
+        case .refused: throw APIError.unauthorized
+        case let .lockedOut(retryAfter): return try Self.tooManyAttempts(retryAfter: retryAfter, context: context)
         }
         let expires = dependencies.clock.now().addingTimeInterval(Self.lifetime)
         let token = try await users.issueToken(username: user.username, expiresAt: expires, context: context.audit(user))
@@ -44,6 +51,21 @@ struct SessionController {
         }
         var response = Response(status: .noContent)
         response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
+        return response
+    }
+}
+
+extension SessionController {
+    static let retryAfter = HTTPField.Name("Retry-After")!
+
+    /// 429 with `Retry-After` (seconds) and the JSON error body, code `too_many_attempts`.
+    static func tooManyAttempts(retryAfter: Int, context: AppRequestContext) throws -> Response {
+        let message = "too many failed sign-in attempts for this account or from this address; try again in \(retryAfter) seconds"
+        let body = ErrorBody(
+            error: .init(code: "too_many_attempts", message: message, details: ["retryAfter": String(retryAfter)]),
+            requestId: context.requestID)
+        var response = try JSONResponse.make(body, status: .tooManyRequests)
+        response.headers[Self.retryAfter] = String(retryAfter)
         return response
     }
 }

@@ -72,3 +72,46 @@ struct BearerAuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 }
+
+/// Every `/api/` response, errors and 404s included, is never cached (clinical data, tokens) and never
+/// content-sniffed. Runs outside the error middleware, so it sees the final response.
+struct APIHeadersMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        var response = try await next(request, context)
+        response.headers[.cacheControl] = "no-store"
+        response.headers[Self.contentTypeOptions] = "nosniff"
+        return response
+    }
+}
+
+/// Who may read `/metrics`: with a configured token, a request carrying `Authorization: Bearer <token>`
+/// (from anywhere); without one, only a request from this machine (`ClientAddress.isLocal`).
+enum MetricsAccess {
+    static func check(_ request: Request, _ context: AppRequestContext, token: String?) throws {
+        guard let token, !token.isEmpty else {
+            guard ClientAddress.isLocal(request, context) else {
+                throw APIError.forbidden("/metrics answers only on this machine unless a metrics token is configured (RESTORA_METRICS_TOKEN)")
+            }
+            return
+        }
+        let header = request.headers[.authorization] ?? ""
+        guard header.lowercased().hasPrefix("bearer "),
+              constantTimeEqual(String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces), token) else {
+            throw APIError.forbidden("/metrics needs Authorization: Bearer with the configured metrics token")
+        }
+    }
+
+    /// Compares without stopping at the first difference, so the answer time does not reveal a prefix.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return difference == 0
+    }
+}

@@ -7,6 +7,8 @@ import RestoraDomain
 struct SignInController {
     let dependencies: WebDependencies
     let config: WebConfiguration
+    /// The throttled password check shared with `POST /api/v1/sessions`.
+    let signInGuard: SignInGuard
 
     func register(on router: RouterGroup<AppRequestContext>) {
         router.get("sign-in") { request, context in
@@ -23,12 +25,22 @@ struct SignInController {
         let users = dependencies.repositories.users
         let next = WebPath.safeNext(form["next"])
         let resume = Self.resumeFields(form)
-        guard let username = form["username"], let password = form.values["password"], !password.isEmpty,
-              let user = try await users.authenticate(username: username, password: password) else {
-            // One message for unknown user and wrong password: sign-in does not reveal who has an account.
-            return HTMLResponse.html(SignInPage.view(
-                context: context, next: next, error: "Wrong username or password.", username: form.typed("username"),
-                resume: resume), status: .unauthorized)
+        // One message for unknown user and wrong password: sign-in does not reveal who has an account.
+        let refused = HTMLResponse.html(SignInPage.view(
+            context: context, next: next, error: "Wrong username or password.", username: form.typed("username"),
+            resume: resume), status: .unauthorized)
+        guard let username = form["username"], let password = form.values["password"], !password.isEmpty else { return refused }
+        let client = ClientAddress.of(request, context, trustForwardedFor: config.trustForwardedFor)
+        let user: UserAccount
+        switch try await signInGuard.attempt(username: username, password: password, client: client, requestID: context.requestID) {
+        case let .signedIn(signedIn): user = signedIn
+        case .refused: return refused
+        case let .lockedOut(retryAfter):
+            var response = HTMLResponse.html(SignInPage.view(
+                context: context, next: next, error: SignInPage.lockedOutMessage(retryAfter: retryAfter),
+                username: form.typed("username"), resume: resume), status: .tooManyRequests)
+            response.headers[SessionController.retryAfter] = String(retryAfter)
+            return response
         }
         let expires = dependencies.clock.now().addingTimeInterval(SessionController.lifetime)
         let token = try await users.issueToken(username: user.username, expiresAt: expires, context: context.audit(user))

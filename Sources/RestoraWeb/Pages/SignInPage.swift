@@ -33,6 +33,13 @@ enum SignInPage {
         }
     }
 
+    /// Shown with 429: why sign-in is refused and when to try again (no hint whether the account exists).
+    static func lockedOutMessage(retryAfter: Int) -> String {
+        let wait = retryAfter <= 90 ? "\(retryAfter) seconds" : "\((retryAfter + 59) / 60) minutes"
+        return "Too many failed sign-in attempts for this username or from this computer. For your protection, "
+            + "sign-in is paused: try again in \(wait). If you have forgotten your password, ask your administrator."
+    }
+
     /// After signing in again: the interrupted form, ready to submit with a fresh anti-forgery token.
     static func resumeView(context: AppRequestContext, action: String, form: FormData) -> Node {
         Layout.page(title: "Submit your form", context: context) {

@@ -5,14 +5,14 @@ import RestoraDomain
 /// Registers the HTML pages: the session middleware reads the sign-in state for every page, the error
 /// middleware (inside it) turns failures into pages; each page's routes live beside its view.
 enum WebPages {
-    static func register(on router: Router<AppRequestContext>, config: WebConfiguration, dependencies: WebDependencies) {
+    static func register(on router: Router<AppRequestContext>, config: WebConfiguration, dependencies: WebDependencies, signInGuard: SignInGuard) {
         router.get("assets/:name") { _, context in try Self.asset(try context.parameters.require("name")) }
         // The session middleware runs first, so an error page is drawn for the signed-in user (header,
         // sign-out) and a 404 or 403 keeps the person's bearings.
         let pages = router.group()
             .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids, syntheticLabel: config.syntheticLabel))
             .add(middleware: WebErrorMiddleware())
-        SignInController(dependencies: dependencies, config: config).register(on: pages)
+        SignInController(dependencies: dependencies, config: config, signInGuard: signInGuard).register(on: pages)
         DashboardController(dependencies: dependencies).register(on: pages)
         ParticipantListController(dependencies: dependencies, config: config).register(on: pages)
         ParticipantPageController(dependencies: dependencies).register(on: pages)
