@@ -27,11 +27,12 @@ server_pid=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fs "http://127.0.0.1:$port/healthz" | grep -q ok || fail "healthz"
 
-# The coordinator belongs to PAR1 only: creating at LYO1 is refused (404 hides the other site).
+# The coordinator belongs to PAR1 only: creating at LYO1 is refused exactly like an unknown site (issue 12:
+# 422 naming siteID, so the answer does not reveal that the other site exists).
 status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/participants" \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d "{\"siteID\":\"$site_id\",\"mrn\":\"X1\",\"sex\":\"male\",\"birthDate\":\"1990-01-01\"}")
-[ "$status" = 404 ] || fail "other-site create gave $status"
+[ "$status" = 422 ] || fail "other-site create gave $status"
 par_id=$(curl -s "http://127.0.0.1:$port/api/v1/me" -H "Authorization: Bearer $token" | grep -o '"siteIDs":\["[^"]*' | cut -d'"' -f4)
 created=$(curl -fs -X POST "http://127.0.0.1:$port/api/v1/participants" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' -H 'Idempotency-Key: smoke-1' \
