@@ -35,12 +35,12 @@ public enum CTCAELabGrading {
         case .cholesterolHigh:
             return cholesterol(m, unit)
         case .alanineAminotransferaseIncreased, .aspartateAminotransferaseIncreased:
-            return relative(m, unit, normal: CTCAELabScales.aminotransferaseNormalBaseline,
-                            abnormal: CTCAELabScales.aminotransferaseAbnormalBaseline)
+            return try relative(m, unit, normal: CTCAELabScales.aminotransferaseNormalBaseline,
+                                abnormal: CTCAELabScales.aminotransferaseAbnormalBaseline)
         case .bloodBilirubinIncreased:
-            return relative(m, unit, normal: CTCAELabScales.bilirubinNormalBaseline, abnormal: nil)
+            return try relative(m, unit, normal: CTCAELabScales.bilirubinNormalBaseline, abnormal: nil)
         case .gammaGlutamylTransferaseIncreased, .alkalinePhosphataseIncreased:
-            return relative(m, unit, normal: CTCAELabScales.ggtAlpNormalBaseline, abnormal: nil)
+            return try relative(m, unit, normal: CTCAELabScales.ggtAlpNormalBaseline, abnormal: nil)
         case .drySkin, .depression, .rashMaculoPapular, .irritability:
             throw DomainError.invalidValue(field: "term", message: "\(m.term.displayName) is clinician-graded")
         }
@@ -84,10 +84,21 @@ public enum CTCAELabGrading {
         return absolute(m, unit, scale, rule: rule)
     }
 
+    /// A value so far above a tiny reference that the multiple overflows (1e308 U/L over a ULN of 1e-200) is a
+    /// typing error, not a grade: refused before anything is stored (an infinite multiple cannot be answered
+    /// in JSON either).
+    private static func finiteMultiple(_ multiple: Double, of reference: String) throws -> Double {
+        guard multiple.isFinite else {
+            throw DomainError.invalidValue(
+                field: "value", message: "the value is too large to grade as a multiple of its \(reference); check the value and the unit")
+        }
+        return multiple
+    }
+
     /// Multiples of ULN when baseline is normal (baseline ≤ ULN), multiples of baseline when it is abnormal.
     private static func relative(
         _ m: CTCAELabMeasurement, _ unit: CTCAELabUnit, normal: [CTCAEGradeBand], abnormal: [CTCAEGradeBand]?
-    ) -> CTCAEGradeResult {
+    ) throws -> CTCAEGradeResult {
         func undecided(_ needs: String) -> CTCAEGradeResult {
             CTCAEGradeResult(term: m.term, grade: nil, criterion: nil, value: m.value, unit: unit.rawValue, cannotGrade: needs)
         }
@@ -100,7 +111,7 @@ public enum CTCAELabGrading {
         var baselineValue: Double?
         if case let .value(b) = baseline, ClinicalComparison.isAbove(b, uln) { baselineValue = b }
         guard let abnormalBaseline = baselineValue else {
-            let multiple = m.value / uln
+            let multiple = try finiteMultiple(m.value / uln, of: "upper limit of normal")
             let band = normal.band(containing: multiple)
             return CTCAEGradeResult(
                 term: m.term, grade: band?.grade ?? 0, criterion: band?.criterion ?? CTCAEGradeResult.belowGradeOne,
@@ -109,7 +120,7 @@ public enum CTCAELabGrading {
         guard let abnormal else {
             return undecided("cannot grade: baseline above ULN and REFERENCE.md E1 gives only the normal-baseline rule for \(m.term.displayName); grade by hand")
         }
-        let multiple = m.value / abnormalBaseline
+        let multiple = try finiteMultiple(m.value / abnormalBaseline, of: "baseline")
         let band = abnormal.band(containing: multiple)
         return CTCAEGradeResult(
             term: m.term, grade: band?.grade ?? 0, criterion: band?.criterion ?? CTCAEGradeResult.belowGradeOne,
