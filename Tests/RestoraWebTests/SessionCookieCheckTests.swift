@@ -143,4 +143,18 @@ struct SessionCookieCheckTests {
             #expect(cleared?.contains("Secure") == false)
         }
     }
+
+    @Test("POST /api/v1/sessions follows the same rule: Secure by default, not with --insecure-http")
+    func apiSessionCookie() async throws {
+        for secure in [true, false] {
+            try await Self.with(secureCookies: secure) { client in
+                let cookie = try await client.execute(
+                    uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"username":"ines","password":"\#(SessionCookieCheckTests.password)"}"#)
+                ) { r in r.headers[.setCookie] }
+                #expect(cookie?.hasPrefix("restora_session=") == true)
+                #expect(cookie?.contains("; Secure") == secure)
+            }
+        }
+    }
 }

@@ -40,7 +40,7 @@ struct SessionController {
         let expires = dependencies.clock.now().addingTimeInterval(Self.lifetime)
         let token = try await users.issueToken(username: user.username, expiresAt: expires, context: context.audit(user))
         var response = try JSONResponse.make(user, status: .created)
-        response.headers[.setCookie] = "\(Self.cookieName)=\(token); Path=/; Max-Age=\(Int(Self.lifetime)); HttpOnly; Secure; SameSite=Strict"
+        response.headers[.setCookie] = SessionCookieHeader.set(token, config: config)
         return response
     }
 
@@ -50,7 +50,7 @@ struct SessionController {
             try await dependencies.repositories.users.revokeToken(token, context: context.audit(user))
         }
         var response = Response(status: .noContent)
-        response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
+        response.headers[.setCookie] = SessionCookieHeader.clear(config: config)
         return response
     }
 }
