@@ -101,6 +101,8 @@ if command -v openssl >/dev/null; then
     fail "serve started with a key that does not match the certificate"
   fi
   grep -q "does not belong to the certificate" "$work/mismatch.out" || fail "key mismatch message: $(cat "$work/mismatch.out")"
+else
+  echo "server-smoke: SKIPPED the HTTPS check (no openssl to make a test certificate; apt-get install openssl)" >&2
 fi
 
 # --insecure-http on 0.0.0.0 (issue 12): starts with a warning on stderr; the session cookie has no Secure.
