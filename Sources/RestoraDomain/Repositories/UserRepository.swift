@@ -35,6 +35,8 @@ public struct Repositories: Sendable {
     public var users: any UserRepository
     public var audit: any AuditLogReader
     public var prescreenCandidates: any PrescreenCandidateRepository
+    /// Runs several of these calls as one transaction (`transaction(_:)`).
+    public var unitOfWork: any UnitOfWork
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -44,7 +46,8 @@ public struct Repositories: Sendable {
         safetyAlerts: any SafetyAlertRepository, queries: any DataQueryRepository,
         screenings: any ScreeningRepository, users: any UserRepository,
         audit: any AuditLogReader,
-        prescreenCandidates: any PrescreenCandidateRepository
+        prescreenCandidates: any PrescreenCandidateRepository,
+        unitOfWork: any UnitOfWork
     ) {
         self.sites = sites
         self.programs = programs
@@ -62,5 +65,6 @@ public struct Repositories: Sendable {
         self.users = users
         self.audit = audit
         self.prescreenCandidates = prescreenCandidates
+        self.unitOfWork = unitOfWork
     }
 }

@@ -20,9 +20,17 @@ public struct CellTherapyEntry: Sendable {
 
     // MARK: Procedures
 
-    /// Stores a procedure. An injection of a lot marks the lot administered. A resubmitted form (same
-    /// idempotency key and content) returns the procedure stored the first time and changes nothing else.
+    /// Stores a procedure. An injection of a lot marks the lot administered, in the same transaction. A
+    /// resubmitted form (same idempotency key and content) returns the procedure stored the first time and
+    /// changes nothing else.
     public func recordProcedure(_ procedure: Procedure, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Procedure> {
+        let catalog = self.catalog
+        return try await repositories.transaction { tx in
+            try await CellTherapyEntry(repositories: tx, catalog: catalog).storeProcedure(procedure, context: context, idempotencyKey: idempotencyKey)
+        }
+    }
+
+    private func storeProcedure(_ procedure: Procedure, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Procedure> {
         if let volume = procedure.volumeML, !(volume > 0 && volume <= 1_000) {
             throw DomainError.invalidValue(field: "volumeML", message: "the volume must be more than 0 and at most 1000 mL")
         }

@@ -5,10 +5,10 @@ import Foundation
 /// then the record is stored (validated and audited by the repository) and every fired rule becomes an open
 /// safety alert. The JSON API, the web forms and the demo clinic all go through here.
 ///
-/// Alerts are stored right after the clinical record, not in its transaction (the repositories open one
-/// transaction per call). Each alert's idempotency key is derived from the record, the enrolment and the
-/// rule, and its `raisedAt` is the record's creation time, so a retried request (or a retry after a failure
-/// between the two writes) completes the missing alerts and never duplicates one.
+/// One action, one transaction (`Repositories.transaction`): the record, the alerts it raises and every audit
+/// entry commit together or not at all; a semen analysis or DXA panel is one action with all its values.
+/// Each alert's idempotency key is derived from the record, the enrolment and the rule, and its `raisedAt` is
+/// the record's creation time, so a retried request stores nothing twice.
 public struct ClinicalEntry: Sendable {
     public let repositories: Repositories
     /// The protocols whose safety rules apply.
@@ -30,8 +30,34 @@ public struct ClinicalEntry: Sendable {
         public init() {}
     }
 
-    /// Stores an observation and the alerts its protocols' safety rules raise.
+    /// Runs `body` with this entry bound to one transaction.
+    func atomically<R: Sendable>(_ body: @escaping @Sendable (ClinicalEntry) async throws -> R) async throws -> R {
+        let (catalog, ids) = (self.catalog, self.ids)
+        return try await repositories.transaction { tx in try await body(ClinicalEntry(repositories: tx, catalog: catalog, ids: ids)) }
+    }
+
+    /// Stores an observation and the alerts its protocols' safety rules raise, in one transaction.
     public func record(
+        _ observation: Observation, context: AuditContext, idempotencyKey: String?
+    ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        try await atomically { try await $0.store(observation, context: context, idempotencyKey: idempotencyKey) }
+    }
+
+    /// Stores the values of one panel (a semen analysis, a DXA scan) and the alerts they raise as one
+    /// transaction: a value refused midway leaves nothing of the panel. Each value has its own idempotency key.
+    public func recordPanel(
+        _ panel: [(observation: Observation, idempotencyKey: String?)], context: AuditContext
+    ) async throws -> [(stored: Versioned<Observation>, safety: SafetyOutcome)] {
+        try await atomically { entry in
+            var results: [(stored: Versioned<Observation>, safety: SafetyOutcome)] = []
+            for item in panel {
+                results.append(try await entry.store(item.observation, context: context, idempotencyKey: item.idempotencyKey))
+            }
+            return results
+        }
+    }
+
+    private func store(
         _ observation: Observation, context: AuditContext, idempotencyKey: String?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
         try await references.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
@@ -53,6 +79,12 @@ public struct ClinicalEntry: Sendable {
     public func correct(
         _ observation: Observation, expectedVersion: Int, context: AuditContext
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        try await atomically { try await $0.storeCorrection(observation, expectedVersion: expectedVersion, context: context) }
+    }
+
+    private func storeCorrection(
+        _ observation: Observation, expectedVersion: Int, context: AuditContext
+    ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
         try await references.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab = try await labContext(for: observation)
         var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
@@ -68,8 +100,14 @@ public struct ClinicalEntry: Sendable {
         return (stored, outcome)
     }
 
-    /// Stores an adverse event and the alerts its protocols' safety rules raise.
+    /// Stores an adverse event and the alerts its protocols' safety rules raise, in one transaction.
     public func record(
+        _ event: AdverseEvent, context: AuditContext, idempotencyKey: String?
+    ) async throws -> (stored: Versioned<AdverseEvent>, safety: SafetyOutcome) {
+        try await atomically { try await $0.store(event, context: context, idempotencyKey: idempotencyKey) }
+    }
+
+    private func store(
         _ event: AdverseEvent, context: AuditContext, idempotencyKey: String?
     ) async throws -> (stored: Versioned<AdverseEvent>, safety: SafetyOutcome) {
         var (firings, outcome) = try await evaluate(participant: event.participantID, enrolmentID: event.enrolmentID) {

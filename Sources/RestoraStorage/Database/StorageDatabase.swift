@@ -40,8 +40,12 @@ public final class StorageDatabase: Sendable {
 
     func records<M: TableMapping>(_ mapping: M.Type) -> RecordStore<M> { RecordStore(store: store, audit: audit) }
 
-    public var repositories: Repositories {
-        Repositories(
+    public var repositories: Repositories { Self.repositories(over: store, audit: audit, hasher: hasher) }
+
+    /// The repositories over `store`: the database itself, or one open transaction of it (`UnitOfWork`).
+    static func repositories(over store: any SQLStore, audit: AuditWriter, hasher: CredentialHasher) -> Repositories {
+        func records<M: TableMapping>(_ mapping: M.Type) -> RecordStore<M> { RecordStore(store: store, audit: audit) }
+        return Repositories(
             sites: SQLSiteRepository(records: records(SiteMapping.self)),
             programs: SQLProgramRepository(records: records(ProgramMapping.self)),
             participants: SQLParticipantRepository(records: records(ParticipantMapping.self)),
@@ -57,7 +61,8 @@ public final class StorageDatabase: Sendable {
             screenings: SQLClinicalRepository(records: records(ScreeningMapping.self)),
             users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
             audit: SQLAuditLog(store: store),
-            prescreenCandidates: SQLPrescreenCandidateRepository(records: records(PrescreenCandidateMapping.self)))
+            prescreenCandidates: SQLPrescreenCandidateRepository(records: records(PrescreenCandidateMapping.self)),
+            unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) })
     }
 
     public func shutdown() async throws {

@@ -56,10 +56,8 @@ struct EntryController {
     /// The observations of one panel (a semen analysis, a DXA scan), each keyed by the form's nonce and its code,
     /// so a resubmitted form stores each value once.
     func recordPanel(_ observations: [Observation], context: AuditContext, form: FormData) async throws {
-        for observation in observations {
-            _ = try await dependencies.clinicalEntry.record(
-                observation, context: context, idempotencyKey: FormNonce.key(form, suffix: observation.code.code))
-        }
+        _ = try await dependencies.clinicalEntry.recordPanel(
+            observations.map { ($0, FormNonce.key(form, suffix: $0.code.code)) }, context: context)
     }
 
     /// The participant the form records for (404 when unknown or at another site) and their enrolments.
