@@ -106,3 +106,6 @@ demo_piped_logins() {
 expect "demo from another folder, output piped: logins printed while serving" 0 "Demo logins.*" -- demo_piped_logins
 expect "demo output piped names a login with its password" 0 "^  [a-z]+ +password [^ ]+" -- cat "$elsewhere/demo.out"
 rm -rf "$elsewhere"
+expect "backup into a missing folder is named" nonzero "folder /nonexistent-restora does not exist" -- "$bin" backup --database-url sqlite:///tmp/restora-no-such.sqlite --output /nonexistent-restora/b.sqlite
+expect "backup of a database that is not there is named" nonzero "no database at /tmp/restora-no-such.sqlite" -- "$bin" backup --database-url sqlite:///tmp/restora-no-such.sqlite --output /tmp/restora-never.sqlite
+expect "restore of a file that is not a backup is refused" nonzero "not a Restora database backup" -- "$bin" restore --database-url sqlite:///tmp/restora-never.sqlite --input /etc/hostname

@@ -32,6 +32,11 @@ struct BackupCommand: AsyncParsableCommand {
                 pg_dump --format=custom --file restora.dump "$RESTORA_DATABASE_URL" (README "Deploying")
                 """)
         }
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CLIFailure("--output \(output): the folder \(folder) does not exist")
+        }
         guard FileManager.default.fileExists(atPath: sourcePath) else {
             throw CLIFailure("no database at \(sourcePath) (nothing to back up)")
         }
