@@ -114,7 +114,8 @@ struct ClinicalAPITests {
 
     @Test("health, metrics and the OpenAPI document are served")
     func operational() async throws {
-        try await WebHarness.with { _, client in
+        // /metrics needs its token here: a router test has no loopback peer (APIHeadersAndMetricsTests).
+        try await WebHarness.with(configure: { $0.metricsToken = "metrics-token" }) { (_: WebHarness, client: any TestClientProtocol) async throws in
             try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { r in
                 #expect(r.status == .ok)
@@ -122,7 +123,7 @@ struct ClinicalAPITests {
                 #expect(doc?["openapi"] as? String == "3.1.0")
                 #expect((doc?["paths"] as? [String: Any])?["/participants/{id}"] != nil)
             }
-            try await client.execute(uri: "/metrics", method: .get) { r in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer metrics-token"]) { r in
                 #expect(String(buffer: r.body).contains("restora_http_requests_total"))
             }
         }

@@ -15,6 +15,15 @@ struct RestoraConfig: Sendable, Equatable {
     var publicURL: String? = nil
     /// Plain HTTP on a non-loopback address is refused unless this is set (`--insecure-http`).
     var insecureHTTP = false
+    /// Sign-in throttling; nil keeps the default of `SignInThrottlePolicy` (README "Sign-in throttling").
+    var signInMaxFailures: Int? = nil
+    var signInMaxFailuresPerClient: Int? = nil
+    var signInWindowSeconds: Int? = nil
+    var signInLockoutSeconds: Int? = nil
+    /// Believe `X-Forwarded-For` (only behind a reverse proxy that sets it; RESTORA_TRUST_FORWARDED_FOR=1).
+    var trustForwardedFor = false
+    /// The bearer token `/metrics` asks for (RESTORA_METRICS_TOKEN); without one it answers loopback only.
+    var metricsToken: String? = nil
 
     static let defaults = RestoraConfig(
         databaseURL: "sqlite://restora.sqlite", host: "127.0.0.1", port: 8080, logLevel: "info", maxBodyBytes: 1 << 20)
@@ -66,6 +75,17 @@ struct RestoraConfig: Sendable, Equatable {
         config.tlsKey = optional(flags.tlsKey, "RESTORA_TLS_KEY")
         config.publicURL = optional(flags.publicURL, "RESTORA_PUBLIC_URL")
         config.insecureHTTP = try yes(flags.insecureHTTP, "RESTORA_INSECURE_HTTP")
+        func setting(_ key: String) throws -> Int? {
+            guard let text = environment[key] ?? dotEnv[key], !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw ConfigError.notANumber(key: key) }
+            return value
+        }
+        config.signInMaxFailures = try setting("RESTORA_SIGNIN_MAX_FAILURES")
+        config.signInMaxFailuresPerClient = try setting("RESTORA_SIGNIN_MAX_FAILURES_PER_CLIENT")
+        config.signInWindowSeconds = try setting("RESTORA_SIGNIN_WINDOW_SECONDS")
+        config.signInLockoutSeconds = try setting("RESTORA_SIGNIN_LOCKOUT_SECONDS")
+        config.trustForwardedFor = try yes(false, "RESTORA_TRUST_FORWARDED_FOR")
+        config.metricsToken = optional(nil, "RESTORA_METRICS_TOKEN")
         return config
     }
 

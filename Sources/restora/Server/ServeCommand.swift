@@ -57,6 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
         let label = try await storage.isDemo() ? "SYNTHETIC DEMO DATA — not real people" : nil
         var web = WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, syntheticLabel: label)
         web.secureCookies = plan.secureCookies
+        let throttle = SignInThrottlePolicy()
+        web.signInThrottle = SignInThrottlePolicy(
+            maxFailuresPerAccount: config.signInMaxFailures ?? throttle.maxFailuresPerAccount,
+            maxFailuresPerClient: config.signInMaxFailuresPerClient ?? throttle.maxFailuresPerClient,
+            windowSeconds: config.signInWindowSeconds ?? throttle.windowSeconds,
+            lockoutSeconds: config.signInLockoutSeconds ?? throttle.lockoutSeconds)
+        web.trustForwardedFor = config.trustForwardedFor
+        web.metricsToken = config.metricsToken
         if let warning = plan.warning { CLIOutput.warn(warning) }
         logger.info("serving", metadata: [
             "url": "\(plan.publicURL)", "tls": "\(plan.tls != nil)", "cookies.secure": "\(plan.secureCookies)"])
