@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RestoraDomain
 
@@ -33,7 +34,8 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
 /// requests cannot run more password checks than the limit allows.
 public actor SignInThrottle {
     public enum Key: Hashable, Sendable {
-        /// A lower-cased username.
+        /// SHA-256 (hex) of the lower-cased username: the same size whatever was typed, so a spray of
+        /// megabyte-long usernames cannot fill memory.
         case account(String)
         /// A client address (`ClientAddress`).
         case client(String)
@@ -67,8 +69,9 @@ public actor SignInThrottle {
     public let policy: SignInThrottlePolicy
     private let clock: any Clock
     private var states: [Key: State] = [:]
-    /// Above this many tracked keys every admission first drops the clean ones (bounded memory under a spray).
-    private let sweepThreshold = 10_000
+    /// Above this many tracked keys an admission first drops the clean ones (bounded memory under a spray);
+    /// the next sweep waits until the table has doubled, so a sweep costs O(1) per admission on average.
+    private var sweepAbove = 10_000
 
     public init(policy: SignInThrottlePolicy = SignInThrottlePolicy(), clock: any Clock) {
         self.policy = policy
@@ -76,14 +79,18 @@ public actor SignInThrottle {
     }
 
     public static func keys(username: String, client: String) -> [Key] {
-        [.account(username.lowercased()), .client(client)]
+        let digest = SHA256.hash(data: Data(username.lowercased().utf8))
+        return [.account(digest.map { String(format: "%02x", $0) }.joined()), .client(client)]
     }
 
     /// Whether an attempt on these keys may check its password now. An admitted attempt must be ended
     /// with `finish` (also when the check throws).
     public func admit(_ keys: [Key]) -> Admission {
         let now = clock.now()
-        if states.count > sweepThreshold { sweep(now) }
+        if states.count > sweepAbove {
+            sweep(now)
+            sweepAbove = max(10_000, states.count * 2)
+        }
         var retryAfter = 0
         for key in keys {
             let state = prune(states[key] ?? State(), now)
