@@ -99,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "restoraTests",
-            dependencies: ["restora", "RestoraDemo", "RestoraStorage", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "restora", "RestoraDemo", "RestoraStorage", "RestoraDomain", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
