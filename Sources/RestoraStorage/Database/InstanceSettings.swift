@@ -114,12 +114,12 @@ extension StorageDatabase {
     /// or corrupt the load, which the demo simply redoes; real databases never call this. No effect on PostgreSQL.
     public func relaxDurabilityForThrowawayLoad() async throws {
         guard case .sqliteFile = location else { return }
-        try await store.read { db in try await db.raw("PRAGMA synchronous = OFF").run() }
+        try await (store as? SQLiteStore)?.onWriter { db in try await db.raw("PRAGMA synchronous = OFF").run() }
     }
 
     /// Back to the default durability (every commit synced) once the load is done.
     public func restoreDurability() async throws {
         guard case .sqliteFile = location else { return }
-        try await store.read { db in try await db.raw("PRAGMA synchronous = FULL").run() }
+        try await (store as? SQLiteStore)?.onWriter { db in try await db.raw("PRAGMA synchronous = FULL").run() }
     }
 }

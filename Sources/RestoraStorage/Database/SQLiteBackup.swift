@@ -23,7 +23,9 @@ extension StorageDatabase {
         case .sqliteMemory: throw BackupRefusal.notSQLiteFile(engine: "in memory (nothing on disk to back up)")
         case .postgres: throw BackupRefusal.notSQLiteFile(engine: "PostgreSQL")
         }
-        try await store.read { db in try await db.raw("VACUUM INTO \(bind: path)").run() }
+        guard let sqlite = store as? SQLiteStore else { throw BackupRefusal.notSQLiteFile(engine: store.engine.rawValue) }
+        // On a reader connection: the copy is one consistent snapshot and writes go on meanwhile.
+        try await sqlite.readOutsideTransaction { db in try await db.raw("VACUUM INTO \(bind: path)").run() }
     }
 
     /// Rows per table (every table of the schema, the migrations' bookkeeping included), to compare a copy

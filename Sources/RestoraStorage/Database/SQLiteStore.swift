@@ -3,32 +3,55 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 
-/// The embedded database: one SQLite connection (file or memory) with writes and reads serialised.
-/// One connection keeps an in-memory database a single database, and SQLite has one writer anyway.
+/// The embedded database. One writer connection, its transactions serialised (SQLite has one writer); for a
+/// file database in WAL mode, a pool of reader connections serves reads beside it (`SQLiteReaderPool`), so a
+/// read never waits for a write. An in-memory database is one connection for both (a second connection would
+/// be a second, empty database).
 final class SQLiteStore: SQLStore {
     let engine = SQLEngine.sqlite
     private let connection: SQLiteConnection
     private let database: any SQLDatabase
     private let lock = AsyncSerialLock()
+    private let readers: SQLiteReaderPool?
 
-    private init(connection: SQLiteConnection) {
+    /// Reader connections of a file database unless configured otherwise.
+    static let defaultReaders = 4
+
+    private init(connection: SQLiteConnection, readers: SQLiteReaderPool?) {
         self.connection = connection
         // No statement logging at all (it carries bind values); `logger` is clamped too (DriverLogger).
         self.database = connection.sql(queryLogLevel: nil)
+        self.readers = readers
     }
 
-    static func open(storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteStore {
+    static func open(storage: SQLiteConnection.Storage, logger: Logger, readers: Int = defaultReaders) async throws -> SQLiteStore {
+        let connection = try await connect(storage, logger: logger)
+        let db = connection.sql(queryLogLevel: nil)
+        var pool: SQLiteReaderPool?
+        if case .file = storage {
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            var readerConnections: [SQLiteConnection] = []
+            for _ in 0..<max(0, readers) { readerConnections.append(try await connect(storage, logger: logger)) }
+            if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections) }
+        }
+        return SQLiteStore(connection: connection, readers: pool)
+    }
+
+    private static func connect(_ storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-        let store = SQLiteStore(connection: connection)
-        let db = store.database
+        let db = connection.sql(queryLogLevel: nil)
         try await db.raw("PRAGMA foreign_keys = ON").run()
         // Another process (e.g. `restora user add` beside a running server) waits instead of failing at once.
         try await db.raw("PRAGMA busy_timeout = 5000").run()
-        if case .file = storage {
-            try await db.raw("PRAGMA journal_mode = WAL").run()
-        }
-        return store
+        return connection
+    }
+
+    /// Runs `body` on the writer connection outside any transaction, for connection settings that apply to
+    /// writes (`PRAGMA synchronous`).
+    func onWriter<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let db = database
+        return try await lock.withLock { try await body(db) }
     }
 
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -40,11 +63,18 @@ final class SQLiteStore: SQLStore {
     }
 
     func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let db = database
-        return try await lock.withLock { try await body(db) }
+        if let readers { return try await readers.read(body) }
+        return try await onWriter(body)
+    }
+
+    /// A read outside any transaction: on a reader when there are readers, else on the writer connection.
+    func readOutsideTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        if let readers { return try await readers.read(snapshot: false, body) }
+        return try await onWriter(body)
     }
 
     func shutdown() async throws {
+        try await readers?.close()
         try await connection.close()
     }
 }
