@@ -20,7 +20,7 @@ struct SQLParticipantRepository: ParticipantRepository {
     /// Reads and logs the read in one transaction: a read that is not logged is not shown.
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant> {
         let records = self.records
-        let row = try await records.store.transaction { db in
+        let row = try await records.transaction { db in
             guard let row = try await records.fetch(db, id: id.rawValue) else {
                 throw RepositoryError.notFound(kind: ParticipantMapping.kind, id: id.rawValue)
             }

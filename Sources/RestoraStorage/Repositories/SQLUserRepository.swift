@@ -42,7 +42,7 @@ struct SQLUserRepository: UserRepository {
         let hash = hasher.tokenHash(token)
         let now = StoredJSON.format(records.audit.clock.now())
         let audit = records.audit
-        try await records.store.transaction { db in
+        try await records.transaction { db in
             try await db.insert(into: "api_tokens").columns("token_hash", "user_id", "created_at", "expires_at")
                 .values(SQLBind(hash), SQLBind(user.id.rawValue), SQLBind(now), bindOrNull(expiresAt.map(StoredJSON.format)))
                 .run()
@@ -79,7 +79,7 @@ struct SQLUserRepository: UserRepository {
         let hash = hasher.tokenHash(token)
         let now = StoredJSON.format(records.audit.clock.now())
         let audit = records.audit
-        try await records.store.transaction { db in
+        try await records.transaction { db in
             let revoked = try await db.update("api_tokens").set("revoked_at", to: SQLBind(now))
                 .where("token_hash", .equal, hash).where(SQLIdentifier("revoked_at"), .is, SQLLiteral.null)
                 .returning("user_id").first()
