@@ -48,10 +48,11 @@ public struct MedicationCourse: Hashable, Sendable, Codable, Identifiable {
     public var adherence: Double? {
         let counted = dispensings.filter { $0.unitsReturned != nil && $0.daysCovered > 0 }
         guard !counted.isEmpty else { return nil }
-        let prescribed = counted.reduce(0) { $0 + $1.daysCovered * timesPerDay }
-        let taken = counted.reduce(0) { $0 + $1.unitsDispensed - ($1.unitsReturned ?? 0) }
+        // In Double: unit counts come from clinic input, and an Int overflow would stop the server (a trap).
+        let prescribed = counted.reduce(0.0) { $0 + Double($1.daysCovered) * Double(timesPerDay) }
+        let taken = counted.reduce(0.0) { $0 + Double($1.unitsDispensed) - Double($1.unitsReturned ?? 0) }
         guard prescribed > 0 else { return nil }
-        return Double(taken) / Double(prescribed)
+        return taken / prescribed
     }
 }
 

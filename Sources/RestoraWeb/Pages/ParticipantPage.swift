@@ -194,7 +194,7 @@ enum ParticipantPage {
                         el("td") { c.start.description }
                         el("td") { (c.stop ?? c.plannedStop)?.description ?? "" }
                         el("td") { c.status.rawValue }
-                        el("td", ["class": "num"]) { c.adherence.map { "\(Int(($0 * 100).rounded())) %" } ?? "not measurable yet" }
+                        el("td", ["class": "num"]) { c.adherence.map { "\(NumberText.plain(($0 * 100).rounded())) %" } ?? "not measurable yet" }
                         el("td", ["class": "num"]) { "\(c.dispensings.count)" }
                     }
                 }
