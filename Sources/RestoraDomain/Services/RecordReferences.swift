@@ -102,20 +102,30 @@ public struct RecordReferences: Sendable {
                 throw DomainError.invalidValue(
                     field: "recordKind", message: "recordKind must be one of \(Self.queryableKinds.joined(separator: ", "))")
             }
-            let owner: Identifier<Participant> = try await resolve("recordID", kind: "record of kind \(kind)") {
-                switch kind {
-                case "observations": return try await repositories.observations.get(Identifier(id)).value.participantID
-                case "procedures": return try await repositories.procedures.get(Identifier(id)).value.participantID
-                case "adverse-events": return try await repositories.adverseEvents.get(Identifier(id)).value.participantID
-                case "medication-courses": return try await repositories.medicationCourses.get(Identifier(id)).value.participantID
-                case "cell-products": return try await repositories.cellProducts.get(Identifier(id)).value.participantID
-                case "enrolments": return try await repositories.enrolments.get(Identifier(id)).value.participantID
-                default:
-                    let visit = try await repositories.visits.get(Identifier(id)).value
-                    return try await repositories.enrolments.get(visit.enrolmentID).value.participantID
-                }
-            }
+            let owner = try await resolve("recordID", kind: "record of kind \(kind)") { try await self.owner(ofRecord: kind, id: id) }
             guard owner == participant else { throw Self.refusal("recordID", kind: "record of kind \(kind)") }
+        }
+    }
+
+    /// The participant a record belongs to, by the record kind's name in the API (`participants`,
+    /// `enrolments`, `visits`, `observations`, `procedures`, `cell-products`, `medication-courses`,
+    /// `adverse-events`, `safety-alerts`, `queries`, `screenings`): its site decides who may see it. Throws
+    /// `RepositoryError.notFound` for an unknown id, and for a kind that is none of these.
+    public func owner(ofRecord kind: String, id: String) async throws -> Identifier<Participant> {
+        let r = repositories
+        switch kind {
+        case "participants": return try await r.participants.get(Identifier(id)).value.id
+        case "enrolments": return try await r.enrolments.get(Identifier(id)).value.participantID
+        case "visits": return try await r.enrolments.get(try await r.visits.get(Identifier(id)).value.enrolmentID).value.participantID
+        case "observations": return try await r.observations.get(Identifier(id)).value.participantID
+        case "procedures": return try await r.procedures.get(Identifier(id)).value.participantID
+        case "cell-products": return try await r.cellProducts.get(Identifier(id)).value.participantID
+        case "medication-courses": return try await r.medicationCourses.get(Identifier(id)).value.participantID
+        case "adverse-events": return try await r.adverseEvents.get(Identifier(id)).value.participantID
+        case "safety-alerts": return try await r.safetyAlerts.get(Identifier(id)).value.participantID
+        case "queries": return try await r.queries.get(Identifier(id)).value.participantID
+        case "screenings": return try await r.screenings.get(Identifier(id)).value.participantID
+        default: throw RepositoryError.notFound(kind: "record kind", id: kind)
         }
     }
 

@@ -37,25 +37,9 @@ struct AuditController {
         return try JSONResponse.make(try await repositories.audit.history(table: table, recordID: id))
     }
 
-    /// The site a record belongs to, through its participant or enrolment.
+    /// The site a record belongs to, through its participant.
     private func site(kind: String, id: String) async throws -> Identifier<Site> {
-        let r = repositories
-        let participant: Identifier<Participant>
-        switch kind {
-        case "participants": participant = Identifier(id)
-        case "enrolments": return try await r.enrolments.get(Identifier(id)).value.siteID
-        case "visits":
-            let visit = try await r.visits.get(Identifier(id)).value
-            return try await r.enrolments.get(visit.enrolmentID).value.siteID
-        case "observations": participant = try await r.observations.get(Identifier(id)).value.participantID
-        case "procedures": participant = try await r.procedures.get(Identifier(id)).value.participantID
-        case "cell-products": participant = try await r.cellProducts.get(Identifier(id)).value.participantID
-        case "medication-courses": participant = try await r.medicationCourses.get(Identifier(id)).value.participantID
-        case "adverse-events": participant = try await r.adverseEvents.get(Identifier(id)).value.participantID
-        case "screenings": participant = try await r.screenings.get(Identifier(id)).value.participantID
-        case "queries": participant = try await r.queries.get(Identifier(id)).value.participantID
-        default: participant = try await r.safetyAlerts.get(Identifier(id)).value.participantID
-        }
-        return try await r.participants.get(participant).value.siteID
+        let participant = try await RecordReferences(repositories: repositories).owner(ofRecord: kind, id: id)
+        return try await repositories.participants.get(participant).value.siteID
     }
 }

@@ -25,22 +25,10 @@ struct AuditPageController {
             guard Self.kinds.contains(kind), let table = AuditController.tables[kind] else {
                 throw RepositoryError.notFound(kind: "record kind", id: kind)
             }
-            let participant = try await participant(kind: kind, id: id)
+            let participant = try await RecordReferences(repositories: repositories).owner(ofRecord: kind, id: id)
             let visible = try await Access.participant(participant, for: user, in: repositories)
             let entries = try await repositories.audit.history(table: table, recordID: id)
             return HTMLResponse.html(AuditPage.view(context: context, kind: kind, id: id, participant: visible.value, entries: entries))
-        }
-    }
-
-    /// The participant a record belongs to: its site decides who may read its history.
-    func participant(kind: String, id: String) async throws -> Identifier<Participant> {
-        switch kind {
-        case "participants": return try await repositories.participants.get(Identifier(id)).value.id
-        case "enrolments": return try await repositories.enrolments.get(Identifier(id)).value.participantID
-        case "observations": return try await repositories.observations.get(Identifier(id)).value.participantID
-        case "procedures": return try await repositories.procedures.get(Identifier(id)).value.participantID
-        case "cell-products": return try await repositories.cellProducts.get(Identifier(id)).value.participantID
-        default: return try await repositories.adverseEvents.get(Identifier(id)).value.participantID
         }
     }
 }
