@@ -30,6 +30,32 @@ struct DispensingOverflowTests {
     }
 }
 
+/// The same trap in the observation readings: a whole quantity beyond Int (1e20 kg) was shown with `Int(value)`.
+@Suite("Participant page with an absurd observation value")
+struct ObservationReadingOverflowTests {
+    @Test("a 1e20 kg weight is shown as 1e+20 kg instead of stopping the server")
+    func pageSurvives() async throws {
+        try await WebHarness.with { h, client in
+            let weight = #"{"code":{"system":"loinc","code":"29463-7"},"value":{"quantity":{"value":1e20,"unit":"kg"}},"effective":"2025-12-01T09:00:00Z"}"#
+            try await client.execute(uri: "/api/v1/participants/p-a/observations", method: .post,
+                                     headers: h.headers(.coordinator), body: ByteBuffer(json: weight)) { r in
+                #expect(r.status == .created)
+            }
+            var browser = try await WebBrowser.signedIn(h, client, as: .investigator)
+            let page = try await browser.get("/participants/p-a")
+            #expect(page.status == .ok)
+            #expect(page.html.contains("1e+20 kg"))
+        }
+    }
+
+    @Test("ordinary readings unchanged")
+    func ordinary() {
+        #expect(ObservationReading.format(20) == "20")
+        #expect(ObservationReading.format(12.5) == "12.5")
+        #expect(ObservationReading.format(-3) == "-3")
+    }
+}
+
 @Suite("Medication adherence arithmetic")
 struct AdherenceArithmeticTests {
     @Test("unit counts near Int.max give a number, not a trap")

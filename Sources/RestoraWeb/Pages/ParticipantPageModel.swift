@@ -120,7 +120,8 @@ enum ObservationReading {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        // NumberText.plain, not Int(value): a whole value beyond Int (1e20 kg, accepted by the API) stopped the server.
+        value == value.rounded() ? NumberText.plain(value) : String(format: "%.2f", value).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 
     static func value(_ value: ObservationValue) -> String {
