@@ -30,6 +30,8 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "RestoraStats"),
+        // Byte-level CSV reader (RFC 4180, numbers parsed from bytes) for `restora stats` and imports; no dependencies.
+        .target(name: "RestoraCSV"),
         .target(name: "RestoraReports", dependencies: ["RestoraDomain", "RestoraStats"]),
         // Synthetic demo clinic (labelled synthetic everywhere); pure, built from domain values only.
         .target(name: "RestoraDemo", dependencies: ["RestoraDomain"]),
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "restora",
             dependencies: [
-                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb",
+                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb", "RestoraCSV",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // `restora serve --tls-cert/--tls-key` (swift-nio-ssl underneath, already in the graph via PostgresNIO).
@@ -81,6 +83,7 @@ let package = Package(
         .testTarget(name: "RestoraStatsTests", dependencies: ["RestoraStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraDomain", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
+        .testTarget(name: "RestoraCSVTests", dependencies: ["RestoraCSV"]),
         .testTarget(
             name: "RestoraStorageTests",
             dependencies: [
