@@ -60,3 +60,30 @@ struct ConstraintMappingTests {
         #expect(RepositoryError.duplicate(kind: "site", field: "code").description == "a site with this code already exists")
     }
 }
+
+/// Migration 0021 on a database that already breaks it stops with advice, applying nothing of itself.
+@Suite("Upgrading over data that breaks a new constraint", .serialized)
+struct MigrationBlockedByDataTests {
+    @Test("two open enrolments of one participant in one program block migration 0021 with advice", arguments: TestDatabase.urls)
+    func blocked(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            _ = try await repos.programs.create(Fixture.program(), context: Fixture.coordinator, idempotencyKey: nil)
+            // A database from before 0021: the index is not there yet, and two open enrolments were stored.
+            try await db.rawSQL("DROP INDEX enrolments_one_open_per_program")
+            try await db.rawSQL("DELETE FROM restora_migrations WHERE name = '0021_OneOpenEnrolmentPerProgram'")
+            for id in ["e-1", "e-2"] {
+                _ = try await repos.enrolments.create(Enrolment(id: Identifier(id), participantID: "p-1", programID: "prog-1", siteID: "site-a"),
+                                                      context: Fixture.coordinator, idempotencyKey: nil)
+            }
+            await #expect(throws: StorageError.migrationBlockedByData(
+                name: "0021_OneOpenEnrolmentPerProgram", advice: m0021_OneOpenEnrolmentPerProgram.ifDataConflicts ?? "")) {
+                try await db.migrator.migrate()
+            }
+            #expect(try await !db.migrator.applied().contains("0021_OneOpenEnrolmentPerProgram"))
+            // With the extra one withdrawn, the upgrade goes through.
+            _ = try await repos.enrolments.transition("e-2", to: .withdrawn, at: Fixture.instant, expectedVersion: 1, context: Fixture.editing("duplicate"))
+            #expect(try await db.migrator.migrate() == ["0021_OneOpenEnrolmentPerProgram"])
+        }
+    }
+}

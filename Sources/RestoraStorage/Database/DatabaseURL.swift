@@ -49,12 +49,16 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case badDatabaseURL(String)
     case corruptRecord(table: String, column: String)
     case migrationFailed(name: String)
+    /// Stored data breaks a constraint the migration adds; nothing of the migration was applied.
+    case migrationBlockedByData(name: String, advice: String)
 
     public var description: String {
         switch self {
         case let .badDatabaseURL(why): return "bad database URL: \(why)"
         case let .corruptRecord(table, column): return "stored \(table).\(column) cannot be read back"
         case let .migrationFailed(name): return "migration \(name) failed"
+        case let .migrationBlockedByData(name, advice):
+            return "migration \(name) was not applied: stored data breaks the constraint it adds (\(advice))"
         }
     }
 }

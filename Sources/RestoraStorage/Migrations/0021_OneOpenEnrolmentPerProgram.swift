@@ -9,4 +9,4 @@ let m0021_OneOpenEnrolmentPerProgram = Migration(name: "0021_OneOpenEnrolmentPer
     CREATE UNIQUE INDEX enrolments_one_open_per_program ON enrolments (participant_id, program_id)
     WHERE deleted_at IS NULL AND status NOT IN ('screen-failed', 'completed', 'withdrawn', 'lost-to-follow-up')
     """,
-])
+], ifDataConflicts: "a participant has two open enrolments in one program; withdraw the extra one with the previous release (see README \"Upgrading\"), then start again")

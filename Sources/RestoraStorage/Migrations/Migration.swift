@@ -4,6 +4,8 @@
 struct Migration: Sendable {
     var name: String
     var statements: [String]
+    /// What to do when a constraint this migration adds is broken by data already stored (said with the error).
+    var ifDataConflicts: String? = nil
 }
 
 /// The bookkeeping columns of every record table.

@@ -23,7 +23,13 @@ public struct Migrator: Sendable {
                     .where("name", .equal, migration.name).first()
                 guard done == nil else { return false }
                 for statement in migration.statements {
-                    try await db.raw(SQLQueryString(statement)).run()
+                    do {
+                        try await db.raw(SQLQueryString(statement)).run()
+                    } catch where ConstraintViolation.classify(error) != nil {
+                        // Stored data breaks a constraint this migration adds: nothing of it is applied.
+                        throw StorageError.migrationBlockedByData(
+                            name: migration.name, advice: migration.ifDataConflicts ?? "correct the conflicting rows with the previous release")
+                    }
                 }
                 try await db.insert(into: "restora_migrations").columns("name", "applied_at")
                     .values(SQLBind(migration.name), SQLBind(StoredJSON.format(Date()))).run()
