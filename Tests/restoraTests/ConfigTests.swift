@@ -37,3 +37,23 @@ struct ConfigTests {
         #expect(parsed == ["RESTORA_PORT": "8081", "RESTORA_HOST": "127.0.0.1", "RESTORA_DATABASE_URL": "postgres://u:p@127.0.0.1/db"])
     }
 }
+
+@Suite("Database connections setting")
+struct DatabaseConnectionsConfigTests {
+    @Test("RESTORA_DATABASE_CONNECTIONS: default nil, a number from 1 to 64, anything else refused by name")
+    func connections() throws {
+        let flags = RestoraConfig.Flags()
+        #expect(try RestoraConfig.resolve(flags: flags, environment: [:], dotEnv: [:]).databaseConnections == nil)
+        #expect(try RestoraConfig.resolve(flags: flags, environment: ["RESTORA_DATABASE_CONNECTIONS": "12"], dotEnv: [:]).databaseConnections == 12)
+        for bad in ["0", "65", "-1", "many"] {
+            #expect(throws: (any Error).self) {
+                try RestoraConfig.resolve(flags: flags, environment: ["RESTORA_DATABASE_CONNECTIONS": bad], dotEnv: [:])
+            }
+        }
+        do {
+            _ = try RestoraConfig.resolve(flags: flags, environment: ["RESTORA_DATABASE_CONNECTIONS": "0"], dotEnv: [:])
+        } catch {
+            #expect("\(error)".contains("RESTORA_DATABASE_CONNECTIONS"))
+        }
+    }
+}

@@ -12,7 +12,9 @@ final class PostgresStore: SQLStore, @unchecked Sendable {
     private let logger: Logger
 
     /// `schema` puts the tables in a schema of their own (tests run each in a fresh one).
-    init(url: String, logger: Logger, maxConnections: Int = 8, schema: String? = nil) throws {
+    static let defaultConnections = 8
+
+    init(url: String, logger: Logger, maxConnections: Int = defaultConnections, schema: String? = nil) throws {
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema { configuration.searchPath = [schema] }
         self.pool = EventLoopGroupConnectionPool(

@@ -18,9 +18,10 @@ public final class StorageDatabase: Sendable {
     }
 
     /// Opens `url` (see `DatabaseLocation`). Nothing is created or migrated here; call `migrator.migrate()`.
+    /// `connections`: SQLite reader connections beside the writer, or the PostgreSQL pool's size.
     public static func open(
         url: String, logger: Logger, clock: any Clock = SystemClock(), hasher: CredentialHasher = CredentialHasher(),
-        postgresSchema: String? = nil
+        postgresSchema: String? = nil, connections: Int? = nil
     ) async throws -> StorageDatabase {
         let location = try DatabaseLocation(url: url)
         // The drivers log statements with their bind values (patient data) at debug/trace: they never get more
@@ -29,8 +30,10 @@ public final class StorageDatabase: Sendable {
         let store: any SQLStore
         switch location {
         case .sqliteMemory: store = try await SQLiteStore.open(storage: .memory, logger: logger)
-        case let .sqliteFile(path): store = try await SQLiteStore.open(storage: .file(path: path), logger: logger)
-        case let .postgres(url): store = try PostgresStore(url: url, logger: logger, schema: postgresSchema)
+        case let .sqliteFile(path):
+            store = try await SQLiteStore.open(storage: .file(path: path), logger: logger, readers: connections ?? SQLiteStore.defaultReaders)
+        case let .postgres(url):
+            store = try PostgresStore(url: url, logger: logger, maxConnections: connections ?? PostgresStore.defaultConnections, schema: postgresSchema)
         }
         return StorageDatabase(location: location, store: store, clock: clock, hasher: hasher)
     }

@@ -24,6 +24,9 @@ struct RestoraConfig: Sendable, Equatable {
     var trustForwardedFor = false
     /// The bearer token `/metrics` asks for (RESTORA_METRICS_TOKEN); without one it answers loopback only.
     var metricsToken: String? = nil
+    /// Database connections for reads (RESTORA_DATABASE_CONNECTIONS, 1–64): SQLite reader connections beside
+    /// the one writer, or the PostgreSQL pool's size; nil keeps the engine's default (4 readers; 8 pooled).
+    var databaseConnections: Int? = nil
 
     static let defaults = RestoraConfig(
         databaseURL: "sqlite://restora.sqlite", host: "127.0.0.1", port: 8080, logLevel: "info", maxBodyBytes: 1 << 20)
@@ -86,6 +89,10 @@ struct RestoraConfig: Sendable, Equatable {
         config.signInLockoutSeconds = try setting("RESTORA_SIGNIN_LOCKOUT_SECONDS")
         config.trustForwardedFor = try yes(false, "RESTORA_TRUST_FORWARDED_FOR")
         config.metricsToken = optional(nil, "RESTORA_METRICS_TOKEN")
+        config.databaseConnections = try setting("RESTORA_DATABASE_CONNECTIONS")
+        if let connections = config.databaseConnections, !(1...64).contains(connections) {
+            throw ConfigError.outOfRange(key: "RESTORA_DATABASE_CONNECTIONS", range: "1 to 64")
+        }
         return config
     }
 
@@ -100,10 +107,12 @@ struct RestoraConfig: Sendable, Equatable {
 enum ConfigError: Error, CustomStringConvertible {
     case notANumber(key: String)
     case notABoolean(key: String)
+    case outOfRange(key: String, range: String)
     var description: String {
         switch self {
         case let .notANumber(key): return "\(key) must be a whole number"
         case let .notABoolean(key): return "\(key) must be 1, true, yes, 0, false or no"
+        case let .outOfRange(key, range): return "\(key) must be a whole number from \(range)"
         }
     }
 }

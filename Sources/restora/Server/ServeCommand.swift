@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         let plan = try TransportPlan.decide(config)
         let server = try plan.server()
         let catalog = try protocols.catalog()
-        let storage = try await StorageDatabase.open(url: config.databaseURL, logger: logger)
+        let storage = try await StorageDatabase.open(url: config.databaseURL, logger: logger, connections: config.databaseConnections)
         do {
             let applied = try await DatabaseFailure.wrap(storage.location) { try await storage.migrator.migrate() }
             // The redacted location: never the password of a PostgreSQL URL.
