@@ -41,6 +41,9 @@ enum ReportNumber {
 
     static func fixed(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "–" }
+        // Beyond 1e15 there are no decimals left to show, and Int(magnitude) would trap (stopping the server
+        // that renders the report) once it passes Int.max: an absurd recorded value prints as it is.
+        guard abs(value) < 1e15 else { return String(value) }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let rounded = (value * scale).rounded() / scale
