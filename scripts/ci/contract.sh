@@ -9,7 +9,10 @@
 # (`restora demo --seed-only`); serve it on a free loopback port; create a bearer token for `admin` (a writer
 # who sees every site, so generated requests reach real records); run schemathesis over every operation,
 # first with the demo's real ids in the paths (so reads return real records and writes meet real versions),
-# then with generated ids; print the figures (requests served by status, test cases, failures).
+# then with generated ids; then render every participant page, the dashboard, the lists and the program
+# reports over what the API accepted (a page that traps stops the server); print the figures (requests
+# served by status, test cases, failures). Also checks that the controllers' routes and the document's
+# operations are the same set.
 #
 # Usage: scripts/ci/contract.sh path/to/restora
 # Environment: RESTORA_CONTRACT_SECONDS (schemathesis time budget per pass, default 75),
