@@ -24,7 +24,7 @@ enum DemoIsotretinoinCohort {
 
     static func participant(
         number: Int, profile: DemoIsotretinoinProfile, start: CalendarDate, site: Identifier<Site>,
-        context: inout DemoContext, missed: Set<String>, phqAlert: Bool
+        context: inout DemoContext, missed: Set<String>, phqAlert: Bool, code: String = DemoIsotretinoinCohort.code
     ) throws -> DemoParticipant {
         let diagnosis = profile.cryptozoospermic
             ? Diagnosis(code: ClinicalCodes.oligospermia, note: "intermittent cryptozoospermia")

@@ -26,8 +26,12 @@ enum DemoOsteoporosis {
         return result
     }
 
+    /// `i` picks the participant's pattern (sex, adjuncts, fractures, tissue, injection site); `number` and
+    /// `code` name them (the scaled clinic reuses the patterns of the 40 under its own code and numbers).
     static func participant(_ i: Int, start: CalendarDate, siteIndex: Int, sites: [Identifier<Site>],
-                            context: inout DemoContext) throws -> DemoParticipant {
+                            context: inout DemoContext, number: Int? = nil,
+                            code: String = DemoOsteoporosis.code) throws -> DemoParticipant {
+        let number = number ?? i + 1
         let woman = i % 7 != 3
         var history: [HistoryItem] = []
         if i % 3 == 0 {
@@ -35,7 +39,7 @@ enum DemoOsteoporosis {
                                        date: start.adding(days: -context.rng.int(400...2000)), outcome: "healed"))
         }
         let person = context.participant(
-            code: code, number: i + 1, site: sites[siteIndex], sex: woman ? .female : .male, age: context.rng.int(56...80),
+            code: code, number: number, site: sites[siteIndex], sex: woman ? .female : .male, age: context.rng.int(56...80),
             on: start, postmenopausal: woman ? true : nil, diagnoses: [Diagnosis(code: ClinicalCodes.osteoporosis)], history: history)
         var enrolment = context.enrolment(for: person)
         var b = DemoRecordBuilder(participantID: person.id, enrolmentID: enrolment.id)
@@ -67,7 +71,7 @@ enum DemoOsteoporosis {
             injectionSite: ["hip", "lumbar spine", "wrist"][i % 3], guidance: i % 3 == 1 ? .fluoroscopy : .ultrasound,
             injectionVolumeML: 8, doseCells: DemoNumber.round(weight * context.rng.double(2.5e6...4.5e6), places: 0), weightKg: weight)
         let harvest = visits.first { $0.visitKey == "harvest" }?.actualDate ?? start.adding(days: -28)
-        let product = try chain.run(&b, context: &context, lot: "DEMO-LOT-OST-\(i + 1)", harvest: harvest, injection: start)
+        let product = try chain.run(&b, context: &context, lot: "DEMO-LOT-\(code)-\(number)", harvest: harvest, injection: start)
         try DemoEnrolmentPath.walk(&enrolment, [.init(status: .onTreatment, on: start, reason: "image-guided injection (day 0)")])
         // Mean yearly change by site (synthetic): spine +2 %, neck +0.8 %, hip +1 %, with spread so some pass the LSC.
         let drift: [SkeletalSite: (Double, Double)] = [.lumbarSpine: (2.0, 3.2), .femoralNeck: (0.8, 3.6), .totalHip: (1.0, 2.8)]

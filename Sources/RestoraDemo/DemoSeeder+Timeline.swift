@@ -8,6 +8,8 @@ struct DemoStep {
         case transition(StatusTransition)
         case visit(Visit)
         case observation(Observation)
+        /// The values of one panel (same panel id, recorded together): one `ClinicalEntry.recordPanel`.
+        case panel([Observation])
         case adverseEvent(AdverseEvent)
         case procedure(Procedure)
         case courseStarted(MedicationCourse)
@@ -40,7 +42,7 @@ extension DemoSeeder {
         }
         var courseVersions: [Identifier<MedicationCourse>: Int] = [:]
         var products = DemoProductLedger()
-        for step in steps(of: demo) {
+        for step in Self.panels(steps(of: demo)) {
             switch step.kind {
             case let .transition(t):
                 enrolmentVersion = try await repos.enrolments.transition(
@@ -51,6 +53,10 @@ extension DemoSeeder {
                 let (_, safety) = try await entry.record(observation, context: context(), idempotencyKey: nil)
                 summary.observations += 1
                 summary.alertsRaised += safety.alerts.count
+            case let .panel(observations):
+                let results = try await entry.recordPanel(observations.map { ($0, nil) }, context: context())
+                summary.observations += results.count
+                summary.alertsRaised += results.reduce(0) { $0 + $1.safety.alerts.count }
             case let .adverseEvent(event):
                 let (_, safety) = try await entry.record(event, context: context(), idempotencyKey: nil)
                 summary.adverseEvents += 1
@@ -73,6 +79,28 @@ extension DemoSeeder {
                 try await products.apply(productStep, seeder: self, definition: definition, summary: &summary)
             }
         }
+    }
+
+    /// Consecutive observations of one panel become one step, recorded as the panel they are (one
+    /// transaction with all its values and the alerts they raise, as the API records a semen analysis).
+    static func panels(_ steps: [DemoStep]) -> [DemoStep] {
+        var result: [DemoStep] = []
+        result.reserveCapacity(steps.count)
+        for step in steps {
+            guard case let .observation(observation) = step.kind, let panel = observation.panelID, let last = result.last else {
+                result.append(step)
+                continue
+            }
+            switch last.kind {
+            case let .observation(previous) where previous.panelID == panel:
+                result[result.count - 1].kind = .panel([previous, observation])
+            case let .panel(previous) where previous.first?.panelID == panel:
+                result[result.count - 1].kind = .panel(previous + [observation])
+            default:
+                result.append(step)
+            }
+        }
+        return result
     }
 
     /// The participant's dated steps in chronological order.

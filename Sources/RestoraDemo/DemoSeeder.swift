@@ -48,6 +48,16 @@ public struct DemoSeeder: Sendable {
     /// Seeds an empty, migrated database. The database is marked as a demo first, so a seed that fails
     /// half-way still leaves a database that `restora demo` recognises and may replace.
     public func seed(_ clinic: DemoClinic) async throws -> Summary {
+        try await seed(clinic, scaled: nil)
+    }
+
+    /// Seeds the clinic and, when `scaled` is given, its extra participants after the default ones: each
+    /// generated, replayed and dropped before the next (memory stays bounded as N grows). `progress` is
+    /// called after every `progressEvery` extra participants with the running summary.
+    public func seed(
+        _ clinic: DemoClinic, scaled: DemoScaledClinic?, progressEvery: Int = 1000,
+        progress: (@Sendable (Summary) -> Void)? = nil
+    ) async throws -> Summary {
         var summary = Summary()
         try await instance.set(InstanceSetting.kind, to: InstanceSetting.demoKind, context: context())
         try await instance.set(InstanceSetting.demoToday, to: "\(clinic.today)", context: context())
@@ -64,6 +74,14 @@ public struct DemoSeeder: Sendable {
             let program = try require(clinic.programs.first { $0.id == participant.enrolment.programID }, "program of \(participant.participant.mrn)")
             let definition = try catalog.definition(id: program.protocolID)
             try await replay(participant, definition: definition, entry: entry, summary: &summary)
+        }
+        if let scaled {
+            for k in 0..<scaled.extra {
+                let participant = try scaled.participant(k)
+                let program = try require(clinic.programs.first { $0.id == participant.enrolment.programID }, "program of \(participant.participant.mrn)")
+                try await replay(participant, definition: try catalog.definition(id: program.protocolID), entry: entry, summary: &summary)
+                if let progress, (k + 1) % max(1, progressEvery) == 0 { progress(summary) }
+            }
         }
         try await settleAlerts(clinic, summary: &summary)
         summary.users = try await createUsers(sites: clinic.sites)

@@ -28,8 +28,12 @@ enum DemoStemCellAzoospermia {
         return result
     }
 
-    static func participant(_ i: Int, start: CalendarDate, site: Identifier<Site>, context: inout DemoContext) throws -> DemoParticipant {
-        let person = context.participant(code: code, number: i + 1, site: site, sex: .male, age: context.rng.int(27...45), on: start,
+    /// `i` picks the participant's pattern (responder, failing lot, withdrawal, tissue, side); `number` and
+    /// `code` name them (the scaled clinic reuses the patterns of the 20 under its own code and numbers).
+    static func participant(_ i: Int, start: CalendarDate, site: Identifier<Site>, context: inout DemoContext,
+                            number: Int? = nil, code: String = DemoStemCellAzoospermia.code) throws -> DemoParticipant {
+        let number = number ?? i + 1
+        let person = context.participant(code: code, number: number, site: site, sex: .male, age: context.rng.int(27...45), on: start,
                                          diagnoses: [Diagnosis(code: ClinicalCodes.organicAzoospermia, note: "non-obstructive azoospermia")])
         var enrolment = context.enrolment(for: person)
         var b = DemoRecordBuilder(participantID: person.id, enrolmentID: enrolment.id)
@@ -70,18 +74,18 @@ enum DemoStemCellAzoospermia {
             var failing = chain
             failing.failViability = true
             failing.processingDays = 14
-            products.append(try failing.run(&b, context: &context, lot: "DEMO-LOT-ASC-\(i + 1)-A", harvest: start.adding(days: -38), injection: nil))
+            products.append(try failing.run(&b, context: &context, lot: "DEMO-LOT-\(code)-\(number)-A", harvest: start.adding(days: -38), injection: nil))
             harvest = start.adding(days: -23)
         }
         if let withdrawnOn {
-            var product = try chain.run(&b, context: &context, lot: "DEMO-LOT-ASC-\(i + 1)", harvest: harvest, injection: nil)
+            var product = try chain.run(&b, context: &context, lot: "DEMO-LOT-\(code)-\(number)", harvest: harvest, injection: nil)
             product.custody.append(CustodyEvent(kind: .destroyed, at: DemoRecordBuilder.instant(withdrawnOn.adding(days: 1)),
                                                 actor: DemoCellChain.lab, location: "GMP facility", note: "participant withdrew; autologous lot destroyed"))
             products.append(product)
             try DemoEnrolmentPath.walk(&enrolment, [.init(status: .withdrawn, on: withdrawnOn, reason: "moving abroad; withdrew consent before the injection")])
             return DemoParticipant(record: b.record(person), enrolment: enrolment, visits: visits, cellProducts: products)
         }
-        products.append(try chain.run(&b, context: &context, lot: "DEMO-LOT-ASC-\(i + 1)", harvest: harvest, injection: start))
+        products.append(try chain.run(&b, context: &context, lot: "DEMO-LOT-\(code)-\(number)", harvest: harvest, injection: start))
         try DemoEnrolmentPath.walk(&enrolment, [.init(status: .onTreatment, on: start, reason: "intratesticular injection (day 0)")])
         try followUp(&b, i, visits: visits, fsh: fsh, start: start, rng: &context.rng)
         if let month1 = DemoSchedule.completed(visits, "month-1")?.actualDate {

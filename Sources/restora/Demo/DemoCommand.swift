@@ -22,6 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1, RESTORA_HOST).") var host: String?
     @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
     @Flag(help: "Create and seed the database, print where it is, and exit without serving.") var seedOnly = false
+    @Option(help: ArgumentHelp("Participants in all (benchmarks): the default clinic plus generated ones, spread over its programs and sites.", valueName: "N"))
+    var participants: String?
+    @Option(help: "Seed of the generated participants (--participants); the default clinic never changes.") var seed: String?
     @OptionGroup var protocols: ProtocolSource
     @OptionGroup var transport: TransportOptions
 
@@ -41,12 +44,17 @@ struct DemoCommand: AsyncParsableCommand {
         let plan = try TransportPlan.decide(config)
         let server = try plan.server()
         let catalog = try protocols.catalog()
+        let (total, extraSeed) = try Self.scale(participants: participants, seed: seed)
         if FileManager.default.fileExists(atPath: place.databasePath) {
             CLIOutput.printNow("SYNTHETIC DEMO DATA: \(place.databasePath) exists; replacing it only if it is a Restora demo database")
         }
         var quiet = logger
         quiet.logLevel = .warning
-        let result = try await place.createAndSeed(catalog: catalog, logger: quiet)
+        let started = ContinuousClock.now
+        let result = try await place.createAndSeed(catalog: catalog, logger: quiet, participants: total, seed: extraSeed) { summary in
+            let seconds = Self.seconds(ContinuousClock.now - started)
+            CLIOutput.printNow("SYNTHETIC DEMO DATA: \(summary.participants) participants, \(summary.observations) observations in \(String(format: "%.0f", seconds)) s (\(String(format: "%.0f", Double(summary.observations) / max(seconds, 0.001))) observations/s)")
+        }
         // Flushed: the logins must show even when the output is a pipe or a file and the server keeps running.
         CLIOutput.printNow(Self.banner(result, path: place.databasePath, url: plan.publicURL, serving: !seedOnly))
         do {
@@ -60,9 +68,33 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--participants` and `--seed` as numbers, or a message naming the option and the value.
+    static func scale(participants: String?, seed: String?) throws -> (total: Int?, seed: UInt64) {
+        var total: Int?
+        if let participants {
+            guard let n = Int(participants.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw CLIFailure("--participants must be a whole number of participants (at least the default clinic's), not '\(participants)'")
+            }
+            total = n
+        }
+        var value = DemoClinic.defaultSeed
+        if let seed {
+            guard let parsed = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
+                throw CLIFailure("--seed must be a whole number from 0 to \(UInt64.max), not '\(seed)'")
+            }
+            guard total != nil else { throw CLIFailure("--seed only applies to the generated participants: give --participants N with it") }
+            value = parsed
+        }
+        return (total, value)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     static func banner(_ result: DemoSeedResult, path: String, url: String, serving: Bool) -> String {
         let s = result.summary
-        let seconds = Double(result.elapsed.components.seconds) + Double(result.elapsed.components.attoseconds) / 1e18
+        let seconds = Self.seconds(result.elapsed)
         var lines = [
             "==== SYNTHETIC DEMO DATA: not real people ====",
             result.replaced ? "Replaced the earlier demo database." : "Created a new demo database.",
@@ -70,7 +102,8 @@ struct DemoCommand: AsyncParsableCommand {
             "Seeded in \(String(format: "%.1f", seconds)) s through the repositories: \(s.sites) sites, \(s.programs) programs, "
                 + "\(s.participants) participants, \(s.observations) observations, \(s.adverseEvents) adverse events, "
                 + "\(s.screenings) screenings, \(s.cellProducts) cell products; safety alerts raised \(s.alertsRaised), "
-                + "acknowledged \(s.alertsAcknowledged), open \(s.alertsOpen).",
+                + "acknowledged \(s.alertsAcknowledged), open \(s.alertsOpen) "
+                + "(\(String(format: "%.0f", Double(s.observations) / max(seconds, 0.001))) observations/s).",
         ]
         let url = url.hasSuffix("/") ? url : url + "/"
         if serving {

@@ -59,14 +59,30 @@ struct DemoFolder {
     }
 
     /// A fresh demo database: prepared folder, migrations, the synthetic clinic seeded through the repositories.
-    func createAndSeed(catalog: ProtocolCatalog, logger: Logger) async throws -> DemoSeedResult {
-        let replaced = try await prepare(logger: logger)
+    /// `participants`: the total wanted (nil: the default clinic alone); more than the default clinic adds
+    /// generated participants (`DemoScaledClinic`, from `seed`), each seeded before the next is made.
+    /// Refused before anything on disk is touched when fewer than the default clinic's.
+    func createAndSeed(catalog: ProtocolCatalog, logger: Logger, participants: Int? = nil,
+                       seed: UInt64 = DemoClinic.defaultSeed, progress: (@Sendable (DemoSeeder.Summary) -> Void)? = nil)
+        async throws -> DemoSeedResult {
         let clinic: DemoClinic
         do {
             clinic = try DemoClinic.generate(protocols: catalog.protocols)
         } catch {
             throw CLIFailure("cannot build the demo clinic from the protocols in \(catalog.directory): \(error)")
         }
+        var scaled: DemoScaledClinic?
+        if let participants {
+            guard participants >= clinic.participants.count else {
+                throw CLIFailure("--participants \(participants) is fewer than the default demo clinic's \(clinic.participants.count) participants; give \(clinic.participants.count) or more (the default clinic is always seeded whole)")
+            }
+            do {
+                scaled = try DemoScaledClinic(base: clinic, protocols: catalog.protocols, total: participants, seed: seed)
+            } catch {
+                throw CLIFailure("cannot scale the demo clinic to \(participants) participants: \(error)")
+            }
+        }
+        let replaced = try await prepare(logger: logger)
         let storage = try await StorageDatabase.open(url: databaseURL, logger: logger)
         do {
             let started = ContinuousClock.now
@@ -74,7 +90,7 @@ struct DemoFolder {
                 try await storage.migrator.migrate()
                 try await storage.relaxDurabilityForThrowawayLoad()
                 let seeder = DemoSeeder(repositories: storage.repositories, instance: storage.instance, catalog: catalog)
-                let summary = try await seeder.seed(clinic)
+                let summary = try await seeder.seed(clinic, scaled: scaled, progress: progress)
                 try await storage.restoreDurability()   // what is served afterwards is synced at every commit
                 return summary
             }
