@@ -28,9 +28,6 @@ public enum LogRankTest {
             throw StatsError.invalidInput(field: "strata", message: "has \(strata.count) values but time has \(time.count)")
         }
         let labels = Array(Set(group)).sorted()
-        guard labels.count >= 2 else {
-            throw StatsError.insufficientData("the log-rank test needs at least two groups; group has \(labels.count)")
-        }
         let code = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let groupCodes = group.map { Int32(code[$0] ?? 0) }
         let strataCodes: [Int32]?
@@ -39,6 +36,29 @@ public enum LogRankTest {
             strataCodes = strata.map { levels[$0] ?? 0 }
         } else {
             strataCodes = nil
+        }
+        return try test(time: time, event: event, groupCodes: groupCodes, labels: labels, strataCodes: strataCodes)
+    }
+
+    /// The same test with the groups (and strata) already coded: `groupCodes[i]` in 0..<labels.count, as a CSV
+    /// reader that interns a label column hands them over (no String per subject).
+    public static func test(
+        time: [Double], event: [Bool], groupCodes: [Int32], labels: [String], strataCodes: [Int32]? = nil
+    ) throws -> LogRankResult {
+        guard groupCodes.count == time.count else {
+            throw StatsError.invalidInput(field: "group", message: "has \(groupCodes.count) values but time has \(time.count)")
+        }
+        if let strataCodes, strataCodes.count != time.count {
+            throw StatsError.invalidInput(field: "strata", message: "has \(strataCodes.count) values but time has \(time.count)")
+        }
+        guard labels.count >= 2 else {
+            throw StatsError.insufficientData("the log-rank test needs at least two groups; group has \(labels.count)")
+        }
+        if let bad = groupCodes.firstIndex(where: { $0 < 0 || Int($0) >= labels.count }) {
+            throw StatsError.invalidInput(field: "group", message: "code \(groupCodes[bad]) at row \(bad + 1) is out of range")
+        }
+        if let strataCodes, let bad = strataCodes.firstIndex(where: { $0 < 0 }) {
+            throw StatsError.invalidInput(field: "strata", message: "code \(strataCodes[bad]) at row \(bad + 1) is out of range")
         }
         guard event.count == time.count else {
             throw StatsError.invalidInput(field: "event", message: "has \(event.count) values but time has \(time.count)")

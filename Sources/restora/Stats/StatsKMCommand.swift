@@ -58,15 +58,17 @@ struct StatsKMCommand: AsyncParsableCommand {
             let table = try CSVTable(path: input)
             let times = try table.times(time)
             let events = try table.binary(event).map { $0 == 1 }
-            let labels: [String?] = try group.map { try table.strings($0).map { Optional($0) } }
-                ?? Array(repeating: nil, count: times.count)
+            // Groups as codes into the sorted labels (no String per row); one curve per label.
+            let (codes, labels): ([Int32], [String?]) = try group.map { name in
+                let column = try table.codes(name)
+                return (column.codes, column.labels.map(Optional.some))
+            } ?? ([Int32](repeating: 0, count: times.count), [nil])
+            let fits = try SurvivalRegressionCLI.analysis {
+                try KaplanMeier.fitGroups(time: times, event: events, groupCodes: codes, groups: labels.count,
+                                          confidenceType: type, confidenceLevel: level)
+            }
             var reports: [GroupReport] = []
-            for label in Set(labels.compactMap { $0 }).sorted().map(Optional.some) + (group == nil ? [nil] : []) {
-                let rows = labels.indices.filter { labels[$0] == label }
-                let fit = try SurvivalRegressionCLI.analysis {
-                    try KaplanMeier.fit(time: rows.map { times[$0] }, event: rows.map { events[$0] },
-                                        confidenceType: type, confidenceLevel: level)
-                }
+            for (fit, label) in zip(fits, labels) {
                 reports.append(try report(fit, label: label, atTimes: atTimes, probabilities: probabilities))
             }
             let report = Report(analysis: incidence ? "cumulative incidence (1 - Kaplan-Meier)" : "Kaplan-Meier",

@@ -20,10 +20,11 @@ struct StatsLogRankCommand: AsyncParsableCommand {
             let table = try CSVTable(path: input)
             let times = try table.times(time)
             let events = try table.binary(event).map { $0 == 1 }
-            let groups = try table.strings(group)
-            let strataLabels = try strata.map { try table.strings($0) }
+            let groups = try table.codes(group)
+            let strataCodes = try strata.map { try table.codes($0).codes }
             let result = try SurvivalRegressionCLI.analysis {
-                try LogRankTest.test(time: times, event: events, group: groups, strata: strataLabels)
+                try LogRankTest.test(time: times, event: events, groupCodes: groups.codes, labels: groups.labels,
+                                     strataCodes: strataCodes)
             }
             if output.json { try CLIOutput.printJSON(result); return }
             let f = { (x: Double) in SurvivalRegressionCLI.format(x) }
