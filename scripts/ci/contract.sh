@@ -77,6 +77,11 @@ work=$(mktemp -d /tmp/restora-contract.XXXXXX)
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+# A snapshot of the binary and its SwiftPM resource bundles (the served openapi.json is one): a rebuild while
+# the check runs must not swap the server under it.
+cp "$bin" "$work/restora"
+for bundle in "$(dirname "$bin")"/*.resources; do [ -d "$bundle" ] && cp -R "$bundle" "$work/"; done
+bin="$work/restora"
 "$bin" demo --folder "$work/demo" --seed-only >"$work/seed.log" 2>&1 || { cat "$work/seed.log" >&2; fail "demo seed"; }
 db="$work/demo/restora-demo.sqlite"
 [ -f "$db" ] || fail "the demo seed made no $db"
