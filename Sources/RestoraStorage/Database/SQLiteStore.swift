@@ -3,7 +3,8 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 
-/// The embedded database. One writer connection, its transactions serialised (SQLite has one writer); for a
+/// The embedded database. One writer connection whose concurrent transactions are committed in groups
+/// (SQLite has one writer; `SQLiteGroupCommit`); for a
 /// file database in WAL mode, a pool of reader connections serves reads beside it (`SQLiteReaderPool`), so a
 /// read never waits for a write. An in-memory database is one connection for both (a second connection would
 /// be a second, empty database).
@@ -13,6 +14,7 @@ final class SQLiteStore: SQLStore {
     private let database: any SQLDatabase
     private let lock = AsyncSerialLock()
     private let readers: SQLiteReaderPool?
+    private let writer: SQLiteGroupCommit
 
     /// Reader connections of a file database unless configured otherwise.
     static let defaultReaders = 4
@@ -22,6 +24,7 @@ final class SQLiteStore: SQLStore {
         // No statement logging at all (it carries bind values); `logger` is clamped too (DriverLogger).
         self.database = connection.sql(queryLogLevel: nil)
         self.readers = readers
+        self.writer = SQLiteGroupCommit(db: database, lock: lock)
     }
 
     static func open(storage: SQLiteConnection.Storage, logger: Logger, readers: Int = defaultReaders) async throws -> SQLiteStore {
@@ -54,12 +57,12 @@ final class SQLiteStore: SQLStore {
         return try await lock.withLock { try await body(db) }
     }
 
+    /// Batches and transactions committed since the store opened.
+    var groupCommits: (batches: Int, transactions: Int) { get async { await writer.committed } }
+
+    /// Concurrent transactions share one commit (`SQLiteGroupCommit`); each is isolated in a savepoint.
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let db = database
-        return try await lock.withLock {
-            // IMMEDIATE takes the write lock at BEGIN, so a second process cannot interleave a write.
-            try await runInTransaction(db, begin: "BEGIN IMMEDIATE", body)
-        }
+        try await writer.transaction(body)
     }
 
     func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

@@ -1,0 +1,115 @@
+import SQLKit
+
+/// Group commit for the embedded database's one writer (issue #13 item 4). Concurrent write transactions
+/// are queued; the writer takes every waiting one (up to `maxBatch`), opens one `BEGIN IMMEDIATE`, runs each
+/// in a savepoint of its own — one that throws is rolled back alone and gets its own error — and commits
+/// them all with one `COMMIT`, so they share one sync of the disk instead of one each. A transaction's caller
+/// hears of success only after that COMMIT returned: every acknowledged write is durable (synchronous FULL,
+/// WAL). When the COMMIT itself fails, every transaction of the batch gets the error and none is applied.
+/// A lone writer gets a batch of one: no waiting for company.
+actor SQLiteGroupCommit {
+    /// One queued transaction: `run` executes it on the shared connection and returns how to report the
+    /// batch's outcome; `fail` reports an error for a job that never ran (the batch could not begin).
+    struct Job: Sendable {
+        var run: @Sendable (any SQLDatabase) async -> Report
+        var fail: @Sendable (any Error) -> Void
+    }
+
+    /// What a job that ran hands back: whether its own body succeeded, and how to tell its caller the outcome.
+    struct Report: Sendable {
+        var succeeded: Bool
+        var deliver: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    private let db: any SQLDatabase
+    private let lock: AsyncSerialLock
+    private let maxBatch: Int
+    private var pending: [Job] = []
+    private var draining = false
+    /// Batches and transactions committed so far (a measure of the grouping, for tests and benchmarks).
+    private(set) var committed = (batches: 0, transactions: 0)
+
+    init(db: any SQLDatabase, lock: AsyncSerialLock, maxBatch: Int = 64) {
+        self.db = db
+        self.lock = lock
+        self.maxBatch = maxBatch
+    }
+
+    /// Runs `body` as its own savepoint inside the next batch; returns its result once the batch committed.
+    nonisolated func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
+            let job = Job(run: { db in
+                do {
+                    let result = try await Self.inSavepoint(db, body)
+                    return Report(succeeded: true) { outcome in continuation.resume(with: outcome.map { result }) }
+                } catch {
+                    // Rolled back to its savepoint: nothing of it is committed; it reports its own error.
+                    return Report(succeeded: false) { _ in continuation.resume(throwing: error) }
+                }
+            }, fail: { continuation.resume(throwing: $0) })
+            Task { await self.submit(job) }
+        }
+    }
+
+    private func submit(_ job: Job) {
+        pending.append(job)
+        guard !draining else { return }
+        draining = true
+        Task { await drain() }
+    }
+
+    private func take() -> [Job] {
+        let batch = Array(pending.prefix(maxBatch))
+        pending.removeFirst(batch.count)
+        if batch.isEmpty { draining = false }
+        return batch
+    }
+
+    private func drain() async {
+        while true {
+            let batch = take()
+            guard !batch.isEmpty else { return }
+            let db = self.db
+            let result: Result<[Report], any Error>
+            do {
+                result = .success(try await lock.withLock {
+                    // IMMEDIATE takes the write lock at BEGIN, so a second process cannot interleave a write.
+                    try await db.raw("BEGIN IMMEDIATE").run()
+                    var reports: [Report] = []
+                    for job in batch { reports.append(await job.run(db)) }
+                    do {
+                        try await db.raw("COMMIT").run()
+                    } catch {
+                        try? await db.raw("ROLLBACK").run()
+                        for report in reports { report.deliver(.failure(error)) }
+                        return []
+                    }
+                    return reports
+                })
+            } catch {
+                result = .failure(error)
+            }
+            switch result {
+            case let .success(reports):
+                if !reports.isEmpty {
+                    committed = (committed.batches + 1, committed.transactions + reports.filter(\.succeeded).count)
+                }
+                for report in reports { report.deliver(.success(())) }
+            case let .failure(error): for job in batch { job.fail(error) }   // BEGIN failed: no job ran
+            }
+        }
+    }
+
+    static func inSavepoint<R: Sendable>(_ db: any SQLDatabase, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await db.raw("SAVEPOINT restora_group").run()
+        do {
+            let result = try await body(db)
+            try await db.raw("RELEASE SAVEPOINT restora_group").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK TO SAVEPOINT restora_group").run()
+            try? await db.raw("RELEASE SAVEPOINT restora_group").run()
+            throw error
+        }
+    }
+}
