@@ -224,3 +224,30 @@ struct CSVLegacyComparisonTests {
         #expect(numericColumnsRead > 200, "the generator should make mostly readable numeric columns")
     }
 }
+
+/// The tables of `restora stats` print numbers through FixedFormat: the same text as printf's %.Nf.
+@Suite("Fixed-point formatting")
+struct FixedFormatTests {
+    @Test("200,000 random values and decimals: FixedFormat.fixed == String(format:)")
+    func sameAsPrintf() {
+        var r = CSVLegacyComparisonTests.RNG(state: 7)
+        var mismatches: [String] = []
+        for i in 0..<200_000 {
+            let decimals = r.below(9)
+            let value: Double
+            switch i % 4 {
+            case 0: value = Double(r.below(10_000_000)) / [1, 10, 100, 1000, 1e4][r.below(5)] + [0, 0.5, 0.05, 0.005][r.below(4)]
+            case 1: value = (Double(r.next() >> 11) / Double(1 << 53)) * [1, 10, 1e3, 1e6][r.below(4)]
+            case 2: value = Double(r.below(100_000)) / 8 / [1, 16, 256][r.below(3)]
+            default: value = -Double(r.below(1_000_000)) / 1e4
+            }
+            let expected = String(format: "%.\(decimals)f", value)
+            let got = FixedFormat.fixed(value, decimals: decimals)
+            if got != expected, mismatches.count < 10 { mismatches.append("\(value) %.\(decimals)f: \(got) vs \(expected)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+        #expect(FixedFormat.fixed(-0.0001, decimals: 2) == "-0.00")
+        #expect(FixedFormat.fixed(9.9996, decimals: 3) == "10.000")
+        #expect(FixedFormat.fixed(0.125, decimals: 2) == String(format: "%.2f", 0.125))
+    }
+}
