@@ -6,7 +6,8 @@ import Musl
 import Darwin
 #endif
 
-/// The whole file in memory with one `read` per chunk (normally one): no Foundation, no String.
+/// The whole file in memory, read with one `read(2)` into uninitialised memory (no zero fill, no Foundation,
+/// no String); a file that grows while it is read is read to its end.
 enum CSVFileBytes {
     static func read(path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
@@ -16,26 +17,28 @@ enum CSVFileBytes {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw CSVError("cannot read input file '\(path)'")
         }
-        var size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: 0)
-        // Read to the end even if the file grew or shrank since fstat.
+        var result: [UInt8] = []
+        var capacity = Int(info.st_size) + 1
         while true {
-            let start = bytes.count
-            let want = max(size - start, 1 << 16)
-            bytes.append(contentsOf: repeatElement(0, count: want))
-            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
-                var n = 0
-                repeat {
-                    n = systemRead(fd, buffer.baseAddress! + start, want)
-                } while n < 0 && errno == EINTR
-                return n
+            var failed = false
+            var full = false
+            let previous = result
+            result = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                var filled = previous.count
+                if filled > 0 { _ = buffer.initialize(fromContentsOf: previous) }
+                while filled < capacity {
+                    let n = systemRead(fd, buffer.baseAddress! + filled, capacity - filled)
+                    if n < 0 { if errno == EINTR { continue }; failed = true; break }
+                    if n == 0 { break }
+                    filled += n
+                }
+                count = filled
+                full = filled == capacity
+                if failed { throw CSVError("cannot read input file '\(path)'") }
             }
-            if got < 0 { throw CSVError("cannot read input file '\(path)'") }
-            bytes.removeLast(want - got)
-            if got == 0 { break }
-            size = bytes.count + (1 << 16)
+            if !full { return result }
+            capacity *= 2
         }
-        return bytes
     }
 }
 

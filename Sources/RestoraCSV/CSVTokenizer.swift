@@ -28,7 +28,8 @@ struct CSVTokenizer {
         var recordLine = 1  // line where the current record starts
         var recordStart = ranges.count
         var fieldsInRecord = 0
-        ranges.reserveCapacity(min(n / 2, 1 << 24))
+        // At most n + 1 fields: reserve that once (untouched pages cost nothing) so the array never regrows.
+        ranges.reserveCapacity(2 * n + 2)
         func location(_ row: Int, _ line: Int) -> String { row == line ? "row \(row)" : "row \(row) (line \(line))" }
         while true {
             // One field, starting at i.
@@ -37,7 +38,8 @@ struct CSVTokenizer {
             var j = i
             while j < n {
                 let b = p[j]
-                if b == comma || b == lf || b == cr || b == quote { break }
+                // Digits, letters and '.' are above ','; one comparison lets them through.
+                if b <= comma, b == comma || b == lf || b == cr || b == quote { break }
                 j += 1
             }
             if j < n, p[j] == quote {

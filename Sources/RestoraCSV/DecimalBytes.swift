@@ -11,6 +11,10 @@ public enum DecimalBytes {
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         let end = bytes.count
         guard end > 0, let p = bytes.baseAddress else { return nil }
+        if end == 1 {  // a single digit: event indicators, codes
+            let d = p[0] &- UInt8(ascii: "0")
+            return d < 10 ? Double(d) : nil
+        }
         var i = 0
         var negative = false
         if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { negative = p[0] == UInt8(ascii: "-"); i = 1 }

@@ -41,7 +41,7 @@ extension KaplanMeierCurve {
         // Drop repeated y values (censoring times) keeping the first; NA values stay as NA markers.
         var xs: [Double] = []
         var ys: [Double?] = []
-        var seen = Set<Double>()
+        var seen = Set<Double>(minimumCapacity: y.count)
         var seenNA = false
         for (xi, yi) in zip(x, y) {
             if let v = yi {

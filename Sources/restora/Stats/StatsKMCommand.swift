@@ -78,6 +78,7 @@ struct StatsKMCommand: AsyncParsableCommand {
     }
 
     func report(_ fit: KaplanMeierCurve, label: String?, atTimes: [Double], probabilities: [Double]) throws -> GroupReport {
+        let incidence = incidence  // read the flag once, not per step
         let rows: [Row] = fit.steps.map { step in
             Row(time: step.time, atRisk: step.atRisk, events: step.events, censored: step.censored,
                 estimate: incidence ? 1 - step.survival : step.survival,
@@ -93,6 +94,7 @@ struct StatsKMCommand: AsyncParsableCommand {
     }
 
     func text(_ report: Report) -> String {
+        let incidence = incidence
         let f = { (x: Double?) in SurvivalRegressionCLI.format(x) }
         let what = incidence ? "incidence" : "survival"
         let pct = Int((report.confidenceLevel * 100).rounded())

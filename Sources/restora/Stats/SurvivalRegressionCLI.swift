@@ -56,22 +56,29 @@ enum SurvivalRegressionCLI {
 
     /// Left-aligned first column, right-aligned others.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        // One output string appended in place (a KM curve on a million subjects has ~70,000 rows).
-        var widths = header.map(\.count)
-        for row in rows { for (c, cell) in row.enumerated() { widths[c] = max(widths[c], cell.count) } }
-        var out = ""
+        // Bytes appended into one buffer (a KM curve on a million subjects has ~70,000 rows); widths count
+        // characters, as before, but an ASCII cell's width is its byte count.
+        func width(_ cell: String) -> Int {
+            var ascii = true
+            for b in cell.utf8 where b >= 0x80 { ascii = false; break }
+            return ascii ? cell.utf8.count : cell.count
+        }
+        var widths = header.map(width)
+        for row in rows { for (c, cell) in row.enumerated() { widths[c] = max(widths[c], width(cell)) } }
+        var out: [UInt8] = []
         out.reserveCapacity((rows.count + 1) * (widths.reduce(0, +) + 2 * widths.count + 1))
-        for (r, row) in ([header] + rows).enumerated() {
-            if r > 0 { out += "\n" }
+        func append(_ row: [String]) {
             for (c, cell) in row.enumerated() {
-                if c > 0 { out += "  " }
-                let pad = widths[c] - cell.count
-                if c == 0 { out += cell }
-                for _ in 0..<pad { out += " " }
-                if c > 0 { out += cell }
+                if c > 0 { out.append(0x20); out.append(0x20) }
+                let pad = widths[c] - width(cell)
+                if c == 0 { out.append(contentsOf: cell.utf8) }
+                if pad > 0 { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+                if c > 0 { out.append(contentsOf: cell.utf8) }
             }
         }
-        return out
+        append(header)
+        for row in rows { out.append(0x0A); append(row) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
