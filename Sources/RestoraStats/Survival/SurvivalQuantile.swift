@@ -41,11 +41,22 @@ extension KaplanMeierCurve {
         // Drop repeated y values (censoring times) keeping the first; NA values stay as NA markers.
         var xs: [Double] = []
         var ys: [Double?] = []
-        var seen = Set<Double>(minimumCapacity: y.count)
+        // A monotone curve (the estimate always; a limit unless capped) holds equal values next to each other:
+        // comparing with the last kept value is then the same as the set, without hashing every step.
+        var nonIncreasing = true, nonDecreasing = true, previous: Double?
+        for case let v? in y {
+            if let p = previous { if !(v <= p) { nonIncreasing = false }; if !(v >= p) { nonDecreasing = false } }
+            previous = v
+        }
+        let monotone = nonIncreasing || nonDecreasing
+        var lastKept: Double?
+        var seen = Set<Double>(minimumCapacity: monotone ? 0 : y.count)
         var seenNA = false
         for (xi, yi) in zip(x, y) {
             if let v = yi {
-                if seen.insert(v).inserted { xs.append(xi); ys.append(v) }
+                if monotone {
+                    if lastKept != v { lastKept = v; xs.append(xi); ys.append(v) }
+                } else if seen.insert(v).inserted { xs.append(xi); ys.append(v) }
             } else if !seenNA {
                 seenNA = true
                 xs.append(xi); ys.append(nil)

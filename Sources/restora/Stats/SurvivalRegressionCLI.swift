@@ -64,20 +64,29 @@ enum SurvivalRegressionCLI {
             return ascii ? cell.utf8.count : cell.count
         }
         var widths = header.map(width)
-        for row in rows { for (c, cell) in row.enumerated() { widths[c] = max(widths[c], width(cell)) } }
+        var cellWidths: [Int] = []
+        cellWidths.reserveCapacity(rows.count * header.count)
+        for row in rows {
+            for (c, cell) in row.enumerated() { let w = width(cell); cellWidths.append(w); widths[c] = max(widths[c], w) }
+        }
         var out: [UInt8] = []
         out.reserveCapacity((rows.count + 1) * (widths.reduce(0, +) + 2 * widths.count + 1))
-        func append(_ row: [String]) {
+        var next = 0
+        func append(_ row: [String], _ rowWidths: (Int) -> Int) {
             for (c, cell) in row.enumerated() {
                 if c > 0 { out.append(0x20); out.append(0x20) }
-                let pad = widths[c] - width(cell)
+                let pad = widths[c] - rowWidths(c)
                 if c == 0 { out.append(contentsOf: cell.utf8) }
                 if pad > 0 { out.append(contentsOf: repeatElement(0x20, count: pad)) }
                 if c > 0 { out.append(contentsOf: cell.utf8) }
             }
         }
-        append(header)
-        for row in rows { out.append(0x0A); append(row) }
+        append(header) { width(header[$0]) }
+        for row in rows {
+            out.append(0x0A)
+            append(row) { cellWidths[next + $0] }
+            next += row.count
+        }
         return String(decoding: out, as: UTF8.self)
     }
 
