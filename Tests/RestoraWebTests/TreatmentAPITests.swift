@@ -127,3 +127,39 @@ struct TreatmentAPITests {
         }
     }
 }
+
+@Suite("Implausible treatment values are refused (found by the API contract check)")
+struct ImplausibleTreatmentValuesTests {
+    @Test("a dispensing of 9e18 units or with more units returned than dispensed is 422; nothing changes")
+    func dispensing() async throws {
+        try await WebHarness.with { h, client in
+            let course = try await client.execute(uri: "/api/v1/participants/p-a/medication-courses", method: .post, headers: h.headers(.investigator),
+                                                  body: ByteBuffer(json: TreatmentAPITests.course)) { try decode(RecordJSON.self, $0.body) }
+            for (body, path) in [(#"{"date":"2025-12-01","unitsDispensed":9000000000000000000,"daysCovered":30}"#, "unitsDispensed"),
+                                 (#"{"date":"2025-12-01","unitsDispensed":60,"daysCovered":30,"unitsReturned":-5}"#, "unitsReturned"),
+                                 (#"{"date":"2025-12-01","unitsDispensed":60,"daysCovered":30,"unitsReturned":61}"#, "unitsReturned")] {
+                try await client.execute(uri: "/api/v1/medication-courses/\(course.id)/dispensings", method: .post,
+                                         headers: h.headers(.coordinator, ifMatch: "\"1\""), body: ByteBuffer(json: body)) { r in
+                    #expect(r.status == .unprocessableContent, "\(body)")
+                    #expect(decoded(ErrorJSON.self, r.body)?.error.details["path"] == path)
+                }
+            }
+            #expect(try await h.database.repositories.medicationCourses.get(Identifier(course.id)).version == 1)
+        }
+    }
+
+    @Test("a visit planned at day 9e18 or with a window of years is 422")
+    func visits() async throws {
+        try await WebHarness.with { h, client in
+            let enrolment = try await TreatmentAPITests().enrol(h, client)
+            for (body, path) in [(#"{"visitKey":"x","plannedDay":9223372036854775807,"windowBefore":7,"windowAfter":7}"#, "plannedDay"),
+                                 (#"{"visitKey":"x","plannedDay":30,"windowBefore":7,"windowAfter":9223372036854775807}"#, "windowBefore")] {
+                try await client.execute(uri: "/api/v1/enrolments/\(enrolment)/visits", method: .post, headers: h.headers(.coordinator),
+                                         body: ByteBuffer(json: body)) { r in
+                    #expect(r.status == .unprocessableContent, "\(body)")
+                    #expect(decoded(ErrorJSON.self, r.body)?.error.details["path"] == path)
+                }
+            }
+        }
+    }
+}

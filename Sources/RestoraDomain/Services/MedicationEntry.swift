@@ -21,12 +21,21 @@ public struct MedicationEntry: Sendable {
         return try await repositories.medicationCourses.create(course, context: context, idempotencyKey: idempotencyKey)
     }
 
+    public static let maxUnitsPerDispensing = 10_000
+
     public func dispense(
         _ dispensing: Dispensing, to course: Identifier<MedicationCourse>, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<MedicationCourse> {
         // REFERENCE.md E2 (iPLEDGE): no more than a 30-day supply at a time.
         guard (1...30).contains(dispensing.daysCovered), dispensing.unitsDispensed > 0 else {
             throw DomainError.invalidValue(field: "daysCovered", message: "a dispensing covers 1 to 30 days with at least one unit")
+        }
+        // A plausibility bound, not a clinical rule: no supply of one course reaches 10,000 units.
+        guard dispensing.unitsDispensed <= Self.maxUnitsPerDispensing else {
+            throw DomainError.invalidValue(field: "unitsDispensed", message: "at most \(Self.maxUnitsPerDispensing) units are dispensed at a time")
+        }
+        if let returned = dispensing.unitsReturned, !(0...dispensing.unitsDispensed).contains(returned) {
+            throw DomainError.invalidValue(field: "unitsReturned", message: "the units returned are from 0 to the units dispensed")
         }
         return try await repositories.medicationCourses.addDispensing(dispensing, to: course, expectedVersion: expectedVersion, context: context)
     }

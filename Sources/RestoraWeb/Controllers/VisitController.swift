@@ -44,6 +44,13 @@ struct VisitController {
         guard input.windowBefore >= 0, input.windowAfter >= 0, !input.visitKey.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw DomainError.invalidValue(field: "window", message: "a visit key and non-negative windows are required")
         }
+        // Plausibility bounds (no program here runs past ten years or has a window over a year).
+        guard (-365...3_650).contains(input.plannedDay) else {
+            throw DomainError.invalidValue(field: "plannedDay", message: "the planned day is from -365 to 3650 days after the start")
+        }
+        guard input.windowBefore <= 365, input.windowAfter <= 365 else {
+            throw DomainError.invalidValue(field: "windowBefore", message: "a visit window is at most 365 days on either side")
+        }
         let visit = Visit(id: Identifier(dependencies.ids.next()), enrolmentID: enrolment.id, visitKey: input.visitKey,
                           plannedDay: input.plannedDay, windowBefore: input.windowBefore, windowAfter: input.windowAfter)
         let stored = try await repositories.visits.create(visit, context: context.audit(user), idempotencyKey: request.idempotencyKey)
