@@ -83,6 +83,21 @@ struct CSVDocumentTests {
         #expect(coded.codes.map { coded.labels[Int($0)] } == (0..<1000).map { "L\(999 - $0)" })
     }
 
+    @Test("a 150,000-row column: every value, and the first bad row in file order")
+    func largeColumnFirstError() throws {
+        var lines = ["t,e"] + (0..<150_000).map { "\($0 % 977).25,\($0 % 2)" }
+        let d = try CSVDocument(text: lines.joined(separator: "\n"))
+        let t = try d.numbers("t")
+        #expect(t.count == 150_000 && t[0] == 0.25 && t[149_999] == Double(149_999 % 977) + 0.25)
+        lines[120_001] = "x,1"
+        lines[140_001] = "y,1"
+        #expect(message(lines.joined(separator: "\n")) { _ = try $0.numbers("t") }
+            == "data.csv: row 120002, column 't': 'x' is not a finite decimal number")
+        lines[10] = "z,1"
+        #expect(message(lines.joined(separator: "\n")) { _ = try $0.numbers("t") }
+            == "data.csv: row 11, column 't': 'z' is not a finite decimal number")
+    }
+
     @Test func readsAFile() throws {
         #expect(throws: CSVError("cannot read input file '/nonexistent/x.csv'")) { try CSVDocument(path: "/nonexistent/x.csv") }
         #expect(throws: CSVError("cannot read input file '/tmp'")) { try CSVDocument(path: "/tmp") }
