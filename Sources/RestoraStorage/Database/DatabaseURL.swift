@@ -51,6 +51,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case migrationFailed(name: String)
     /// Stored data breaks a constraint the migration adds; nothing of the migration was applied.
     case migrationBlockedByData(name: String, advice: String)
+    /// A data move's check found rows it did not carry over; nothing of the migration was applied.
+    case migrationVerificationFailed(name: String, what: String, count: Int)
 
     public var description: String {
         switch self {
@@ -59,6 +61,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .migrationFailed(name): return "migration \(name) failed"
         case let .migrationBlockedByData(name, advice):
             return "migration \(name) was not applied: stored data breaks the constraint it adds (\(advice))"
+        case let .migrationVerificationFailed(name, what, count):
+            return "migration \(name) was not applied: its check found \(count) \(what); nothing was changed"
         }
     }
 }

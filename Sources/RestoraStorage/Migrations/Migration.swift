@@ -1,11 +1,42 @@
 /// One schema step. Named `NNNN_VerbNoun`, never edited once landed: a change is a new migration.
 /// The DDL is written in the subset both SQLite and PostgreSQL accept (TEXT, BIGINT, DOUBLE PRECISION,
-/// BOOLEAN), so one statement list serves both engines.
+/// BOOLEAN), so one statement list serves both engines; where the dialects differ (reading JSON text to move
+/// it into typed columns, changing a column's type) a step carries one statement per engine.
 struct Migration: Sendable {
     var name: String
-    var statements: [String]
+    var steps: [MigrationStep]
     /// What to do when a constraint this migration adds is broken by data already stored (said with the error).
     var ifDataConflicts: String? = nil
+
+    init(name: String, statements: [String], ifDataConflicts: String? = nil) {
+        self.init(name: name, steps: statements.map(MigrationStep.sql), ifDataConflicts: ifDataConflicts)
+    }
+
+    init(name: String, steps: [MigrationStep], ifDataConflicts: String? = nil) {
+        self.name = name
+        self.steps = steps
+        self.ifDataConflicts = ifDataConflicts
+    }
+}
+
+/// One step of a migration, run in order inside the migration's transaction.
+enum MigrationStep: Sendable {
+    /// The same statement on both engines.
+    case sql(String)
+    /// One statement per engine; nil skips the step on that engine.
+    case engine(sqlite: String?, postgres: String?)
+    /// A data-move verification: `countQuery` must return one row with one integer column `problems`; any
+    /// value other than 0 rolls the whole migration back with `StorageError.migrationVerificationFailed`
+    /// naming `what` (e.g. "observations whose value did not move into typed columns").
+    case verify(what: String, countQuery: String)
+
+    func statement(for engine: SQLEngine) -> String? {
+        switch self {
+        case let .sql(text): return text
+        case let .engine(sqlite, postgres): return engine == .sqlite ? sqlite : postgres
+        case let .verify(_, query): return query
+        }
+    }
 }
 
 /// The bookkeeping columns of every record table.

@@ -22,7 +22,15 @@ public struct Migrator: Sendable {
                 let done = try await db.select().column("name").from("restora_migrations")
                     .where("name", .equal, migration.name).first()
                 guard done == nil else { return false }
-                for statement in migration.statements {
+                for step in migration.steps {
+                    guard let statement = step.statement(for: engine) else { continue }
+                    if case let .verify(what, _) = step {
+                        let problems = try await db.raw(SQLQueryString(statement)).first()?.decode(column: "problems", as: Int.self) ?? 0
+                        guard problems == 0 else {
+                            throw StorageError.migrationVerificationFailed(name: migration.name, what: what, count: problems)
+                        }
+                        continue
+                    }
                     do {
                         try await db.raw(SQLQueryString(statement)).run()
                     } catch where ConstraintViolation.classify(error) != nil {

@@ -11,11 +11,11 @@ struct RecordStore<M: TableMapping>: Sendable {
     static var bookkeeping: [String] { ["version", "created_at", "updated_at"] }
 
     func cells(of value: M.Value) throws -> [String: SQLCell] {
-        try RecordCoding.cells(of: value, columns: M.columns, table: M.table)
+        try M.cells(of: value)
     }
 
     func decode(_ row: StoredRow) throws -> Versioned<M.Value> {
-        let value = try RecordCoding.value(M.Value.self, from: row.cells, columns: M.columns, table: M.table)
+        let value = try M.value(from: row.cells)
         guard let created = StoredJSON.parse(row.createdAt), let updated = StoredJSON.parse(row.updatedAt) else {
             throw StorageError.corruptRecord(table: M.table, column: "created_at")
         }

@@ -16,12 +16,23 @@ protocol TableMapping: Sendable {
     static func id(of value: Value) -> String
     /// Derived columns kept for queries only (e.g. a lower-cased search name); not audited, not read back.
     static func derivedCells(of value: Value) -> [String: SQLCell]
+    /// The aggregate as column cells (keyed by `Column.name`). The default goes through the Codable form
+    /// (`RecordCoding`); a table with an explicit coder writes its columns directly, with no JSON step.
+    static func cells(of value: Value) throws -> [String: SQLCell]
+    /// The aggregate from its column cells; throws `StorageError.corruptRecord` naming the column at fault.
+    static func value(from cells: [String: SQLCell]) throws -> Value
 }
 
 extension TableMapping {
     static var isClinical: Bool { true }
     static var uniqueField: String { "id" }
     static func derivedCells(of value: Value) -> [String: SQLCell] { [:] }
+    static func cells(of value: Value) throws -> [String: SQLCell] {
+        try RecordCoding.cells(of: value, columns: columns, table: table)
+    }
+    static func value(from cells: [String: SQLCell]) throws -> Value {
+        try RecordCoding.value(Value.self, from: cells, columns: columns, table: table)
+    }
 }
 
 /// A stored row read back: the aggregate's cells plus its bookkeeping.
