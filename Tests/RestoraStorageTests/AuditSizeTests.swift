@@ -18,6 +18,7 @@ struct AuditSizeTests {
             let repos = try await Fixture.seed(db)
             _ = try await repos.programs.create(Fixture.program(), context: Fixture.coordinator, idempotencyKey: nil)
             for n in 0..<Self.participants { try await load(repos, n) }
+            await db.flushReadAudit()
             let data = try await contentBytes(db, tables: [
                 ("participants", ParticipantMapping.columns.map(\.name) + ["search_name"]),
                 ("enrolments", EnrolmentMapping.columns.map(\.name)), ("observations", ObservationMapping.columns.map(\.name)),

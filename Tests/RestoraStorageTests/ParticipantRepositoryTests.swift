@@ -94,6 +94,7 @@ struct ParticipantRepositoryTests {
         try await TestDatabase.with(url) { db in
             let repos = try await Fixture.seed(db)
             _ = try await repos.participants.open("p-1", context: Fixture.coordinator)
+            await db.flushReadAudit()
             let history = try await repos.audit.history(table: "participants", recordID: "p-1")
             #expect(history.map(\.action) == [.create, .read])
             #expect(history.last?.actor.userID == "u-coord")

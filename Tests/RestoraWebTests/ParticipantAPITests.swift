@@ -73,6 +73,7 @@ struct ParticipantAPITests {
             try await client.execute(uri: "/api/v1/participants/p-b", method: .get, headers: h.headers(.admin)) { r in
                 #expect(r.status == .ok)
             }
+            await h.database.flushReadAudit()
             let reads = try await h.database.repositories.audit.history(table: "participants", recordID: "p-a").filter { $0.action == .read }
             #expect(reads.map(\.actor.userID) == ["u-monitor"])
         }

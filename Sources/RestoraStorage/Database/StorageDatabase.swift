@@ -9,12 +9,15 @@ public final class StorageDatabase: Sendable {
     let store: any SQLStore
     let audit: AuditWriter
     let hasher: CredentialHasher
+    /// `read` audit entries waiting for the next commit (issue #13 item 4).
+    let readAudit: ReadAuditQueue
 
     init(location: DatabaseLocation, store: any SQLStore, clock: any Clock, hasher: CredentialHasher) {
         self.location = location
         self.store = store
         self.audit = AuditWriter(clock: clock)
         self.hasher = hasher
+        self.readAudit = ReadAuditQueue(store: store, audit: audit)
     }
 
     /// Opens `url` (see `DatabaseLocation`). Nothing is created or migrated here; call `migrator.migrate()`.
@@ -43,15 +46,20 @@ public final class StorageDatabase: Sendable {
 
     func records<M: TableMapping>(_ mapping: M.Type) -> RecordStore<M> { RecordStore(store: store, audit: audit) }
 
-    public var repositories: Repositories { Self.repositories(over: store, audit: audit, hasher: hasher) }
+    public var repositories: Repositories {
+        Self.repositories(over: store, audit: audit, hasher: hasher, readAudit: readAudit)
+    }
 
-    /// The repositories over `store`: the database itself, or one open transaction of it (`UnitOfWork`).
-    static func repositories(over store: any SQLStore, audit: AuditWriter, hasher: CredentialHasher) -> Repositories {
+    /// The repositories over `store`: the database itself, or one open transaction of it (`UnitOfWork`, where
+    /// `readAudit` is nil: a read's entry joins the open transaction).
+    static func repositories(
+        over store: any SQLStore, audit: AuditWriter, hasher: CredentialHasher, readAudit: ReadAuditQueue? = nil
+    ) -> Repositories {
         func records<M: TableMapping>(_ mapping: M.Type) -> RecordStore<M> { RecordStore(store: store, audit: audit) }
         return Repositories(
             sites: SQLSiteRepository(records: records(SiteMapping.self)),
             programs: SQLProgramRepository(records: records(ProgramMapping.self)),
-            participants: SQLParticipantRepository(records: records(ParticipantMapping.self)),
+            participants: SQLParticipantRepository(records: records(ParticipantMapping.self), readAudit: readAudit),
             enrolments: SQLEnrolmentRepository(records: records(EnrolmentMapping.self)),
             visits: SQLVisitRepository(records: records(VisitMapping.self)),
             observations: SQLClinicalRepository(records: records(ObservationMapping.self)),
@@ -68,7 +76,11 @@ public final class StorageDatabase: Sendable {
             unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) })
     }
 
+    /// Waits until every queued `read` entry is committed (tests; shutdown does it too).
+    public func flushReadAudit() async { await readAudit.flush() }
+
     public func shutdown() async throws {
+        await readAudit.flush()
         try await store.shutdown()
     }
 }

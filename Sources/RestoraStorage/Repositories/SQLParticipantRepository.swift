@@ -4,6 +4,8 @@ import SQLKit
 
 struct SQLParticipantRepository: ParticipantRepository {
     let records: RecordStore<ParticipantMapping>
+    /// Where `open` queues its audit entry; nil inside a unit of work (the entry joins that transaction).
+    var readAudit: ReadAuditQueue? = nil
 
     func create(_ participant: Participant, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Participant> {
         try await records.create(participant, context: context, idempotencyKey: idempotencyKey)
@@ -17,8 +19,15 @@ struct SQLParticipantRepository: ParticipantRepository {
         try await records.list(where: "id", in: ids.map(\.rawValue))
     }
 
-    /// Reads and logs the read in one transaction: a read that is not logged is not shown.
+    /// Reads on a reader and queues the `read` entry for the next group commit (`ReadAuditQueue`); inside a
+    /// unit of work, or while the queue cannot commit, reads and logs the read in one transaction: a read
+    /// that cannot be logged is not shown.
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant> {
+        if let readAudit {
+            let stored = try await records.get(id: id.rawValue)
+            let entry = ReadAuditQueue.Entry(table: ParticipantMapping.table, recordID: id.rawValue, context: context)
+            if await readAudit.enqueueIfHealthy(entry) { return stored }
+        }
         let records = self.records
         let row = try await records.transaction { db in
             guard let row = try await records.fetch(db, id: id.rawValue) else {
