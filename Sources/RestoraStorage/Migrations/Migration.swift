@@ -57,4 +57,5 @@ let allMigrations: [Migration] = [
     m0019_CreatePrescreenCandidates,
     m0020_AddObservationUpperLimitOfNormal,
     m0021_OneOpenEnrolmentPerProgram,
+    m0022_TypedObservationValues, m0023_ConstrainTypedObservationValues,
 ]

@@ -9,11 +9,25 @@ public struct Migrator: Sendable {
     /// Applies what is missing; returns the names applied now (empty when up to date).
     @discardableResult
     public func migrate() async throws -> [String] {
+        try await migrate(through: nil)
+    }
+
+    /// Applies what is missing up to and including the migration named `last` (all when nil): tests build a
+    /// database as an earlier release left it, then migrate it forward.
+    @discardableResult
+    func migrate(through last: String?) async throws -> [String] {
+        var migrations = allMigrations
+        if let last {
+            guard let index = allMigrations.firstIndex(where: { $0.name == last }) else {
+                throw StorageError.migrationFailed(name: "\(last) (no such migration)")
+            }
+            migrations = Array(allMigrations[...index])
+        }
         try await store.transaction { db in
             try await db.raw("CREATE TABLE IF NOT EXISTS restora_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)").run()
         }
         var applied: [String] = []
-        for migration in allMigrations {
+        for migration in migrations {
             let engine = store.engine
             let ran = try await store.transaction { db -> Bool in
                 if engine == .postgres {
