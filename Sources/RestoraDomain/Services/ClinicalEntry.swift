@@ -36,11 +36,15 @@ public struct ClinicalEntry: Sendable {
         return try await repositories.transaction { tx in try await body(ClinicalEntry(repositories: tx, catalog: catalog, ids: ids)) }
     }
 
-    /// Stores an observation and the alerts its protocols' safety rules raise, in one transaction.
+    /// Stores an observation and the alerts its protocols' safety rules raise, in one transaction. `lab` is
+    /// the grading context the caller already read for this observation (`labContext(for:)`, e.g. to interpret
+    /// the value before storing it); nil reads it here. Either way it is read once.
     public func record(
-        _ observation: Observation, context: AuditContext, idempotencyKey: String?
+        _ observation: Observation, context: AuditContext, idempotencyKey: String?, lab: LabGradingContext? = nil
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
-        try await atomically { try await $0.store(observation, context: context, idempotencyKey: idempotencyKey) }
+        try await atomically { entry in
+            try await entry.store(observation, context: context, idempotencyKey: idempotencyKey, lab: lab, reads: ActionReads(entry.repositories))
+        }
     }
 
     /// Stores the values of one panel (a semen analysis, a DXA scan) and the alerts they raise as one
@@ -49,20 +53,27 @@ public struct ClinicalEntry: Sendable {
         _ panel: [(observation: Observation, idempotencyKey: String?)], context: AuditContext
     ) async throws -> [(stored: Versioned<Observation>, safety: SafetyOutcome)] {
         try await atomically { entry in
+            // The participant's enrolments, the programs and the visit are read once for the whole panel.
+            let reads = ActionReads(entry.repositories)
             var results: [(stored: Versioned<Observation>, safety: SafetyOutcome)] = []
             for item in panel {
-                results.append(try await entry.store(item.observation, context: context, idempotencyKey: item.idempotencyKey))
+                results.append(try await entry.store(
+                    item.observation, context: context, idempotencyKey: item.idempotencyKey, lab: nil, reads: reads))
             }
             return results
         }
     }
 
     private func store(
-        _ observation: Observation, context: AuditContext, idempotencyKey: String?
+        _ observation: Observation, context: AuditContext, idempotencyKey: String?, lab given: LabGradingContext?,
+        reads: ActionReads
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
-        try await references.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
-        let lab = try await labContext(for: observation)
-        var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
+        try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
+        let lab: LabGradingContext
+        if let given { lab = given } else { lab = try await labContext(for: observation) }
+        var (firings, outcome) = try await evaluate(
+            participant: observation.participantID, enrolmentID: observation.enrolmentID, reads: reads
+        ) {
             $0.evaluate(observation, lab: lab)
         }
         let stored = try await repositories.observations.create(observation, context: context, idempotencyKey: idempotencyKey)
@@ -77,17 +88,21 @@ public struct ClinicalEntry: Sendable {
     /// that rule and enrolment. Alerts the value raised before the correction stay open for a person to
     /// review and acknowledge: a correction never silently closes a safety signal.
     public func correct(
-        _ observation: Observation, expectedVersion: Int, context: AuditContext
+        _ observation: Observation, expectedVersion: Int, context: AuditContext, lab: LabGradingContext? = nil
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
-        try await atomically { try await $0.storeCorrection(observation, expectedVersion: expectedVersion, context: context) }
+        try await atomically { try await $0.storeCorrection(observation, expectedVersion: expectedVersion, context: context, lab: lab) }
     }
 
     private func storeCorrection(
-        _ observation: Observation, expectedVersion: Int, context: AuditContext
+        _ observation: Observation, expectedVersion: Int, context: AuditContext, lab given: LabGradingContext?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
-        try await references.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
-        let lab = try await labContext(for: observation)
-        var (firings, outcome) = try await evaluate(participant: observation.participantID, enrolmentID: observation.enrolmentID) {
+        let reads = ActionReads(repositories)
+        try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
+        let lab: LabGradingContext
+        if let given { lab = given } else { lab = try await labContext(for: observation) }
+        var (firings, outcome) = try await evaluate(
+            participant: observation.participantID, enrolmentID: observation.enrolmentID, reads: reads
+        ) {
             $0.evaluate(observation, lab: lab)
         }
         let stored = try await repositories.observations.update(observation, expectedVersion: expectedVersion, context: context)
@@ -110,7 +125,9 @@ public struct ClinicalEntry: Sendable {
     private func store(
         _ event: AdverseEvent, context: AuditContext, idempotencyKey: String?
     ) async throws -> (stored: Versioned<AdverseEvent>, safety: SafetyOutcome) {
-        var (firings, outcome) = try await evaluate(participant: event.participantID, enrolmentID: event.enrolmentID) {
+        var (firings, outcome) = try await evaluate(
+            participant: event.participantID, enrolmentID: event.enrolmentID, reads: ActionReads(repositories)
+        ) {
             try $0.evaluate(event)
         }
         let stored = try await repositories.adverseEvents.create(event, context: context, idempotencyKey: idempotencyKey)
@@ -156,9 +173,9 @@ public struct ClinicalEntry: Sendable {
     /// The open enrolments of the participant (or only `enrolmentID` when given) and their protocol rules.
     /// A program whose protocol is not in the catalog contributes no rules and is named in `unknown`.
     func scopes(
-        participant: Identifier<Participant>, enrolmentID: Identifier<Enrolment>?
+        participant: Identifier<Participant>, enrolmentID: Identifier<Enrolment>?, reads: ActionReads
     ) async throws -> (scopes: [Scope], unknownProtocols: [String]) {
-        let enrolments = try await repositories.enrolments.list(participant: participant).map(\.value)
+        let enrolments = try await reads.enrolments(of: participant)
         let chosen: [Enrolment]
         if let enrolmentID {
             guard let match = enrolments.first(where: { $0.id == enrolmentID }) else {
@@ -171,7 +188,7 @@ public struct ClinicalEntry: Sendable {
         var scopes: [Scope] = []
         var unknown: [String] = []
         for enrolment in chosen {
-            let program = try await repositories.programs.get(enrolment.programID).value
+            let program = try await reads.program(enrolment.programID)
             guard let definition = try? catalog.definition(id: program.protocolID) else {
                 unknown.append(program.protocolID)
                 continue
@@ -189,10 +206,10 @@ public struct ClinicalEntry: Sendable {
 
     /// Evaluates every applicable protocol's rules with `evaluate` before anything is written.
     func evaluate(
-        participant: Identifier<Participant>, enrolmentID: Identifier<Enrolment>?,
+        participant: Identifier<Participant>, enrolmentID: Identifier<Enrolment>?, reads: ActionReads,
         _ evaluate: ([SafetyRule]) throws -> SafetyEvaluation
     ) async throws -> (firings: [Firing], outcome: SafetyOutcome) {
-        let (scopes, unknown) = try await scopes(participant: participant, enrolmentID: enrolmentID)
+        let (scopes, unknown) = try await scopes(participant: participant, enrolmentID: enrolmentID, reads: reads)
         var firings: [Firing] = []
         var outcome = SafetyOutcome()
         outcome.protocolsNotLoaded = unknown

@@ -26,9 +26,8 @@ extension RecordStore {
                     return row
                 }
             }
-            try await insert(db, cells: cells, at: now)
+            let row = try await insert(db, cells: cells, at: now)
             try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context)
-            guard let row = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
             return row
         }
         return try decode(row)
@@ -44,11 +43,15 @@ extension RecordStore {
         }
     }
 
-    private func insert(_ db: any SQLDatabase, cells: [String: SQLCell], at now: Date) async throws {
+    /// Inserts the row and returns it as stored (INSERT … RETURNING: no second statement to read it back).
+    private func insert(_ db: any SQLDatabase, cells: [String: SQLCell], at now: Date) async throws -> StoredRow {
         let stamp = StoredJSON.format(now)
         let all = cells.merging(["version": .integer(1), "created_at": .text(stamp), "updated_at": .text(stamp)]) { _, n in n }
         let names = all.keys.sorted()
-        try await db.insert(into: M.table).columns(names).values(names.map { all[$0]?.expression ?? SQLLiteral.null }).run()
+        guard let row = try await db.insert(into: M.table).columns(names).values(names.map { all[$0]?.expression ?? SQLLiteral.null })
+            .returning(Self.storedColumns).first()
+        else { throw RepositoryError.notFound(kind: M.kind, id: cells["id"]?.text ?? "") }
+        return try storedRow(row)
     }
 
     /// Replaces the record if it is still at `expectedVersion`; writes the changed fields to the audit trail.
@@ -89,12 +92,12 @@ extension RecordStore {
             .set(SQLIdentifier("updated_at"), to: SQLBind(stamp))
             .where("id", .equal, id).where("version", .equal, expectedVersion)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
-            .returning("id").first()
+            .returning(Self.storedColumns).first()
         // Another writer got there between our read and our write (PostgreSQL re-checks the WHERE).
-        guard updated != nil else { throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion) }
+        guard let updated else { throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion) }
         try await audit.append(db, action: .update, table: M.table, recordID: id, changes: changes, context: context)
-        guard let row = try await fetch(db, id: id) else { throw RepositoryError.notFound(kind: M.kind, id: id) }
-        return row
+        // UPDATE … RETURNING gave the row as stored: no second statement to read it back.
+        return try storedRow(updated)
     }
 
     /// Soft delete: the row stays (the audit trail points at it) but no read returns it.

@@ -10,6 +10,9 @@ struct RecordStore<M: TableMapping>: Sendable {
 
     static var bookkeeping: [String] { ["version", "created_at", "updated_at"] }
 
+    /// What a read selects and a write returns (`id` first): the mapping's columns and the bookkeeping.
+    static var storedColumns: [any SQLExpression] { (M.columns.map(\.name) + bookkeeping).map { SQLIdentifier($0) } }
+
     func cells(of value: M.Value) throws -> [String: SQLCell] {
         try M.cells(of: value)
     }
@@ -32,8 +35,7 @@ struct RecordStore<M: TableMapping>: Sendable {
         _ db: any SQLDatabase, orderBy: String = "created_at",
         _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
     ) async throws -> [StoredRow] {
-        let names = M.columns.map(\.name) + Self.bookkeeping
-        let query = db.select().columns(names.map { SQLIdentifier($0) }).from(M.table)
+        let query = db.select().columns(Self.storedColumns).from(M.table)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
         let rows = try await filter(query).orderBy(orderBy).orderBy("id").all()
         return try rows.map(storedRow)
@@ -52,7 +54,7 @@ struct RecordStore<M: TableMapping>: Sendable {
     }
 
     func get(id: String) async throws -> Versioned<M.Value> {
-        let row = try await store.read { db in try await fetch(db, id: id) }
+        let row = try await store.readStatement { db in try await fetch(db, id: id) }
         guard let row else { throw RepositoryError.notFound(kind: M.kind, id: id) }
         return try decode(row)
     }

@@ -57,9 +57,11 @@ struct ObservationController {
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
         let observation = try input.observation(id: Identifier(dependencies.ids.next()), participant: participant.value.id, now: dependencies.clock.now())
-        let interpretation = try ObservationInterpretation.of(observation, lab: try await dependencies.clinicalEntry.labContext(for: observation))
+        // The grading context is read once: for the interpretation here, and for the rules inside `record`.
+        let lab = try await dependencies.clinicalEntry.labContext(for: observation)
+        let interpretation = try ObservationInterpretation.of(observation, lab: lab)
         let (stored, safety) = try await dependencies.clinicalEntry.record(
-            observation, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+            observation, context: context.audit(user), idempotencyKey: request.idempotencyKey, lab: lab)
         let body = CreatedWithAlerts(record: stored, interpretation: interpretation, safety: safety)
         return try JSONResponse.make(body, status: .created, version: stored.version)
     }
@@ -81,10 +83,11 @@ struct ObservationController {
         _ = try await Access.participant(current.value.participantID, for: user, in: repositories)
         let input = try await request.decodeJSON(ObservationInput.self, limit: config.maxBodyBytes)
         let observation = try input.observation(id: id, participant: current.value.participantID, now: dependencies.clock.now())
-        let interpretation = try ObservationInterpretation.of(observation, lab: try await dependencies.clinicalEntry.labContext(for: observation))
+        let lab = try await dependencies.clinicalEntry.labContext(for: observation)
+        let interpretation = try ObservationInterpretation.of(observation, lab: lab)
         // A correction runs the safety rules again, like a new value (ClinicalEntry.correct).
         let (stored, safety) = try await dependencies.clinicalEntry.correct(
-            observation, expectedVersion: expected, context: context.audit(user, reason: input.reason))
+            observation, expectedVersion: expected, context: context.audit(user, reason: input.reason), lab: lab)
         return try JSONResponse.make(CreatedWithAlerts(record: stored, interpretation: interpretation, safety: safety), version: stored.version)
     }
 }
