@@ -54,7 +54,7 @@ struct RecordStore<M: TableMapping>: Sendable {
     }
 
     func get(id: String) async throws -> Versioned<M.Value> {
-        let row = try await store.readStatement { db in try await fetch(db, id: id) }
+        let row = try await store.read { db in try await fetch(db, id: id) }
         guard let row else { throw RepositoryError.notFound(kind: M.kind, id: id) }
         return try decode(row)
     }
