@@ -1,0 +1,63 @@
+import RestoraDomain
+import SQLKit
+
+/// Where a table's rows get their `site_id` (issue #13 item 6, migration 0027) and so which audit chain
+/// their entries join. One list for every door: the record store fills the column on insert and names the
+/// chain on every write, so the API, the web forms, the importer and the demo seeder all take this path.
+enum SiteScope: Sendable, Equatable {
+    /// The record names its site itself (a `site_id` column of its own mapping).
+    case own
+    /// Copied from the row the record hangs off: `site_id` of the `table` row that `column` names.
+    case parent(table: String, column: String)
+    /// Reference data and accounts, shared by all sites: no `site_id`, the site-less audit chain.
+    case siteless
+
+    /// Every mapped table. A table missing here is site-less; the schema-invariant test checks that this
+    /// list and the tables that have a `site_id` column agree.
+    static let tables: [String: SiteScope] = [
+        "participants": .own,
+        "enrolments": .own,
+        "visits": .parent(table: "enrolments", column: "enrolment_id"),
+        "observations": .parent(table: "participants", column: "participant_id"),
+        "procedures": .parent(table: "participants", column: "participant_id"),
+        "cell_products": .parent(table: "participants", column: "participant_id"),
+        "medication_courses": .parent(table: "participants", column: "participant_id"),
+        "adverse_events": .parent(table: "participants", column: "participant_id"),
+        "safety_alerts": .parent(table: "participants", column: "participant_id"),
+        "data_queries": .parent(table: "participants", column: "participant_id"),
+        "screenings": .parent(table: "participants", column: "participant_id"),
+        "enrolment_transitions": .parent(table: "enrolments", column: "enrolment_id"),
+        "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),
+        "cell_product_release_tests": .parent(table: "cell_products", column: "cell_product_id"),
+        "medication_dispensings": .parent(table: "medication_courses", column: "medication_course_id"),
+    ]
+
+    static func of(_ table: String) -> SiteScope { tables[table] ?? .siteless }
+
+    /// The site of a new row of `table` with `cells`: its own column, or one primary-key read of the parent
+    /// inside the writing transaction. A parent that does not exist is the same answer a foreign key gives.
+    static func site(of table: String, cells: [String: SQLCell], kind: String, in db: any SQLDatabase) async throws -> String? {
+        switch of(table) {
+        case .siteless:
+            return nil
+        case .own:
+            guard let site = cells["site_id"]?.text else { throw RepositoryError.unknownReference(kind: kind) }
+            return site
+        case let .parent(parent, column):
+            guard let parentID = cells[column]?.text,
+                  let row = try await db.select().column("site_id").from(parent).where("id", .equal, parentID).first()
+            else { throw RepositoryError.unknownReference(kind: kind) }
+            return try row.decode(column: "site_id", as: String.self)
+        }
+    }
+
+    /// What an UPDATE or DELETE of `table` returns so that its audit entry joins the row's chain.
+    static func returning(_ table: String) -> [any SQLExpression] {
+        of(table) == .siteless ? [SQLIdentifier("id")] : [SQLIdentifier("id"), SQLIdentifier("site_id")]
+    }
+
+    /// The site in a row returned with `returning(table)`; nil for a site-less table.
+    static func site(in row: any SQLRow, of table: String) throws -> String? {
+        of(table) == .siteless ? nil : try row.decode(column: "site_id", as: String.self)
+    }
+}
