@@ -46,9 +46,11 @@ struct AuditTrailTests {
             _ = try await repos.cellProducts.create(Fixture.cellProduct(), context: Fixture.coordinator, idempotencyKey: nil)
             let custody = CustodyEvent(kind: .harvested, at: Fixture.instant, actor: Actor(userID: "u-lab"))
             _ = try? await repos.cellProducts.appendCustody(custody, to: "cp-1", expectedVersion: 7, context: Fixture.coordinator)
-            #expect(try await db.count("audit_log") == before + 1)
+            // The lot and its two release-test result rows (cell_product_release_tests), one entry each.
+            #expect(try await db.count("audit_log") == before + 3)
             #expect(try await db.count("idempotency_keys") == 0)
-            #expect(try await repos.audit.verify() == .intact(entries: before + 1))
+            #expect(try await db.count("cell_product_custody_events") == 0)
+            #expect(try await repos.audit.verify() == .intact(entries: before + 3))
         }
     }
 

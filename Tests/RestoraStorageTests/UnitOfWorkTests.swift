@@ -44,7 +44,8 @@ struct UnitOfWorkTests {
                 _ = try await tx.cellProducts.create(Fixture.cellProduct("cp-3", lot: "LOT-3"), context: Fixture.coordinator, idempotencyKey: nil)
             }
             #expect(try await repos.cellProducts.list(participant: "p-1").map(\.value.lot).sorted() == ["LOT-1", "LOT-3"])
-            #expect(try await repos.audit.verify() == .intact(entries: auditBefore + 2))
+            // Two lots, each with its two release-test result rows (cell_product_release_tests): 2 × 3 entries.
+            #expect(try await repos.audit.verify() == .intact(entries: auditBefore + 6))
         }
     }
 

@@ -58,4 +58,5 @@ let allMigrations: [Migration] = [
     m0020_AddObservationUpperLimitOfNormal,
     m0021_OneOpenEnrolmentPerProgram,
     m0022_TypedObservationValues, m0023_ConstrainTypedObservationValues,
+    m0024_MoveEnrolmentTransitionsToRows, m0025_MoveCellProductListsToRows, m0026_MoveDispensingsToRows,
 ]

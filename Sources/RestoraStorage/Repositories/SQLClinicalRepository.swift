@@ -59,28 +59,7 @@ extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventM
 extension SQLClinicalRepository: ScreeningRepository where M == ScreeningMapping {}
 extension SQLClinicalRepository: DataQueryRepository where M == DataQueryMapping {}
 
-extension SQLClinicalRepository: CellProductRepository where M == CellProductMapping {
-    func get(lot: String) async throws -> Versioned<CellProduct> {
-        guard let found = try await records.list(where: "lot", equals: lot).first else {
-            throw RepositoryError.notFound(kind: M.kind, id: lot)
-        }
-        return found
-    }
-
-    func appendCustody(
-        _ event: CustodyEvent, to id: Identifier<CellProduct>, expectedVersion: Int, context: AuditContext
-    ) async throws -> Versioned<CellProduct> {
-        try await modify(id, expectedVersion: expectedVersion, context: context) { $0.custody.append(event) }
-    }
-}
-
-extension SQLClinicalRepository: MedicationCourseRepository where M == MedicationCourseMapping {
-    func addDispensing(
-        _ dispensing: Dispensing, to id: Identifier<MedicationCourse>, expectedVersion: Int, context: AuditContext
-    ) async throws -> Versioned<MedicationCourse> {
-        try await modify(id, expectedVersion: expectedVersion, context: context) { $0.dispensings.append(dispensing) }
-    }
-}
+// Cell products and medication courses keep lists in child tables: SQLCellProductRepository, SQLMedicationCourseRepository.
 
 extension SQLClinicalRepository: SafetyAlertRepository where M == SafetyAlertMapping {
     func listOpen(sites: Set<Identifier<Site>>?) async throws -> [Versioned<SafetyAlertRecord>] {

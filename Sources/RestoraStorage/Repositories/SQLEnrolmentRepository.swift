@@ -3,36 +3,34 @@ import RestoraDomain
 
 struct SQLEnrolmentRepository: EnrolmentRepository {
     let records: RecordStore<EnrolmentMapping>
+    /// Enrolments with their transitions (rows of `enrolment_transitions`).
+    var enrolments: ChildAwareRecords<EnrolmentMapping> { ChildAwareRecords(records: records) }
 
     func create(_ enrolment: Enrolment, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Enrolment> {
-        try await records.create(enrolment, context: context, idempotencyKey: idempotencyKey)
+        try await enrolments.create(enrolment, context: context, idempotencyKey: idempotencyKey)
     }
 
     func get(_ id: Identifier<Enrolment>) async throws -> Versioned<Enrolment> {
-        try await records.get(id: id.rawValue)
+        try await enrolments.get(id: id.rawValue)
     }
 
     func list(participant: Identifier<Participant>) async throws -> [Versioned<Enrolment>] {
-        try await records.list(where: "participant_id", equals: participant.rawValue)
+        try await enrolments.list(where: "participant_id", equals: participant.rawValue)
     }
 
     func list(program: Identifier<Program>) async throws -> [Versioned<Enrolment>] {
-        try await records.list(where: "program_id", equals: program.rawValue)
+        try await enrolments.list(where: "program_id", equals: program.rawValue)
     }
 
-    /// The state machine decides (Enrolment.transition); storage only makes it stick under the version check.
+    /// The state machine decides (Enrolment.transition); storage makes it stick under the version check:
+    /// the new status (an audited update of the enrolment) and the transition (an audited row of
+    /// `enrolment_transitions`) in one transaction.
     func transition(
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment> {
-        let records = self.records
-        let row = try await records.transaction { db in
-            try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
-                var enrolment = try records.decode(old).value
-                try enrolment.transition(to: status, by: context.actor, at: instant, reason: context.reason ?? "")
-                return (try records.cells(of: enrolment), [:])
-            }
+        try await enrolments.modify(id.rawValue, expectedVersion: expectedVersion, context: context) { enrolment in
+            try enrolment.transition(to: status, by: context.actor, at: instant, reason: context.reason ?? "")
         }
-        return try records.decode(row)
     }
 }
 

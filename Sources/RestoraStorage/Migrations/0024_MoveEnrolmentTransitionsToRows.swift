@@ -1,0 +1,95 @@
+/// Enrolment transitions move from the JSON text column `enrolments.transitions` into `enrolment_transitions`,
+/// one row per status change (issue 13 item 1), typed and CHECKed; the enrolment keeps `transition_count`, the
+/// number of rows it was written with (a reader takes exactly that many, so a parent and its list are read as
+/// one state). The move refuses a value that is not a JSON array (a verification failure: nothing changes),
+/// checks that every item arrived and that the last transition leads to the enrolment's status, then drops
+/// the JSON column. Rows moved from JSON carry the enrolment's `updated_at` as their `created_at`.
+let m0024_MoveEnrolmentTransitionsToRows = Migration(name: "0024_MoveEnrolmentTransitionsToRows", steps:
+    ChildTableMove.jsonShapeCheck(table: "enrolments", column: "transitions", type: "array", what: "enrolments whose transitions are not a JSON array")
+    + [
+        .sql("""
+        CREATE TABLE enrolment_transitions (
+            id TEXT PRIMARY KEY,
+            enrolment_id TEXT NOT NULL REFERENCES enrolments(id),
+            position BIGINT NOT NULL CHECK (position >= 0),
+            from_status TEXT NOT NULL CHECK (from_status IN (\(ChildTableMove.enrolmentStatuses))),
+            to_status TEXT NOT NULL CHECK (to_status IN (\(ChildTableMove.enrolmentStatuses))),
+            actor_id TEXT NOT NULL,
+            actor_role TEXT,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (enrolment_id, position))
+        """),
+        .sql("ALTER TABLE enrolments ADD COLUMN transition_count BIGINT NOT NULL DEFAULT 0 CHECK (transition_count >= 0)"),
+        .engine(
+            sqlite: "UPDATE enrolments SET transition_count = json_array_length(transitions) WHERE transitions IS NOT NULL",
+            postgres: "UPDATE enrolments SET transition_count = jsonb_array_length(transitions::jsonb) WHERE transitions IS NOT NULL"),
+        .engine(
+            sqlite: """
+            INSERT INTO enrolment_transitions (id, enrolment_id, position, from_status, to_status, actor_id, actor_role, at, reason, created_at)
+            SELECT e.id || ':' || j.key, e.id, j.key, json_extract(j.value, '$.from'), json_extract(j.value, '$.to'),
+                   json_extract(j.value, '$.actor.userID'), json_extract(j.value, '$.actor.role'), json_extract(j.value, '$.at'),
+                   json_extract(j.value, '$.reason'), e.updated_at
+            FROM enrolments e, json_each(e.transitions) j WHERE e.transitions IS NOT NULL
+            """,
+            postgres: """
+            INSERT INTO enrolment_transitions (id, enrolment_id, position, from_status, to_status, actor_id, actor_role, at, reason, created_at)
+            SELECT e.id || ':' || (j.ord - 1), e.id, j.ord - 1, j.v ->> 'from', j.v ->> 'to', j.v -> 'actor' ->> 'userID',
+                   j.v -> 'actor' ->> 'role', j.v ->> 'at', j.v ->> 'reason', e.updated_at
+            FROM enrolments e CROSS JOIN LATERAL jsonb_array_elements(e.transitions::jsonb) WITH ORDINALITY AS j(v, ord)
+            WHERE e.transitions IS NOT NULL
+            """),
+        .verify(what: "enrolments whose transitions did not all move into enrolment_transitions", countQuery: """
+            SELECT COUNT(*) AS problems FROM enrolments e
+            WHERE e.transition_count <> (SELECT COUNT(*) FROM enrolment_transitions t WHERE t.enrolment_id = e.id)
+            """),
+        .verify(what: "enrolments whose last moved transition does not lead to their status", countQuery: """
+            SELECT COUNT(*) AS problems FROM enrolments e
+            JOIN enrolment_transitions t ON t.enrolment_id = e.id AND t.position = e.transition_count - 1
+            WHERE t.to_status <> e.status
+            """),
+        .sql("ALTER TABLE enrolments DROP COLUMN transitions"),
+    ] + ChildTableMove.cleanUp,
+    ifDataConflicts: "a stored transition lacks a field or names an unknown status; correct it with the previous release")
+
+/// What the moves of lists into child tables (migrations 0024–0026) share.
+enum ChildTableMove {
+    static let enrolmentStatuses = "'prescreened', 'screening', 'eligible', 'screen-failed', 'consented', 'enrolled', 'on-treatment', 'follow-up', 'completed', 'withdrawn', 'lost-to-follow-up'"
+
+    /// PostgreSQL has no `json_valid` before version 16: this session-local function answers the text as
+    /// jsonb, or NULL when it is not JSON, so a malformed value is counted instead of aborting the move.
+    static let postgresJSONFunction = """
+        CREATE OR REPLACE FUNCTION pg_temp.restora_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+            RETURN t::jsonb;
+        EXCEPTION WHEN others THEN
+            RETURN NULL;
+        END $$
+        """
+
+    /// Steps that stop the migration with `StorageError.migrationVerificationFailed` naming `what` when a
+    /// non-NULL value of `table.column` is not JSON of `type` ("array" or "object"). The offending ids are
+    /// collected in a temporary table (the check is one engine-neutral query; the JSON tests are not).
+    static func jsonShapeCheck(table: String, column: String, type: String, what: String) -> [MigrationStep] {
+        [
+            .engine(sqlite: "CREATE TEMP TABLE IF NOT EXISTS restora_malformed_json (tbl TEXT, col TEXT, id TEXT)",
+                    postgres: "CREATE TEMP TABLE IF NOT EXISTS restora_malformed_json (tbl TEXT, col TEXT, id TEXT) ON COMMIT DROP"),
+            .engine(sqlite: nil, postgres: postgresJSONFunction),
+            .engine(
+                sqlite: """
+                INSERT INTO restora_malformed_json SELECT '\(table)', '\(column)', id FROM \(table)
+                WHERE \(column) IS NOT NULL AND CASE WHEN json_valid(\(column)) THEN json_type(\(column)) <> '\(type)' ELSE 1 END
+                """,
+                postgres: """
+                INSERT INTO restora_malformed_json SELECT '\(table)', '\(column)', id FROM \(table)
+                WHERE \(column) IS NOT NULL AND jsonb_typeof(pg_temp.restora_jsonb(\(column))) IS DISTINCT FROM '\(type)'
+                """),
+            .verify(what: what, countQuery: """
+                SELECT COUNT(*) AS problems FROM restora_malformed_json WHERE tbl = '\(table)' AND col = '\(column)'
+                """),
+        ]
+    }
+
+    static let cleanUp: [MigrationStep] = [.sql("DROP TABLE IF EXISTS restora_malformed_json")]
+}
