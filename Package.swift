@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "RestoraWebTests",
             dependencies: [
-                "RestoraWeb", "RestoraStorage", "RestoraDomain",
+                "RestoraWeb", "RestoraStorage", "RestoraDomain", "RestoraDemo", "RestoraReports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             // Page snapshots are read from the source tree by path (PageSnapshotTests), not bundled.

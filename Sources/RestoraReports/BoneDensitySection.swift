@@ -65,7 +65,7 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
 
     /// Baseline rows for the characteristics table: lowest T-score, prior fragility fracture, adjuncts.
     static func baselineRows(_ analysed: [ProgramParticipantData]) -> [BaselineTable.Row] {
-        let tCodes: Set<String> = ["38267-1", "38263-0", "38264-8"]
+        let tCodes = ReportCodes.tScoreCodes
         let lowest = analysed.compactMap { p -> Double? in
             guard let start = p.dayZero else { return nil }
             return p.record.observations.filter { tCodes.contains($0.code.code) && $0.effectiveDate <= start }

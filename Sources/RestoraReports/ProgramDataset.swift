@@ -62,6 +62,16 @@ enum ReportCodes {
         ClinicalCodes.progressiveMotility, ClinicalCodes.normalForms,
     ]
 
+    /// DXA T-scores by site (lumbar spine, femur, total hip), matched by code alone.
+    static let tScoreCodes: Set<String> = ["38267-1", "38263-0", "38264-8"]
+
+    /// Every observation the report reads: the codes above and every value of a semen specimen (a panel is
+    /// judged as a whole, `SemenAnalysis(observations:)`). A superset by code alone, whatever the system.
+    static let observationSelection = ObservationSelection(
+        codes: Set([semenClassification, histology, testicularVolume, fsh].map(\.code) + bmd.map(\.1.code)
+                   + semenParameters.map(\.code) + tScoreCodes),
+        specimenTypes: ["semen"])
+
     static func isSemenMeasure(_ code: Coding) -> Bool {
         code.sameConcept(as: semenClassification) || semenParameters.contains { $0.sameConcept(as: code) }
     }

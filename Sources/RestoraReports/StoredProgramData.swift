@@ -2,9 +2,11 @@ import RestoraDomain
 
 /// Rebuilds a program's `ProgramDataset` from storage: the enrolments of the program, and for their
 /// participants the records the report reads (observations, medication courses, procedures, adverse events),
-/// the visits and the cell products. A fixed number of bulk reads whatever the number of participants
-/// (no query per participant). Participants are read without logging a `read` audit entry: the report shows
-/// aggregates, not anyone's record.
+/// the visits and the cell products. The enrolments (which the dataset keeps anyway) are read once; every
+/// other table is read for one chunk of enrolments at a time (a fixed number of statements per chunk, no
+/// query per participant), and observations — the bulk of the rows — only for this program's enrolments and
+/// only those `observations` selects, so memory holds one chunk of rows plus what the dataset keeps.
+/// Participants are read without logging a `read` audit entry: the report shows aggregates, not anyone's record.
 public enum StoredProgramData {
     /// Why a dataset cannot be loaded, in words that name the program.
     public struct LoadError: Error, CustomStringConvertible, Sendable {
@@ -12,10 +14,18 @@ public enum StoredProgramData {
         public var description: String { message }
     }
 
+    /// The observations `StudyReport.build` reads (`ReportCodes`): a report built from a dataset loaded with
+    /// this selection equals one built from every observation.
+    public static let reportObservations = ReportCodes.observationSelection
+
+    /// Enrolments per chunk: each chunk's statements bind at most this many ids.
+    public static let chunkSize = 500
+
     public static func load(
         programID: Identifier<Program>, repositories: Repositories, catalog: ProtocolCatalog, asOf: CalendarDate,
-        synthetic: Bool
+        synthetic: Bool, observations selection: ObservationSelection = .all, chunkSize: Int = chunkSize
     ) async throws -> ProgramDataset {
+        let chunkSize = max(1, chunkSize)
         let program: Program
         do {
             program = try await repositories.programs.get(programID).value
@@ -29,22 +39,38 @@ public enum StoredProgramData {
             throw LoadError(message: "program \(program.name) uses protocol \(program.protocolID), which is not in the protocol catalog at \(catalog.directory)")
         }
         let enrolments = try await repositories.enrolments.list(program: programID).map(\.value)
+        var participants: [ProgramParticipantData] = []
+        participants.reserveCapacity(enrolments.count)
+        for start in stride(from: 0, to: enrolments.count, by: chunkSize) {
+            let chunk = Array(enrolments[start..<min(start + chunkSize, enrolments.count)])
+            participants += try await loadChunk(chunk, program: program, repositories: repositories, selection: selection)
+        }
+        return ProgramDataset(definition: definition, programName: program.name, asOf: asOf, synthetic: synthetic,
+                              participants: participants)
+    }
+
+    /// One chunk of enrolments with their records: seven reads, run side by side.
+    private static func loadChunk(
+        _ enrolments: [Enrolment], program: Program, repositories: Repositories, selection: ObservationSelection
+    ) async throws -> [ProgramParticipantData] {
         let participantIDs = enrolments.map(\.participantID)
+        let enrolmentIDs = enrolments.map(\.id)
         async let people = repositories.participants.list(ids: participantIDs)
-        async let observations = repositories.observations.list(participants: participantIDs)
+        async let observations = repositories.programRecords.observations(
+            participants: participantIDs, enrolments: enrolmentIDs, selection: selection)
         async let courses = repositories.medicationCourses.list(participants: participantIDs)
         async let procedures = repositories.procedures.list(participants: participantIDs)
         async let events = repositories.adverseEvents.list(participants: participantIDs)
         async let products = repositories.cellProducts.list(participants: participantIDs)
-        async let visits = repositories.visits.list(enrolments: enrolments.map(\.id))
+        async let visits = repositories.visits.list(enrolments: enrolmentIDs)
         let byID = Dictionary(try await people.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
-        let obs = Grouped(try await observations.map(\.value), by: \.participantID)
+        let obs = Grouped(try await observations, by: \.participantID)
         let crs = Grouped(try await courses.map(\.value), by: \.participantID)
         let prc = Grouped(try await procedures.map(\.value), by: \.participantID)
         let aes = Grouped(try await events.map(\.value), by: \.participantID)
         let cps = Grouped(try await products.map(\.value), by: \.participantID)
         let vis = Grouped(try await visits.map(\.value), by: \.enrolmentID)
-        let participants = try enrolments.map { enrolment -> ProgramParticipantData in
+        return try enrolments.map { enrolment -> ProgramParticipantData in
             guard let person = byID[enrolment.participantID] else {
                 throw LoadError(message: "enrolment \(enrolment.id.rawValue) of program \(program.name) names participant \(enrolment.participantID.rawValue), who is not in the database")
             }
@@ -60,8 +86,6 @@ public enum StoredProgramData {
                 record: record, enrolment: enrolment, visits: vis[enrolment.id].sorted { $0.plannedDay < $1.plannedDay },
                 cellProducts: cps[person.id].filter { mine($0.enrolmentID) })
         }
-        return ProgramDataset(definition: definition, programName: program.name, asOf: asOf, synthetic: synthetic,
-                              participants: participants)
     }
 }
 

@@ -37,6 +37,10 @@ public struct Repositories: Sendable {
     public var prescreenCandidates: any PrescreenCandidateRepository
     /// Runs several of these calls as one transaction (`transaction(_:)`).
     public var unitOfWork: any UnitOfWork
+    /// The dashboard's counts and lists, computed in the database.
+    public var dashboard: any DashboardQueries
+    /// One program's observations, chunk by chunk and only the codes a reader needs (the study report).
+    public var programRecords: any ProgramRecordSource
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -47,7 +51,8 @@ public struct Repositories: Sendable {
         screenings: any ScreeningRepository, users: any UserRepository,
         audit: any AuditLogReader,
         prescreenCandidates: any PrescreenCandidateRepository,
-        unitOfWork: any UnitOfWork
+        unitOfWork: any UnitOfWork,
+        dashboard: any DashboardQueries, programRecords: any ProgramRecordSource
     ) {
         self.sites = sites
         self.programs = programs
@@ -66,5 +71,7 @@ public struct Repositories: Sendable {
         self.audit = audit
         self.prescreenCandidates = prescreenCandidates
         self.unitOfWork = unitOfWork
+        self.dashboard = dashboard
+        self.programRecords = programRecords
     }
 }

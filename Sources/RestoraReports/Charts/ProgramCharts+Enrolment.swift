@@ -8,7 +8,16 @@ extension ProgramCharts {
     /// from the date of its first transition to `.enrolled` (later withdrawal does not uncount it); enrolments
     /// that never reached `.enrolled` are not counted.
     public static func enrolmentOverTime(_ enrolments: [Enrolment]) -> String {
-        let data = EnrolmentChartData(enrolments)
+        enrolmentOverTime(EnrolmentChartData(enrolments))
+    }
+
+    /// The same chart from counts already made (by the database): enrolments per first day of the month of
+    /// their move to enrolled, and how many have not moved yet.
+    public static func enrolmentOverTime(byMonth counts: [CalendarDate: Int], notEnrolled: Int) -> String {
+        enrolmentOverTime(EnrolmentChartData(counts: counts, notEnrolled: notEnrolled))
+    }
+
+    static func enrolmentOverTime(_ data: EnrolmentChartData) -> String {
         guard !data.monthly.isEmpty else {
             return XMLText.placeholderSVG(title: EnrolmentChartData.title, message: "No participants enrolled yet")
         }
@@ -51,6 +60,7 @@ struct EnrolmentChartData {
 
     init(_ enrolments: [Enrolment]) {
         var counts: [CalendarDate: Int] = [:]
+        var notEnrolled = 0
         for enrolment in enrolments {
             guard let transition = enrolment.transitions.first(where: { $0.to == .enrolled }),
                   transition.at.timeIntervalSince1970.isFinite else {
@@ -61,6 +71,12 @@ struct EnrolmentChartData {
             guard let month = CalendarDate(year: day.year, month: day.month, day: 1) else { continue }
             counts[month, default: 0] += 1
         }
+        self.init(counts: counts, notEnrolled: notEnrolled)
+    }
+
+    /// `counts` per first day of a month.
+    init(counts: [CalendarDate: Int], notEnrolled: Int) {
+        self.notEnrolled = notEnrolled
         guard let first = counts.keys.min(), let last = counts.keys.max() else { return }
         var month = first, running = 0
         while month <= last {

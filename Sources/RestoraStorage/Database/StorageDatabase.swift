@@ -73,7 +73,9 @@ public final class StorageDatabase: Sendable {
             users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
             audit: SQLAuditLog(store: store),
             prescreenCandidates: SQLPrescreenCandidateRepository(records: records(PrescreenCandidateMapping.self)),
-            unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) })
+            unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) },
+            dashboard: SQLDashboardQueries(store: store, audit: audit),
+            programRecords: SQLProgramRecordSource(records: records(ObservationMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

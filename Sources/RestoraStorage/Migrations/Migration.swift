@@ -59,4 +59,5 @@ let allMigrations: [Migration] = [
     m0021_OneOpenEnrolmentPerProgram,
     m0022_TypedObservationValues, m0023_ConstrainTypedObservationValues,
     m0024_MoveEnrolmentTransitionsToRows, m0025_MoveCellProductListsToRows, m0026_MoveDispensingsToRows,
+    m0030_AddDashboardIndexes,
 ]

@@ -2,12 +2,16 @@ import Foundation
 import RestoraDomain
 import RestoraReports
 
-/// What the dashboard shows, computed from stored records for the programs and sites the user works at.
+/// What the dashboard shows for the programs and sites the user works at, computed in the database
+/// (`DashboardQueries`): counts by SQL aggregates, the lists bounded. Only the visits-due rule runs here, on
+/// the few enrolments SQL finds with a visit window around today, so the schedule rules stay in one place.
 struct DashboardModel: Sendable {
     struct ProgramSummary: Sendable {
         var program: Program
         var statusCounts: [(status: EnrolmentStatus, count: Int)]
-        var enrolments: [Enrolment]
+        /// Enrolments by month of their move to enrolled, for the chart; `notEnrolled` have not moved yet.
+        var enrolledByMonth: [CalendarDate: Int]
+        var notEnrolled: Int
     }
 
     struct VisitDue: Sendable {
@@ -18,82 +22,96 @@ struct DashboardModel: Sendable {
         var state: VisitState
     }
 
-    struct AlertRow: Sendable {
-        var alert: Versioned<SafetyAlertRecord>
-        var participant: Participant?
-    }
-
-    struct EventRow: Sendable {
-        var event: AdverseEvent
-        var participant: Participant
-    }
+    typealias AlertRow = (alert: Versioned<SafetyAlertRecord>, participant: Participant?)
+    typealias EventRow = RecentAdverseEvent
 
     var today: CalendarDate
     var programs: [ProgramSummary]
+    /// The first `listLimit` visits due, overdue first; `visitsDueTotal` counts them all.
     var visitsDue: [VisitDue]
+    var visitsDueTotal: Int
+    /// The newest `listLimit` open alerts; `openAlertsTotal` counts them all.
     var openAlerts: [AlertRow]
+    var openAlertsTotal: Int
     var recentAdverseEvents: [EventRow]
     var canAcknowledge: Bool
 
     /// How far ahead "this week" looks for visits whose window opens soon.
     static let lookAheadDays = 7
     static let recentEventDays = 30
+    static let recentEventLimit = 15
+    /// Rows shown per list (visits due, open alerts): the page stays the same size at any clinic size.
+    static let listLimit = 100
 
     static func load(for user: UserAccount, dependencies: WebDependencies) async throws -> DashboardModel {
-        let repositories = dependencies.repositories
-        let today = CalendarDate(dependencies.clock.now())
-        let programs = try await repositories.programs.list().map(\.value)
-            .filter { program in user.role.seesAllSites || program.siteIDs.contains { user.canSee(site: $0) } }
-        var summaries: [ProgramSummary] = []
-        var visits: [VisitDue] = []
-        var events: [EventRow] = []
-        var people: [Identifier<Participant>: Participant] = [:]
-        for program in programs {
-            guard let definition = try? dependencies.catalog.definition(id: program.protocolID) else { continue }
-            let dataset = try await StoredProgramData.load(
-                programID: program.id, repositories: repositories, catalog: dependencies.catalog, asOf: today, synthetic: false)
-            let visible = dataset.participants.filter { user.canSee(site: $0.record.participant.siteID) }
-            for row in visible { people[row.record.participant.id] = row.record.participant }
-            let counts = Dictionary(grouping: visible, by: { $0.enrolment.status }).mapValues(\.count)
-            summaries.append(ProgramSummary(
-                program: program,
-                statusCounts: EnrolmentStatus.allCases.compactMap { status in counts[status].map { (status, $0) } },
-                enrolments: visible.map(\.enrolment)))
-            visits += visible.flatMap { dueVisits($0, definition: definition, programName: program.name, today: today) }
-            events += visible.flatMap { row in
-                row.record.adverseEvents.filter { $0.onset.days(until: today) <= recentEventDays && $0.onset <= today }
-                    .map { EventRow(event: $0, participant: row.record.participant) }
-            }
-        }
+        try await load(for: user, repositories: dependencies.repositories, catalog: dependencies.catalog,
+                       today: CalendarDate(dependencies.clock.now()))
+    }
+
+    static func load(for user: UserAccount, repositories: Repositories, catalog: ProtocolCatalog, today: CalendarDate)
+        async throws -> DashboardModel {
+        let queries = repositories.dashboard
         let sites = Access.visibleSites(user)
-        var alerts: [AlertRow] = []
-        for alert in try await repositories.safetyAlerts.listOpen(sites: sites) {
-            alerts.append(AlertRow(alert: alert, participant: people[alert.value.participantID]))
+        let shown: [(program: Program, definition: ProtocolDefinition)] = try await repositories.programs.list().map(\.value)
+            .filter { program in user.role.seesAllSites || program.siteIDs.contains { user.canSee(site: $0) } }
+            .compactMap { program in (try? catalog.definition(id: program.protocolID)).map { (program, $0) } }
+        let ids = shown.map(\.program.id)
+        async let counts = queries.enrolmentStatusCounts(programs: ids, sites: sites)
+        async let months = queries.enrolmentsByMonth(programs: ids, sites: sites)
+        async let alerts = queries.openAlerts(sites: sites, limit: listLimit)
+        async let events = queries.recentAdverseEvents(
+            programs: ids, sites: sites, onsetFrom: today.adding(days: -recentEventDays), onsetThrough: today, limit: recentEventLimit)
+        var visits: [VisitDue] = []
+        for (program, definition) in shown {
+            let candidates = try await queries.visitCandidates(
+                program: program.id, sites: sites, windows: startWindows(definition, today: today))
+            visits += candidates.flatMap { dueVisits($0, definition: definition, programName: program.name, today: today) }
         }
+        let byStatus = try await counts, byMonth = try await months
+        let summaries = shown.map { program, _ in
+            let counted = byStatus[program.id] ?? [:]
+            let enrolled = byMonth[program.id] ?? [:]
+            return ProgramSummary(
+                program: program,
+                statusCounts: EnrolmentStatus.allCases.compactMap { status in counted[status].map { (status, $0) } },
+                enrolledByMonth: enrolled,
+                notEnrolled: counted.values.reduce(0, +) - enrolled.values.reduce(0, +))
+        }
+        let page = try await alerts
+        let sorted = visits.sorted { ($0.state == .overdue ? 0 : 1, $0.window) < ($1.state == .overdue ? 0 : 1, $1.window) }
         return DashboardModel(
             today: today, programs: summaries,
-            visitsDue: visits.sorted { ($0.state == .overdue ? 0 : 1, $0.window) < ($1.state == .overdue ? 0 : 1, $1.window) },
-            openAlerts: alerts.sorted { $0.alert.value.raisedAt > $1.alert.value.raisedAt },
-            recentAdverseEvents: events.sorted { $0.event.onset > $1.event.onset }.prefix(15).map { $0 },
+            visitsDue: Array(sorted.prefix(listLimit)), visitsDueTotal: sorted.count,
+            openAlerts: page.alerts, openAlertsTotal: page.total,
+            recentAdverseEvents: try await events,
             canAcknowledge: SafetyAlertAccess.mayAcknowledge(user))
     }
 
-    /// Visits of one enrolment that are due or overdue today, or whose window opens within a week.
-    static func dueVisits(_ row: ProgramParticipantData, definition: ProtocolDefinition, programName: String, today: CalendarDate) -> [VisitDue] {
-        guard let start = row.dayZero, !ClinicalEntry.closedStatuses.contains(row.enrolment.status) else { return [] }
-        var records: [String: VisitRecord] = [:]
-        for visit in row.visits {
-            if visit.status == .missed { records[visit.visitKey] = .missed }
-            if visit.status == .completed, let date = visit.actualDate { records[visit.visitKey] = .attended(date) }
+    /// For each visit of the schedule, the day-0 dates that can make it due, overdue or open within a week
+    /// today (docs/protocol-format.md "Visit states"): upcoming until `lookAheadDays` before its window, due in
+    /// it, overdue after it until the next visit's window opens — the last visit stays overdue until recorded.
+    static func startWindows(_ definition: ProtocolDefinition, today: CalendarDate) -> [VisitStartWindow] {
+        let schedule = definition.schedule
+        return schedule.enumerated().map { index, visit in
+            let next = index + 1 < schedule.count ? schedule[index + 1] : nil
+            return VisitStartWindow(
+                visitKey: visit.key,
+                startFrom: next.map { today.adding(days: -max(visit.latestDay, $0.earliestDay - 1)) },
+                startThrough: today.adding(days: lookAheadDays - visit.earliestDay))
         }
+    }
+
+    /// Visits of one enrolment that are due or overdue today, or whose window opens within a week.
+    static func dueVisits(_ candidate: ScheduleCandidate, definition: ProtocolDefinition, programName: String, today: CalendarDate) -> [VisitDue] {
+        guard !ClinicalEntry.closedStatuses.contains(candidate.status) else { return [] }
         let known = Set(definition.schedule.map(\.key))
-        records = records.filter { known.contains($0.key) }
-        guard let schedule = try? ScheduleEngine.schedule(for: definition, start: start, today: today, records: records) else { return [] }
+        let records = candidate.records.filter { known.contains($0.key) }
+        guard let schedule = try? ScheduleEngine.schedule(for: definition, start: candidate.dayZero, today: today, records: records) else { return [] }
         return schedule.visits.filter { visit in
             visit.state == .due || visit.state == .overdue
                 || (visit.state == .upcoming && visit.visit.earliest <= today.adding(days: lookAheadDays))
         }.map { visit in
-            VisitDue(participant: row.record.participant, programName: programName, visitTitle: visit.visit.title,
+            VisitDue(participant: candidate.participant, programName: programName, visitTitle: visit.visit.title,
                      window: "\(visit.visit.earliest) – \(visit.visit.latest)", state: visit.state)
         }
     }

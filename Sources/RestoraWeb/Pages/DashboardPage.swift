@@ -32,7 +32,7 @@ enum DashboardPage {
             Layout.section("enrolment-chart", "Enrolment over time") {
                 model.programs.map { summary in
                     el("figure", ["class": "chart"]) {
-                        Node.trusted(ProgramCharts.enrolmentOverTime(summary.enrolments))
+                        Node.trusted(ProgramCharts.enrolmentOverTime(byMonth: summary.enrolledByMonth, notEnrolled: summary.notEnrolled))
                         el("figcaption") { summary.program.name }
                     }
                 }
@@ -60,7 +60,7 @@ enum DashboardPage {
 
     static func alerts(_ model: DashboardModel, context: AppRequestContext) -> Node {
         guard !model.openAlerts.isEmpty else { return Layout.empty("No open safety alerts.") }
-        return el("table") {
+        return Node.fragment([shownOf(model.openAlerts.count, model.openAlertsTotal, "open alerts", order: "newest first"), el("table") {
             el("thead") { el("tr") { el("th") { "Raised" }; el("th") { "Participant" }; el("th") { "Rule" }; el("th") { "Action" }; el("th") { "" } } }
             el("tbody") {
                 model.openAlerts.map { row in
@@ -75,12 +75,18 @@ enum DashboardPage {
                     }
                 }
             }
-        }
+        }])
+    }
+
+    /// "Showing the first 100 of 2,345 …" when a list is cut at `DashboardModel.listLimit`; nothing otherwise.
+    static func shownOf(_ shown: Int, _ total: Int, _ what: String, order: String) -> Node {
+        guard total > shown else { return Node.fragment([]) }
+        return el("p", ["class": "muted list-limit"]) { "Showing the first \(shown) of \(total) \(what), \(order)." }
     }
 
     static func visitsDue(_ model: DashboardModel) -> Node {
         guard !model.visitsDue.isEmpty else { return Layout.empty("No visits due or overdue this week.") }
-        return el("table") {
+        return Node.fragment([shownOf(model.visitsDue.count, model.visitsDueTotal, "visits", order: "overdue first, then by window"), el("table") {
             el("thead") { el("tr") { el("th") { "Participant" }; el("th") { "Program" }; el("th") { "Visit" }; el("th") { "Window" }; el("th") { "State" } } }
             el("tbody") {
                 model.visitsDue.map { visit in
@@ -93,7 +99,7 @@ enum DashboardPage {
                     }
                 }
             }
-        }
+        }])
     }
 
     static func events(_ model: DashboardModel) -> Node {

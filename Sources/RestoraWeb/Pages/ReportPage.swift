@@ -22,7 +22,8 @@ struct ReportPageController {
             }
             let dataset = try await StoredProgramData.load(
                 programID: program.id, repositories: dependencies.repositories, catalog: dependencies.catalog,
-                asOf: CalendarDate(dependencies.clock.now()), synthetic: config.syntheticLabel != nil)
+                asOf: CalendarDate(dependencies.clock.now()), synthetic: config.syntheticLabel != nil,
+                observations: StoredProgramData.reportObservations)
             let report = try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA")
             return HTMLResponse.document(HTMLRenderer.render(report))
         }

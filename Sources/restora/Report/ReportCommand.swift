@@ -127,7 +127,8 @@ struct ReportCommand: AsyncParsableCommand {
             day = CalendarDate(Date())
         }
         let dataset = try await StoredProgramData.load(
-            programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo)
+            programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo,
+            observations: StoredProgramData.reportObservations)
         do {
             return try StudyReport.build(dataset, syntheticLabel: DemoLabel.text)
         } catch {

@@ -1,0 +1,32 @@
+import Foundation
+
+/// The bulk of a program's rows, its observations, read for one chunk of its enrolments at a time and only
+/// those a reader needs (the study report reads a handful of codes out of dozens), so the reader holds one
+/// chunk of rows at a time plus what it keeps.
+public protocol ProgramRecordSource: Sendable {
+    /// The observations of `participants` recorded against one of `enrolments` or against no enrolment that
+    /// `selection` selects, in storage order (created, then id). At most a few hundred ids per call.
+    func observations(participants: [Identifier<Participant>], enrolments: [Identifier<Enrolment>],
+                      selection: ObservationSelection) async throws -> [Observation]
+}
+
+/// Which observations a reader needs: every one, or those with one of `codes` (the code alone, whatever its
+/// system: a superset the reader narrows by concept) or a specimen of one of `specimenTypes`.
+public struct ObservationSelection: Sendable, Hashable {
+    /// nil: every observation.
+    public var codes: Set<String>?
+    public var specimenTypes: Set<String>
+
+    public static let all = ObservationSelection(codes: nil, specimenTypes: [])
+
+    public init(codes: Set<String>?, specimenTypes: Set<String> = []) {
+        self.codes = codes
+        self.specimenTypes = specimenTypes
+    }
+
+    public func matches(_ observation: Observation) -> Bool {
+        guard let codes else { return true }
+        if codes.contains(observation.code.code) { return true }
+        return observation.specimen.map { specimenTypes.contains($0.type) } ?? false
+    }
+}

@@ -1,0 +1,213 @@
+import RestoraDomain
+import SQLKit
+
+/// The dashboard's figures in SQL: counts by `GROUP BY`, lists by `ORDER BY … LIMIT` on indexed columns
+/// (migration 0030), records decoded by their tables' mappings. Site scoping is the participant's own site,
+/// as the dashboard always scoped it. A fixed number of statements per call (chunked `IN` lists of at most
+/// 500 ids where a list of records is read back), never one per participant.
+struct SQLDashboardQueries: DashboardQueries {
+    let store: any SQLStore
+    let audit: AuditWriter
+
+    private func records<M: TableMapping>(_ mapping: M.Type) -> RecordStore<M> { RecordStore(store: store, audit: audit) }
+
+    func enrolmentStatusCounts(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?) async throws
+        -> [Identifier<Program>: [EnrolmentStatus: Int]] {
+        guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [:] }
+        let sql: SQLQueryString = """
+            SELECT e.program_id AS program_id, e.status AS status, COUNT(*) AS n
+            FROM enrolments e JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+            WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
+            GROUP BY e.program_id, e.status
+            """
+        let rows = try await store.read { db in try await db.raw(sql).all() }
+        var counts: [Identifier<Program>: [EnrolmentStatus: Int]] = [:]
+        for row in rows {
+            let status = try row.decode(column: "status", as: String.self)
+            guard let known = EnrolmentStatus(rawValue: status) else {
+                throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "status")
+            }
+            counts[Identifier(try row.decode(column: "program_id", as: String.self)), default: [:]][known] =
+                try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
+    func enrolmentsByMonth(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?) async throws
+        -> [Identifier<Program>: [CalendarDate: Int]] {
+        guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [:] }
+        let enrolled = EnrolmentMilestones.firstDate(to: .enrolled)
+        let sql: SQLQueryString = """
+            SELECT m.program_id AS program_id, substr(m.day, 1, 7) AS month, COUNT(*) AS n
+            FROM (SELECT e.program_id AS program_id, \(enrolled) AS day
+                  FROM enrolments e JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+                  WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))) m
+            WHERE m.day IS NOT NULL
+            GROUP BY m.program_id, substr(m.day, 1, 7)
+            """
+        let rows = try await store.read { db in try await db.raw(sql).all() }
+        var counts: [Identifier<Program>: [CalendarDate: Int]] = [:]
+        for row in rows {
+            let month = try row.decode(column: "month", as: String.self)
+            guard let first = CalendarDate(month + "-01") else {
+                throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "transitions")
+            }
+            counts[Identifier(try row.decode(column: "program_id", as: String.self)), default: [:]][first] =
+                try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
+    func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow])
+        async throws -> [ScheduleCandidate] {
+        guard !windows.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [] }
+        let dayZero = EnrolmentMilestones.firstDate(to: .onTreatment)
+        let closed = ClinicalEntry.closedStatuses.map(\.rawValue).sorted()
+        var values = SQLQueryString("")
+        for (index, window) in windows.enumerated() {
+            let from = window.startFrom?.description ?? "0000-01-01"
+            values.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            values.appendInterpolation(unsafeRaw: "(")
+            values.appendInterpolation(binds: [window.visitKey, from, window.startThrough.description])
+            values.appendInterpolation(unsafeRaw: ")")
+        }
+        let sql: SQLQueryString = """
+            WITH w(visit_key, start_from, start_through) AS (VALUES \(values)),
+            s AS (SELECT e.id AS id, e.participant_id AS participant_id, e.status AS status, e.created_at AS created_at,
+                         \(dayZero) AS day_zero
+                  FROM enrolments e JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+                  WHERE e.deleted_at IS NULL AND e.program_id = \(bind: program.rawValue)
+                    AND e.status NOT IN (\(binds: closed))\(Self.siteFilter(sites)))
+            SELECT s.id AS id, s.participant_id AS participant_id, s.status AS status, s.day_zero AS day_zero
+            FROM s
+            WHERE s.day_zero IS NOT NULL AND EXISTS (
+                SELECT 1 FROM w WHERE s.day_zero >= w.start_from AND s.day_zero <= w.start_through
+                AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.enrolment_id = s.id AND v.visit_key = w.visit_key
+                                AND v.deleted_at IS NULL
+                                AND (v.status = 'missed' OR (v.status = 'completed' AND v.actual_date IS NOT NULL))))
+            ORDER BY s.created_at, s.id
+            """
+        let rows = try await store.read { db in try await db.raw(sql).all() }
+        struct Found { var id: String, participant: String, status: EnrolmentStatus, dayZero: CalendarDate }
+        let found = try rows.map { row in
+            guard let status = EnrolmentStatus(rawValue: try row.decode(column: "status", as: String.self)),
+                  let day = CalendarDate(try row.decode(column: "day_zero", as: String.self)) else {
+                throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "transitions")
+            }
+            return Found(id: try row.decode(column: "id", as: String.self),
+                         participant: try row.decode(column: "participant_id", as: String.self), status: status, dayZero: day)
+        }
+        let people = try await participants(found.map(\.participant))
+        let visits = Grouped(try await decoded(VisitMapping.self, where: "enrolment_id", in: found.map(\.id)), by: \.enrolmentID.rawValue)
+        return found.compactMap { candidate in
+            guard let participant = people[candidate.participant] else { return nil }
+            var records: [String: VisitRecord] = [:]
+            for visit in visits[candidate.id] {
+                if visit.status == .missed { records[visit.visitKey] = .missed }
+                if visit.status == .completed, let date = visit.actualDate { records[visit.visitKey] = .attended(date) }
+            }
+            return ScheduleCandidate(enrolmentID: Identifier(candidate.id), participant: participant, status: candidate.status,
+                                     dayZero: candidate.dayZero, records: records)
+        }
+    }
+
+    func openAlerts(sites: Set<Identifier<Site>>?, limit: Int) async throws -> OpenAlertPage {
+        if let sites, sites.isEmpty { return OpenAlertPage(total: 0, alerts: []) }
+        var scope = SQLQueryString("")
+        if let sites {
+            scope = "AND a.participant_id IN (SELECT p.id FROM participants p WHERE p.site_id IN (\(binds: sites.map(\.rawValue).sorted())))"
+        }
+        let sql: SQLQueryString = """
+            SELECT a.id AS id, COUNT(*) OVER () AS total FROM safety_alerts a
+            WHERE a.deleted_at IS NULL AND a.status = \(bind: SafetyAlertRecord.Status.open.rawValue) \(scope)
+            ORDER BY a.raised_at DESC, a.id
+            LIMIT \(literal: max(0, limit))
+            """
+        let rows = try await store.read { db in try await db.raw(sql).all() }
+        let total = try rows.first?.decode(column: "total", as: Int.self) ?? 0
+        let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
+        let alerts = Dictionary(try await versioned(SafetyAlertMapping.self, ids: ids).map { ($0.value.id.rawValue, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let people = try await participants(alerts.values.map(\.value.participantID.rawValue))
+        return OpenAlertPage(total: total, alerts: ids.compactMap { id in
+            alerts[id].map { ($0, people[$0.value.participantID.rawValue]) }
+        })
+    }
+
+    func recentAdverseEvents(
+        programs: [Identifier<Program>], sites: Set<Identifier<Site>>?, onsetFrom: CalendarDate,
+        onsetThrough: CalendarDate, limit: Int
+    ) async throws -> [RecentAdverseEvent] {
+        guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [] }
+        let sql: SQLQueryString = """
+            SELECT ae.id AS id, e.participant_id AS participant_id
+            FROM adverse_events ae
+            JOIN enrolments e ON e.participant_id = ae.participant_id AND (ae.enrolment_id IS NULL OR ae.enrolment_id = e.id)
+            JOIN programs pr ON pr.id = e.program_id
+            JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+            WHERE ae.deleted_at IS NULL AND e.deleted_at IS NULL
+              AND ae.onset >= \(bind: onsetFrom.description) AND ae.onset <= \(bind: onsetThrough.description)
+              AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
+            ORDER BY ae.onset DESC, pr.created_at, pr.id, e.created_at, e.id, ae.created_at, ae.id
+            LIMIT \(literal: max(0, limit))
+            """
+        let rows = try await store.read { db in try await db.raw(sql).all() }
+        let pairs = try rows.map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "participant_id", as: String.self)) }
+        let events = Dictionary(try await decoded(AdverseEventMapping.self, where: "id", in: pairs.map(\.0)).map { ($0.id.rawValue, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let people = try await participants(pairs.map(\.1))
+        return pairs.compactMap { id, person in
+            guard let event = events[id], let participant = people[person] else { return nil }
+            return RecentAdverseEvent(event: event, participant: participant)
+        }
+    }
+
+    // MARK: reading records back by id
+
+    /// `AND p.site_id IN (…)` for a site-scoped user (the participants table is aliased `p`).
+    private static func siteFilter(_ sites: Set<Identifier<Site>>?) -> SQLQueryString {
+        guard let sites else { return "" }
+        return " AND p.site_id IN (\(binds: sites.map(\.rawValue).sorted()))"
+    }
+
+    private func participants(_ ids: [String]) async throws -> [String: Participant] {
+        Dictionary(try await decoded(ParticipantMapping.self, where: "id", in: ids).map { ($0.id.rawValue, $0) },
+                   uniquingKeysWith: { a, _ in a })
+    }
+
+    private func decoded<M: TableMapping>(_ mapping: M.Type, where column: String, in values: [String]) async throws -> [M.Value] {
+        try await versioned(mapping, column: column, values: values).map(\.value)
+    }
+
+    private func versioned<M: TableMapping>(_ mapping: M.Type, ids: [String]) async throws -> [Versioned<M.Value>] {
+        try await versioned(mapping, column: "id", values: ids)
+    }
+
+    /// Rows whose `column` is one of `values`, in chunks of `SQLProgramRecordSource.chunkSize`.
+    private func versioned<M: TableMapping>(_ mapping: M.Type, column: String, values: [String]) async throws -> [Versioned<M.Value>] {
+        let unique = Array(Set(values)).sorted()
+        let table = records(M.self)
+        let size = SQLProgramRecordSource.chunkSize
+        var found: [Versioned<M.Value>] = []
+        for start in stride(from: 0, to: unique.count, by: size) {
+            let chunk = Array(unique[start..<min(start + size, unique.count)])
+            found += try await store.read { db in try await table.rows(db) { $0.where(SQLIdentifier(column), .in, chunk) } }
+                .map(table.decode)
+        }
+        return found
+    }
+}
+
+/// Dates read from an enrolment's transition history in SQL: the UTC calendar date (`YYYY-MM-DD`) of its first
+/// move to a status, as `CalendarDate(transition.at)` gives it, from the rows of `enrolment_transitions`
+/// (migration 0024; a reader takes the first `transition_count` of them). One indexed lookup per enrolment
+/// (`UNIQUE (enrolment_id, position)`); the enrolments table is aliased `e`.
+enum EnrolmentMilestones {
+    static func firstDate(to status: EnrolmentStatus) -> SQLQueryString {
+        """
+        (SELECT substr(t.at, 1, 10) FROM enrolment_transitions t
+         WHERE t.enrolment_id = e.id AND t.position < e.transition_count AND t.to_status = \(literal: status.rawValue)
+         ORDER BY t.position LIMIT 1)
+        """
+    }
+}
