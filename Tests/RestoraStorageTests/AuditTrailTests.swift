@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Audit trail", .serialized)
 struct AuditTrailTests {
-    /// A small trail: site A, site B, p-1 created, p-1 updated (entries 1…4).
+    /// A small trail of two chains: site A and site B created (entries 1 and 2 of the site-less chain), p-1
+    /// created and updated (entries 1 and 2 of the chain of site-a).
     func trail(_ db: StorageDatabase) async throws -> Repositories {
         let repos = try await Fixture.seed(db)
         var changed = Fixture.participant()
@@ -58,11 +59,12 @@ struct AuditTrailTests {
     func tamperUpdate(url: String) async throws {
         try await TestDatabase.with(url) { db in
             _ = try await trail(db)
-            try await db.rawSQL("UPDATE audit_log SET reason = 'nothing to see' WHERE sequence = 4")
+            try await db.rawSQL("UPDATE audit_log SET reason = 'nothing to see' WHERE chain_id = 'site-a' AND sequence = 2")
             let result = try await db.repositories.audit.verify()
             guard case let .broken(sequence, problem) = result else { Issue.record("not detected: \(result)"); return }
-            #expect(sequence == 4)
+            #expect(sequence == 2)
             #expect(problem.contains("changed"))
+            #expect(problem.hasPrefix("the chain of site site-a: "))
         }
     }
 
@@ -70,9 +72,9 @@ struct AuditTrailTests {
     func tamperDelete(url: String) async throws {
         try await TestDatabase.with(url) { db in
             _ = try await trail(db)
-            try await db.rawSQL("DELETE FROM audit_log WHERE sequence = 2")
+            try await db.rawSQL("DELETE FROM audit_log WHERE chain_id = '' AND sequence = 1")
             #expect(try await db.repositories.audit.verify()
-                == .broken(sequence: 2, problem: "entry 2 is missing (deleted); the chain jumps to 3"))
+                == .broken(sequence: 1, problem: "the site-less chain: entry 1 is missing (deleted); the chain jumps to 2"))
         }
     }
 
@@ -80,8 +82,8 @@ struct AuditTrailTests {
     func tamperDeleteTail(url: String) async throws {
         try await TestDatabase.with(url) { db in
             _ = try await trail(db)
-            try await db.rawSQL("DELETE FROM audit_log WHERE sequence = 4")
-            guard case .broken(4, _) = try await db.repositories.audit.verify() else { Issue.record("tail deletion not detected"); return }
+            try await db.rawSQL("DELETE FROM audit_log WHERE chain_id = 'site-a' AND sequence = 2")
+            guard case .broken(2, _) = try await db.repositories.audit.verify() else { Issue.record("tail deletion not detected"); return }
         }
     }
 
@@ -91,14 +93,14 @@ struct AuditTrailTests {
             _ = try await trail(db)
             // A forged entry at the end, with a hash copied from a real one.
             try await db.rawSQL("""
-                INSERT INTO audit_log (sequence, at, actor_id, actor_role, action, table_name, record_id, changes, reason, request_id, hash)
-                SELECT 5, at, 'intruder', actor_role, action, table_name, record_id, changes, reason, request_id, hash
-                FROM audit_log WHERE sequence = 4
+                INSERT INTO audit_log (chain_id, sequence, at, actor_id, actor_role, action, table_name, record_id, changes, reason, request_id, hash)
+                SELECT chain_id, 3, at, 'intruder', actor_role, action, table_name, record_id, changes, reason, request_id, hash
+                FROM audit_log WHERE chain_id = 'site-a' AND sequence = 2
                 """)
             guard case let .broken(sequence, problem) = try await db.repositories.audit.verify() else {
                 Issue.record("insertion not detected"); return
             }
-            #expect(sequence == 5)
+            #expect(sequence == 3)
             #expect(problem.contains("inserted"))
         }
     }

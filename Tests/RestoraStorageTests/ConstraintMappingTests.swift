@@ -70,7 +70,8 @@ struct MigrationBlockedByDataTests {
             let repos = try await Fixture.seed(db)
             _ = try await repos.programs.create(Fixture.program(), context: Fixture.coordinator, idempotencyKey: nil)
             // A database from before 0021: the index is not there yet, and two open enrolments were stored.
-            try await db.rawSQL("DROP INDEX enrolments_one_open_per_program")
+            // (0028 replaced 0021's index by one led by site_id; the test drops the one that holds the rule now.)
+            try await db.rawSQL("DROP INDEX enrolments_site_one_open_per_program")
             try await db.rawSQL("DELETE FROM restora_migrations WHERE name = '0021_OneOpenEnrolmentPerProgram'")
             for id in ["e-1", "e-2"] {
                 _ = try await repos.enrolments.create(Enrolment(id: Identifier(id), participantID: "p-1", programID: "prog-1", siteID: "site-a"),

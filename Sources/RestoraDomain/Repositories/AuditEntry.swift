@@ -61,3 +61,23 @@ public protocol AuditLogReader: Sendable {
     func history(table: String, recordID: String) async throws -> [AuditEntry]
     func verify() async throws -> AuditVerification
 }
+
+/// The check of one chain of the trail: there is one per site and one for site-less records (users,
+/// programs, sites, settings); `siteID` is nil for the site-less one.
+public struct AuditChainVerification: Hashable, Sendable {
+    public var siteID: String?
+    public var result: AuditVerification
+    public init(siteID: String?, result: AuditVerification) {
+        self.siteID = siteID
+        self.result = result
+    }
+
+    /// "the site-less chain" or "the chain of site <id>".
+    public var chainName: String { siteID.map { "the chain of site \($0)" } ?? "the site-less chain" }
+}
+
+/// A trail kept as several chains reports on each of them.
+public protocol AuditChainsReader: AuditLogReader {
+    /// Every chain checked, the site-less one first, then by site id.
+    func verifyEachChain() async throws -> [AuditChainVerification]
+}

@@ -2,10 +2,22 @@ import Crypto
 import Foundation
 import RestoraDomain
 
-/// The hash chain: hash(n) = SHA-256(hash(n-1) || canonical(entry n)), hash(0) = 32 zero bytes.
+/// The hash chains: hash(n) = SHA-256(hash(n-1) || canonical(entry n)), hash(0) = the chain's genesis.
 /// The canonical form length-prefixes every field so that no two different entries encode alike.
+/// There is one chain per site (chain id = the site id) and one for site-less records (chain id '',
+/// `siteless`), which is also the one chain every entry written before migration 0029 belongs to.
 enum AuditChain {
     static let genesis = Data(repeating: 0, count: 32)
+    /// The chain of records that belong to no site (users, programs, sites, settings).
+    static let siteless = ""
+
+    /// hash(0) of a chain: 32 zero bytes for the site-less chain (as for the single chain before 0029, so
+    /// its stored hashes still verify), SHA-256 of the chain's name for a site's chain, so that a site's
+    /// entries copied into another site's chain do not verify there.
+    static func genesis(chain: String) -> Data {
+        guard chain != siteless else { return genesis }
+        return Data(SHA256.hash(data: Data("restora audit chain of site \(chain.utf8.count):\(chain)".utf8)))
+    }
 
     /// The stored text form of an entry, exactly as hashed (dates and changes as stored strings).
     struct StoredEntry: Sendable {

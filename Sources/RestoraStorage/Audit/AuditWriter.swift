@@ -2,22 +2,23 @@ import Foundation
 import RestoraDomain
 import SQLKit
 
-/// Appends entries to the chain inside the caller's transaction. The chain head row is read with
-/// FOR UPDATE on PostgreSQL, so concurrent writers take turns at the end of the chain (a transaction-level
-/// lock, released at COMMIT or ROLLBACK); SQLite's write transaction already serialises them.
+/// Appends entries to a chain inside the caller's transaction: the chain of the record's site, or the
+/// site-less chain (`AuditChain.siteless`). The chain's head row is read with FOR UPDATE on PostgreSQL, so
+/// concurrent writers of one site take turns at the end of that site's chain (a transaction-level lock,
+/// released at COMMIT or ROLLBACK) while writers of other sites lock other rows; SQLite's write transaction
+/// already serialises them. A chain's head row is created on its first entry.
 struct AuditWriter: Sendable {
     let clock: any Clock
 
     func append(
         _ db: any SQLDatabase, action: AuditEntry.Action, table: String, recordID: String,
-        changes: [AuditEntry.Change], context: AuditContext
+        changes: [AuditEntry.Change], context: AuditContext, siteID: String? = nil
     ) async throws {
-        guard let head = try await db.select().columns("last_sequence", "last_hash").from("audit_chain_head")
-            .where("id", .equal, 1).for(.update).first()
-        else { throw StorageError.migrationFailed(name: "0013_CreateAuditLog (chain head missing)") }
+        let chain = siteID ?? AuditChain.siteless
+        let head = try await Self.lockHead(db, chain: chain)
         let sequence = try head.decode(column: "last_sequence", as: Int.self) + 1
         let storedHash = try head.decode(column: "last_hash", as: String.self)
-        let previous = storedHash.isEmpty ? AuditChain.genesis : (Data(base64Encoded: storedHash) ?? AuditChain.genesis)
+        let previous = storedHash.isEmpty ? AuditChain.genesis(chain: chain) : (Data(base64Encoded: storedHash) ?? AuditChain.genesis(chain: chain))
         var entry = AuditChain.StoredEntry(
             sequence: sequence, at: StoredJSON.format(clock.now()), actorID: context.actor.userID,
             actorRole: context.actor.role, action: action.rawValue, table: table, recordID: recordID,
@@ -25,15 +26,33 @@ struct AuditWriter: Sendable {
             requestID: context.requestID, hash: "")
         entry.hash = AuditChain.hash(previous: previous, entry: entry).base64EncodedString()
         try await db.insert(into: "audit_log")
-            .columns("sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
+            .columns("chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
                      "changes", "reason", "request_id", "hash")
-            .values(SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actorID), bindOrNull(entry.actorRole),
+            .values(SQLBind(chain), SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actorID), bindOrNull(entry.actorRole),
                     SQLBind(entry.action), SQLBind(entry.table), SQLBind(entry.recordID), bindOrNull(entry.changes),
                     bindOrNull(entry.reason), SQLBind(entry.requestID), SQLBind(entry.hash))
             .run()
-        try await db.update("audit_chain_head")
+        try await db.update("audit_chain_heads")
             .set("last_sequence", to: SQLBind(sequence)).set("last_hash", to: SQLBind(entry.hash))
-            .where("id", .equal, 1).run()
+            .where("chain_id", .equal, chain).run()
+    }
+
+    /// The chain's head row, locked; created (empty) on the chain's first entry. Two writers starting the
+    /// same chain at once: the second's insert does nothing and it then waits for the first's lock.
+    private static func lockHead(_ db: any SQLDatabase, chain: String) async throws -> any SQLRow {
+        func select() async throws -> (any SQLRow)? {
+            try await db.select().columns("last_sequence", "last_hash").from("audit_chain_heads")
+                .where("chain_id", .equal, chain).for(.update).first()
+        }
+        if let head = try await select() { return head }
+        try await db.raw("""
+            INSERT INTO audit_chain_heads (chain_id, last_sequence, last_hash) VALUES (\(bind: chain), 0, '')
+            ON CONFLICT (chain_id) DO NOTHING
+            """).run()
+        guard let head = try await select() else {
+            throw StorageError.migrationFailed(name: "0029_AuditChainPerSite (head of audit chain '\(chain)' missing)")
+        }
+        return head
     }
 }
 

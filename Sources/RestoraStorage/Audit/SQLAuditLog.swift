@@ -2,17 +2,20 @@ import Foundation
 import RestoraDomain
 import SQLKit
 
-/// Reads the audit trail and verifies the chain, page by page so a long trail never sits in memory.
-struct SQLAuditLog: AuditLogReader {
+/// Reads the audit trail and verifies its chains (one per site, one site-less), page by page so a long trail
+/// never sits in memory.
+struct SQLAuditLog: AuditChainsReader {
     let store: any SQLStore
-    static let columns = ["sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
+    static let columns = ["chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
                           "changes", "reason", "request_id", "hash"]
+    static let pageSize = 1000
 
+    /// A record's entries in the order they were written (a record stays at one site, so in one chain).
     func history(table: String, recordID: String) async throws -> [AuditEntry] {
         let rows = try await store.read { db in
             try await db.select().columns(Self.columns.map { SQLIdentifier($0) }).from("audit_log")
                 .where("table_name", .equal, table).where("record_id", .equal, recordID)
-                .orderBy("sequence").all().map(Self.stored)
+                .orderBy("at").orderBy("chain_id").orderBy("sequence").all().map(Self.stored)
         }
         return rows.map { e in
             AuditEntry(
@@ -23,15 +26,44 @@ struct SQLAuditLog: AuditLogReader {
         }
     }
 
+    /// Every chain intact: the total number of entries; else the first broken link, its chain named in the
+    /// problem (the site-less chain is checked first, then the sites in id order).
     func verify() async throws -> AuditVerification {
+        var entries = 0
+        for chain in try await verifyEachChain() {
+            switch chain.result {
+            case let .intact(count): entries += count
+            case let .broken(sequence, problem): return .broken(sequence: sequence, problem: "\(chain.chainName): \(problem)")
+            }
+        }
+        return .intact(entries: entries)
+    }
+
+    /// Every chain that has a head row or any entry: an entry whose chain has no head is reported as well.
+    func verifyEachChain() async throws -> [AuditChainVerification] {
+        let chains = try await store.read { db in
+            try await db.raw("SELECT chain_id FROM audit_chain_heads UNION SELECT DISTINCT chain_id FROM audit_log")
+                .all().map { try $0.decode(column: "chain_id", as: String.self) }
+        }
+        var reports: [AuditChainVerification] = []
+        for chain in Set(chains).sorted() {
+            reports.append(AuditChainVerification(
+                siteID: chain == AuditChain.siteless ? nil : chain, result: try await verify(chain: chain)))
+        }
+        return reports
+    }
+
+    /// Walks one chain from its genesis and checks its end against the chain's head row.
+    func verify(chain: String) async throws -> AuditVerification {
         var expected = 1
-        var previous = AuditChain.genesis
+        var previous = AuditChain.genesis(chain: chain)
         var lastHash = ""
         while true {
             let after = expected - 1
             let page = try await store.read { db in
                 try await db.select().columns(Self.columns.map { SQLIdentifier($0) }).from("audit_log")
-                    .where("sequence", .greaterThan, after).orderBy("sequence").limit(1000).all().map(Self.stored)
+                    .where("chain_id", .equal, chain).where("sequence", .greaterThan, after)
+                    .orderBy("sequence").limit(Self.pageSize).all().map(Self.stored)
             }
             for entry in page {
                 guard entry.sequence == expected else {
@@ -45,16 +77,17 @@ struct SQLAuditLog: AuditLogReader {
                 lastHash = entry.hash
                 expected += 1
             }
-            if page.count < 1000 { break }
+            if page.count < Self.pageSize { break }
         }
-        return try await checkHead(count: expected - 1, lastHash: lastHash)
+        return try await checkHead(chain: chain, count: expected - 1, lastHash: lastHash)
     }
 
-    /// The head row records the last sequence written by the writer: a trail that ends early lost its
+    /// The head row records the last sequence written by the writer: a chain that ends early lost its
     /// tail, one that ends late was extended outside the writer.
-    private func checkHead(count: Int, lastHash: String) async throws -> AuditVerification {
+    private func checkHead(chain: String, count: Int, lastHash: String) async throws -> AuditVerification {
         let head = try await store.read { db in
-            try await db.select().columns("last_sequence", "last_hash").from("audit_chain_head").where("id", .equal, 1).first()
+            try await db.select().columns("last_sequence", "last_hash").from("audit_chain_heads")
+                .where("chain_id", .equal, chain).first()
         }
         guard let head else { return .broken(sequence: 0, problem: "the chain head row is missing") }
         let last = try head.decode(column: "last_sequence", as: Int.self)

@@ -21,6 +21,8 @@ actor ReadAuditQueue {
         var table: String
         var recordID: String
         var context: AuditContext
+        /// The record's site: its entry joins that site's audit chain (nil: the site-less chain).
+        var siteID: String? = nil
     }
 
     private let store: any SQLStore
@@ -68,7 +70,8 @@ actor ReadAuditQueue {
                 try await store.transaction { db in
                     for entry in batch {
                         try await audit.append(
-                            db, action: .read, table: entry.table, recordID: entry.recordID, changes: [], context: entry.context)
+                            db, action: .read, table: entry.table, recordID: entry.recordID, changes: [], context: entry.context,
+                            siteID: entry.siteID)
                     }
                 }
                 isHealthy = true

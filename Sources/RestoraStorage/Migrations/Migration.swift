@@ -59,5 +59,6 @@ let allMigrations: [Migration] = [
     m0021_OneOpenEnrolmentPerProgram,
     m0022_TypedObservationValues, m0023_ConstrainTypedObservationValues,
     m0024_MoveEnrolmentTransitionsToRows, m0025_MoveCellProductListsToRows, m0026_MoveDispensingsToRows,
+    m0027_AddSiteIDToClinicalTables, m0028_SiteScopedUniqueIndexes, m0029_AuditChainPerSite,
     m0030_AddDashboardIndexes,
 ]

@@ -26,8 +26,10 @@ extension RecordStore {
                     return row
                 }
             }
-            let row = try await insert(db, cells: cells, at: now)
-            try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context)
+            // The row's site (its own, or its parent's) fills site_id and names the audit chain (SiteScope).
+            let site = try await SiteScope.site(of: M.table, cells: cells, kind: M.kind, in: db)
+            let row = try await insert(db, cells: site.map { cells.merging(["site_id": .text($0)]) { _, n in n } } ?? cells, at: now)
+            try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context, siteID: site)
             return row
         }
         return try decode(row)
@@ -92,10 +94,11 @@ extension RecordStore {
             .set(SQLIdentifier("updated_at"), to: SQLBind(stamp))
             .where("id", .equal, id).where("version", .equal, expectedVersion)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
-            .returning(Self.storedColumns).first()
+            .returning(SiteScope.returning(M.table) + Self.storedColumns.dropFirst()).first()
         // Another writer got there between our read and our write (PostgreSQL re-checks the WHERE).
         guard let updated else { throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion) }
-        try await audit.append(db, action: .update, table: M.table, recordID: id, changes: changes, context: context)
+        try await audit.append(db, action: .update, table: M.table, recordID: id, changes: changes, context: context,
+                               siteID: try SiteScope.site(in: updated, of: M.table))
         // UPDATE … RETURNING gave the row as stored: no second statement to read it back.
         return try storedRow(updated)
     }
@@ -110,13 +113,14 @@ extension RecordStore {
                 .set(SQLIdentifier("version"), to: SQLBind(expectedVersion + 1))
                 .where("id", .equal, id).where("version", .equal, expectedVersion)
                 .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
-                .returning("id").first()
-            guard deleted != nil else {
+                .returning(SiteScope.returning(M.table)).first()
+            guard let deleted else {
                 if try await fetch(db, id: id) == nil { throw RepositoryError.notFound(kind: M.kind, id: id) }
                 throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion)
             }
             let change = AuditEntry.Change(field: "deleted_at", old: nil, new: stamp)
-            try await audit.append(db, action: .delete, table: M.table, recordID: id, changes: [change], context: context)
+            try await audit.append(db, action: .delete, table: M.table, recordID: id, changes: [change], context: context,
+                                   siteID: try SiteScope.site(in: deleted, of: M.table))
         }
     }
 }

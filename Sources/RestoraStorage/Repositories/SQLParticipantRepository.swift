@@ -25,7 +25,8 @@ struct SQLParticipantRepository: ParticipantRepository {
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant> {
         if let readAudit {
             let stored = try await records.get(id: id.rawValue)
-            let entry = ReadAuditQueue.Entry(table: ParticipantMapping.table, recordID: id.rawValue, context: context)
+            let entry = ReadAuditQueue.Entry(
+                table: ParticipantMapping.table, recordID: id.rawValue, context: context, siteID: stored.value.siteID.rawValue)
             if await readAudit.enqueueIfHealthy(entry) { return stored }
         }
         let records = self.records
@@ -34,7 +35,8 @@ struct SQLParticipantRepository: ParticipantRepository {
                 throw RepositoryError.notFound(kind: ParticipantMapping.kind, id: id.rawValue)
             }
             try await records.audit.append(
-                db, action: .read, table: ParticipantMapping.table, recordID: id.rawValue, changes: [], context: context)
+                db, action: .read, table: ParticipantMapping.table, recordID: id.rawValue, changes: [], context: context,
+                siteID: row.cells["site_id"]?.text)
             return row
         }
         return try records.decode(row)
