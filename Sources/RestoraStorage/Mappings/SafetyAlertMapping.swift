@@ -12,4 +12,23 @@ enum SafetyAlertMapping: TableMapping {
         Column("acknowledged_at", path: "acknowledgedAt"),
     ]
     static func id(of value: SafetyAlertRecord) -> String { value.id.rawValue }
+
+    /// `acknowledged_by` stays JSON text: who acknowledged (user id and role), not a clinical value.
+    static func cells(of a: SafetyAlertRecord) throws -> [String: SQLCell] {
+        ["id": .text(a.id.rawValue), "participant_id": .text(a.participantID.rawValue), "enrolment_id": Cell.id(a.enrolmentID),
+         "rule_id": .text(a.ruleID), "action": .text(a.action.rawValue), "message": .text(a.message),
+         "observation_id": Cell.id(a.observationID), "adverse_event_id": Cell.id(a.adverseEventID),
+         "raised_at": Cell.instant(a.raisedAt), "status": .text(a.status.rawValue),
+         "acknowledged_by": try Cell.json(a.acknowledgedBy), "acknowledged_at": Cell.instant(a.acknowledgedAt)]
+    }
+
+    static func value(from cells: [String: SQLCell]) throws -> SafetyAlertRecord {
+        let c = StoredCells(cells: cells, table: table)
+        return SafetyAlertRecord(
+            id: try c.id("id"), participantID: try c.id("participant_id"), enrolmentID: try c.optionalID("enrolment_id"),
+            ruleID: try c.text("rule_id"), action: try c.enumValue("action"), message: try c.text("message"),
+            observationID: try c.optionalID("observation_id"), adverseEventID: try c.optionalID("adverse_event_id"),
+            raisedAt: try c.instant("raised_at"), status: try c.enumValue("status"),
+            acknowledgedBy: try c.optionalJSON("acknowledged_by"), acknowledgedAt: try c.optionalInstant("acknowledged_at"))
+    }
 }

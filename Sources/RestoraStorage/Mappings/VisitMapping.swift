@@ -12,4 +12,19 @@ enum VisitMapping: TableMapping {
         Column("status"), Column("note"),
     ]
     static func id(of value: Visit) -> String { value.id.rawValue }
+
+    static func cells(of v: Visit) throws -> [String: SQLCell] {
+        ["id": .text(v.id.rawValue), "enrolment_id": .text(v.enrolmentID.rawValue), "visit_key": .text(v.visitKey),
+         "planned_day": .integer(v.plannedDay), "window_before": .integer(v.windowBefore), "window_after": .integer(v.windowAfter),
+         "actual_date": Cell.date(v.actualDate), "status": .text(v.status.rawValue), "note": Cell.text(v.note)]
+    }
+
+    static func value(from cells: [String: SQLCell]) throws -> Visit {
+        let c = StoredCells(cells: cells, table: table)
+        return Visit(
+            id: try c.id("id"), enrolmentID: try c.id("enrolment_id"), visitKey: try c.text("visit_key"),
+            plannedDay: try c.integer("planned_day"), windowBefore: try c.integer("window_before"),
+            windowAfter: try c.integer("window_after"), actualDate: try c.optionalDate("actual_date"),
+            status: try c.enumValue("status"), note: try c.optionalText("note"))
+    }
 }
