@@ -61,4 +61,26 @@ struct UserAndCredentialTests {
             #expect(try await users.authenticate(bearerToken: token, now: Fixture.instant) == nil)
         }
     }
+
+    @Test("a revoked token, and the token of a deactivated or deleted user, no longer signs in", arguments: TestDatabase.urls)
+    func revokedAndInactive(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            _ = try await Fixture.seed(db)
+            let users = db.repositories.users
+            let alice = UserAccount(id: "u-1", username: "alice", role: .monitor, siteIDs: ["site-a"])
+            _ = try await users.create(alice, password: nil, context: Fixture.coordinator)
+            _ = try await users.create(UserAccount(id: "u-2", username: "bob", role: .monitor, siteIDs: ["site-a"]), password: nil, context: Fixture.coordinator)
+            let revoked = try await users.issueToken(username: "alice", expiresAt: nil, context: Fixture.coordinator)
+            let kept = try await users.issueToken(username: "alice", expiresAt: nil, context: Fixture.coordinator)
+            let bobs = try await users.issueToken(username: "bob", expiresAt: nil, context: Fixture.coordinator)
+            try await users.revokeToken(revoked, context: Fixture.coordinator)
+            #expect(try await users.authenticate(bearerToken: revoked, now: Fixture.instant) == nil)
+            #expect(try await users.authenticate(bearerToken: kept, now: Fixture.instant) == alice)
+            try await db.rawSQL("UPDATE users SET active = FALSE WHERE id = 'u-1'")
+            #expect(try await users.authenticate(bearerToken: kept, now: Fixture.instant) == nil)
+            #expect(try await users.authenticate(bearerToken: bobs, now: Fixture.instant)?.username == "bob")
+            try await db.rawSQL("UPDATE users SET deleted_at = '2026-01-01T00:00:00Z' WHERE id = 'u-2'")
+            #expect(try await users.authenticate(bearerToken: bobs, now: Fixture.instant) == nil)
+        }
+    }
 }

@@ -27,6 +27,10 @@ public protocol ParticipantRepository: Sendable {
     func list(ids: [Identifier<Participant>]) async throws -> [Versioned<Participant>]
     /// Reads for display and logs the read.
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant>
+    /// Logs the read of a record the caller has just read with `get` (and checked access to) and is about to
+    /// show: `open` in two steps, so a refused read is never logged and an allowed one costs one read. Throws,
+    /// and the record must not be shown, when the read cannot be logged.
+    func logRead(_ participant: Versioned<Participant>, context: AuditContext) async throws
     func search(_ query: ParticipantQuery) async throws -> Page<Versioned<Participant>>
     func update(_ participant: Participant, expectedVersion: Int, context: AuditContext) async throws -> Versioned<Participant>
     func delete(_ id: Identifier<Participant>, expectedVersion: Int, context: AuditContext) async throws

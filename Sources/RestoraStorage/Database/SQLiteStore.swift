@@ -70,6 +70,12 @@ final class SQLiteStore: SQLStore {
         return try await onWriter(body)
     }
 
+    /// One statement on a reader, without BEGIN/COMMIT around it (see `SQLStore.readStatement`).
+    func readStatement<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        if let readers { return try await readers.read(snapshot: false, body) }
+        return try await onWriter(body)
+    }
+
     /// A read outside any transaction: on a reader when there are readers, else on the writer connection.
     func readOutsideTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         if let readers { return try await readers.read(snapshot: false, body) }

@@ -13,6 +13,9 @@ struct RecordStore<M: TableMapping>: Sendable {
     /// What a read selects and a write returns (`id` first): the mapping's columns and the bookkeeping.
     static var storedColumns: [any SQLExpression] { (M.columns.map(\.name) + bookkeeping).map { SQLIdentifier($0) } }
 
+    /// The same columns as one quoted list (`PrebuiltSQL`), for the statements every record write and read runs.
+    static var selectList: String { PrebuiltSQL.list(M.columns.map(\.name) + bookkeeping) }
+
     func cells(of value: M.Value) throws -> [String: SQLCell] {
         try M.cells(of: value)
     }
@@ -35,7 +38,7 @@ struct RecordStore<M: TableMapping>: Sendable {
         _ db: any SQLDatabase, orderBy: String = "created_at",
         _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
     ) async throws -> [StoredRow] {
-        let query = db.select().columns(Self.storedColumns).from(M.table)
+        let query = db.select().column(SQLRaw(Self.selectList)).from(M.table)
             .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
         let rows = try await filter(query).orderBy(orderBy).orderBy("id").all()
         return try rows.map(storedRow)
@@ -54,7 +57,7 @@ struct RecordStore<M: TableMapping>: Sendable {
     }
 
     func get(id: String) async throws -> Versioned<M.Value> {
-        let row = try await store.read { db in try await fetch(db, id: id) }
+        let row = try await store.readStatement { db in try await fetch(db, id: id) }
         guard let row else { throw RepositoryError.notFound(kind: M.kind, id: id) }
         return try decode(row)
     }

@@ -25,9 +25,7 @@ struct SQLParticipantRepository: ParticipantRepository {
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant> {
         if let readAudit {
             let stored = try await records.get(id: id.rawValue)
-            let entry = ReadAuditQueue.Entry(
-                table: ParticipantMapping.table, recordID: id.rawValue, context: context, siteID: stored.value.siteID.rawValue)
-            if await readAudit.enqueueIfHealthy(entry) { return stored }
+            if await readAudit.enqueueIfHealthy(readEntry(stored.value, context)) { return stored }
         }
         let records = self.records
         let row = try await records.transaction { db in
@@ -40,6 +38,23 @@ struct SQLParticipantRepository: ParticipantRepository {
             return row
         }
         return try records.decode(row)
+    }
+
+    /// Queued like `open`'s entry; inside a unit of work, or while the queue cannot commit, appended in a
+    /// transaction of its own (which throws when the entry cannot be written).
+    func logRead(_ participant: Versioned<Participant>, context: AuditContext) async throws {
+        let entry = readEntry(participant.value, context)
+        if let readAudit, await readAudit.enqueueIfHealthy(entry) { return }
+        let audit = records.audit
+        try await records.transaction { db in
+            try await audit.append(
+                db, action: .read, table: entry.table, recordID: entry.recordID, changes: [], context: context, siteID: entry.siteID)
+        }
+    }
+
+    private func readEntry(_ participant: Participant, _ context: AuditContext) -> ReadAuditQueue.Entry {
+        ReadAuditQueue.Entry(
+            table: ParticipantMapping.table, recordID: participant.id.rawValue, context: context, siteID: participant.siteID.rawValue)
     }
 
     /// Keyset paging on the id: stable under inserts, and each page is one indexed range scan.

@@ -53,16 +53,26 @@ struct SQLUserRepository: UserRepository {
 
     func authenticate(bearerToken: String, now: Date) async throws -> UserAccount? {
         let hash = hasher.tokenHash(bearerToken)
-        let row = try await records.store.read { db in
-            try await db.select().columns("user_id", "expires_at").from("api_tokens")
-                .where("token_hash", .equal, hash).where(SQLIdentifier("revoked_at"), .is, SQLLiteral.null).first()
+        let records = self.records
+        // One statement per API request: the token and its user together (the user's columns unqualified,
+        // the token's expiry as `token_expires_at`).
+        let found = try await records.store.readStatement { db -> (StoredRow, String?)? in
+            let userColumns = (UserMapping.columns.map(\.name) + RecordStore<UserMapping>.bookkeeping)
+                .map { SQLColumn($0, table: "users") as any SQLExpression }
+            guard let row = try await db.select().columns(userColumns)
+                .column(SQLColumn("expires_at", table: "api_tokens"), as: "token_expires_at")
+                .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
+                .where(SQLColumn("token_hash", table: "api_tokens"), .equal, SQLBind(hash))
+                .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null)
+                .where(SQLColumn("deleted_at", table: "users"), .is, SQLLiteral.null)
+                .first()
+            else { return nil }
+            let expires = try row.decodeNil(column: "token_expires_at") ? nil : try row.decode(column: "token_expires_at", as: String.self)
+            return (try records.storedRow(row), expires)
         }
-        guard let row else { return nil }
-        if !(try row.decodeNil(column: "expires_at")),
-           let expires = StoredJSON.parse(try row.decode(column: "expires_at", as: String.self)), expires <= now {
-            return nil
-        }
-        let user = try await records.get(id: try row.decode(column: "user_id", as: String.self)).value
+        guard let (row, expiresAt) = found else { return nil }
+        if let expiresAt, let expires = StoredJSON.parse(expiresAt), expires <= now { return nil }
+        let user = try records.decode(row).value
         return user.active ? user : nil
     }
 

@@ -29,8 +29,7 @@ struct ParticipantController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let id = Identifier<Participant>(try context.parameters.require("id"))
-        _ = try await Access.participant(id, for: user, in: repositories)
-        let stored = try await repositories.participants.open(id, context: context.audit(user))
+        let stored = try await Access.openParticipant(id, for: user, in: repositories, context: context.audit(user))
         return try JSONResponse.make(ParticipantResponse(stored), version: stored.version)
     }
 

@@ -31,8 +31,7 @@ struct ParticipantPageModel: Sendable {
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
-        _ = try await Access.participant(id, for: user, in: r)
-        let participant = try await r.participants.open(id, context: context.audit(user))
+        let participant = try await Access.openParticipant(id, for: user, in: r, context: context.audit(user))
         let today = CalendarDate(dependencies.clock.now())
         async let observations = r.observations.list(participant: id)
         async let events = r.adverseEvents.list(participant: id)

@@ -27,6 +27,16 @@ enum Access {
         return participant
     }
 
+    /// `participant(_:for:in:)` for showing the record: the read is logged once access is granted (a refused
+    /// read is not logged), with one read of the record instead of two.
+    static func openParticipant(
+        _ id: Identifier<Participant>, for user: UserAccount, in repositories: Repositories, context: AuditContext
+    ) async throws -> Versioned<Participant> {
+        let participant = try await self.participant(id, for: user, in: repositories)
+        try await repositories.participants.logRead(participant, context: context)
+        return participant
+    }
+
     /// The sites a user's searches cover: nil means all (admins).
     static func visibleSites(_ user: UserAccount) -> Set<Identifier<Site>>? {
         user.role.seesAllSites ? nil : Set(user.siteIDs)
