@@ -49,9 +49,7 @@ extension RecordStore {
     private func insert(_ db: any SQLDatabase, cells: [String: SQLCell], at now: Date) async throws -> StoredRow {
         let stamp = StoredJSON.format(now)
         let all = cells.merging(["version": .integer(1), "created_at": .text(stamp), "updated_at": .text(stamp)]) { _, n in n }
-        let names = all.keys.sorted()
-        guard let row = try await db.insert(into: M.table).columns(names).values(names.map { all[$0]?.expression ?? SQLLiteral.null })
-            .returning(Self.storedColumns).first()
+        guard let row = try await db.raw(PrebuiltSQL.insert(into: M.table, cells: all, returning: Self.selectList)).first()
         else { throw RepositoryError.notFound(kind: M.kind, id: cells["id"]?.text ?? "") }
         return try storedRow(row)
     }
@@ -84,17 +82,15 @@ extension RecordStore {
         let (newCells, derived) = try change(old)
         let changes = AuditDiff.changes(old: old.cells, new: newCells, columns: M.columns)
         guard !changes.isEmpty else { return old }
-        var update = db.update(M.table)
-        for (name, cell) in newCells.merging(derived, uniquingKeysWith: { _, n in n }) where name != "id" {
-            update = update.set(SQLIdentifier(name), to: cell.expression)
-        }
         let stamp = StoredJSON.format(audit.clock.now())
-        let updated = try await update
-            .set(SQLIdentifier("version"), to: SQLBind(expectedVersion + 1))
-            .set(SQLIdentifier("updated_at"), to: SQLBind(stamp))
-            .where("id", .equal, id).where("version", .equal, expectedVersion)
-            .where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
-            .returning(SiteScope.returning(M.table) + Self.storedColumns.dropFirst()).first()
+        var set = newCells.merging(derived, uniquingKeysWith: { _, n in n })
+        set["id"] = nil
+        set["version"] = .integer(expectedVersion + 1)
+        set["updated_at"] = .text(stamp)
+        let updated = try await db.raw(PrebuiltSQL.update(
+            M.table, set: set, id: id, version: expectedVersion,
+            returning: SiteScope.returning(M.table), then: PrebuiltSQL.list(Array((M.columns.map(\.name) + Self.bookkeeping).dropFirst()))
+        )).first()
         // Another writer got there between our read and our write (PostgreSQL re-checks the WHERE).
         guard let updated else { throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion) }
         try await audit.append(db, action: .update, table: M.table, recordID: id, changes: changes, context: context,
