@@ -57,16 +57,7 @@ struct SQLUserRepository: UserRepository {
         // One statement per API request: the token and its user together (the user's columns unqualified,
         // the token's expiry as `token_expires_at`).
         let found = try await records.store.readStatement { db -> (StoredRow, String?)? in
-            let userColumns = (UserMapping.columns.map(\.name) + RecordStore<UserMapping>.bookkeeping)
-                .map { SQLColumn($0, table: "users") as any SQLExpression }
-            guard let row = try await db.select().columns(userColumns)
-                .column(SQLColumn("expires_at", table: "api_tokens"), as: "token_expires_at")
-                .from("api_tokens").join("users", on: SQLColumn("user_id", table: "api_tokens"), .equal, SQLColumn("id", table: "users"))
-                .where(SQLColumn("token_hash", table: "api_tokens"), .equal, SQLBind(hash))
-                .where(SQLColumn("revoked_at", table: "api_tokens"), .is, SQLLiteral.null)
-                .where(SQLColumn("deleted_at", table: "users"), .is, SQLLiteral.null)
-                .first()
-            else { return nil }
+            guard let row = try await db.raw(Self.tokenLookup(hash)).first() else { return nil }
             let expires = try row.decodeNil(column: "token_expires_at") ? nil : try row.decode(column: "token_expires_at", as: String.self)
             return (try records.storedRow(row), expires)
         }
@@ -74,6 +65,18 @@ struct SQLUserRepository: UserRepository {
         if let expiresAt, let expires = StoredJSON.parse(expiresAt), expires <= now { return nil }
         let user = try records.decode(row).value
         return user.active ? user : nil
+    }
+
+    /// The user's columns (unqualified names) and the token's expiry as `token_expires_at`, for a live
+    /// token of a user not deleted. The text is built once: every API request runs it.
+    private static let tokenLookupSQL = "SELECT "
+        + (UserMapping.columns.map(\.name) + RecordStore<UserMapping>.bookkeeping).map { "\"users\".\"\($0)\"" }.joined(separator: ", ")
+        + ", \"api_tokens\".\"expires_at\" AS \"token_expires_at\" FROM \"api_tokens\""
+        + " JOIN \"users\" ON \"users\".\"id\" = \"api_tokens\".\"user_id\""
+        + " WHERE \"api_tokens\".\"revoked_at\" IS NULL AND \"users\".\"deleted_at\" IS NULL AND \"api_tokens\".\"token_hash\" = "
+
+    private static func tokenLookup(_ hash: String) -> SQLQueryString {
+        "\(unsafeRaw: tokenLookupSQL)\(bind: hash)"
     }
 
     func recordSecurityEvent(_ event: SecurityEvent, context: AuditContext) async throws {
