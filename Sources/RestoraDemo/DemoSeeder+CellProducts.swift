@@ -56,9 +56,10 @@ struct DemoProductLedger {
                     throw DemoGenerationError("seed: lot \(product.lot): the release decision is \(decision.outcome.rawValue), the demo recorded \(event.kind.rawValue)")
                 }
                 product.releaseDecision = decision
-                let decided = try await repository.update(
+                // The decision and its custody step are one write (one transaction), as CellTherapyEntry.decideRelease stores them.
+                product.custody.append(event)
+                let stored = try await repository.update(
                     product, expectedVersion: version, context: seeder.context("release decision: \(decision.summary)"))
-                let stored = try await repository.appendCustody(event, to: id, expectedVersion: decided.version, context: seeder.context())
                 (product, version) = (stored.value, stored.version)
             default:
                 let stored = try await repository.appendCustody(event, to: id, expectedVersion: version, context: seeder.context())

@@ -158,15 +158,44 @@ struct ChildTableTests {
             _ = try await repos.cellProducts.update(retested, expectedVersion: 1, context: Fixture.editing("viability recounted"))
             let revision2 = try await repos.audit.history(table: "cell_product_release_tests", recordID: "cp-1:12")
             #expect(revision2.first?.reason == "viability recounted")
-            #expect(try await repos.audit.history(table: "cell_products", recordID: "cp-1").map(\.action) == [.create])
+            let history = try await repos.audit.history(table: "cell_products", recordID: "cp-1")
+            #expect(history.filter { $0.table == "cell_products" }.map(\.action) == [.create])
+            // The lot's history shows its rows: 2 custody steps and 12 + 12 release-test results.
+            #expect(history.count == 1 + 2 + 24)
             // A change of the lot's own fields with an appended step: one update entry (fields and count), one row entry.
             retested.releaseStatus = .released
             retested.custody.append(CustodyEvent(kind: .released, at: Self.at(9000), actor: Self.lab))
             _ = try await repos.cellProducts.update(retested, expectedVersion: 2, context: Fixture.editing("released"))
-            let lot = try await repos.audit.history(table: "cell_products", recordID: "cp-1")
+            let lot = try await repos.audit.history(table: "cell_products", recordID: "cp-1").filter { $0.table == "cell_products" }
             #expect(lot.last?.changes.map(\.field) == ["release_status", "custody_count"])
             #expect(try await repos.audit.history(table: "cell_product_custody_events", recordID: "cp-1:2").first?.reason == "released")
             #expect(try await repos.audit.verify() == .intact(entries: try await db.count("audit_log")))
+        }
+    }
+
+    @Test("a release decision and its custody step are one write: both stored, or neither", arguments: TestDatabase.urls)
+    func decisionWithCustodyStep(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            let entry = CellTherapyEntry(repositories: repos, catalog: ProtocolCatalog(directory: "", protocols: []))
+            var passing = Self.product()
+            passing.releaseTests.mycoplasmaNegative = true
+            passing.releaseTests.markersPercent.merge(["CD34": 0.5, "CD14": 0.8, "CD19": 0.3]) { a, _ in a }
+            _ = try await repos.cellProducts.create(passing, context: Fixture.coordinator, idempotencyKey: nil)
+            let investigator = AuditContext(actor: Actor(userID: "u-inv", role: "investigator"), requestID: "req-9")
+            // A stale version: neither the decision nor the step is stored.
+            await #expect(throws: RepositoryError.staleVersion(kind: "cell product", id: "cp-1", expected: 5)) {
+                try await entry.decideRelease(product: "cp-1", tests: nil, expectedVersion: 5, at: Self.at(7200), context: investigator)
+            }
+            #expect(try await repos.cellProducts.get("cp-1").value.custody.count == 2)
+            let decided = try await entry.decideRelease(product: "cp-1", tests: nil, expectedVersion: 1, at: Self.at(7200), context: investigator)
+            #expect(decided.version == 2 && decided.value.releaseStatus == .released && decided.value.releaseDecision?.outcome == .released)
+            #expect(decided.value.custody.last == CustodyEvent(kind: .released, at: Self.at(7200), actor: investigator.actor,
+                                                                note: decided.value.releaseDecision?.summary))
+            #expect(try await repos.cellProducts.get("cp-1") == decided)
+            let entries = try await repos.audit.history(table: "cell_products", recordID: "cp-1").filter { $0.requestID == "req-9" }
+            #expect(entries.map(\.table) == ["cell_products", "cell_product_custody_events"])
+            #expect(entries.allSatisfy { $0.reason?.hasPrefix("release decision: released") == true })
         }
     }
 

@@ -39,8 +39,10 @@ struct ClinicalRecordTests {
             let stored = try await repos.enrolments.list(participant: "p-1")
             #expect(stored.map(\.value) == [moved.value])
             let history = try await repos.audit.history(table: "enrolments", recordID: "e-1")
-            #expect(history.last?.changes.map(\.field) == ["status", "transition_count"])
-            // The transition itself is a row of enrolment_transitions with its own create entry (migration 0024).
+            #expect(history.last { $0.table == "enrolments" }?.changes.map(\.field) == ["status", "transition_count"])
+            // The transition itself is a row of enrolment_transitions with its own create entry (migration 0024),
+            // part of the enrolment's history.
+            #expect(history.last.map { [$0.table, $0.recordID] } == ["enrolment_transitions", "e-1:0"])
             let row = try await repos.audit.history(table: "enrolment_transitions", recordID: "e-1:0")
             #expect(row.map(\.action) == [.create] && row.first?.changes.map(\.new) == ["e-1"])
         }
@@ -123,7 +125,9 @@ struct ClinicalRecordTests {
             #expect(after.value.custody == [event])
             #expect(try await repos.cellProducts.get(lot: "LOT-0001").value == after.value)
             // A pure append: the custody row's create entry (naming the lot) is the record of it (migration 0025).
-            #expect(try await repos.audit.history(table: "cell_products", recordID: "cp-1").map(\.action) == [.create])
+            let history = try await repos.audit.history(table: "cell_products", recordID: "cp-1")
+            #expect(history.filter { $0.table == "cell_products" }.map(\.action) == [.create])
+            #expect(history.last.map { [$0.table, $0.recordID] } == ["cell_product_custody_events", "cp-1:0"])
             let entry = try #require(try await repos.audit.history(table: "cell_product_custody_events", recordID: "cp-1:0").last)
             #expect(entry.action == .create && entry.changes.map(\.field) == ["cell_product_id"] && entry.changes.map(\.new) == ["cp-1"])
         }

@@ -26,7 +26,8 @@ struct CellTherapyPagesTests {
     ]
 
     static func injection(lot: String) -> [(String, String)] {
-        [("kind", "injection"), ("performed", "2025-12-30"), ("anatomicalSite", "right femoral neck"), ("imagingGuidance", "fluoroscopy"),
+        // The day of the release decision (the harness clock's today): its `released` custody step comes first.
+        [("kind", "injection"), ("performed", "2026-01-01"), ("anatomicalSite", "right femoral neck"), ("imagingGuidance", "fluoroscopy"),
          ("anaesthesia", "local"), ("volumeML", "8"), ("cellProductID", lot), ("enrolmentID", "")]
     }
 

@@ -151,11 +151,23 @@ public struct CellTherapyEntry: Sendable {
         return try product.evaluateRelease(specification: specification, specificationSource: source)
     }
 
-    /// Decides the release of an undecided lot: the decision, the tests it judged and the new status
-    /// (released or rejected) are one audited update under the version check. A decision that cannot be
-    /// made (results missing) is refused, naming what is missing. Who may decide is checked by the caller.
+    /// Decides the release of an undecided lot: the decision, the tests it judged, the new status (released or
+    /// rejected) and the matching custody step (`released` or `rejected`, at `instant` or, to keep custody in
+    /// time order, no earlier than the lot's last step) are one audited write under the version check, read
+    /// and written in one transaction: all of it is stored or none. A decision that cannot be made (results
+    /// missing) is refused, naming what is missing. Who may decide is checked by the caller.
     public func decideRelease(
-        product id: Identifier<CellProduct>, tests: ReleaseTestResults?, expectedVersion: Int, context: AuditContext
+        product id: Identifier<CellProduct>, tests: ReleaseTestResults?, expectedVersion: Int, at instant: Date, context: AuditContext
+    ) async throws -> Versioned<CellProduct> {
+        let catalog = self.catalog
+        return try await repositories.transaction { tx in
+            try await CellTherapyEntry(repositories: tx, catalog: catalog).storeDecision(
+                product: id, tests: tests, expectedVersion: expectedVersion, at: instant, context: context)
+        }
+    }
+
+    private func storeDecision(
+        product id: Identifier<CellProduct>, tests: ReleaseTestResults?, expectedVersion: Int, at instant: Date, context: AuditContext
     ) async throws -> Versioned<CellProduct> {
         var product = try await repositories.cellProducts.get(id).value
         guard Self.undecided.contains(product.releaseStatus) else {
@@ -164,12 +176,15 @@ public struct CellTherapyEntry: Sendable {
         }
         if let tests { product.releaseTests = tests }
         let decision = try await preview(product)
+        let step: CustodyEvent.Kind
         switch decision.outcome {
-        case .released: product.releaseStatus = .released
-        case .rejected: product.releaseStatus = .rejected
+        case .released: (product.releaseStatus, step) = (.released, .released)
+        case .rejected: (product.releaseStatus, step) = (.rejected, .rejected)
         case .cannotDecide: throw DomainError.invalidValue(field: "releaseTests", message: decision.summary)
         }
         product.releaseDecision = decision
+        product.custody.append(CustodyEvent(
+            kind: step, at: max(instant, product.custody.last?.at ?? instant), actor: context.actor, note: decision.summary))
         var audit = context
         audit.reason = "release decision: \(decision.summary)"
         return try await repositories.cellProducts.update(product, expectedVersion: expectedVersion, context: audit)

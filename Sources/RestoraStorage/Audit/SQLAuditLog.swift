@@ -14,7 +14,15 @@ struct SQLAuditLog: AuditChainsReader {
     func history(table: String, recordID: String) async throws -> [AuditEntry] {
         let rows = try await store.read { db in
             try await db.select().columns(Self.columns.map { SQLIdentifier($0) }).from("audit_log")
-                .where("table_name", .equal, table).where("record_id", .equal, recordID)
+                .where { group in
+                    let record = group.where("table_name", .equal, table).where("record_id", .equal, recordID)
+                    // The rows of its lists (ChildTables): record ids "<id>:<position>", an index range (';' follows ':').
+                    guard let children = ChildTables.byParent[table] else { return record }
+                    return record.orWhere { rows in
+                        rows.where("table_name", .in, children)
+                            .where("record_id", .greaterThan, recordID + ":").where("record_id", .lessThan, recordID + ";")
+                    }
+                }
                 .orderBy("at").orderBy("chain_id").orderBy("sequence").all().map(Self.stored)
         }
         return rows.map { e in

@@ -30,6 +30,16 @@ struct ChildRow<Item: Sendable>: Sendable {
     var item: Item
 }
 
+/// The child tables of each parent table: a record's audit history includes its rows' entries
+/// (record ids `<parent id>:<position>`).
+enum ChildTables {
+    static let byParent: [String: [String]] = [
+        EnrolmentMapping.table: [EnrolmentTransitionRows.table],
+        CellProductMapping.table: [CustodyEventRows.table, ReleaseTestRows.table],
+        MedicationCourseMapping.table: [DispensingRows.table],
+    ]
+}
+
 /// Parents per statement when loading children (an `IN` list far below either engine's parameter limit).
 let childRowChunkSize = 500
 

@@ -99,11 +99,13 @@ struct ChildAwareRecords<M: ParentMapping>: Sendable {
             let id = M.id(of: value)
             var repeated = false
             if idempotencyKey != nil, !pending.inserts.isEmpty { repeated = try await M.hasStoredLists(db, id: id) }
-            _ = try await bound.create(value, context: context, idempotencyKey: idempotencyKey, extra: pending.cells)
-            if !repeated {
+            let stored = try await bound.create(value, context: context, idempotencyKey: idempotencyKey, extra: pending.cells)
+            // A repeat with the same key answers the record the first request made (its id, not the new one).
+            let storedID = M.id(of: stored.value)
+            if !repeated && storedID == id {
                 for insert in pending.inserts { try await insert(db, id, records.audit, context) }
             }
-            return try await reread(db, id: id)
+            return try await reread(db, id: storedID)
         }
     }
 

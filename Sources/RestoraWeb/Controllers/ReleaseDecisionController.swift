@@ -55,7 +55,7 @@ struct ReleaseDecisionController {
         let expected = try request.expectedVersion()
         let input = try await request.decodeJSONIfPresent(DecisionInput.self, limit: config.maxBodyBytes)
         let stored = try await dependencies.cellTherapy.decideRelease(
-            product: id, tests: input?.releaseTests, expectedVersion: expected, context: context.audit(user))
+            product: id, tests: input?.releaseTests, expectedVersion: expected, at: dependencies.clock.now(), context: context.audit(user))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 }

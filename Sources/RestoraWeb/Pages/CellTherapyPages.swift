@@ -136,7 +136,8 @@ struct CellTherapyPagesController {
                                          status: .unprocessableContent)
         }
         do {
-            _ = try await cellTherapy.decideRelease(product: product.id, tests: nil, expectedVersion: version, context: context.audit(user))
+            _ = try await cellTherapy.decideRelease(product: product.id, tests: nil, expectedVersion: version, at: dependencies.clock.now(),
+                                                  context: context.audit(user))
         } catch RepositoryError.staleVersion {
             return try await productPage(subject, user: user, context: context,
                                          problems: ["The lot's results changed since you opened this page. Review them below and decide again."],
