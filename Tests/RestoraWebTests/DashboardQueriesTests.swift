@@ -189,7 +189,8 @@ struct DashboardFigures: Equatable {
             notEnrolled[id] = summary.notEnrolled
         }
         #expect(model.visitsDueTotal == model.visitsDue.count && model.openAlertsTotal == model.openAlerts.count)
-        visitsDue = model.visitsDue.map { "\($0.participant.id.rawValue) \($0.programName) \($0.visitTitle) \($0.window) \($0.state.rawValue)" }
+        #expect(model.visitsDue.allSatisfy { $0.participant?.id == $0.participantID }, "every shown visit names its participant")
+        visitsDue = model.visitsDue.map { "\($0.participantID.rawValue) \($0.programName) \($0.visitTitle) \($0.window) \($0.state.rawValue)" }
         alerts = model.openAlerts.map { "\($0.alert.value.id.rawValue) \($0.participant?.id.rawValue ?? "-")" }
         alertTotal = model.openAlertsTotal
         events = model.recentAdverseEvents.map { "\($0.event.id.rawValue) \($0.participant.id.rawValue)" }

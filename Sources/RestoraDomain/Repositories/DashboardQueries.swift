@@ -16,7 +16,7 @@ public protocol DashboardQueries: Sendable {
     /// The open enrolments of `program` that may have a visit to show today: day 0 within one of the
     /// `windows` and no attendance or miss recorded for that window's visit. A superset of the enrolments
     /// with a due, overdue or soon-upcoming visit; the caller applies the schedule rules exactly.
-    /// In enrolment order (created, then id).
+    /// In enrolment order (created, then id). Light rows: the caller reads the participants it shows.
     func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow])
         async throws -> [ScheduleCandidate]
 
@@ -49,15 +49,15 @@ public struct VisitStartWindow: Sendable, Hashable {
 /// An open enrolment with its day 0 and the visits recorded for it (attended or missed), keyed by visit.
 public struct ScheduleCandidate: Sendable {
     public var enrolmentID: Identifier<Enrolment>
-    public var participant: Participant
+    public var participantID: Identifier<Participant>
     public var status: EnrolmentStatus
     public var dayZero: CalendarDate
     public var records: [String: VisitRecord]
 
-    public init(enrolmentID: Identifier<Enrolment>, participant: Participant, status: EnrolmentStatus,
+    public init(enrolmentID: Identifier<Enrolment>, participantID: Identifier<Participant>, status: EnrolmentStatus,
                 dayZero: CalendarDate, records: [String: VisitRecord]) {
         self.enrolmentID = enrolmentID
-        self.participant = participant
+        self.participantID = participantID
         self.status = status
         self.dayZero = dayZero
         self.records = records

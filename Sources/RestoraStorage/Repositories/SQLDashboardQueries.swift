@@ -3,7 +3,7 @@ import SQLKit
 
 /// The dashboard's figures in SQL: counts by `GROUP BY`, lists by `ORDER BY … LIMIT` on indexed columns
 /// (migration 0030), records decoded by their tables' mappings. Site scoping is the participant's own site,
-/// as the dashboard always scoped it. A fixed number of statements per call (chunked `IN` lists of at most
+/// as the dashboard always scoped it (through the enrolment, which carries it). A fixed number of statements per call (chunked `IN` lists of at most
 /// 500 ids where a list of records is read back), never one per participant.
 struct SQLDashboardQueries: DashboardQueries {
     let store: any SQLStore
@@ -16,7 +16,7 @@ struct SQLDashboardQueries: DashboardQueries {
         guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [:] }
         let sql: SQLQueryString = """
             SELECT e.program_id AS program_id, e.status AS status, COUNT(*) AS n
-            FROM enrolments e JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+            FROM enrolments e
             WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
             GROUP BY e.program_id, e.status
             """
@@ -40,7 +40,7 @@ struct SQLDashboardQueries: DashboardQueries {
         let sql: SQLQueryString = """
             SELECT m.program_id AS program_id, substr(m.day, 1, 7) AS month, COUNT(*) AS n
             FROM (SELECT e.program_id AS program_id, \(enrolled) AS day
-                  FROM enrolments e JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+                  FROM enrolments e
                   WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))) m
             WHERE m.day IS NOT NULL
             GROUP BY m.program_id, substr(m.day, 1, 7)
@@ -75,7 +75,7 @@ struct SQLDashboardQueries: DashboardQueries {
             WITH w(visit_key, start_from, start_through) AS (VALUES \(values)),
             s AS (SELECT e.id AS id, e.participant_id AS participant_id, e.status AS status, e.created_at AS created_at,
                          \(dayZero) AS day_zero
-                  FROM enrolments e JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
+                  FROM enrolments e
                   WHERE e.deleted_at IS NULL AND e.program_id = \(bind: program.rawValue)
                     AND e.status NOT IN (\(binds: closed))\(Self.siteFilter(sites)))
             SELECT s.id AS id, s.participant_id AS participant_id, s.status AS status, s.day_zero AS day_zero
@@ -97,18 +97,37 @@ struct SQLDashboardQueries: DashboardQueries {
             return Found(id: try row.decode(column: "id", as: String.self),
                          participant: try row.decode(column: "participant_id", as: String.self), status: status, dayZero: day)
         }
-        let people = try await participants(found.map(\.participant))
-        let visits = Grouped(try await decoded(VisitMapping.self, where: "enrolment_id", in: found.map(\.id)), by: \.enrolmentID.rawValue)
-        return found.compactMap { candidate in
-            guard let participant = people[candidate.participant] else { return nil }
-            var records: [String: VisitRecord] = [:]
-            for visit in visits[candidate.id] {
-                if visit.status == .missed { records[visit.visitKey] = .missed }
-                if visit.status == .completed, let date = visit.actualDate { records[visit.visitKey] = .attended(date) }
-            }
-            return ScheduleCandidate(enrolmentID: Identifier(candidate.id), participant: participant, status: candidate.status,
-                                     dayZero: candidate.dayZero, records: records)
+        let records = try await visitRecords(enrolments: found.map(\.id))
+        return found.map { candidate in
+            ScheduleCandidate(enrolmentID: Identifier(candidate.id), participantID: Identifier(candidate.participant),
+                              status: candidate.status, dayZero: candidate.dayZero, records: records[candidate.id] ?? [:])
         }
+    }
+
+    /// What was recorded for each of `enrolments`' visits (attended on a date, or missed), by visit key: four
+    /// columns of the recorded rows only, in chunks of `SQLProgramRecordSource.chunkSize` enrolments.
+    private func visitRecords(enrolments: [String]) async throws -> [String: [String: VisitRecord]] {
+        var records: [String: [String: VisitRecord]] = [:]
+        let size = SQLProgramRecordSource.chunkSize
+        for start in stride(from: 0, to: enrolments.count, by: size) {
+            let chunk = Array(enrolments[start..<min(start + size, enrolments.count)])
+            let sql: SQLQueryString = """
+                SELECT v.enrolment_id AS enrolment_id, v.visit_key AS visit_key, v.status AS status, v.actual_date AS actual_date
+                FROM visits v WHERE v.deleted_at IS NULL AND v.enrolment_id IN (\(binds: chunk))
+                  AND v.status IN (\(bind: Visit.Status.missed.rawValue), \(bind: Visit.Status.completed.rawValue))
+                """
+            for row in try await store.read({ db in try await db.raw(sql).all() }) {
+                let enrolment = try row.decode(column: "enrolment_id", as: String.self)
+                let key = try row.decode(column: "visit_key", as: String.self)
+                if try row.decode(column: "status", as: String.self) == Visit.Status.missed.rawValue {
+                    records[enrolment, default: [:]][key] = .missed
+                } else if let text = try row.decode(column: "actual_date", as: String?.self) {
+                    guard let date = CalendarDate(text) else { throw StorageError.corruptRecord(table: VisitMapping.table, column: "actual_date") }
+                    records[enrolment, default: [:]][key] = .attended(date)
+                }
+            }
+        }
+        return records
     }
 
     func openAlerts(sites: Set<Identifier<Site>>?, limit: Int) async throws -> OpenAlertPage {
@@ -144,7 +163,6 @@ struct SQLDashboardQueries: DashboardQueries {
             FROM adverse_events ae
             JOIN enrolments e ON e.participant_id = ae.participant_id AND (ae.enrolment_id IS NULL OR ae.enrolment_id = e.id)
             JOIN programs pr ON pr.id = e.program_id
-            JOIN participants p ON p.id = e.participant_id AND p.deleted_at IS NULL
             WHERE ae.deleted_at IS NULL AND e.deleted_at IS NULL
               AND ae.onset >= \(bind: onsetFrom.description) AND ae.onset <= \(bind: onsetThrough.description)
               AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
@@ -164,10 +182,12 @@ struct SQLDashboardQueries: DashboardQueries {
 
     // MARK: reading records back by id
 
-    /// `AND p.site_id IN (…)` for a site-scoped user (the participants table is aliased `p`).
+    /// `AND e.site_id IN (…)` for a site-scoped user (the enrolments table is aliased `e`). An enrolment's
+    /// site is its participant's (`EnrolmentEntry` copies it; 0028 relies on it), so this is the participant's
+    /// site without a join to the participants table.
     private static func siteFilter(_ sites: Set<Identifier<Site>>?) -> SQLQueryString {
         guard let sites else { return "" }
-        return " AND p.site_id IN (\(binds: sites.map(\.rawValue).sorted()))"
+        return " AND e.site_id IN (\(binds: sites.map(\.rawValue).sorted()))"
     }
 
     private func participants(_ ids: [String]) async throws -> [String: Participant] {

@@ -49,10 +49,3 @@ struct SQLProgramRecordSource: ProgramRecordSource {
         })
     }
 }
-
-/// Records grouped by a key, keeping storage order; a missing key is an empty list.
-struct Grouped<Key: Hashable, Value> {
-    private let groups: [Key: [Value]]
-    init(_ values: [Value], by key: (Value) -> Key) { groups = Dictionary(grouping: values, by: key) }
-    subscript(_ key: Key) -> [Value] { groups[key] ?? [] }
-}

@@ -15,7 +15,9 @@ struct DashboardModel: Sendable {
     }
 
     struct VisitDue: Sendable {
-        var participant: Participant
+        var participantID: Identifier<Participant>
+        /// Read for the rows shown only.
+        var participant: Participant?
         var programName: String
         var visitTitle: String
         var window: String
@@ -79,9 +81,13 @@ struct DashboardModel: Sendable {
         }
         let page = try await alerts
         let sorted = visits.sorted { ($0.state == .overdue ? 0 : 1, $0.window) < ($1.state == .overdue ? 0 : 1, $1.window) }
+        var shownVisits = Array(sorted.prefix(listLimit))
+        let people = Dictionary(try await repositories.participants.list(ids: shownVisits.map(\.participantID)).map { ($0.value.id, $0.value) },
+                                uniquingKeysWith: { a, _ in a })
+        for index in shownVisits.indices { shownVisits[index].participant = people[shownVisits[index].participantID] }
         return DashboardModel(
             today: today, programs: summaries,
-            visitsDue: Array(sorted.prefix(listLimit)), visitsDueTotal: sorted.count,
+            visitsDue: shownVisits, visitsDueTotal: sorted.count,
             openAlerts: page.alerts, openAlertsTotal: page.total,
             recentAdverseEvents: try await events,
             canAcknowledge: SafetyAlertAccess.mayAcknowledge(user))
@@ -111,7 +117,7 @@ struct DashboardModel: Sendable {
             visit.state == .due || visit.state == .overdue
                 || (visit.state == .upcoming && visit.visit.earliest <= today.adding(days: lookAheadDays))
         }.map { visit in
-            VisitDue(participant: candidate.participant, programName: programName, visitTitle: visit.visit.title,
+            VisitDue(participantID: candidate.participantID, programName: programName, visitTitle: visit.visit.title,
                      window: "\(visit.visit.earliest) – \(visit.visit.latest)", state: visit.state)
         }
     }

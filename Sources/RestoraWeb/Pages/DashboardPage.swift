@@ -91,7 +91,7 @@ enum DashboardPage {
             el("tbody") {
                 model.visitsDue.map { visit in
                     el("tr") {
-                        el("td") { ParticipantText.link(visit.participant, id: visit.participant.id) }
+                        el("td") { ParticipantText.link(visit.participant, id: visit.participantID) }
                         el("td") { visit.programName }
                         el("td") { visit.visitTitle }
                         el("td") { visit.window }
