@@ -5,7 +5,7 @@ import SQLKit
 /// `cell_product_release_tests` (migration 0025). The row keeps how many rows of each it was written with
 /// and which revision of the results is in force. The release decision is a column group of the row:
 /// `release_outcome` and `release_specification_source` typed, the criteria and specification it applied
-/// in the decision's document `release_decision` (docs/storage.md, "Release decision").
+/// in the decision's document `release_decision` (docs/child-tables.md, "Release decision").
 enum CellProductMapping: ParentMapping {
     typealias Value = CellProduct
     static let table = "cell_products"

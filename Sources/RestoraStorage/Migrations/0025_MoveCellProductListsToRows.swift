@@ -5,7 +5,7 @@
 /// results append a new revision and the lot names the one in force (`release_tests_revision`); results
 /// moved from JSON are revision 1. The lot keeps `custody_count` and `release_test_count` (rows written).
 ///
-/// The release decision stays a column group on `cell_products` (docs/storage.md, "Release decision"): its
+/// The release decision stays a column group on `cell_products` (docs/child-tables.md, "Release decision"): its
 /// outcome and specification source become typed columns (`release_outcome` CHECKed), while the criteria
 /// it listed and the specification it applied stay the decision's JSON document `release_decision` — a
 /// snapshot computed once from the typed results and the protocol's configuration, written once, never
