@@ -120,6 +120,35 @@ struct TypedObservationMigrationTests {
         }
     }
 
+    @Test("explicit coders of the other tables name the corrupt column too", arguments: TestDatabase.urls)
+    func corruptCellsOfOtherTables(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            _ = try await repos.adverseEvents.create(Fixture.adverseEvent(), context: Fixture.coordinator, idempotencyKey: nil)
+            _ = try await repos.procedures.create(Fixture.procedure(), context: Fixture.coordinator, idempotencyKey: nil)
+            try await db.rawSQL("UPDATE participants SET sex = 'unknown-sex' WHERE id = 'p-1'")
+            await #expect(throws: StorageError.corruptRecord(table: "participants", column: "sex")) {
+                _ = try await repos.participants.get("p-1")
+            }
+            try await db.rawSQL("UPDATE participants SET sex = 'male', diagnoses = '[{\"code\": 7}]' WHERE id = 'p-1'")
+            await #expect(throws: StorageError.corruptRecord(table: "participants", column: "diagnoses")) {
+                _ = try await repos.participants.get("p-1")
+            }
+            try await db.rawSQL("UPDATE adverse_events SET onset = '2026-02-30' WHERE id = 'ae-1'")
+            await #expect(throws: StorageError.corruptRecord(table: "adverse_events", column: "onset")) {
+                _ = try await repos.adverseEvents.get("ae-1")
+            }
+            try await db.rawSQL("UPDATE procedures SET performed = 'last tuesday' WHERE id = 'pr-1'")
+            await #expect(throws: StorageError.corruptRecord(table: "procedures", column: "performed")) {
+                _ = try await repos.procedures.get("pr-1")
+            }
+            try await db.rawSQL("UPDATE participants SET diagnoses = '[]', birth_date = '17/05/1990' WHERE id = 'p-1'")
+            await #expect(throws: StorageError.corruptRecord(table: "participants", column: "birth_date")) {
+                _ = try await repos.participants.get("p-1")
+            }
+        }
+    }
+
     @Test("the typed columns' CHECKs refuse a value of one kind with another kind's columns", arguments: TestDatabase.urls)
     func checksRefuseMixedKinds(url: String) async throws {
         try await TestDatabase.with(url) { db in

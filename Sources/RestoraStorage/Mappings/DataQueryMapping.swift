@@ -12,4 +12,21 @@ enum DataQueryMapping: TableMapping {
         Column("raised_at", path: "raisedAt"), Column("answer"), Column("answered_by", .json, path: "answeredBy"), Column("status"),
     ]
     static func id(of value: DataQuery) -> String { value.id.rawValue }
+
+    /// `raised_by` / `answered_by` stay JSON text: who (user id and role), not clinical values.
+    static func cells(of q: DataQuery) throws -> [String: SQLCell] {
+        ["id": .text(q.id.rawValue), "participant_id": .text(q.participantID.rawValue), "record_kind": Cell.text(q.recordKind),
+         "record_id": Cell.text(q.recordID), "field": Cell.text(q.field), "question": .text(q.question),
+         "raised_by": try Cell.json(q.raisedBy), "raised_at": Cell.instant(q.raisedAt), "answer": Cell.text(q.answer),
+         "answered_by": try Cell.json(q.answeredBy), "status": .text(q.status.rawValue)]
+    }
+
+    static func value(from cells: [String: SQLCell]) throws -> DataQuery {
+        let c = StoredCells(cells: cells, table: table)
+        return DataQuery(
+            id: try c.id("id"), participantID: try c.id("participant_id"), recordKind: try c.optionalText("record_kind"),
+            recordID: try c.optionalText("record_id"), field: try c.optionalText("field"), question: try c.text("question"),
+            raisedBy: try c.json("raised_by"), raisedAt: try c.instant("raised_at"), answer: try c.optionalText("answer"),
+            answeredBy: try c.optionalJSON("answered_by"), status: try c.enumValue("status"))
+    }
 }

@@ -1,5 +1,8 @@
 import RestoraDomain
 
+/// Keeps the JSON coder: the stored `report` (the whole eligibility report, criterion by criterion) is JSON
+/// text by design — a document shown as recorded, never filtered by value — and `ScreeningRecord` derives
+/// protocol, date and verdict from it, so an explicit coder would save little.
 enum ScreeningMapping: TableMapping {
     typealias Value = ScreeningRecord
     static let table = "screenings"
