@@ -21,29 +21,12 @@ let m0024_MoveEnrolmentTransitionsToRows = Migration(name: "0024_MoveEnrolmentTr
             created_at TEXT NOT NULL,
             UNIQUE (enrolment_id, position))
         """),
-        .sql("ALTER TABLE enrolments ADD COLUMN transition_count BIGINT NOT NULL DEFAULT 0 CHECK (transition_count >= 0)"),
-        .engine(
-            sqlite: "UPDATE enrolments SET transition_count = json_array_length(transitions) WHERE transitions IS NOT NULL",
-            postgres: "UPDATE enrolments SET transition_count = jsonb_array_length(transitions::jsonb) WHERE transitions IS NOT NULL"),
-        .engine(
-            sqlite: """
-            INSERT INTO enrolment_transitions (id, enrolment_id, position, from_status, to_status, actor_id, actor_role, at, reason, created_at)
-            SELECT e.id || ':' || j.key, e.id, j.key, json_extract(j.value, '$.from'), json_extract(j.value, '$.to'),
-                   json_extract(j.value, '$.actor.userID'), json_extract(j.value, '$.actor.role'), json_extract(j.value, '$.at'),
-                   json_extract(j.value, '$.reason'), e.updated_at
-            FROM enrolments e, json_each(e.transitions) j WHERE e.transitions IS NOT NULL
-            """,
-            postgres: """
-            INSERT INTO enrolment_transitions (id, enrolment_id, position, from_status, to_status, actor_id, actor_role, at, reason, created_at)
-            SELECT e.id || ':' || (j.ord - 1), e.id, j.ord - 1, j.v ->> 'from', j.v ->> 'to', j.v -> 'actor' ->> 'userID',
-                   j.v -> 'actor' ->> 'role', j.v ->> 'at', j.v ->> 'reason', e.updated_at
-            FROM enrolments e CROSS JOIN LATERAL jsonb_array_elements(e.transitions::jsonb) WITH ORDINALITY AS j(v, ord)
-            WHERE e.transitions IS NOT NULL
-            """),
-        .verify(what: "enrolments whose transitions did not all move into enrolment_transitions", countQuery: """
-            SELECT COUNT(*) AS problems FROM enrolments e
-            WHERE e.transition_count <> (SELECT COUNT(*) FROM enrolment_transitions t WHERE t.enrolment_id = e.id)
-            """),
+    ] + ChildTableMove.moveList(
+        parent: "enrolments", column: "transitions", countColumn: "transition_count", child: "enrolment_transitions",
+        parentColumn: "enrolment_id", what: "enrolments whose transitions did not all move into enrolment_transitions",
+        fields: [("from_status", "from"), ("to_status", "to"), ("actor_id", "actor.userID"), ("actor_role", "actor.role"),
+                 ("at", "at"), ("reason", "reason")])
+    + [
         .verify(what: "enrolments whose last moved transition does not lead to their status", countQuery: """
             SELECT COUNT(*) AS problems FROM enrolments e
             JOIN enrolment_transitions t ON t.enrolment_id = e.id AND t.position = e.transition_count - 1
@@ -92,4 +75,43 @@ enum ChildTableMove {
     }
 
     static let cleanUp: [MigrationStep] = [.sql("DROP TABLE IF EXISTS restora_malformed_json")]
+
+    /// Moves the JSON array in `parent.column` into rows of `child`: the parent's `countColumn` (added here)
+    /// takes the array's length, each item becomes a row at its position with `fields` (child column, dotted
+    /// path in the item, PostgreSQL cast), and a verify step checks that every parent has that many rows.
+    /// Moved rows carry the parent's `updated_at` as `created_at`.
+    static func moveList(
+        parent: String, column: String, countColumn: String, child: String, parentColumn: String, what: String,
+        fields: [(column: String, path: String)], postgresCasts: [String: String] = [:]
+    ) -> [MigrationStep] {
+        let names = (["id", parentColumn, "position"] + fields.map(\.column) + ["created_at"]).joined(separator: ", ")
+        let sqliteValues = fields.map { "json_extract(j.value, '$.\($0.path)')" }.joined(separator: ", ")
+        let postgresValues = fields.map { field -> String in
+            let keys = field.path.split(separator: ".").map { "'\($0)'" }
+            let value = "j.v" + keys.dropLast().map { " -> \($0)" }.joined() + " ->> \(keys.last ?? "''")"
+            return postgresCasts[field.column].map { "(\(value))::\($0)" } ?? value
+        }.joined(separator: ", ")
+        return [
+            .sql("ALTER TABLE \(parent) ADD COLUMN \(countColumn) BIGINT NOT NULL DEFAULT 0 CHECK (\(countColumn) >= 0)"),
+            .engine(
+                sqlite: "UPDATE \(parent) SET \(countColumn) = json_array_length(\(column)) WHERE \(column) IS NOT NULL",
+                postgres: "UPDATE \(parent) SET \(countColumn) = jsonb_array_length(\(column)::jsonb) WHERE \(column) IS NOT NULL"),
+            .engine(
+                sqlite: """
+                INSERT INTO \(child) (\(names))
+                SELECT p.id || ':' || j.key, p.id, j.key, \(sqliteValues), p.updated_at
+                FROM \(parent) p, json_each(p.\(column)) j WHERE p.\(column) IS NOT NULL
+                """,
+                postgres: """
+                INSERT INTO \(child) (\(names))
+                SELECT p.id || ':' || (j.ord - 1), p.id, j.ord - 1, \(postgresValues), p.updated_at
+                FROM \(parent) p CROSS JOIN LATERAL jsonb_array_elements(p.\(column)::jsonb) WITH ORDINALITY AS j(v, ord)
+                WHERE p.\(column) IS NOT NULL
+                """),
+            .verify(what: what, countQuery: """
+                SELECT COUNT(*) AS problems FROM \(parent) p
+                WHERE p.\(countColumn) <> (SELECT COUNT(*) FROM \(child) c WHERE c.\(parentColumn) = p.id)
+                """),
+        ]
+    }
 }

@@ -49,34 +49,16 @@ let m0025_MoveCellProductListsToRows = Migration(name: "0025_MoveCellProductList
             UNIQUE (cell_product_id, position),
             UNIQUE (cell_product_id, revision, test, marker))
         """),
-        .sql("ALTER TABLE cell_products ADD COLUMN custody_count BIGINT NOT NULL DEFAULT 0 CHECK (custody_count >= 0)"),
         .sql("ALTER TABLE cell_products ADD COLUMN release_test_count BIGINT NOT NULL DEFAULT 0 CHECK (release_test_count >= 0)"),
         .sql("ALTER TABLE cell_products ADD COLUMN release_tests_revision BIGINT NOT NULL DEFAULT 0 CHECK (release_tests_revision >= 0)"),
         .sql("ALTER TABLE cell_products ADD COLUMN release_outcome TEXT CHECK (release_outcome IN ('released', 'rejected', 'cannotDecide'))"),
         .sql("ALTER TABLE cell_products ADD COLUMN release_specification_source TEXT"),
-        // Custody: one row per event.
-        .engine(
-            sqlite: "UPDATE cell_products SET custody_count = json_array_length(custody) WHERE custody IS NOT NULL",
-            postgres: "UPDATE cell_products SET custody_count = jsonb_array_length(custody::jsonb) WHERE custody IS NOT NULL"),
-        .engine(
-            sqlite: """
-            INSERT INTO cell_product_custody_events (id, cell_product_id, position, kind, at, actor_id, actor_role, location, note, created_at)
-            SELECT p.id || ':' || j.key, p.id, j.key, json_extract(j.value, '$.kind'), json_extract(j.value, '$.at'),
-                   json_extract(j.value, '$.actor.userID'), json_extract(j.value, '$.actor.role'), json_extract(j.value, '$.location'),
-                   json_extract(j.value, '$.note'), p.updated_at
-            FROM cell_products p, json_each(p.custody) j WHERE p.custody IS NOT NULL
-            """,
-            postgres: """
-            INSERT INTO cell_product_custody_events (id, cell_product_id, position, kind, at, actor_id, actor_role, location, note, created_at)
-            SELECT p.id || ':' || (j.ord - 1), p.id, j.ord - 1, j.v ->> 'kind', j.v ->> 'at', j.v -> 'actor' ->> 'userID',
-                   j.v -> 'actor' ->> 'role', j.v ->> 'location', j.v ->> 'note', p.updated_at
-            FROM cell_products p CROSS JOIN LATERAL jsonb_array_elements(p.custody::jsonb) WITH ORDINALITY AS j(v, ord)
-            WHERE p.custody IS NOT NULL
-            """),
-        .verify(what: "cell products whose custody events did not all move into cell_product_custody_events", countQuery: """
-            SELECT COUNT(*) AS problems FROM cell_products p
-            WHERE p.custody_count <> (SELECT COUNT(*) FROM cell_product_custody_events c WHERE c.cell_product_id = p.id)
-            """),
+    ] + ChildTableMove.moveList(
+        parent: "cell_products", column: "custody", countColumn: "custody_count", child: "cell_product_custody_events",
+        parentColumn: "cell_product_id", what: "cell products whose custody events did not all move into cell_product_custody_events",
+        fields: [("kind", "kind"), ("at", "at"), ("actor_id", "actor.userID"), ("actor_role", "actor.role"), ("location", "location"),
+                 ("note", "note")])
+    + [
         // Release tests: the results of each lot as revision 1, one row per result present.
         .engine(
             sqlite: """

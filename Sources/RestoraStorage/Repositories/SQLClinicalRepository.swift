@@ -59,7 +59,7 @@ extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventM
 extension SQLClinicalRepository: ScreeningRepository where M == ScreeningMapping {}
 extension SQLClinicalRepository: DataQueryRepository where M == DataQueryMapping {}
 
-// Cell products and medication courses keep lists in child tables: SQLCellProductRepository, SQLMedicationCourseRepository.
+// Cell products and medication courses keep lists in child tables: SQLParentRecordRepository.
 
 extension SQLClinicalRepository: SafetyAlertRepository where M == SafetyAlertMapping {
     func listOpen(sites: Set<Identifier<Site>>?) async throws -> [Versioned<SafetyAlertRecord>] {
