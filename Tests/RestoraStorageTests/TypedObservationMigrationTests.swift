@@ -126,25 +126,21 @@ struct TypedObservationMigrationTests {
             let repos = try await Fixture.seed(db)
             _ = try await repos.adverseEvents.create(Fixture.adverseEvent(), context: Fixture.coordinator, idempotencyKey: nil)
             _ = try await repos.procedures.create(Fixture.procedure(), context: Fixture.coordinator, idempotencyKey: nil)
-            try await db.rawSQL("UPDATE participants SET sex = 'unknown-sex' WHERE id = 'p-1'")
-            await #expect(throws: StorageError.corruptRecord(table: "participants", column: "sex")) {
-                _ = try await repos.participants.get("p-1")
-            }
-            try await db.rawSQL("UPDATE participants SET sex = 'male', diagnoses = '[{\"code\": 7}]' WHERE id = 'p-1'")
-            await #expect(throws: StorageError.corruptRecord(table: "participants", column: "diagnoses")) {
-                _ = try await repos.participants.get("p-1")
-            }
-            try await db.rawSQL("UPDATE adverse_events SET onset = '2026-02-30' WHERE id = 'ae-1'")
-            await #expect(throws: StorageError.corruptRecord(table: "adverse_events", column: "onset")) {
-                _ = try await repos.adverseEvents.get("ae-1")
-            }
-            try await db.rawSQL("UPDATE procedures SET performed = 'last tuesday' WHERE id = 'pr-1'")
-            await #expect(throws: StorageError.corruptRecord(table: "procedures", column: "performed")) {
-                _ = try await repos.procedures.get("pr-1")
-            }
-            try await db.rawSQL("UPDATE participants SET diagnoses = '[]', birth_date = '17/05/1990' WHERE id = 'p-1'")
-            await #expect(throws: StorageError.corruptRecord(table: "participants", column: "birth_date")) {
-                _ = try await repos.participants.get("p-1")
+            let participant: @Sendable () async throws -> Void = { _ = try await repos.participants.get("p-1") }
+            let cases: [(sql: String, table: String, column: String, read: @Sendable () async throws -> Void)] = [
+                ("UPDATE participants SET sex = 'unknown-sex' WHERE id = 'p-1'", "participants", "sex", participant),
+                ("UPDATE participants SET sex = 'male', diagnoses = '[{\"code\": 7}]' WHERE id = 'p-1'", "participants", "diagnoses", participant),
+                ("UPDATE participants SET diagnoses = '[]', birth_date = '17/05/1990' WHERE id = 'p-1'", "participants", "birth_date", participant),
+                ("UPDATE adverse_events SET onset = '2026-02-30' WHERE id = 'ae-1'", "adverse_events", "onset",
+                 { _ = try await repos.adverseEvents.get("ae-1") }),
+                ("UPDATE procedures SET performed = 'last tuesday' WHERE id = 'pr-1'", "procedures", "performed",
+                 { _ = try await repos.procedures.get("pr-1") }),
+            ]
+            for item in cases {
+                try await db.rawSQL(item.sql)
+                await #expect(throws: StorageError.corruptRecord(table: item.table, column: item.column), "\(item.sql)") {
+                    try await item.read()
+                }
             }
         }
     }

@@ -10,6 +10,12 @@ struct StoredCells {
 
     func corrupt(_ column: String) -> StorageError { .corruptRecord(table: table, column: column) }
 
+    /// A column that must be set: NULL is as corrupt as a value of the wrong type.
+    private func required<V>(_ column: String, _ read: (String) throws -> V?) throws -> V {
+        guard let v = try read(column) else { throw corrupt(column) }
+        return v
+    }
+
     func optionalText(_ column: String) throws -> String? {
         switch cells[column] ?? .null {
         case .null: return nil
@@ -18,10 +24,7 @@ struct StoredCells {
         }
     }
 
-    func text(_ column: String) throws -> String {
-        guard let v = try optionalText(column) else { throw corrupt(column) }
-        return v
-    }
+    func text(_ column: String) throws -> String { try required(column, optionalText) }
 
     func optionalDouble(_ column: String) throws -> Double? {
         switch cells[column] ?? .null {
@@ -32,10 +35,7 @@ struct StoredCells {
         }
     }
 
-    func double(_ column: String) throws -> Double {
-        guard let v = try optionalDouble(column) else { throw corrupt(column) }
-        return v
-    }
+    func double(_ column: String) throws -> Double { try required(column, optionalDouble) }
 
     func optionalInteger(_ column: String) throws -> Int? {
         switch cells[column] ?? .null {
@@ -45,10 +45,7 @@ struct StoredCells {
         }
     }
 
-    func integer(_ column: String) throws -> Int {
-        guard let v = try optionalInteger(column) else { throw corrupt(column) }
-        return v
-    }
+    func integer(_ column: String) throws -> Int { try required(column, optionalInteger) }
 
     func optionalBool(_ column: String) throws -> Bool? {
         switch cells[column] ?? .null {
@@ -59,10 +56,7 @@ struct StoredCells {
         }
     }
 
-    func bool(_ column: String) throws -> Bool {
-        guard let v = try optionalBool(column) else { throw corrupt(column) }
-        return v
-    }
+    func bool(_ column: String) throws -> Bool { try required(column, optionalBool) }
 
     /// A value of a String-backed enumeration (a CHECK keeps other text out; a row written around it is corrupt).
     func optionalEnum<E: RawRepresentable>(_ column: String, as: E.Type = E.self) throws -> E? where E.RawValue == String {
@@ -72,8 +66,7 @@ struct StoredCells {
     }
 
     func enumValue<E: RawRepresentable>(_ column: String, as: E.Type = E.self) throws -> E where E.RawValue == String {
-        guard let v = try optionalEnum(column, as: E.self) else { throw corrupt(column) }
-        return v
+        try required(column) { try optionalEnum($0, as: E.self) }
     }
 
     func optionalID<E>(_ column: String, of: E.Type = E.self) throws -> Identifier<E>? {
@@ -91,10 +84,7 @@ struct StoredCells {
         return date
     }
 
-    func instant(_ column: String) throws -> Date {
-        guard let v = try optionalInstant(column) else { throw corrupt(column) }
-        return v
-    }
+    func instant(_ column: String) throws -> Date { try required(column, optionalInstant) }
 
     func optionalDate(_ column: String) throws -> CalendarDate? {
         guard let text = try optionalText(column) else { return nil }
@@ -102,10 +92,7 @@ struct StoredCells {
         return date
     }
 
-    func date(_ column: String) throws -> CalendarDate {
-        guard let v = try optionalDate(column) else { throw corrupt(column) }
-        return v
-    }
+    func date(_ column: String) throws -> CalendarDate { try required(column, optionalDate) }
 
     /// Nested detail that stays JSON text (lists, sub-objects that are not clinical values).
     func optionalJSON<V: Decodable>(_ column: String, as: V.Type = V.self) throws -> V? {
@@ -118,8 +105,7 @@ struct StoredCells {
     }
 
     func json<V: Decodable>(_ column: String, as: V.Type = V.self) throws -> V {
-        guard let v = try optionalJSON(column, as: V.self) else { throw corrupt(column) }
-        return v
+        try required(column) { try optionalJSON($0, as: V.self) }
     }
 }
 
