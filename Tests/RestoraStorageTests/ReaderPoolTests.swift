@@ -2,6 +2,7 @@ import Foundation
 import RestoraDomain
 @testable import RestoraStorage
 import Logging
+import SQLKit
 import Testing
 
 /// Issue #13 item 3 on the embedded database: with a file in WAL mode, reads run on reader connections and
@@ -89,6 +90,23 @@ struct ReaderPoolTests {
             }
             #expect(try await repos.observations.list(participant: "p-1").count == 20)
             if case .broken = try await repos.audit.verify() { Issue.record("the audit chain does not verify") }
+        }
+    }
+
+    @Test("readers map the file and every connection caches more than SQLite's default 2 MB")
+    func readerSettings() async throws {
+        try await Self.withFileDatabase { db in
+            let store = try #require(db.store as? SQLiteStore)
+            func pragma(_ name: String, onWriter: Bool) async throws -> Int {
+                let body: @Sendable (any SQLDatabase) async throws -> Int = { sql in
+                    try await sql.raw("PRAGMA \(unsafeRaw: name)").first()?.decode(column: name, as: Int.self) ?? 0
+                }
+                return onWriter ? try await store.onWriter(body) : try await store.read(body)
+            }
+            #expect(try await pragma("mmap_size", onWriter: false) == SQLiteStore.mappedBytes)
+            #expect(try await pragma("mmap_size", onWriter: true) == 0)
+            #expect(try await pragma("cache_size", onWriter: false) == -SQLiteStore.cacheKiB)
+            #expect(try await pragma("cache_size", onWriter: true) == -SQLiteStore.cacheKiB)
         }
     }
 }

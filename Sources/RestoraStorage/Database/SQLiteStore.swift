@@ -18,6 +18,9 @@ final class SQLiteStore: SQLStore {
 
     /// Reader connections of a file database unless configured otherwise.
     static let defaultReaders = 4
+    /// Per reader: bytes of the file read through a memory map (128 MiB); per connection: page cache (8 MiB).
+    static let mappedBytes = 128 * 1024 * 1024
+    static let cacheKiB = 8 * 1024
 
     private init(connection: SQLiteConnection, readers: SQLiteReaderPool?) {
         self.connection = connection
@@ -28,25 +31,34 @@ final class SQLiteStore: SQLStore {
     }
 
     static func open(storage: SQLiteConnection.Storage, logger: Logger, readers: Int = defaultReaders) async throws -> SQLiteStore {
-        let connection = try await connect(storage, logger: logger)
+        let connection = try await connect(storage, logger: logger, reader: false)
         let db = connection.sql(queryLogLevel: nil)
         var pool: SQLiteReaderPool?
         if case .file = storage {
             try await db.raw("PRAGMA journal_mode = WAL").run()
             var readerConnections: [SQLiteConnection] = []
-            for _ in 0..<max(0, readers) { readerConnections.append(try await connect(storage, logger: logger)) }
+            for _ in 0..<max(0, readers) { readerConnections.append(try await connect(storage, logger: logger, reader: true)) }
             if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections) }
         }
         return SQLiteStore(connection: connection, readers: pool)
     }
 
-    private static func connect(_ storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteConnection {
+    private static func connect(_ storage: SQLiteConnection.Storage, logger: Logger, reader: Bool) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         let db = connection.sql(queryLogLevel: nil)
         try await db.raw("PRAGMA foreign_keys = ON").run()
         // Another process (e.g. `restora user add` beside a running server) waits instead of failing at once.
         try await db.raw("PRAGMA busy_timeout = 5000").run()
+        if case .file = storage {
+            // Reads of a large database (dashboard, report) spent half their time in `pread` of pages SQLite's
+            // default 2 MB cache did not hold (BENCHMARKS.md "Dashboard and report at scale"): every connection
+            // caches `cacheKiB` of pages, and each reader maps up to `mappedBytes` of the file (shared between
+            // the readers through the OS page cache). Neither changes a result or a durability guarantee; the
+            // writer is not mapped (SQLite writes through its cache either way).
+            try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(cacheKiB))").run()
+            if reader { try await db.raw("PRAGMA mmap_size = \(unsafeRaw: String(mappedBytes))").run() }
+        }
         return connection
     }
 
