@@ -7,20 +7,14 @@
 let m0024_MoveEnrolmentTransitionsToRows = Migration(name: "0024_MoveEnrolmentTransitionsToRows", steps:
     ChildTableMove.jsonShapeCheck(table: "enrolments", column: "transitions", type: "array", what: "enrolments whose transitions are not a JSON array")
     + [
-        .sql("""
-        CREATE TABLE enrolment_transitions (
-            id TEXT PRIMARY KEY,
-            enrolment_id TEXT NOT NULL REFERENCES enrolments(id),
-            position BIGINT NOT NULL CHECK (position >= 0),
+        ChildTableMove.createTable("enrolment_transitions", parent: "enrolments", parentColumn: "enrolment_id", columns: """
             from_status TEXT NOT NULL CHECK (from_status IN (\(ChildTableMove.enrolmentStatuses))),
             to_status TEXT NOT NULL CHECK (to_status IN (\(ChildTableMove.enrolmentStatuses))),
             actor_id TEXT NOT NULL,
             actor_role TEXT,
             at TEXT NOT NULL,
             reason TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            UNIQUE (enrolment_id, position))
-        """),
+            """),
     ] + ChildTableMove.moveList(
         parent: "enrolments", column: "transitions", countColumn: "transition_count", child: "enrolment_transitions",
         parentColumn: "enrolment_id", what: "enrolments whose transitions did not all move into enrolment_transitions",
@@ -72,6 +66,21 @@ enum ChildTableMove {
                 SELECT COUNT(*) AS problems FROM restora_malformed_json WHERE tbl = '\(table)' AND col = '\(column)'
                 """),
         ]
+    }
+
+    /// `CREATE TABLE` of a child table: `id` (`<parent id>:<position>`), the parent's foreign key, `position`
+    /// (unique per parent), the item's `columns` (each line ending in a comma), `created_at`, then `constraints`.
+    static func createTable(_ name: String, parent: String, parentColumn: String, columns: String, constraints: String = "") -> MigrationStep {
+        .sql("""
+            CREATE TABLE \(name) (
+                id TEXT PRIMARY KEY,
+                \(parentColumn) TEXT NOT NULL REFERENCES \(parent)(id),
+                position BIGINT NOT NULL CHECK (position >= 0),
+            \(columns)
+                created_at TEXT NOT NULL,
+            \(constraints)
+                UNIQUE (\(parentColumn), position))
+            """)
     }
 
     static let cleanUp: [MigrationStep] = [.sql("DROP TABLE IF EXISTS restora_malformed_json")]

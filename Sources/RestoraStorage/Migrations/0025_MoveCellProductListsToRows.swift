@@ -15,11 +15,7 @@ let m0025_MoveCellProductListsToRows = Migration(name: "0025_MoveCellProductList
     + ChildTableMove.jsonShapeCheck(table: "cell_products", column: "release_tests", type: "object", what: "cell products whose release tests are not a JSON object")
     + ChildTableMove.jsonShapeCheck(table: "cell_products", column: "release_decision", type: "object", what: "cell products whose release decision is not a JSON object")
     + [
-        .sql("""
-        CREATE TABLE cell_product_custody_events (
-            id TEXT PRIMARY KEY,
-            cell_product_id TEXT NOT NULL REFERENCES cell_products(id),
-            position BIGINT NOT NULL CHECK (position >= 0),
+        ChildTableMove.createTable("cell_product_custody_events", parent: "cell_products", parentColumn: "cell_product_id", columns: """
             kind TEXT NOT NULL CHECK (kind IN ('harvested', 'received', 'processing-started', 'processed', 'sampled', 'quarantined',
                 'released', 'rejected', 'transferred', 'thawed', 'administered', 'destroyed')),
             at TEXT NOT NULL,
@@ -27,14 +23,8 @@ let m0025_MoveCellProductListsToRows = Migration(name: "0025_MoveCellProductList
             actor_role TEXT,
             location TEXT,
             note TEXT,
-            created_at TEXT NOT NULL,
-            UNIQUE (cell_product_id, position))
-        """),
-        .sql("""
-        CREATE TABLE cell_product_release_tests (
-            id TEXT PRIMARY KEY,
-            cell_product_id TEXT NOT NULL REFERENCES cell_products(id),
-            position BIGINT NOT NULL CHECK (position >= 0),
+            """),
+        ChildTableMove.createTable("cell_product_release_tests", parent: "cell_products", parentColumn: "cell_product_id", columns: """
             revision BIGINT NOT NULL CHECK (revision >= 1),
             test TEXT NOT NULL CHECK (test IN ('marker', 'viability', 'sterility', 'endotoxin', 'mycoplasma', 'dose',
                 'participant-weight', 'product-volume')),
@@ -42,13 +32,12 @@ let m0025_MoveCellProductListsToRows = Migration(name: "0025_MoveCellProductList
             number DOUBLE PRECISION,
             unit TEXT,
             flag BOOLEAN,
-            created_at TEXT NOT NULL,
+            """, constraints: """
             CHECK ((test = 'marker') = (marker <> '')),
             CHECK ((test IN ('sterility', 'mycoplasma')) = (flag IS NOT NULL)),
             CHECK ((test IN ('sterility', 'mycoplasma')) = (number IS NULL)),
-            UNIQUE (cell_product_id, position),
-            UNIQUE (cell_product_id, revision, test, marker))
-        """),
+            UNIQUE (cell_product_id, revision, test, marker),
+            """),
         .sql("ALTER TABLE cell_products ADD COLUMN release_test_count BIGINT NOT NULL DEFAULT 0 CHECK (release_test_count >= 0)"),
         .sql("ALTER TABLE cell_products ADD COLUMN release_tests_revision BIGINT NOT NULL DEFAULT 0 CHECK (release_tests_revision >= 0)"),
         .sql("ALTER TABLE cell_products ADD COLUMN release_outcome TEXT CHECK (release_outcome IN ('released', 'rejected', 'cannotDecide'))"),

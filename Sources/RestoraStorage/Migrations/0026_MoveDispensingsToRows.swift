@@ -5,19 +5,13 @@
 let m0026_MoveDispensingsToRows = Migration(name: "0026_MoveDispensingsToRows", steps:
     ChildTableMove.jsonShapeCheck(table: "medication_courses", column: "dispensings", type: "array", what: "medication courses whose dispensings are not a JSON array")
     + [
-        .sql("""
-        CREATE TABLE medication_dispensings (
-            id TEXT PRIMARY KEY,
-            medication_course_id TEXT NOT NULL REFERENCES medication_courses(id),
-            position BIGINT NOT NULL CHECK (position >= 0),
+        ChildTableMove.createTable("medication_dispensings", parent: "medication_courses", parentColumn: "medication_course_id", columns: """
             dispensed_on TEXT NOT NULL CHECK (length(dispensed_on) = 10),
             units_dispensed BIGINT NOT NULL CHECK (units_dispensed > 0),
             days_covered BIGINT NOT NULL CHECK (days_covered BETWEEN 1 AND 30),
             units_returned BIGINT CHECK (units_returned BETWEEN 0 AND units_dispensed),
             lot TEXT,
-            created_at TEXT NOT NULL,
-            UNIQUE (medication_course_id, position))
-        """),
+            """),
     ] + ChildTableMove.moveList(
         parent: "medication_courses", column: "dispensings", countColumn: "dispensing_count", child: "medication_dispensings",
         parentColumn: "medication_course_id", what: "medication courses whose dispensings did not all move into medication_dispensings",
