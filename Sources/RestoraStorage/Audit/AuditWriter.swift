@@ -25,24 +25,35 @@ struct AuditWriter: Sendable {
             changes: try AuditChain.encodeChanges(changes), reason: context.trimmedReason,
             requestID: context.requestID, hash: "")
         entry.hash = AuditChain.hash(previous: previous, entry: entry).base64EncodedString()
-        try await db.insert(into: "audit_log")
-            .columns("chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
-                     "changes", "reason", "request_id", "hash")
-            .values(SQLBind(chain), SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actorID), bindOrNull(entry.actorRole),
-                    SQLBind(entry.action), SQLBind(entry.table), SQLBind(entry.recordID), bindOrNull(entry.changes),
-                    bindOrNull(entry.reason), SQLBind(entry.requestID), SQLBind(entry.hash))
-            .run()
-        try await db.update("audit_chain_heads")
-            .set("last_sequence", to: SQLBind(sequence)).set("last_hash", to: SQLBind(entry.hash))
-            .where("chain_id", .equal, chain).run()
+        var insert = SQLQueryString(Self.insertSQL)
+        for (index, value) in [chain, String(entry.sequence), entry.at, entry.actorID, entry.actorRole, entry.action, entry.table,
+                               entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash].enumerated() {
+            if index > 0 { insert.appendLiteral(", ") }
+            if index == 1 { insert.appendInterpolation(bind: entry.sequence); continue }
+            PrebuiltSQL.append(value.map(SQLCell.text) ?? .null, to: &insert)
+        }
+        insert.appendLiteral(")")
+        try await db.raw(insert).run()
+        try await db.raw("""
+            UPDATE "audit_chain_heads" SET "last_sequence" = \(bind: sequence), "last_hash" = \(bind: entry.hash) WHERE "chain_id" = \(bind: chain)
+            """).run()
     }
+
+    /// Written once: the three statements run for every audited change (SQLKit's builders quoted every
+    /// identifier on every call).
+    private static let insertSQL = "INSERT INTO \"audit_log\" ("
+        + PrebuiltSQL.list(["chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
+                            "changes", "reason", "request_id", "hash"]) + ") VALUES ("
 
     /// The chain's head row, locked; created (empty) on the chain's first entry. Two writers starting the
     /// same chain at once: the second's insert does nothing and it then waits for the first's lock.
     private static func lockHead(_ db: any SQLDatabase, chain: String) async throws -> any SQLRow {
+        // FOR UPDATE where the engine has row locks (PostgreSQL); SQLite's write transaction is the lock.
+        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         func select() async throws -> (any SQLRow)? {
-            try await db.select().columns("last_sequence", "last_hash").from("audit_chain_heads")
-                .where("chain_id", .equal, chain).for(.update).first()
+            try await db.raw("""
+                SELECT "last_sequence", "last_hash" FROM "audit_chain_heads" WHERE "chain_id" = \(bind: chain)\(unsafeRaw: lock)
+                """).first()
         }
         if let head = try await select() { return head }
         try await db.raw("""

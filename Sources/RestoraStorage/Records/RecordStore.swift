@@ -30,8 +30,12 @@ struct RecordStore<M: TableMapping>: Sendable {
 
     // MARK: reads
 
+    /// One row by id: statement text without SQLKit's builder (it runs for every record read or written).
     func fetch(_ db: any SQLDatabase, id: String) async throws -> StoredRow? {
-        try await rows(db) { $0.where("id", .equal, id) }.first
+        let sql: SQLQueryString = """
+            SELECT \(unsafeRaw: Self.selectList) FROM \(unsafeRaw: PrebuiltSQL.quoted(M.table)) WHERE "deleted_at" IS NULL AND "id" = \(bind: id)
+            """
+        return try await db.raw(sql).first().map(storedRow)
     }
 
     func rows(
