@@ -226,8 +226,9 @@ def seeding_row(restora, participants, work):
     out = subprocess.run([restora, "demo", "--seed-only", "--folder", folder, "--participants", str(participants)],
                          capture_output=True, text=True, check=True)
     text = out.stdout + out.stderr
-    match = re.search(r"([\d,]+) observations in [\d.]+ s \(([\d,.]+) observations/s\)", text)
-    figure = f"{match.group(2)} observations/s ({match.group(1)} observations)" if match else text.strip().splitlines()[-1][:60]
+    match = re.search(r"Seeded in ([\d.]+) s.*? (\d+) observations,.*\((\d+) observations/s\)", text, re.S)
+    figure = (f"{int(match.group(3)):,} observations/s ({int(match.group(2)):,} in {match.group(1)} s)" if match
+              else "banner not found")
     row(f"seeding, restora demo --participants {participants}", figure, "target 5,000/s")
 
 

@@ -10,32 +10,80 @@ import SQLKit
 struct AuditWriter: Sendable {
     let clock: any Clock
 
+    /// One entry to append (`appendAll`).
+    struct Pending: Sendable {
+        var action: AuditEntry.Action
+        var table: String
+        var recordID: String
+        var changes: [AuditEntry.Change]
+        var context: AuditContext
+        var siteID: String?
+    }
+
     func append(
         _ db: any SQLDatabase, action: AuditEntry.Action, table: String, recordID: String,
         changes: [AuditEntry.Change], context: AuditContext, siteID: String? = nil
     ) async throws {
-        let chain = siteID ?? AuditChain.siteless
-        let head = try await Self.lockHead(db, chain: chain)
-        let sequence = try head.decode(column: "last_sequence", as: Int.self) + 1
-        let storedHash = try head.decode(column: "last_hash", as: String.self)
-        let previous = storedHash.isEmpty ? AuditChain.genesis(chain: chain) : (Data(base64Encoded: storedHash) ?? AuditChain.genesis(chain: chain))
-        var entry = AuditChain.StoredEntry(
-            sequence: sequence, at: StoredJSON.format(clock.now()), actorID: context.actor.userID,
-            actorRole: context.actor.role, action: action.rawValue, table: table, recordID: recordID,
-            changes: try AuditChain.encodeChanges(changes), reason: context.trimmedReason,
-            requestID: context.requestID, hash: "")
-        entry.hash = AuditChain.hash(previous: previous, entry: entry).base64EncodedString()
-        var insert = SQLQueryString(Self.insertSQL)
-        for (index, value) in [chain, String(entry.sequence), entry.at, entry.actorID, entry.actorRole, entry.action, entry.table,
-                               entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash].enumerated() {
-            if index > 0 { insert.appendLiteral(", ") }
-            if index == 1 { insert.appendInterpolation(bind: entry.sequence); continue }
-            PrebuiltSQL.append(value.map(SQLCell.text) ?? .null, to: &insert)
+        try await appendAll(db, [Pending(action: action, table: table, recordID: recordID, changes: changes, context: context, siteID: siteID)])
+    }
+
+    /// Appends `entries` in order, each to its chain: per chain one head lock, one multi-row INSERT (in
+    /// chunks of `rowsPerInsert`) and one head update, instead of three statements per entry. The chain
+    /// is the same as appending them one by one.
+    func appendAll(_ db: any SQLDatabase, _ entries: [Pending]) async throws {
+        var chains: [String] = []
+        var byChain: [String: [Pending]] = [:]
+        for entry in entries {
+            let chain = entry.siteID ?? AuditChain.siteless
+            if byChain[chain] == nil { chains.append(chain) }
+            byChain[chain, default: []].append(entry)
         }
-        insert.appendLiteral(")")
-        try await db.raw(insert).run()
+        // Chains in a fixed order, so two transactions that append to the same two chains lock their heads
+        // in the same order (docs/scaling.md).
+        for chain in chains.sorted() {
+            try await appendToChain(db, chain: chain, byChain[chain] ?? [])
+        }
+    }
+
+    static let rowsPerInsert = 200
+
+    private func appendToChain(_ db: any SQLDatabase, chain: String, _ pending: [Pending]) async throws {
+        let head = try await Self.lockHead(db, chain: chain)
+        var sequence = try head.decode(column: "last_sequence", as: Int.self)
+        let storedHash = try head.decode(column: "last_hash", as: String.self)
+        var previous = storedHash.isEmpty ? AuditChain.genesis(chain: chain) : (Data(base64Encoded: storedHash) ?? AuditChain.genesis(chain: chain))
+        var lastHash = storedHash
+        let at = StoredJSON.format(clock.now())
+        var rows: [AuditChain.StoredEntry] = []
+        for item in pending {
+            sequence += 1
+            var entry = AuditChain.StoredEntry(
+                sequence: sequence, at: at, actorID: item.context.actor.userID,
+                actorRole: item.context.actor.role, action: item.action.rawValue, table: item.table, recordID: item.recordID,
+                changes: try AuditChain.encodeChanges(item.changes), reason: item.context.trimmedReason,
+                requestID: item.context.requestID, hash: "")
+            let hash = AuditChain.hash(previous: previous, entry: entry)
+            entry.hash = hash.base64EncodedString()
+            previous = hash
+            lastHash = entry.hash
+            rows.append(entry)
+        }
+        for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+            var insert = SQLQueryString(Self.insertSQL)
+            for (n, entry) in rows[start..<min(start + Self.rowsPerInsert, rows.count)].enumerated() {
+                insert.appendLiteral(n == 0 ? "(" : ", (")
+                for (index, value) in [chain, nil, entry.at, entry.actorID, entry.actorRole, entry.action, entry.table,
+                                       entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash].enumerated() {
+                    if index > 0 { insert.appendLiteral(", ") }
+                    if index == 1 { insert.appendInterpolation(bind: entry.sequence); continue }
+                    PrebuiltSQL.append(value.map(SQLCell.text) ?? .null, to: &insert)
+                }
+                insert.appendLiteral(")")
+            }
+            try await db.raw(insert).run()
+        }
         try await db.raw("""
-            UPDATE "audit_chain_heads" SET "last_sequence" = \(bind: sequence), "last_hash" = \(bind: entry.hash) WHERE "chain_id" = \(bind: chain)
+            UPDATE "audit_chain_heads" SET "last_sequence" = \(bind: sequence), "last_hash" = \(bind: lastHash) WHERE "chain_id" = \(bind: chain)
             """).run()
     }
 
@@ -43,7 +91,7 @@ struct AuditWriter: Sendable {
     /// identifier on every call).
     private static let insertSQL = "INSERT INTO \"audit_log\" ("
         + PrebuiltSQL.list(["chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
-                            "changes", "reason", "request_id", "hash"]) + ") VALUES ("
+                            "changes", "reason", "request_id", "hash"]) + ") VALUES "
 
     /// The chain's head row, locked; created (empty) on the chain's first entry. Two writers starting the
     /// same chain at once: the second's insert does nothing and it then waits for the first's lock.

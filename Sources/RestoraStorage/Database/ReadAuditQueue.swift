@@ -67,13 +67,10 @@ actor ReadAuditQueue {
             pending.removeFirst(batch.count)
             let audit = self.audit
             do {
-                try await store.transaction { db in
-                    for entry in batch {
-                        try await audit.append(
-                            db, action: .read, table: entry.table, recordID: entry.recordID, changes: [], context: entry.context,
-                            siteID: entry.siteID)
-                    }
+                let pending = batch.map {
+                    AuditWriter.Pending(action: .read, table: $0.table, recordID: $0.recordID, changes: [], context: $0.context, siteID: $0.siteID)
                 }
+                try await store.transaction { db in try await audit.appendAll(db, pending) }
                 isHealthy = true
                 flushed = (flushed.transactions + 1, flushed.entries + batch.count)
             } catch {

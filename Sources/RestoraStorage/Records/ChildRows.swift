@@ -81,12 +81,12 @@ struct ChildRows<C: ChildRowMapping>: Sendable {
             stored.append(try C.item(from: cells))
         }
         try await insert.run()
-        for offset in 0..<items.count {
-            let change = AuditEntry.Change(field: C.parentColumn, old: nil, new: parentID)
-            try await audit.append(
-                db, action: .create, table: C.table, recordID: Self.rowID(parent: parentID, position: first + offset),
+        let change = AuditEntry.Change(field: C.parentColumn, old: nil, new: parentID)
+        try await audit.appendAll(db, (0..<items.count).map { offset in
+            AuditWriter.Pending(
+                action: .create, table: C.table, recordID: Self.rowID(parent: parentID, position: first + offset),
                 changes: [change], context: context, siteID: site)
-        }
+        })
         return stored
     }
 
