@@ -63,7 +63,7 @@ struct EntryFormModelTests {
         let html = Node.fragment(SemenFormModel.fields(subject: Self.subject, state: refusal.state)).render()
         #expect(html.contains(
             #"<div class="field has-error"><label for="totalMotility">Total motility (PR + NP)<span class="unit"> (%)</span></label>"#
-            + #"<input id="totalMotility" name="totalMotility" type="number" value="120" step="any" aria-describedby="totalMotility-error" aria-invalid="true">"#
+            + #"<input id="totalMotility" name="totalMotility" type="text" inputmode="decimal" value="120" aria-describedby="totalMotility-error" aria-invalid="true">"#
             + #"<p id="totalMotility-error" class="field-error">Must be 0–100 %; got 120</p></div>"#))
         #expect(html.contains(#"<label for="volume">Semen volume<span class="unit"> (mL)</span></label>"#))
         #expect(html.contains(#"<label for="concentration">Sperm concentration<span class="unit"> (10⁶/mL)</span></label>"#))

@@ -116,7 +116,7 @@ struct PrescreenPageTests {
             #expect(page.body.contains("id=\"age-error\" class=\"field-error\""))
             #expect(page.body.contains("id=\"male-error\" class=\"field-error\""))
             #expect(page.body.contains("aria-invalid=\"true\""))
-            #expect(page.body.contains("id=\"drinks\" name=\"drinks\" type=\"number\" value=\"1\""))
+            #expect(page.body.contains("id=\"drinks\" name=\"drinks\" type=\"text\" inputmode=\"numeric\" value=\"1\""))
             #expect(page.body.contains("id=\"liver-not-sure\" name=\"liver\" type=\"radio\" value=\"not-sure\" checked"))
             #expect(try await candidates(h).isEmpty)
         }

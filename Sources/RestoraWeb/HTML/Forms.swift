@@ -42,7 +42,7 @@ enum Forms {
     static func input(
         _ name: String, label: String, type: String = "text", unit: String? = nil, hint: String? = nil,
         state: FormState, required: Bool = false, step: String? = nil, min: String? = nil, max: String? = nil,
-        value: String? = nil
+        value: String? = nil, inputMode: String? = nil
     ) -> Node {
         let error = state.errors[name]
         let describedBy = [error == nil ? nil : "\(name)-error", hint == nil ? nil : "\(name)-hint"].compactMap { $0 }
@@ -53,7 +53,7 @@ enum Forms {
                 if required { el("span", ["class": "required", "aria-hidden": "true"]) { " *" } }
             }
             Node.element("input", [
-                "id": name, "name": name, "type": type, "value": value ?? state.form.typed(name),
+                "id": name, "name": name, "type": type, "inputmode": inputMode, "value": value ?? state.form.typed(name),
                 "step": step, "min": min, "max": max,
                 "aria-describedby": describedBy.isEmpty ? nil : describedBy.joined(separator: " "),
                 "aria-invalid": error == nil ? nil : "true",
@@ -61,6 +61,15 @@ enum Forms {
             if let hint { el("p", ["id": "\(name)-hint", "class": "hint"]) { hint } }
             if let error { el("p", ["id": "\(name)-error", "class": "field-error"]) { error } }
         }
+    }
+
+    /// A clinical number: a text input with the decimal keypad, parsed on the server (`FieldErrors.number`
+    /// takes a decimal comma). A browser's number field would silently drop "12,5" before the server saw it.
+    static func decimalInput(
+        _ name: String, label: String, unit: String? = nil, hint: String? = nil, state: FormState, required: Bool = false,
+        inputMode: String = "decimal"
+    ) -> Node {
+        input(name, label: label, type: "text", unit: unit, hint: hint, state: state, required: required, inputMode: inputMode)
     }
 
     static func select(

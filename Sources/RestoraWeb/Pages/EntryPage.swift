@@ -71,7 +71,7 @@ enum EntryPage {
 
     /// A number field with its unit in the label.
     static func numberInput(_ name: String, label: String, unit: String?, state: FormState, required: Bool = false, hint: String? = nil) -> Node {
-        Forms.input(name, label: label, type: "number", unit: unit, hint: hint, state: state, required: required, step: "any")
+        Forms.decimalInput(name, label: label, unit: unit, hint: hint, state: state, required: required)
     }
 
     static func checkbox(_ name: String, label: String, state: FormState) -> Node {

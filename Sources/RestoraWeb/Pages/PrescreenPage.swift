@@ -25,9 +25,9 @@ enum PrescreenPage {
     static func question(_ question: PrescreenQuestion, state: FormState) -> Node {
         switch question.kind {
         case let .wholeNumber(range, unit):
-            return Forms.input(
-                question.id, label: question.text, type: "number", unit: unit, hint: question.hint, state: state,
-                required: true, step: "1", min: String(range.lowerBound), max: String(range.upperBound))
+            // A whole number in `range`, checked on the server (the hint and the error say the range).
+            return Forms.decimalInput(
+                question.id, label: question.text, unit: unit, hint: question.hint, state: state, required: true, inputMode: "numeric")
         case .yesNoNotSure:
             return radioGroup(question.id, legend: question.text, hint: question.hint, options: choices, state: state)
         }
