@@ -180,9 +180,11 @@ def scaled_rows(restora, folder):
     python_fetch = min(fetch)
     row(f"[scaled, {participants:,} participants] Python sqlite3 fetch of the program's observations",
         f"{python_fetch:.2f} s ({len(rows):,} rows)")
+    output = os.path.join(tempfile.mkdtemp(prefix="restora-report-bench."), "report.json")
     report = subprocess.run(["/usr/bin/time", "-f", "%e %M", restora, "report", "--demo-folder", folder,
-                             "--program", "isotretinoin-noa", "--format", "json", "--output", os.devnull],
+                             "--program", "isotretinoin-noa", "--format", "json", "--output", output],
                             capture_output=True, text=True)
+    shutil.rmtree(os.path.dirname(output), ignore_errors=True)
     if report.returncode != 0:
         row("[scaled] restora report isotretinoin-noa", "FAILED", report.stderr.strip().splitlines()[-1][:60])
     else:

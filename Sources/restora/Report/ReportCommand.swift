@@ -61,7 +61,7 @@ struct ReportCommand: AsyncParsableCommand {
             let text = try await command.render()
             if let path = command.outputFile {
                 do {
-                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                    try OutputFile.write(text, to: path)
                 } catch {
                     throw CLIFailure("--output: cannot write \(path): \(error.localizedDescription)")
                 }
