@@ -7,6 +7,9 @@ public enum DomainError: Error, Equatable, Sendable {
     case illegalTransition(from: String, to: String, message: String)
     /// A referenced record, code or protocol does not exist.
     case notFound(kind: String, id: String, message: String)
+    /// The protocol refuses the input: `rule` names the protocol rule (so the user can find it), `field` the
+    /// input it judged. An investigator may let it through by recording a `ProtocolDeviation` (issue #14).
+    case protocolRule(rule: String, field: String, message: String)
 }
 
 extension DomainError: CustomStringConvertible {
@@ -15,6 +18,7 @@ extension DomainError: CustomStringConvertible {
         case let .invalidValue(field, message): return "\(field): \(message)"
         case let .illegalTransition(_, _, message): return message
         case let .notFound(_, _, message): return message
+        case let .protocolRule(rule, field, message): return "\(field): \(message) (protocol rule: \(rule))"
         }
     }
 }

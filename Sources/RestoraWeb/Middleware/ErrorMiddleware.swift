@@ -47,6 +47,8 @@ struct ErrorMiddleware: RouterMiddleware {
             case let .illegalTransition(from, to, message):
                 return (.conflict, "illegal_transition", message, ["from": from, "to": to])
             case let .notFound(kind, _, message): return (.notFound, "not_found", message, ["kind": kind])
+            case let .protocolRule(rule, field, message):
+                return (.unprocessableContent, "protocol_rule", "\(message) (protocol rule: \(rule))", ["field": field, "path": field, "rule": rule])
             }
         case let e as ParticipantCursor.Malformed:
             return (.badRequest, "bad_cursor", e.description, ["path": "cursor"])

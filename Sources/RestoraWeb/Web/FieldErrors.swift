@@ -109,6 +109,8 @@ enum FieldErrors {
             return (field, capitalized(message))
         case let .illegalTransition(_, _, message), let .notFound(_, _, message):
             return (nil, capitalized(message))
+        case let .protocolRule(rule, field, message):
+            return (field, capitalized(message) + " (protocol rule: \(rule))")
         }
     }
 
