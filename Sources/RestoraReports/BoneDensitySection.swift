@@ -29,11 +29,7 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
         for (site, code) in ReportCodes.bmd {
             var assessments: [BoneDensityChangeAssessment] = []
             for p in analysed {
-                guard let start = p.dayZero else { continue }
-                let scans = p.record.observations.filter { $0.code.sameConcept(as: code) }.sorted { $0.effective < $1.effective }
-                guard let before = scans.last(where: { $0.effectiveDate <= start })?.value.number,
-                      let after = scans.last(where: { $0.effectiveDate > start })?.value.number else { continue }
-                assessments.append(try LeastSignificantChange.assess(site: site, previousGPerCm2: before, currentGPerCm2: after))
+                if let assessment = try change(p, site: site, code: code) { assessments.append(assessment) }
             }
             guard let first = assessments.first else { continue }
             let changes = assessments.map(\.changePercent)

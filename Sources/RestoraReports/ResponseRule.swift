@@ -24,6 +24,9 @@ public struct ResponseRule: Codable, Sendable, Equatable {
 struct SemenOutcome: Sendable {
     var data: ProgramParticipantData
     var responder: Bool
+    /// Semen analyses after day 0, and those with motile sperm in the ejaculate.
+    var samplesAfterDayZero: Int
+    var positiveSamples: Int
     /// Months from day 0 to the first response (event) or to the last semen analysis (censored).
     var months: Double
     var diagnosis: String?
@@ -55,6 +58,8 @@ struct SemenOutcome: Sendable {
         let after = samples.filter { $0.date > start }
         let positive = after.filter { $0.finding == .present }
         responder = positive.count >= rule.minimumPositiveSamples
+        samplesAfterDayZero = after.count
+        positiveSamples = positive.count
         let day = responder ? positive[0].day : (after.last?.day ?? 0)
         months = Double(max(0, day)) / ResponseRule.daysPerMonth
         histology = data.record.observations.first { $0.code.sameConcept(as: ReportCodes.histology) }?.value.coding?.code

@@ -37,9 +37,7 @@ extension StudyReport {
                              syntheticLabel: String = "SYNTHETIC DEMO DATA") throws -> StudyReport {
         let definition = dataset.definition
         let treated = dataset.participants.filter { $0.reached(.enrolled) && $0.dayZero != nil }
-        let semenPrimary = definition.endpoints.primary.first { endpoint in
-            (endpoint.measures ?? []).contains(where: ReportCodes.isSemenMeasure)
-        }
+        let semenPrimary = ResponseRule.semenPrimaryEndpoint(of: definition)
         let outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
         var notes: [String] = []
         if dataset.participants.isEmpty { notes.append("this program has no participants yet") }
@@ -73,10 +71,7 @@ extension StudyReport {
             timeToResponse = ReportSection(unavailable: "no response event is defined for this program")
             predictors = ReportSection(unavailable: "no response event is defined for this program")
         }
-        let measuresBone = definition.assessments.flatMap(\.codes).contains { code in
-            ReportCodes.bmd.contains { $0.1.sameConcept(as: code) }
-        }
-        let bone = measuresBone ? try BoneDensitySection.compute(treated)
+        let bone = BoneDensitySection.measuresBone(definition) ? try BoneDensitySection.compute(treated)
             : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
         return StudyReport(
             formatVersion: formatVersion, program: info, flow: flow,

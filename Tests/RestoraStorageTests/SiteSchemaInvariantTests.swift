@@ -140,7 +140,7 @@ struct SiteSchemaInvariantTests {
     static let writtenByRecordStore: Set<String> = [
         ParticipantMapping.table, EnrolmentMapping.table, VisitMapping.table, ObservationMapping.table, ProcedureMapping.table,
         CellProductMapping.table, MedicationCourseMapping.table, AdverseEventMapping.table, SafetyAlertMapping.table,
-        DataQueryMapping.table, ScreeningMapping.table,
+        DataQueryMapping.table, ScreeningMapping.table, ProtocolDeviationMapping.table,
     ]
 
     @Test("every unique index of a clinical table includes site_id (primary keys on id and named exceptions aside)",

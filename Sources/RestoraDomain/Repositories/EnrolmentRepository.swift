@@ -8,6 +8,8 @@ public protocol EnrolmentRepository: Sendable {
     func list(participant: Identifier<Participant>) async throws -> [Versioned<Enrolment>]
     /// Every enrolment of a program (reports).
     func list(program: Identifier<Program>) async throws -> [Versioned<Enrolment>]
+    /// The enrolments of many participants in one go (the participant list): no query per participant.
+    func list(participants: [Identifier<Participant>]) async throws -> [Versioned<Enrolment>]
     func transition(
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment>

@@ -41,6 +41,8 @@ public struct Repositories: Sendable {
     public var dashboard: any DashboardQueries
     /// One program's observations, chunk by chunk and only the codes a reader needs (the study report).
     public var programRecords: any ProgramRecordSource
+    /// Protocol deviations signed by investigators (issue #14): appended, never edited.
+    public var deviations: any ProtocolDeviationRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -52,7 +54,8 @@ public struct Repositories: Sendable {
         audit: any AuditLogReader,
         prescreenCandidates: any PrescreenCandidateRepository,
         unitOfWork: any UnitOfWork,
-        dashboard: any DashboardQueries, programRecords: any ProgramRecordSource
+        dashboard: any DashboardQueries, programRecords: any ProgramRecordSource,
+        deviations: any ProtocolDeviationRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -73,5 +76,6 @@ public struct Repositories: Sendable {
         self.unitOfWork = unitOfWork
         self.dashboard = dashboard
         self.programRecords = programRecords
+        self.deviations = deviations
     }
 }

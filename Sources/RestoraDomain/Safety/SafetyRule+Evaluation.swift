@@ -49,7 +49,7 @@ extension Array where Element == SafetyRule {
                 if threshold.comparison.holds(value, threshold.value) {
                     result.fired.append(.init(
                         ruleID: rule.id, description: rule.description, action: rule.action,
-                        reason: "\(observation.code.code) \(NumberText.plain(value)) \(threshold.unit) \(threshold.comparison.symbol) \(NumberText.plain(threshold.value)) \(threshold.unit)",
+                        reason: "\(observation.code.display ?? observation.code.code) \(UnitText.quantity(NumberText.plain(value), threshold.unit)) \(threshold.comparison.symbol) \(UnitText.quantity(NumberText.plain(threshold.value), threshold.unit))",
                         note: rule.note))
                 }
             case let .ctcae(threshold):

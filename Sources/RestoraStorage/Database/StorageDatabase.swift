@@ -75,7 +75,8 @@ public final class StorageDatabase: Sendable {
             prescreenCandidates: SQLPrescreenCandidateRepository(records: records(PrescreenCandidateMapping.self)),
             unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) },
             dashboard: SQLDashboardQueries(store: store, audit: audit),
-            programRecords: SQLProgramRecordSource(records: records(ObservationMapping.self)))
+            programRecords: SQLProgramRecordSource(records: records(ObservationMapping.self)),
+            deviations: SQLProtocolDeviationRepository(records: records(ProtocolDeviationMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

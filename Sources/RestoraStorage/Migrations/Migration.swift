@@ -61,4 +61,5 @@ let allMigrations: [Migration] = [
     m0024_MoveEnrolmentTransitionsToRows, m0025_MoveCellProductListsToRows, m0026_MoveDispensingsToRows,
     m0027_AddSiteIDToClinicalTables, m0028_SiteScopedUniqueIndexes, m0029_AuditChainPerSite,
     m0030_AddDashboardIndexes,
+    m0031_CreateProtocolDeviations,
 ]

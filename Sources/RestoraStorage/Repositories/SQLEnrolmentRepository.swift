@@ -22,6 +22,10 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
         try await enrolments.list(where: "program_id", equals: program.rawValue)
     }
 
+    func list(participants: [Identifier<Participant>]) async throws -> [Versioned<Enrolment>] {
+        try await enrolments.list(where: "participant_id", in: participants.map(\.rawValue))
+    }
+
     /// The state machine decides (Enrolment.transition); storage makes it stick under the version check:
     /// the new status (an audited update of the enrolment) and the transition (an audited row of
     /// `enrolment_transitions`) in one transaction.

@@ -68,7 +68,7 @@ enum DashboardPage {
                         el("td") { CalendarDate(row.alert.value.raisedAt).description }
                         el("td") { ParticipantText.link(row.participant, id: row.alert.value.participantID) }
                         el("td") { row.alert.value.message }
-                        el("td") { el("span", ["class": "badge alert-open"]) { row.alert.value.action.rawValue } }
+                        el("td") { el("span", ["class": "badge alert-open"]) { row.alert.value.action.displayName } }
                         el("td") {
                             if model.canAcknowledge { AlertForms.acknowledge(row.alert, context: context, next: WebPath.dashboard) }
                         }

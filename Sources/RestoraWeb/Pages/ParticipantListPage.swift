@@ -30,8 +30,10 @@ struct ParticipantListController {
             }
         }
         let siteNames = Dictionary(uniqueKeysWithValues: try await repositories.sites.list().map { ($0.value.id, $0.value.name) })
+        let summaries = try await ParticipantListSummary.load(
+            found.map(\.value), repositories: repositories, catalog: dependencies.catalog, today: CalendarDate(dependencies.clock.now()))
         return HTMLResponse.html(ParticipantListPage.view(
-            context: context, query: text, participants: found.map(\.value), siteNames: siteNames,
+            context: context, query: text, participants: found.map(\.value), siteNames: siteNames, summaries: summaries,
             canCreate: user.role.writesClinicalData))
     }
 
@@ -113,7 +115,8 @@ struct FormFailure: Error {
 }
 
 enum ParticipantListPage {
-    static func view(context: AppRequestContext, query: String, participants: [Participant], siteNames: [Identifier<Site>: String], canCreate: Bool) -> Node {
+    static func view(context: AppRequestContext, query: String, participants: [Participant], siteNames: [Identifier<Site>: String],
+                     summaries: [Identifier<Participant>: ParticipantListSummary] = [:], canCreate: Bool) -> Node {
         Layout.page(title: "Participants", context: context) {
             el("h1") { "Participants" }
             el("form", ["id": "participant-search", "method": "get", "action": WebPath.participants, "role": "search"]) {
@@ -128,7 +131,8 @@ enum ParticipantListPage {
                 Layout.empty(query.isEmpty ? "No participants at your sites yet." : "No participant matches “\(query)”.")
             } else {
                 el("table", ["id": "participant-list"]) {
-                    el("thead") { el("tr") { el("th") { "Name" }; el("th") { "MRN" }; el("th") { "Sex" }; el("th") { "Born" }; el("th") { "Site" } } }
+                    el("thead") { el("tr") { el("th") { "Name" }; el("th") { "MRN" }; el("th") { "Sex" }; el("th") { "Born" }; el("th") { "Site" }
+                        el("th") { "Program and status" }; el("th") { "Next visit" }; el("th", ["class": "num"]) { "Open alerts" } } }
                     el("tbody") {
                         participants.map { p in
                             el("tr") {
@@ -139,12 +143,39 @@ enum ParticipantListPage {
                                 el("td") { p.sex.rawValue }
                                 el("td") { p.birthDate.description }
                                 el("td") { siteNames[p.siteID] ?? p.siteID.rawValue }
+                                programCells(summaries[p.id])
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+extension ParticipantListPage {
+    /// Program and status, next visit and open alerts of one row (empty when the participant is in no program).
+    static func programCells(_ summary: ParticipantListSummary?) -> Node {
+        let programs = summary?.programs ?? []
+        return .fragment([
+            el("td", ["class": "programs"]) {
+                programs.isEmpty ? Node.text("not enrolled")
+                    : .fragment(programs.map { program in
+                        let text = "\(program.name): \(StatusText.label(program.status))"
+                        return el("div") { text }
+                    })
+            },
+            el("td", ["class": "next-visit"]) {
+                .fragment(programs.compactMap { program in
+                    program.nextVisit.map { visit in
+                        el("div") { el("span", ["class": "badge status-\(visit.state.rawValue)"]) { ParticipantListSummary.text(visit) } }
+                    }
+                })
+            },
+            el("td", ["class": "num open-alerts"]) {
+                (summary?.openAlerts ?? 0) == 0 ? Node.text("0") : el("span", ["class": "badge alert-open"]) { "\(summary?.openAlerts ?? 0)" }
+            },
+        ])
     }
 }
 

@@ -42,6 +42,7 @@ enum ParticipantPage {
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
             Layout.section("visits", "Visit calendar") { visits(m) }
+            ParticipantReadings.sections(m)
             Layout.section("charts", "Charts") {
                 el("div", ["class": "grid-2"]) {
                     el("figure", ["class": "chart"]) { Node.trusted(ParticipantCharts.semen(m.record)) }

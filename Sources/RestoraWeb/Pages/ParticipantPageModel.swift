@@ -28,6 +28,8 @@ struct ParticipantPageModel: Sendable {
     var canWrite: Bool
     var canAcknowledge: Bool
     var canReadAudit: Bool
+    /// Programs whose study report this user may open (it pools every site of the program).
+    var reportablePrograms: Set<Identifier<Program>> = []
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -68,7 +70,8 @@ struct ParticipantPageModel: Sendable {
             programsToEnrol: programs.values.filter { $0.siteIDs.contains(participant.value.siteID) && !enrolledPrograms.contains($0.id) }
                 .sorted { $0.name < $1.name },
             canWrite: user.role.writesClinicalData, canAcknowledge: SafetyAlertAccess.mayAcknowledge(user),
-            canReadAudit: user.role.readsAudit || user.role.writesClinicalData)
+            canReadAudit: user.role.readsAudit || user.role.writesClinicalData,
+            reportablePrograms: Set(programs.values.filter { $0.siteIDs.allSatisfy { user.canSee(site: $0) } }.map(\.id)))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today.
@@ -84,6 +87,12 @@ struct ParticipantPageModel: Sendable {
     }
 
     var record: [Observation] { observations.map(\.value) }
+
+    /// The participant's record as the report reads it (for the response reading).
+    var participantRecord: ParticipantRecord {
+        ParticipantRecord(participant: participant.value, observations: record, medicationCourses: medicationCourses.map(\.value),
+                          procedures: procedures.map(\.value), adverseEvents: adverseEvents.map(\.value))
+    }
 }
 
 /// The clinical reading shown beside an observation: the CTCAE grade of a graded laboratory value, the
@@ -125,7 +134,7 @@ enum ObservationReading {
 
     static func value(_ value: ObservationValue) -> String {
         switch value {
-        case let .quantity(q): return "\(format(q.value)) \(q.unit)"
+        case let .quantity(q): return UnitText.quantity(format(q.value), q.unit)
         case let .coded(c): return c.display ?? c.code
         case let .integer(i): return String(i)
         case let .boolean(b): return b ? "yes" : "no"

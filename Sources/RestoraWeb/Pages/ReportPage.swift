@@ -25,7 +25,19 @@ struct ReportPageController {
                 asOf: CalendarDate(dependencies.clock.now()), synthetic: config.syntheticLabel != nil,
                 observations: StoredProgramData.reportObservations)
             let report = try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA")
-            return HTMLResponse.document(HTMLRenderer.render(report))
+            return HTMLResponse.document(Self.withNavigation(HTMLRenderer.render(report)))
         }
+    }
+
+    /// The report is the same document `restora report --format html` writes; in the web app it gets the
+    /// app's way back (dashboard, participants) at the top of the body, so it is not a dead end.
+    static func withNavigation(_ document: String) -> String {
+        let nav = el("nav", ["class": "report-nav", "aria-label": "Restora"]) {
+            el("a", ["id": "report-back-dashboard", "href": WebPath.dashboard]) { "← Dashboard" }
+            " · "
+            el("a", ["id": "report-back-participants", "href": WebPath.participants]) { "Participants" }
+        }.render()
+        guard let body = document.range(of: "<body>") else { return document }
+        return document.replacingCharacters(in: body, with: "<body>\n" + nav)
     }
 }
