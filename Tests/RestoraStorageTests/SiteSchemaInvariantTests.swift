@@ -141,6 +141,7 @@ struct SiteSchemaInvariantTests {
         ParticipantMapping.table, EnrolmentMapping.table, VisitMapping.table, ObservationMapping.table, ProcedureMapping.table,
         CellProductMapping.table, MedicationCourseMapping.table, AdverseEventMapping.table, SafetyAlertMapping.table,
         DataQueryMapping.table, ScreeningMapping.table, ProtocolDeviationMapping.table,
+        ConcomitantMedicationMapping.table, SectionReviewMapping.table,
     ]
 
     @Test("every unique index of a clinical table includes site_id (primary keys on id and named exceptions aside)",

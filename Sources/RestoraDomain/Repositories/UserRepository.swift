@@ -43,6 +43,10 @@ public struct Repositories: Sendable {
     public var programRecords: any ProgramRecordSource
     /// Protocol deviations signed by investigators (issue #14): appended, never edited.
     public var deviations: any ProtocolDeviationRepository
+    /// Concomitant medications and adjunct therapies (issue #14, migration 0032): read by eligibility and the report.
+    public var concomitantMedications: any ConcomitantMedicationRepository
+    /// The sections of a participant's record a clinician reviewed in full (migration 0032).
+    public var sectionReviews: any SectionReviewRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -55,7 +59,8 @@ public struct Repositories: Sendable {
         prescreenCandidates: any PrescreenCandidateRepository,
         unitOfWork: any UnitOfWork,
         dashboard: any DashboardQueries, programRecords: any ProgramRecordSource,
-        deviations: any ProtocolDeviationRepository
+        deviations: any ProtocolDeviationRepository,
+        concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -77,5 +82,7 @@ public struct Repositories: Sendable {
         self.dashboard = dashboard
         self.programRecords = programRecords
         self.deviations = deviations
+        self.concomitantMedications = concomitantMedications
+        self.sectionReviews = sectionReviews
     }
 }

@@ -68,6 +68,7 @@ public struct ClinicalEntry: Sendable {
         _ observation: Observation, context: AuditContext, idempotencyKey: String?, lab given: LabGradingContext?,
         reads: ActionReads
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        try ScreeningAssessments.check(observation)
         try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab: LabGradingContext
         if let given { lab = given } else { lab = try await labContext(for: observation) }
@@ -96,6 +97,7 @@ public struct ClinicalEntry: Sendable {
     private func storeCorrection(
         _ observation: Observation, expectedVersion: Int, context: AuditContext, lab given: LabGradingContext?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        try ScreeningAssessments.check(observation)
         let reads = ActionReads(repositories)
         try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab: LabGradingContext

@@ -76,7 +76,9 @@ public final class StorageDatabase: Sendable {
             unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) },
             dashboard: SQLDashboardQueries(store: store, audit: audit),
             programRecords: SQLProgramRecordSource(records: records(ObservationMapping.self)),
-            deviations: SQLProtocolDeviationRepository(records: records(ProtocolDeviationMapping.self)))
+            deviations: SQLProtocolDeviationRepository(records: records(ProtocolDeviationMapping.self)),
+            concomitantMedications: SQLClinicalRepository(records: records(ConcomitantMedicationMapping.self)),
+            sectionReviews: SQLClinicalRepository(records: records(SectionReviewMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

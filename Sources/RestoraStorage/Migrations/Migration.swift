@@ -62,4 +62,5 @@ let allMigrations: [Migration] = [
     m0027_AddSiteIDToClinicalTables, m0028_SiteScopedUniqueIndexes, m0029_AuditChainPerSite,
     m0030_AddDashboardIndexes,
     m0031_CreateProtocolDeviations,
+    m0032_CreateScreeningInputs,
 ]

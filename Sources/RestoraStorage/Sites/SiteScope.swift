@@ -26,6 +26,8 @@ enum SiteScope: Sendable, Equatable {
         "safety_alerts": .parent(table: "participants", column: "participant_id"),
         "data_queries": .parent(table: "participants", column: "participant_id"),
         "screenings": .parent(table: "participants", column: "participant_id"),
+        "concomitant_medications": .parent(table: "participants", column: "participant_id"),
+        "participant_reviews": .parent(table: "participants", column: "participant_id"),
         "protocol_deviations": .parent(table: "participants", column: "participant_id"),
         "enrolment_transitions": .parent(table: "enrolments", column: "enrolment_id"),
         "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),

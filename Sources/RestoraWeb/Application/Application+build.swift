@@ -36,6 +36,7 @@ public func buildApplication(
     ParticipantController(dependencies: dependencies, config: config).register(on: api)
     EnrolmentController(dependencies: dependencies, config: config).register(on: api)
     ScreeningController(dependencies: dependencies, config: config).register(on: api)
+    ScreeningInputsController(dependencies: dependencies, config: config).register(on: api)
     ObservationController(dependencies: dependencies, config: config).register(on: api)
     AdverseEventController(dependencies: dependencies, config: config).register(on: api)
     VisitController(dependencies: dependencies, config: config).register(on: api)

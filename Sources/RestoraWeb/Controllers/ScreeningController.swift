@@ -51,9 +51,6 @@ struct ScreeningController {
     }
 }
 
-/// The participant's record as stored, for the eligibility engine. Concomitant medications and reviewed
-/// sections are not stored yet: the record carries none, so a criterion that needs them reads as missing
-/// (the verdict is then `incomplete`, never a wrong `eligible`).
 /// Screens an enrolment against its program protocol's criteria on `date` and stores the verdict with every
 /// criterion's result; the JSON API and the participant page's screening form both go through it.
 struct EnrolmentScreening {
@@ -68,22 +65,5 @@ struct EnrolmentScreening {
         let screening = ScreeningRecord(id: Identifier(dependencies.ids.next()), participantID: enrolment.participantID,
                                         enrolmentID: enrolment.id, report: report, screenedBy: context.actor)
         return try await repositories.screenings.create(screening, context: context, idempotencyKey: idempotencyKey)
-    }
-}
-
-struct ParticipantRecordLoader {
-    let repositories: Repositories
-
-    func load(_ id: Identifier<Participant>) async throws -> ParticipantRecord {
-        let r = repositories
-        async let participant = r.participants.get(id)
-        async let observations = r.observations.list(participant: id)
-        async let courses = r.medicationCourses.list(participant: id)
-        async let procedures = r.procedures.list(participant: id)
-        async let events = r.adverseEvents.list(participant: id)
-        return ParticipantRecord(
-            participant: try await participant.value, observations: try await observations.map(\.value),
-            medicationCourses: try await courses.map(\.value), procedures: try await procedures.map(\.value),
-            adverseEvents: try await events.map(\.value))
     }
 }
