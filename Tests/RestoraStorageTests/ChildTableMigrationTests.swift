@@ -20,7 +20,9 @@ struct ChildTableMigrationTests {
     ]
 
     static var enrolment: Enrolment {
-        Enrolment(id: "e-1", participantID: "p-1", programID: "prog-1", siteID: "site-a", armID: "A", status: .consented, transitions: transitions)
+        // protocolVersion: the program's, as migration 0035 fills it.
+        Enrolment(id: "e-1", participantID: "p-1", programID: "prog-1", siteID: "site-a", armID: "A", status: .consented, transitions: transitions,
+                  protocolVersion: "1.0")
     }
 
     static var product: CellProduct {

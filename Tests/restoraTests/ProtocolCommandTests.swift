@@ -144,3 +144,24 @@ import Testing
         #expect(names.contains("protocol") && names.contains("screen") && names.contains("schedule"))
     }
 }
+
+/// `restora protocol validate` of a new version lists what changed against the previous one (docs/amendments.md).
+@Suite struct ProtocolValidateChangesTests {
+    @Test func aNewVersionListsItsChangesAgainstThePreviousFile() throws {
+        let original = try String(contentsOf: ProtocolCommandTests.root.appendingPathComponent("protocols/isotretinoin-noa.yaml"), encoding: .utf8)
+        let amended = original.replacingOccurrences(of: "version: \"1.0\"", with: "version: \"1.1\"")
+            .replacingOccurrences(of: "{ key: month-1, title: Month 1, day: 30, windowBefore: 7, windowAfter: 7,",
+                                  with: "{ key: month-1, title: Month 1, day: 30, windowBefore: 7, windowAfter: 10,")
+        let file = try ProtocolCommandTests.temporaryFile("isotretinoin-noa@1.1.yaml", amended)
+        try original.write(toFile: (file as NSString).deletingLastPathComponent + "/isotretinoin-noa.yaml", atomically: true, encoding: .utf8)
+        let run = try ProtocolCommandTests.run(["protocol", "validate", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("changes against v1.0 (1):"), "\(run.stdout)")
+        #expect(run.stdout.contains("changed schedule month-1: Month 1, day 30 (window -7/+10): windowAfter"), "\(run.stdout)")
+        let json = try ProtocolCommandTests.run(["protocol", "validate", file, "--json"])
+        #expect(json.status == 0 && json.stdout.contains("\"kind\" : \"changed\"") && json.stdout.contains("\"from\" : \"1.0\""), "\(json.stdout)")
+        // The same file is its own previous version: nothing changed.
+        let same = try ProtocolCommandTests.run(["protocol", "validate", file, "--previous", file])
+        #expect(same.status == 0 && same.stdout.contains("no change against v1.1"), "\(same.stdout)")
+    }
+}

@@ -9,11 +9,15 @@ public struct Enrolment: Hashable, Sendable, Codable, Identifiable {
     public var armID: String?
     public private(set) var status: EnrolmentStatus
     public private(set) var transitions: [StatusTransition]
+    /// The protocol version the enrolment runs under (issue #14 item 7, docs/amendments.md): the program's
+    /// version when it was created; it moves only by an explicit re-consent. Nil on a value not yet stored:
+    /// storage fills it from the program.
+    public var protocolVersion: String?
 
     public init(
         id: Identifier<Enrolment>, participantID: Identifier<Participant>, programID: Identifier<Program>,
         siteID: Identifier<Site>, armID: String? = nil, status: EnrolmentStatus = .prescreened,
-        transitions: [StatusTransition] = []
+        transitions: [StatusTransition] = [], protocolVersion: String? = nil
     ) {
         self.id = id
         self.participantID = participantID
@@ -22,6 +26,7 @@ public struct Enrolment: Hashable, Sendable, Codable, Identifiable {
         self.armID = armID
         self.status = status
         self.transitions = transitions
+        self.protocolVersion = protocolVersion
     }
 
     /// Moves to `next` if the state machine allows it; records who, when and why.

@@ -13,6 +13,10 @@ public protocol EnrolmentRepository: Sendable {
     func transition(
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment>
+    /// Moves the enrolment to another protocol version (an explicit re-consent; docs/amendments.md), audited.
+    func setProtocolVersion(
+        _ id: Identifier<Enrolment>, to version: String, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<Enrolment>
 }
 
 /// Visits of an enrolment: the calendar and the recorded actual visits.

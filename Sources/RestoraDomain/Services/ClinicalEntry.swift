@@ -191,7 +191,8 @@ public struct ClinicalEntry: Sendable {
         var unknown: [String] = []
         for enrolment in chosen {
             let program = try await reads.program(enrolment.programID)
-            guard let definition = try? catalog.definition(id: program.protocolID) else {
+            // The rules of the protocol version the enrolment runs under (docs/amendments.md).
+            guard let definition = try? catalog.definition(for: enrolment, program: program) else {
                 unknown.append(program.protocolID)
                 continue
             }

@@ -24,7 +24,9 @@ public struct EnrolmentEntry: Sendable {
             throw refusal
         }
         guard program.siteIDs.contains(participant.siteID) else { throw refusal }
-        let enrolment = Enrolment(id: id, participantID: participant.id, programID: program.id, siteID: participant.siteID, armID: arm)
+        // A new enrolment runs under the program's current protocol version (docs/amendments.md).
+        let enrolment = Enrolment(id: id, participantID: participant.id, programID: program.id, siteID: participant.siteID, armID: arm,
+                                  protocolVersion: program.protocolVersion)
         return try await repositories.enrolments.create(enrolment, context: context, idempotencyKey: idempotencyKey)
     }
 }

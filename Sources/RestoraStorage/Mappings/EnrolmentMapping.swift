@@ -11,7 +11,7 @@ enum EnrolmentMapping: ParentMapping {
     static let uniqueField = "program that is still open for this participant"
     static let columns = [
         Column("id"), Column("participant_id"), Column("program_id"), Column("site_id"), Column("arm_id"), Column("status"),
-        Column("transition_count", .integer),
+        Column("transition_count", .integer), Column("protocol_version"),
     ]
     static let listColumns: Set<String> = ["transition_count"]
     static func id(of value: Enrolment) -> String { value.id.rawValue }
@@ -20,7 +20,8 @@ enum EnrolmentMapping: ParentMapping {
         ["id": .text(value.id.rawValue), "participant_id": .text(value.participantID.rawValue),
          "program_id": .text(value.programID.rawValue), "site_id": .text(value.siteID.rawValue),
          "arm_id": value.armID.map(SQLCell.text) ?? .null, "status": .text(value.status.rawValue),
-         "transition_count": .integer(value.transitions.count)]
+         "transition_count": .integer(value.transitions.count),
+         "protocol_version": value.protocolVersion.map(SQLCell.text) ?? .null]
     }
 
     static func value(from cells: [String: SQLCell]) throws -> Enrolment {
@@ -28,7 +29,8 @@ enum EnrolmentMapping: ParentMapping {
         return Enrolment(
             id: Identifier(try row.text("id")), participantID: Identifier(try row.text("participant_id")),
             programID: Identifier(try row.text("program_id")), siteID: Identifier(try row.text("site_id")),
-            armID: try row.optionalText("arm_id"), status: try row.enumValue("status", as: EnrolmentStatus.self))
+            armID: try row.optionalText("arm_id"), status: try row.enumValue("status", as: EnrolmentStatus.self),
+            protocolVersion: try row.text("protocol_version"))
     }
 
     static func loadLists(_ db: any SQLDatabase, parents: [String]) async throws -> [String: [ChildRow<StatusTransition>]] {
@@ -39,7 +41,8 @@ enum EnrolmentMapping: ParentMapping {
         let count = try StoredCells(cells: row.cells, table: table).integer("transition_count")
         return Enrolment(
             id: value.id, participantID: value.participantID, programID: value.programID, siteID: value.siteID, armID: value.armID,
-            status: value.status, transitions: try ChildRows<EnrolmentTransitionRows>.items(lists[row.id], count: count))
+            status: value.status, transitions: try ChildRows<EnrolmentTransitionRows>.items(lists[row.id], count: count),
+            protocolVersion: value.protocolVersion)
     }
 
     static func pendingLists(old: (value: Enrolment, cells: [String: SQLCell])?, new: Enrolment) throws -> PendingLists {

@@ -63,4 +63,6 @@ let allMigrations: [Migration] = [
     m0030_AddDashboardIndexes,
     m0031_CreateProtocolDeviations,
     m0032_CreateScreeningInputs,
+    m0034_AddObservationDateIndex,
+    m0035_EnrolmentProtocolVersion,
 ]

@@ -6,8 +6,27 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
     /// Enrolments with their transitions (rows of `enrolment_transitions`).
     var enrolments: ChildAwareRecords<EnrolmentMapping> { ChildAwareRecords(records: records) }
 
+    /// An enrolment without a protocol version runs under its program's current one (docs/amendments.md).
     func create(_ enrolment: Enrolment, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Enrolment> {
-        try await enrolments.create(enrolment, context: context, idempotencyKey: idempotencyKey)
+        var enrolment = enrolment
+        if enrolment.protocolVersion == nil {
+            let programs = RecordStore<ProgramMapping>(store: records.store, audit: records.audit)
+            do {
+                enrolment.protocolVersion = try await programs.get(id: enrolment.programID.rawValue).value.protocolVersion
+            } catch RepositoryError.notFound {
+                // The insert's foreign key names the missing program.
+            }
+        }
+        return try await enrolments.create(enrolment, context: context, idempotencyKey: idempotencyKey)
+    }
+
+    /// Moves the enrolment to another protocol version (a re-consent to an amendment), audited with the reason.
+    func setProtocolVersion(
+        _ id: Identifier<Enrolment>, to version: String, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<Enrolment> {
+        try await enrolments.modify(id.rawValue, expectedVersion: expectedVersion, context: context) { enrolment in
+            enrolment.protocolVersion = version
+        }
     }
 
     func get(_ id: Identifier<Enrolment>) async throws -> Versioned<Enrolment> {

@@ -35,14 +35,27 @@ struct ProtocolSource: ParsableArguments {
         let folder = resolvedDirectory(environment: environment, currentDirectory: currentDirectory)
         do {
             var byID: [String: (definition: ProtocolDefinition, origin: String)] = [:]
+            var amendments: [ProtocolDefinition] = []
+            var amendmentFiles: [String: String] = [:]
             for builtIn in try BuiltInProtocols.definitions() { byID[builtIn.definition.id] = builtIn }
             if let folder {
                 let local = try ProtocolCatalog.load(directory: folder)
-                for definition in local.protocols { byID[definition.id] = (definition, local.files[definition.id] ?? folder) }
+                for definition in local.protocols {
+                    // A folder's current version replaces the built-in one; a built-in of another version stays
+                    // loaded as an earlier version, so enrolments that run under it still find it (docs/amendments.md).
+                    if let builtIn = byID[definition.id], builtIn.definition.version != definition.version {
+                        amendments.append(builtIn.definition)
+                        amendmentFiles["\(definition.id)@\(builtIn.definition.version)"] = builtIn.origin
+                    }
+                    byID[definition.id] = (definition, local.files[definition.id] ?? folder)
+                }
+                amendments += local.amendments
+                amendmentFiles.merge(local.amendmentFiles) { _, new in new }
             }
             return ProtocolCatalog(
                 directory: folder.map { "the built-in protocols and \($0)" } ?? "the built-in protocols",
-                protocols: byID.values.map { $0.definition }, files: byID.mapValues { $0.origin })
+                protocols: byID.values.map { $0.definition }, files: byID.mapValues { $0.origin },
+                amendments: amendments, amendmentFiles: amendmentFiles)
         } catch {
             throw CLIFailure("cannot load the protocols:\n\(error.description)")
         }
