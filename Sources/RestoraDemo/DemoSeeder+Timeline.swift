@@ -34,11 +34,13 @@ extension DemoSeeder {
         let start = Enrolment(id: demo.enrolment.id, participantID: demo.enrolment.participantID,
                               programID: demo.enrolment.programID, siteID: demo.enrolment.siteID, armID: demo.enrolment.armID)
         var enrolmentVersion = try await repos.enrolments.create(start, context: context(), idempotencyKey: nil).version
-        var visitVersions: [Identifier<Visit>: Int] = [:]
+        // The calendar and every visit go through VisitEntry, as the API and the web form record them.
+        let visits = VisitEntry(repositories: repos, catalog: catalog, ids: ids)
         for visit in demo.visits {
-            let calendar = Visit(id: visit.id, enrolmentID: visit.enrolmentID, visitKey: visit.visitKey, plannedDay: visit.plannedDay,
-                                 windowBefore: visit.windowBefore, windowAfter: visit.windowAfter)
-            visitVersions[visit.id] = try await repos.visits.create(calendar, context: context(), idempotencyKey: nil).version
+            _ = try await visits.record(
+                VisitEntry.Request(visitKey: visit.visitKey, outcome: .scheduled, plannedDay: visit.plannedDay,
+                                   windowBefore: visit.windowBefore, windowAfter: visit.windowAfter, id: visit.id),
+                enrolment: visit.enrolmentID, today: CalendarDate(Date(timeIntervalSince1970: 0)), context: context(), idempotencyKey: nil)
         }
         var courseVersions: [Identifier<MedicationCourse>: Int] = [:]
         var products = DemoProductLedger()
@@ -48,7 +50,15 @@ extension DemoSeeder {
                 enrolmentVersion = try await repos.enrolments.transition(
                     demo.enrolment.id, to: t.to, at: t.at, expectedVersion: enrolmentVersion, context: context(t.reason)).version
             case let .visit(visit):
-                _ = try await repos.visits.update(visit, expectedVersion: visitVersions[visit.id] ?? 1, context: context())
+                let outcome: VisitEntry.Outcome = switch visit.status {
+                case .completed: visit.actualDate.map { .attended($0) } ?? .scheduled
+                case .missed: .missed
+                case .cancelled: .cancelled
+                case .scheduled: .scheduled
+                }
+                _ = try await visits.record(VisitEntry.Request(visitKey: visit.visitKey, outcome: outcome, note: visit.note),
+                                            enrolment: visit.enrolmentID, today: CalendarDate(step.at), context: context(),
+                                            idempotencyKey: nil)
             case let .observation(observation):
                 let (_, safety) = try await entry.record(observation, context: context(), idempotencyKey: nil)
                 summary.observations += 1

@@ -232,7 +232,10 @@ enum SwiftDashboard {
                 }
                 let known = Set(definition.schedule.map(\.key))
                 records = records.filter { known.contains($0.key) }
-                guard let schedule = try? ScheduleEngine.schedule(for: definition, start: start, today: today, records: records) else { continue }
+                // Data entered in a visit's window make it done (docs/visits.md), as the dashboard reads them.
+                let dataDates = row.record.observations.filter { $0.enrolmentID == nil || $0.enrolmentID == row.enrolment.id }.map(\.effectiveDate)
+                guard let schedule = try? ScheduleEngine.schedule(for: definition, start: start, today: today, records: records,
+                                                                  dataDates: dataDates) else { continue }
                 for visit in schedule.visits where visit.state == .due || visit.state == .overdue
                     || (visit.state == .upcoming && visit.visit.earliest <= today.adding(days: DashboardModel.lookAheadDays)) {
                     let window = "\(visit.visit.earliest) – \(visit.visit.latest)"

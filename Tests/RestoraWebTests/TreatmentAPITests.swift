@@ -21,7 +21,8 @@ struct TreatmentAPITests {
     func visits() async throws {
         try await WebHarness.with { h, client in
             let enrolment = try await enrol(h, client)
-            let plan = #"{"visitKey":"month-3","plannedDay":90,"windowBefore":7,"windowAfter":7}"#
+            // The screening visit (day -28): recordable before the treatment has started (docs/visits.md).
+            let plan = #"{"visitKey":"screening","plannedDay":-28,"windowBefore":14,"windowAfter":14}"#
             try await client.execute(uri: "/api/v1/enrolments/\(enrolment)/visits", method: .post, headers: h.headers(.monitor), body: ByteBuffer(json: plan)) { r in
                 #expect(r.status == .forbidden)
             }
@@ -152,8 +153,9 @@ struct ImplausibleTreatmentValuesTests {
     func visits() async throws {
         try await WebHarness.with { h, client in
             let enrolment = try await TreatmentAPITests().enrol(h, client)
-            for (body, path) in [(#"{"visitKey":"x","plannedDay":9223372036854775807,"windowBefore":7,"windowAfter":7}"#, "plannedDay"),
-                                 (#"{"visitKey":"x","plannedDay":30,"windowBefore":7,"windowAfter":9223372036854775807}"#, "windowBefore")] {
+            // The plan must be the schedule's (docs/visits.md): a huge day or window is refused on the field that differs.
+            for (body, path) in [(#"{"visitKey":"month-1","plannedDay":9223372036854775807,"windowBefore":7,"windowAfter":7}"#, "plannedDay"),
+                                 (#"{"visitKey":"month-1","plannedDay":30,"windowBefore":7,"windowAfter":9223372036854775807}"#, "windowAfter")] {
                 try await client.execute(uri: "/api/v1/enrolments/\(enrolment)/visits", method: .post, headers: h.headers(.coordinator),
                                          body: ByteBuffer(json: body)) { r in
                     #expect(r.status == .unprocessableContent, "\(body)")

@@ -46,21 +46,28 @@ public struct VisitStartWindow: Sendable, Hashable {
     }
 }
 
-/// An open enrolment with its day 0 and the visits recorded for it (attended or missed), keyed by visit.
+/// An open enrolment with its day 0, the visits recorded for it (attended or missed), keyed by visit, and the
+/// dates data were entered for it (observations of the enrolment or of no enrolment, from day 0 minus the
+/// schedule's earliest window on): a visit with data in its window is done, never overdue (docs/visits.md).
 public struct ScheduleCandidate: Sendable {
     public var enrolmentID: Identifier<Enrolment>
     public var participantID: Identifier<Participant>
     public var status: EnrolmentStatus
     public var dayZero: CalendarDate
     public var records: [String: VisitRecord]
+    public var dataDates: [CalendarDate]
+    /// The protocol version the enrolment runs under (its schedule decides).
+    public var protocolVersion: String?
 
     public init(enrolmentID: Identifier<Enrolment>, participantID: Identifier<Participant>, status: EnrolmentStatus,
-                dayZero: CalendarDate, records: [String: VisitRecord]) {
+                dayZero: CalendarDate, records: [String: VisitRecord], dataDates: [CalendarDate] = [], protocolVersion: String? = nil) {
+        self.protocolVersion = protocolVersion
         self.enrolmentID = enrolmentID
         self.participantID = participantID
         self.status = status
         self.dayZero = dayZero
         self.records = records
+        self.dataDates = dataDates
     }
 }
 

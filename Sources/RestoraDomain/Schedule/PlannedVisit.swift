@@ -73,6 +73,9 @@ public struct ScheduledVisit: Hashable, Sendable, Codable {
     public var actualDate: CalendarDate?
     /// Actual minus planned date in days, for attended visits (negative = early).
     public var daysFromPlanned: Int?
+    /// Set when the visit is done because data were entered in its window (no attendance recorded): the first
+    /// such date (equal to `actualDate`).
+    public var dataDate: CalendarDate?
 
     public init(visit: PlannedVisit, state: VisitState, actualDate: CalendarDate? = nil) {
         self.visit = visit

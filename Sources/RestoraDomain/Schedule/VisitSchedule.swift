@@ -27,9 +27,14 @@ public enum ScheduleEngine {
 
     /// The calendar with each visit's state on `today`, given what was recorded. A record for a visit key
     /// the protocol does not have is refused (a typo must not make a visit look unattended).
+    ///
+    /// `dataDates` are the dates clinical data of this enrolment were entered for (observations): a visit with
+    /// nothing recorded whose window holds one of them is done — completed in its window on the first such
+    /// date, with `dataDate` set (docs/visits.md "Data entered in the window"). The calendar derives it; no
+    /// visit row is written, and a recorded attendance or miss always wins over data.
     public static func schedule(
         for definition: ProtocolDefinition, start: CalendarDate, today: CalendarDate,
-        records: [String: VisitRecord] = [:]
+        records: [String: VisitRecord] = [:], dataDates: [CalendarDate] = []
     ) throws(DomainError) -> VisitSchedule {
         let planned = calendar(for: definition, start: start)
         let keys = planned.map(\.key)
@@ -37,11 +42,22 @@ public enum ScheduleEngine {
             throw .notFound(kind: "visit", id: key,
                             message: "unknown visit '\(key)' for protocol \(definition.id); visits: \(keys.joined(separator: ", "))")
         }
+        var effective = records
+        var fromData: Set<String> = []
+        let sortedDates = dataDates.sorted()
+        for visit in planned where records[visit.key] == nil {
+            if let first = sortedDates.first(where: visit.contains) {
+                effective[visit.key] = .attended(first)
+                fromData.insert(visit.key)
+            }
+        }
         let visits = planned.enumerated().map { index, visit in
-            ScheduledVisit(visit: visit, state: .upcoming, actualDate: nil)
-                .resolved(record: records[visit.key], today: today,
+            var resolved = ScheduledVisit(visit: visit, state: .upcoming, actualDate: nil)
+                .resolved(record: effective[visit.key], today: today,
                           next: index + 1 < planned.count ? planned[index + 1] : nil,
-                          laterAttended: planned[(index + 1)...].contains { records[$0.key].map(\.isAttended) ?? false })
+                          laterAttended: planned[(index + 1)...].contains { effective[$0.key].map(\.isAttended) ?? false })
+            if fromData.contains(visit.key) { resolved.dataDate = resolved.actualDate }
+            return resolved
         }
         return VisitSchedule(protocolID: definition.id, protocolVersion: definition.version, start: start,
                              today: today, visits: visits)

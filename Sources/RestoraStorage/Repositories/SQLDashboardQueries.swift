@@ -74,11 +74,12 @@ struct SQLDashboardQueries: DashboardQueries {
         let sql: SQLQueryString = """
             WITH w(visit_key, start_from, start_through) AS (VALUES \(values)),
             s AS (SELECT e.id AS id, e.participant_id AS participant_id, e.status AS status, e.created_at AS created_at,
-                         \(dayZero) AS day_zero
+                         e.protocol_version AS protocol_version, \(dayZero) AS day_zero
                   FROM enrolments e
                   WHERE e.deleted_at IS NULL AND e.program_id = \(bind: program.rawValue)
                     AND e.status NOT IN (\(binds: closed))\(Self.siteFilter(sites)))
-            SELECT s.id AS id, s.participant_id AS participant_id, s.status AS status, s.day_zero AS day_zero
+            SELECT s.id AS id, s.participant_id AS participant_id, s.status AS status, s.day_zero AS day_zero,
+                   s.protocol_version AS protocol_version
             FROM s
             WHERE s.day_zero IS NOT NULL AND EXISTS (
                 SELECT 1 FROM w WHERE s.day_zero >= w.start_from AND s.day_zero <= w.start_through
@@ -88,20 +89,51 @@ struct SQLDashboardQueries: DashboardQueries {
             ORDER BY s.created_at, s.id
             """
         let rows = try await store.read { db in try await db.raw(sql).all() }
-        struct Found { var id: String, participant: String, status: EnrolmentStatus, dayZero: CalendarDate }
+        struct Found { var id: String, participant: String, status: EnrolmentStatus, dayZero: CalendarDate, version: String? }
         let found = try rows.map { row in
             guard let status = EnrolmentStatus(rawValue: try row.decode(column: "status", as: String.self)),
                   let day = CalendarDate(try row.decode(column: "day_zero", as: String.self)) else {
                 throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "transitions")
             }
             return Found(id: try row.decode(column: "id", as: String.self),
-                         participant: try row.decode(column: "participant_id", as: String.self), status: status, dayZero: day)
+                         participant: try row.decode(column: "participant_id", as: String.self), status: status, dayZero: day,
+                         version: try row.decode(column: "protocol_version", as: String?.self))
         }
         let records = try await visitRecords(enrolments: found.map(\.id))
+        let data = try await dataDates(enrolments: found.map { ($0.id, $0.participant) })
         return found.map { candidate in
             ScheduleCandidate(enrolmentID: Identifier(candidate.id), participantID: Identifier(candidate.participant),
-                              status: candidate.status, dayZero: candidate.dayZero, records: records[candidate.id] ?? [:])
+                              status: candidate.status, dayZero: candidate.dayZero, records: records[candidate.id] ?? [:],
+                              dataDates: data[candidate.id] ?? [], protocolVersion: candidate.version)
         }
+    }
+
+    /// The distinct UTC dates of each enrolment's observations (recorded against it or against no enrolment):
+    /// one `SELECT DISTINCT` of two short columns per chunk of participants, never a row per observation.
+    private func dataDates(enrolments: [(id: String, participant: String)]) async throws -> [String: [CalendarDate]] {
+        var byParticipant: [String: [String]] = [:]
+        for (id, participant) in enrolments { byParticipant[participant, default: []].append(id) }
+        let participants = byParticipant.keys.sorted()
+        var dates: [String: Set<CalendarDate>] = [:]
+        let size = SQLProgramRecordSource.chunkSize
+        for start in stride(from: 0, to: participants.count, by: size) {
+            let chunk = Array(participants[start..<min(start + size, participants.count)])
+            let sql: SQLQueryString = """
+                SELECT DISTINCT o.participant_id AS participant_id, o.enrolment_id AS enrolment_id, substr(o.effective, 1, 10) AS day
+                FROM observations o WHERE o.deleted_at IS NULL AND o.participant_id IN (\(binds: chunk))
+                """
+            for row in try await store.read({ db in try await db.raw(sql).all() }) {
+                let participant = try row.decode(column: "participant_id", as: String.self)
+                let enrolment = try row.decode(column: "enrolment_id", as: String?.self)
+                guard let day = CalendarDate(try row.decode(column: "day", as: String.self)) else {
+                    throw StorageError.corruptRecord(table: ObservationMapping.table, column: "effective")
+                }
+                for id in byParticipant[participant] ?? [] where enrolment == nil || enrolment == id {
+                    dates[id, default: []].insert(day)
+                }
+            }
+        }
+        return dates.mapValues { $0.sorted() }
     }
 
     /// What was recorded for each of `enrolments`' visits (attended on a date, or missed), by visit key: four

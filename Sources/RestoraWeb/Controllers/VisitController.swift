@@ -2,17 +2,26 @@ import Foundation
 import Hummingbird
 import RestoraDomain
 
-/// The visit calendar of an enrolment and the recording of an actual visit.
+/// The visit calendar of an enrolment and the recording of its visits, through `VisitEntry` (the web form
+/// and the demo clinic take the same service): the visit key comes from the protocol's schedule, the plan
+/// (day and window) from the schedule, and an attended visit outside its window needs an investigator's
+/// deviation (docs/visits.md).
 struct VisitController {
     let dependencies: WebDependencies
     let config: WebConfiguration
     var repositories: Repositories { dependencies.repositories }
 
+    /// `plannedDay`/`windowBefore`/`windowAfter` may be left out (they come from the schedule); when sent they
+    /// must equal the schedule's. Without `status` the visit is only placed on the calendar.
     struct VisitInput: Decodable {
         var visitKey: String
-        var plannedDay: Int
-        var windowBefore: Int
-        var windowAfter: Int
+        var plannedDay: Int?
+        var windowBefore: Int?
+        var windowAfter: Int?
+        var status: Visit.Status?
+        var actualDate: CalendarDate?
+        var note: String?
+        var deviation: DeviationInput?
     }
 
     struct RecordInput: Decodable {
@@ -20,6 +29,7 @@ struct VisitController {
         var status: Visit.Status
         var note: String?
         var reason: String?
+        var deviation: DeviationInput?
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -28,11 +38,31 @@ struct VisitController {
         group.put("visits/:id", use: record)
     }
 
+    var entry: VisitEntry { VisitEntry(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids) }
+
     /// The enrolment, if the user may see its site (404 otherwise).
     private func enrolment(_ id: String, _ user: UserAccount) async throws -> Enrolment {
         let enrolment = try await repositories.enrolments.get(Identifier(id)).value
         try Access.requireSite(user, enrolment.siteID, kind: "enrolment", id: id)
         return enrolment
+    }
+
+    /// What the request says happened; a completed visit needs its date.
+    static func outcome(_ status: Visit.Status?, _ date: CalendarDate?) throws -> VisitEntry.Outcome {
+        switch status {
+        case nil, .scheduled?: return .scheduled
+        case .missed?: return .missed
+        case .cancelled?: return .cancelled
+        case .completed?:
+            guard let date else { throw DomainError.invalidValue(field: "actualDate", message: "a completed visit needs its actual date") }
+            return .attended(date)
+        }
+    }
+
+    /// A deviation is signed by an investigator only (issue #14): anyone else is refused before anything is judged.
+    static func requireSigner(_ deviation: DeviationInput?, _ user: UserAccount) throws {
+        guard deviation != nil, user.role != .investigator else { return }
+        throw APIError.forbidden("only an investigator may sign a protocol deviation")
     }
 
     @Sendable func plan(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -41,19 +71,13 @@ struct VisitController {
         try Access.requireWriter(user)
         let enrolment = try await enrolment(try context.parameters.require("id"), user)
         let input = try await request.decodeJSON(VisitInput.self, limit: config.maxBodyBytes)
-        guard input.windowBefore >= 0, input.windowAfter >= 0, !input.visitKey.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw DomainError.invalidValue(field: "window", message: "a visit key and non-negative windows are required")
-        }
-        // Plausibility bounds (no program here runs past ten years or has a window over a year).
-        guard (-365...3_650).contains(input.plannedDay) else {
-            throw DomainError.invalidValue(field: "plannedDay", message: "the planned day is from -365 to 3650 days after the start")
-        }
-        guard input.windowBefore <= 365, input.windowAfter <= 365 else {
-            throw DomainError.invalidValue(field: "windowBefore", message: "a visit window is at most 365 days on either side")
-        }
-        let visit = Visit(id: Identifier(dependencies.ids.next()), enrolmentID: enrolment.id, visitKey: input.visitKey,
-                          plannedDay: input.plannedDay, windowBefore: input.windowBefore, windowAfter: input.windowAfter)
-        let stored = try await repositories.visits.create(visit, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        try Self.requireSigner(input.deviation, user)
+        let stored = try await entry.record(
+            VisitEntry.Request(visitKey: input.visitKey, outcome: try Self.outcome(input.status, input.actualDate), note: input.note,
+                               deviation: input.deviation, plannedDay: input.plannedDay, windowBefore: input.windowBefore,
+                               windowAfter: input.windowAfter),
+            enrolment: enrolment.id, today: CalendarDate(dependencies.clock.now()), context: context.audit(user),
+            idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 
@@ -70,19 +94,13 @@ struct VisitController {
         try Access.requireWriter(user)
         let id = Identifier<Visit>(try context.parameters.require("id"))
         let expected = try request.expectedVersion()
-        var visit = try await repositories.visits.get(id).value
+        let visit = try await repositories.visits.get(id).value
         _ = try await enrolment(visit.enrolmentID.rawValue, user)
         let input = try await request.decodeJSON(RecordInput.self, limit: config.maxBodyBytes)
-        if input.status == .completed && input.actualDate == nil {
-            throw DomainError.invalidValue(field: "actualDate", message: "a completed visit needs its actual date")
-        }
-        if let date = input.actualDate, date > CalendarDate(dependencies.clock.now()) {
-            throw DomainError.invalidValue(field: "actualDate", message: "the visit date is in the future")
-        }
-        visit.actualDate = input.actualDate
-        visit.status = input.status
-        visit.note = input.note
-        let stored = try await repositories.visits.update(visit, expectedVersion: expected, context: context.audit(user, reason: input.reason))
+        try Self.requireSigner(input.deviation, user)
+        let stored = try await entry.correct(
+            id, expectedVersion: expected, outcome: try Self.outcome(input.status, input.actualDate), note: input.note,
+            deviation: input.deviation, today: CalendarDate(dependencies.clock.now()), context: context.audit(user, reason: input.reason))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 }

@@ -56,7 +56,7 @@ struct DashboardModel: Sendable {
         let sites = Access.visibleSites(user)
         let shown: [(program: Program, definition: ProtocolDefinition)] = try await repositories.programs.list().map(\.value)
             .filter { program in user.role.seesAllSites || program.siteIDs.contains { user.canSee(site: $0) } }
-            .compactMap { program in (try? catalog.definition(id: program.protocolID)).map { (program, $0) } }
+            .compactMap { program in (try? catalog.definition(for: program)).map { (program, $0) } }
         let ids = shown.map(\.program.id)
         async let counts = queries.enrolmentStatusCounts(programs: ids, sites: sites)
         async let months = queries.enrolmentsByMonth(programs: ids, sites: sites)
@@ -65,9 +65,15 @@ struct DashboardModel: Sendable {
             programs: ids, sites: sites, onsetFrom: today.adding(days: -recentEventDays), onsetThrough: today, limit: recentEventLimit)
         var visits: [VisitDue] = []
         for (program, definition) in shown {
-            let candidates = try await queries.visitCandidates(
-                program: program.id, sites: sites, windows: startWindows(definition, today: today))
-            visits += candidates.flatMap { dueVisits($0, definition: definition, programName: program.name, today: today) }
+            // Enrolments may run under different versions of the protocol (docs/amendments.md): the windows of
+            // every loaded version find the candidates, each judged on its own version's schedule.
+            let versions = catalog.versions(id: program.protocolID)
+            let windows = (versions.isEmpty ? [definition] : versions).flatMap { startWindows($0, today: today) }
+            let candidates = try await queries.visitCandidates(program: program.id, sites: sites, windows: windows)
+            visits += candidates.flatMap { candidate in
+                let own = candidate.protocolVersion.flatMap { try? catalog.definition(id: program.protocolID, version: $0) } ?? definition
+                return dueVisits(candidate, definition: own, programName: program.name, today: today)
+            }
         }
         let byStatus = try await counts, byMonth = try await months
         let summaries = shown.map { program, _ in
@@ -112,7 +118,8 @@ struct DashboardModel: Sendable {
         guard !ClinicalEntry.closedStatuses.contains(candidate.status) else { return [] }
         let known = Set(definition.schedule.map(\.key))
         let records = candidate.records.filter { known.contains($0.key) }
-        guard let schedule = try? ScheduleEngine.schedule(for: definition, start: candidate.dayZero, today: today, records: records) else { return [] }
+        guard let schedule = try? ScheduleEngine.schedule(for: definition, start: candidate.dayZero, today: today, records: records,
+                                                          dataDates: candidate.dataDates) else { return [] }
         return schedule.visits.filter { visit in
             visit.state == .due || visit.state == .overdue
                 || (visit.state == .upcoming && visit.visit.earliest <= today.adding(days: lookAheadDays))

@@ -131,29 +131,7 @@ enum ParticipantPage {
         })
     }
 
-    static func visits(_ m: ParticipantPageModel) -> Node {
-        let scheduled = m.enrolments.compactMap { view in view.schedule.map { (view.program, $0) } }
-        guard !scheduled.isEmpty else { return Layout.empty("No visit calendar yet: it starts on the first day of treatment.") }
-        return .fragment(scheduled.map { program, schedule in
-            el("div") {
-                el("h3") { "\(program.name) (day 0 = \(schedule.start))" }
-                el("table", ["class": "visit-calendar"]) {
-                    el("thead") { el("tr") { el("th") { "Visit" }; el("th") { "Planned" }; el("th") { "Window" }; el("th") { "State" }; el("th") { "Attended" } } }
-                    el("tbody") {
-                        schedule.visits.map { v in
-                            el("tr", ["class": "visit status-\(v.state.rawValue)"]) {
-                                el("td") { v.visit.title }
-                                el("td") { v.visit.planned.description }
-                                el("td") { "\(v.visit.earliest) – \(v.visit.latest)" }
-                                el("td") { el("span", ["class": "badge status-\(v.state.rawValue)"]) { v.state.rawValue } }
-                                el("td") { v.actualDate?.description ?? "" }
-                            }
-                        }
-                    }
-                }
-            }
-        })
-    }
+    static func visits(_ m: ParticipantPageModel) -> Node { VisitCalendar.section(m) }
 
     static func observations(_ m: ParticipantPageModel) -> Node {
         guard !m.observations.isEmpty else { return Layout.empty("No observations recorded.") }

@@ -49,12 +49,13 @@ struct ParticipantPageModel: Sendable {
         var views: [EnrolmentView] = []
         for enrolment in try await r.enrolments.list(participant: id) {
             guard let program = programs[enrolment.value.programID] else { continue }
-            let definition = try? dependencies.catalog.definition(id: program.protocolID)
+            let definition = try? dependencies.catalog.definition(for: enrolment.value, program: program)
             let visits = try await r.visits.list(enrolment: enrolment.value.id).map(\.value)
+            let dataDates = VisitCalendar.dataDates(try await observations.map(\.value), enrolment: enrolment.value.id)
             let latest = allScreenings.filter { $0.enrolmentID == enrolment.value.id }.max { $0.screenedOn < $1.screenedOn }
             views.append(EnrolmentView(
                 enrolment: enrolment, program: program, definition: definition, visits: visits,
-                schedule: definition.flatMap { schedule(enrolment.value, visits: visits, definition: $0, today: today) },
+                schedule: definition.flatMap { schedule(enrolment.value, visits: visits, definition: $0, today: today, dataDates: dataDates) },
                 latestScreening: latest))
         }
         let enrolledPrograms = Set(views.filter { !ClinicalEntry.closedStatuses.contains($0.enrolment.value.status) }.map(\.program.id))
@@ -74,8 +75,10 @@ struct ParticipantPageModel: Sendable {
             reportablePrograms: Set(programs.values.filter { $0.siteIDs.allSatisfy { user.canSee(site: $0) } }.map(\.id)))
     }
 
-    /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today.
-    static func schedule(_ enrolment: Enrolment, visits: [Visit], definition: ProtocolDefinition, today: CalendarDate) -> VisitSchedule? {
+    /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with
+    /// data entered in its window (`dataDates`) is done (docs/visits.md).
+    static func schedule(_ enrolment: Enrolment, visits: [Visit], definition: ProtocolDefinition, today: CalendarDate,
+                         dataDates: [CalendarDate] = []) -> VisitSchedule? {
         guard let start = enrolment.transitions.first(where: { $0.to == .onTreatment }).map({ CalendarDate($0.at) }) else { return nil }
         let keys = Set(definition.schedule.map(\.key))
         var records: [String: VisitRecord] = [:]
@@ -83,7 +86,7 @@ struct ParticipantPageModel: Sendable {
             if visit.status == .missed { records[visit.visitKey] = .missed }
             if visit.status == .completed, let date = visit.actualDate { records[visit.visitKey] = .attended(date) }
         }
-        return try? ScheduleEngine.schedule(for: definition, start: start, today: today, records: records)
+        return try? ScheduleEngine.schedule(for: definition, start: start, today: today, records: records, dataDates: dataDates)
     }
 
     var record: [Observation] { observations.map(\.value) }

@@ -17,6 +17,7 @@ enum WebPages {
         ParticipantListController(dependencies: dependencies, config: config).register(on: pages)
         ParticipantPageController(dependencies: dependencies).register(on: pages)
         EnrolmentPagesController(dependencies: dependencies, config: config).register(on: pages)
+        VisitPagesController(dependencies: dependencies, config: config).register(on: pages)
         ReportPageController(dependencies: dependencies, config: config).register(on: pages)
         EntryController(dependencies: dependencies, config: config).register(on: pages)
         CellTherapyPagesController(dependencies: dependencies, config: config).register(on: pages)
