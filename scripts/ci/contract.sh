@@ -58,9 +58,19 @@ import glob, json, re, sys
 doc = json.load(open("Sources/RestoraWeb/Resources/openapi.json"))
 documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops if m != "parameters"}
 registered = set()
+# The typed route list (Sources/RestoraWeb/Web/APIRoute.swift): `static let name = APIRoute(.method, "pattern")`,
+# registered by controllers as `.on(.name, …)`; any route still registered by a path literal is read too.
+routes = dict((name, (method, path)) for name, method, path in
+              re.findall(r'static let (\w+) = APIRoute\(\.(\w+), "([^"]+)"\)', open("Sources/RestoraWeb/Web/APIRoute.swift").read()))
 files = glob.glob("Sources/RestoraWeb/Controllers/*.swift") + ["Sources/RestoraWeb/Application/Application+build.swift"]
 for name in files:
-    for method, path in re.findall(r'\b(?:group|api|router)\.(get|post|put|patch|delete)\("([^"]+)"', open(name).read()):
+    text = open(name).read()
+    for used in re.findall(r'\.on\(\.(\w+)\b', text):
+        if used not in routes:
+            print(f"{name}: .on(.{used}) names no route of APIRoute.swift", file=sys.stderr); sys.exit(1)
+        method, path = routes[used]
+        registered.add((method.upper(), "/" + re.sub(r":(\w+)", r"{\1}", path)))
+    for method, path in re.findall(r'\b(?:group|api|router)\.(get|post|put|patch|delete)\("([^"]+)"', text):
         path = re.sub(r"^api/v1/", "", path)
         if path in ("healthz", "metrics", "openapi.json"):
             continue

@@ -34,9 +34,9 @@ struct AdverseEventController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/adverse-events", use: create)
-        group.get("participants/:id/adverse-events", use: list)
-        group.put("adverse-events/:id", use: update)
+        group.on(.createAdverseEvent, use: create)
+        group.on(.adverseEvents, use: list)
+        group.on(.updateAdverseEvent, use: update)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -18,10 +18,10 @@ struct AuditController {
     ]
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("participants/:id/audit") { request, context in
+        group.on(.participantAudit) { request, context in
             try await history(kind: "participants", id: try context.parameters.require("id"), context: context)
         }
-        group.get("audit/:kind/:id") { request, context in
+        group.on(.recordAudit) { request, context in
             try await history(kind: try context.parameters.require("kind"), id: try context.parameters.require("id"), context: context)
         }
     }

@@ -28,9 +28,9 @@ struct CellProductController {
     static let sourceTissues: Set<String> = ["bone-marrow-aspirate", "adipose-lipoaspirate"]
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/cell-products", use: create)
-        group.get("participants/:id/cell-products", use: list)
-        group.post("cell-products/:id/custody", use: custody)
+        group.on(.createCellProduct, use: create)
+        group.on(.cellProducts, use: list)
+        group.on(.appendCustody, use: custody)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

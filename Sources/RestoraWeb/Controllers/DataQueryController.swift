@@ -19,10 +19,10 @@ struct DataQueryController {
     struct AnswerInput: Decodable { var answer: String }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/queries", use: raise)
-        group.get("participants/:id/queries", use: list)
-        group.post("queries/:id/answer", use: answer)
-        group.post("queries/:id/close", use: close)
+        group.on(.raiseQuery, use: raise)
+        group.on(.queries, use: list)
+        group.on(.answerQuery, use: answer)
+        group.on(.closeQuery, use: close)
     }
 
     @Sendable func raise(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -45,9 +45,9 @@ struct ObservationController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/observations", use: create)
-        group.get("participants/:id/observations", use: list)
-        group.put("observations/:id", use: update)
+        group.on(.createObservation, use: create)
+        group.on(.observations, use: list)
+        group.on(.updateObservation, use: update)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

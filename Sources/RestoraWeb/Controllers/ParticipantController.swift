@@ -9,10 +9,10 @@ struct ParticipantController {
     var repositories: Repositories { dependencies.repositories }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants", use: create)
-        group.get("participants", use: search)
-        group.get("participants/:id", use: show)
-        group.put("participants/:id", use: update)
+        group.on(.createParticipant, use: create)
+        group.on(.searchParticipants, use: search)
+        group.on(.participant, use: show)
+        group.on(.updateParticipant, use: update)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -24,8 +24,8 @@ struct ReleaseDecisionController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("cell-products/:id/release-decision", use: decide)
-        group.put("cell-products/:id/release-tests", use: recordTests)
+        group.on(.decideRelease, use: decide)
+        group.on(.recordReleaseTests, use: recordTests)
     }
 
     /// Stores the results under If-Match (a lot in process moves to quarantine); writers at the lot's site.

@@ -14,8 +14,8 @@ struct SafetyAlertController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("safety-alerts", use: open)
-        group.post("safety-alerts/:id/acknowledge", use: acknowledge)
+        group.on(.openSafetyAlerts, use: open)
+        group.on(.acknowledgeSafetyAlert, use: acknowledge)
     }
 
     @Sendable func open(_ request: Request, context: AppRequestContext) async throws -> Response {

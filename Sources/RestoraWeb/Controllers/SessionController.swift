@@ -20,8 +20,8 @@ struct SessionController {
 
     /// Sign-in is public; sign-out needs the session it ends.
     func register(public router: Router<AppRequestContext>, authenticated group: RouterGroup<AppRequestContext>) {
-        router.post("api/v1/sessions", use: signIn)
-        group.delete("sessions", use: signOut)
+        router.group(RouterPath(String(APIRoute.prefix.dropFirst()))).on(.createSession, use: signIn)
+        group.on(.deleteSession, use: signOut)
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
