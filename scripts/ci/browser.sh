@@ -107,6 +107,12 @@ program_out=$("$bin" program add --protocol-id isotretinoin-noa --protocol-versi
   --name "Isotretinoin for azoospermia" --site PAR1 --site LYO1)
 program_id=$(grep -o 'id [0-9a-f-]*' <<<"$program_out" | head -1 | cut -d' ' -f2)
 [ -n "$program_id" ] || fail "program add printed no id: $program_out"
+# The two cell-therapy programs, for the per-program journeys (browser-tests/test_journeys.py).
+program_asc=$("$bin" program add --protocol-id asc-azoospermia --protocol-version 1.0 \
+  --name "Stem cells for azoospermia" --site PAR1 | grep -o 'id [0-9a-f-]*' | head -1 | cut -d' ' -f2)
+program_ost=$("$bin" program add --protocol-id msc-osteoporosis --protocol-version 1.0 \
+  --name "Stem cells for osteoporosis" --site PAR1 | grep -o 'id [0-9a-f-]*' | head -1 | cut -d' ' -f2)
+[ -n "$program_asc" ] && [ -n "$program_ost" ] || fail "program add printed no id for the cell-therapy programs"
 
 pw_coord='coordinator-pass-2026'; pw_inv='investigator-pass-2026'; pw_coord_b='lyon-coordinator-2026'
 pw_mon='monitor-both-sites-2026'
@@ -117,6 +123,8 @@ printf '%s\n' "$pw_mon"     | "$bin" user add --username mona   --role monitor -
 # An API token for seeding data that a test needs but is not about (e.g. a site-A participant for the
 # site-B test), so one page that is missing does not fail every other test.
 token=$("$bin" token create --username claire)
+# The investigator's token: seeding an enrolment past the eligibility gate needs an investigator's deviation.
+token_inv=$("$bin" token create --username ivan)
 
 # ---- server -----------------------------------------------------------------------------------------------------
 port=
@@ -138,6 +146,7 @@ curl -fs "$base/healthz" | grep -q ok || fail "healthz"
 # ---- tests ---------------------------------------------------------------------------------------------------------
 export RESTORA_URL=$base RESTORA_SCREENSHOTS=$shots RESTORA_CHROME=$chrome RESTORA_CHROMEDRIVER=$driver
 export RESTORA_API_TOKEN=$token RESTORA_SITE_A=$site_a RESTORA_SITE_B=$site_b RESTORA_PROGRAM_ID=$program_id
+export RESTORA_API_TOKEN_INVESTIGATOR=$token_inv RESTORA_PROGRAM_ASC=$program_asc RESTORA_PROGRAM_OST=$program_ost
 export RESTORA_COORDINATOR=claire RESTORA_COORDINATOR_PASSWORD=$pw_coord
 export RESTORA_INVESTIGATOR=ivan RESTORA_INVESTIGATOR_PASSWORD=$pw_inv
 export RESTORA_COORDINATOR_B=lucas RESTORA_COORDINATOR_B_PASSWORD=$pw_coord_b
@@ -157,7 +166,9 @@ if [ -s "$RESTORA_PII_FILE" ]; then
     if grep -qF -- "$value" "$work/server.log"; then echo "FAIL patient data in the server log: '$value'" >&2; leaks=1; fi
   done < <(sort -u "$RESTORA_PII_FILE")
 fi
-grep -qF -- "$token" "$work/server.log" && { echo "FAIL the API token is in the server log" >&2; leaks=1; }
+for secret in "$token" "$token_inv"; do
+  grep -qF -- "$secret" "$work/server.log" && { echo "FAIL an API token is in the server log" >&2; leaks=1; }
+done
 [ "$leaks" = 0 ] || { cp "$work/server.log" "$shots/server.log"; status=1; }
 [ "$status" = 0 ] || fail "browser tests (pytest exit $status)"
 echo "browser: ok"
