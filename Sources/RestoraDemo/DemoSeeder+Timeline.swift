@@ -44,11 +44,19 @@ extension DemoSeeder {
         }
         var courseVersions: [Identifier<MedicationCourse>: Int] = [:]
         var products = DemoProductLedger()
+        var lastVerdict: EligibilityReport.Verdict?
         for step in Self.panels(steps(of: demo)) {
             switch step.kind {
             case let .transition(t):
-                enrolmentVersion = try await repos.enrolments.transition(
-                    demo.enrolment.id, to: t.to, at: t.at, expectedVersion: enrolmentVersion, context: context(t.reason)).version
+                // Results still pending at the screening visit: screened again before eligibility is declared.
+                if t.to == .eligible, lastVerdict != .eligible {
+                    lastVerdict = try await screen(demo, definition: definition, on: CalendarDate(t.at))
+                    summary.screenings += 1
+                }
+                // Through the eligibility gate, as the API and the web form move an enrolment (EnrolmentTransitions).
+                enrolmentVersion = try await EnrolmentTransitions(repositories: repos, catalog: catalog, ids: ids).transition(
+                    demo.enrolment.id, to: t.to, at: t.at, expectedVersion: enrolmentVersion, signedAt: t.at, context: context(t.reason)
+                ).enrolment.version
             case let .visit(visit):
                 let outcome: VisitEntry.Outcome = switch visit.status {
                 case .completed: visit.actualDate.map { .attended($0) } ?? .scheduled
@@ -83,7 +91,7 @@ extension DemoSeeder {
                     course, expectedVersion: courseVersions[course.id] ?? 1,
                     context: context("course \(course.status.rawValue) on \(course.stop.map { "\($0)" } ?? "its last day")")).version
             case let .screening(date):
-                try await screen(demo, definition: definition, on: date)
+                lastVerdict = try await screen(demo, definition: definition, on: date)
                 summary.screenings += 1
             case let .product(productStep):
                 try await products.apply(productStep, seeder: self, definition: definition, summary: &summary)
@@ -171,7 +179,8 @@ extension DemoSeeder {
 
     /// Screens with the eligibility engine on the screening date, on what was known by then, and stores the
     /// verdict with every criterion (as `POST /enrolments/{id}/screenings` does).
-    func screen(_ demo: DemoParticipant, definition: ProtocolDefinition, on date: CalendarDate) async throws {
+    @discardableResult
+    func screen(_ demo: DemoParticipant, definition: ProtocolDefinition, on date: CalendarDate) async throws -> EligibilityReport.Verdict {
         var record = demo.record
         record.observations = record.observations.filter { $0.effectiveDate <= date }
         let report = EligibilityEngine.screen(record, against: definition, on: date)
@@ -179,5 +188,6 @@ extension DemoSeeder {
             id: Identifier("\(demo.enrolment.id.rawValue)-screening-\(date)"), participantID: demo.participant.id,
             enrolmentID: demo.enrolment.id, report: report, screenedBy: Self.loader)
         _ = try await repositories.screenings.create(screening, context: context(), idempotencyKey: nil)
+        return report.verdict
     }
 }

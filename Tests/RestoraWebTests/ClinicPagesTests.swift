@@ -154,10 +154,11 @@ struct ClinicPagesTests {
         }
     }
 
-    @Test("enrol, screen and move an enrolment: only allowed steps, and eligibility without an eligible screening needs a reason")
+    @Test("enrol, screen and move an enrolment: only allowed steps; the eligibility gate refuses next to the field, an investigator's deviation lets it through and is listed")
     func enrolmentFlow() async throws {
         try await WebHarness.with { h, client in
             try await addUser(h, "ines", .investigator, site: "site-a")
+            try await addUser(h, "cora", .coordinator, site: "site-a")
             var session = try await PagesSession.signIn(client, username: "ines", password: Self.password)
             let (_, form, _) = try await session.get(client, "/participants/p-a/enrolments/new")
             let csrf = try #require(PagesSession.csrf(in: form))
@@ -171,27 +172,52 @@ struct ClinicPagesTests {
             #expect(moved == .seeOther)
             let (screened, _, _) = try await session.post(client, path + "/screen", [("_csrf", csrf), ("_nonce", "s-1"), ("on", "2025-12-30")])
             #expect(screened == .seeOther)
-            let (noReason, page, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2025-12-31")])
-            #expect(noReason == .unprocessableContent)
-            #expect(page.contains("give the reason"))
-            // Refused on the participant page itself, next to the reason field, with the chosen step and date kept.
+            #expect(try await h.database.repositories.screenings.list(participant: "p-a").first?.value.verdict != .eligible)
+            let (gated, page, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2025-12-31"),
+                                                                                           ("reason", "Medication history reviewed at the visit")])
+            #expect(gated == .unprocessableContent)
+            // Refused on the participant page itself, next to the step field, naming the rule, with the input kept.
             let id = enrolment.id.rawValue
-            #expect(page.contains("<p id=\"reason-\(id)-error\" class=\"field-error\">"))
-            #expect(page.contains("aria-describedby=\"reason-\(id)-error\""))
+            #expect(page.contains("<p id=\"to-\(id)-error\" class=\"field-error\">Declaring the participant eligible needs an eligible screening"))
+            #expect(page.contains("protocol rule: eligibility gate: an eligible screening verdict on protocol isotretinoin-noa"))
+            #expect(page.contains("aria-describedby=\"to-\(id)-error\""))
             #expect(page.contains("<option value=\"eligible\" selected"))
             #expect(page.contains("value=\"2025-12-31\""))
+            #expect(page.contains("value=\"Medication history reviewed at the visit\""))
             #expect(page.contains("id=\"demographics\""))
+            // The investigator is offered the deviation fields, in words.
+            #expect(page.contains("Record as protocol deviation"))
+            #expect(page.contains("<option value=\"visit-schedule\">Visit schedule</option>"))
             let (future, futurePage, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2027-01-01"), ("reason", "x")])
             #expect(future == .unprocessableContent)
             #expect(futurePage.contains("<p id=\"on-\(id)-error\" class=\"field-error\">The date 2027-01-01 is in the future"))
-            let (withReason, _, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2025-12-31"), ("reason", "Medication history reviewed at the visit")])
-            #expect(withReason == .seeOther)
+            #expect(try await h.database.repositories.enrolments.get(enrolment.id).value.status == .screening)
+            // A coordinator is not offered the fields, and a deviation sent anyway is refused.
+            var coordinator = try await PagesSession.signIn(client, username: "cora", password: Self.password)
+            let (_, coordinatorPage, _) = try await coordinator.get(client, "/participants/p-a")
+            #expect(!coordinatorPage.contains("Record as protocol deviation"))
+            let coordinatorCSRF = try #require(PagesSession.csrf(in: coordinatorPage))
+            let (unsigned, _, _) = try await coordinator.post(client, path + "/transition", [
+                ("_csrf", coordinatorCSRF), ("to", "eligible"), ("on", "2025-12-31"), ("deviationCategory", "eligibility"), ("deviationReason", "fine")])
+            #expect(unsigned == .forbidden)
+            #expect(try await h.database.repositories.deviations.list(participant: "p-a").isEmpty)
+            let (signed, _, _) = try await session.post(client, path + "/transition", [
+                ("_csrf", csrf), ("to", "eligible"), ("on", "2025-12-31"), ("reason", "Medication history reviewed at the visit"),
+                ("deviationCategory", "eligibility"), ("deviationReason", "PHQ-9 done on paper; judged eligible")])
+            #expect(signed == .seeOther)
             let stored = try await h.database.repositories.enrolments.get(enrolment.id).value
             #expect(stored.status == .eligible)
             #expect(stored.transitions.last?.reason == "Medication history reviewed at the visit")
+            let deviations = try await h.database.repositories.deviations.list(participant: "p-a").map(\.value)
+            #expect(deviations.map(\.category) == [.eligibility])
+            #expect(deviations.first?.signedBy.userID == "web-ines")
             let (_, participant, _) = try await session.get(client, "/participants/p-a")
             #expect(participant.contains(#"<section id="eligibility""#))
             #expect(participant.contains("Isotretinoin: Eligible"))
+            #expect(participant.contains(#"<section id="deviations""#))
+            #expect(participant.contains("PHQ-9 done on paper; judged eligible"))
+            #expect(participant.contains("<td>Eligibility</td>"))
+            #expect(participant.contains("2026-01-01 00:00 UTC"))
         }
     }
 

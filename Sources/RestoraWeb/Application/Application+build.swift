@@ -45,6 +45,7 @@ public func buildApplication(
     ReleaseDecisionController(dependencies: dependencies, config: config).register(on: api)
     ProcedureController(dependencies: dependencies, config: config).register(on: api)
     DataQueryController(dependencies: dependencies, config: config).register(on: api)
+    DeviationController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
     WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)

@@ -16,6 +16,8 @@ struct EnrolmentController {
     struct TransitionInput: Decodable {
         var to: EnrolmentStatus
         var reason: String
+        /// An investigator's protocol deviation, when the eligibility gate refuses the move (issue #14).
+        var deviation: DeviationInput?
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -52,8 +54,21 @@ struct EnrolmentController {
         let current = try await repositories.enrolments.get(id)
         try Access.requireSite(user, current.value.siteID, kind: "enrolment", id: id.rawValue)
         let input = try await request.decodeJSON(TransitionInput.self, limit: config.maxBodyBytes)
-        let stored = try await repositories.enrolments.transition(
-            id, to: input.to, at: dependencies.clock.now(), expectedVersion: expected, context: context.audit(user, reason: input.reason))
-        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+        let now = dependencies.clock.now()
+        let outcome = try await Self.forbiddingUnsigned {
+            try await EnrolmentTransitions(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids).transition(
+                id, to: input.to, at: now, expectedVersion: expected, deviation: input.deviation, signedAt: now,
+                context: context.audit(user, reason: input.reason))
+        }
+        return try JSONResponse.make(VersionedResponse(value: outcome.enrolment), version: outcome.enrolment.version)
+    }
+
+    /// A deviation signed by anyone but an investigator is a 403 naming who may sign.
+    static func forbiddingUnsigned<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let refused as EnrolmentTransitions.SignerRefused {
+            throw APIError.forbidden(refused.message)
+        }
     }
 }

@@ -86,26 +86,28 @@ struct EnrolmentPagesController {
             reader.fail("on", "The date is before the previous step (\(CalendarDate(last.at)))")
         }
         let reason = reader.text("reason", required: false, maxLength: 500)
-        // A move to eligible without an eligible screening is the investigator's judgement: it needs a reason.
-        if target == .eligible, reason == nil {
-            let latest = try await repositories.screenings.list(participant: current.value.participantID).map(\.value)
-                .filter { $0.enrolmentID == current.value.id }.max { $0.screenedOn < $1.screenedOn }
-            if latest?.verdict != .eligible {
-                reader.fail("reason", "The latest screening is not 'eligible' (\(latest?.verdict.rawValue ?? "not screened")): give the reason for declaring eligibility")
-            }
-        }
+        // The investigator's "record as protocol deviation" fields: a reason makes it a deviation (issue #14).
+        let deviation = EnrolmentPanel.deviation(&reader)
         guard reader.isValid, let target, let date else {
             return try await refused(FormState(form: form, errors: reader.errors), enrolment: current.value, user: user, context: context)
         }
         let at = date == today ? now : date.startOfDayUTC.addingTimeInterval(12 * 3600)
         let version = Int(form["version"] ?? "") ?? current.version
         do {
-            _ = try await repositories.enrolments.transition(
-                current.value.id, to: target, at: at, expectedVersion: version,
-                context: context.audit(user, reason: reason ?? "\(StatusText.label(target)) (recorded in the web app)"))
+            _ = try await EnrolmentController.forbiddingUnsigned {
+                try await EnrolmentTransitions(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids).transition(
+                    current.value.id, to: target, at: at, expectedVersion: version, deviation: deviation, signedAt: now,
+                    context: context.audit(user, reason: reason ?? "\(StatusText.label(target)) (recorded in the web app)"))
+            }
         } catch RepositoryError.staleVersion {
             let state = FormState(form: form, general: ["This enrolment changed since the page was opened; its current state is shown. Record the step again if it still applies."])
             return try await refused(state, enrolment: current.value, user: user, context: context, status: .conflict)
+        } catch let error as DomainError {
+            // The gate's refusal (or a missing deviation reason) next to its field, the input kept.
+            var state = FormState(form: form)
+            FieldErrors.apply(error, to: &state, fields: ["to", "on", "reason", "deviation.reason"],
+                              fieldMap: ["deviation.reason": "deviationReason"])
+            return try await refused(state, enrolment: current.value, user: user, context: context)
         }
         return HTMLResponse.redirect(back + "#enrolments")
     }
@@ -172,11 +174,44 @@ enum EnrolmentPanel {
                         el("input", ["id": "reason-\(id)", "name": "reason", "type": "text", "value": state?.form.typed("reason") ?? "",
                                      "aria-invalid": invalid("reason"), "aria-describedby": describedBy("reason")])
                         message("reason")
+                        if context.user?.role == .investigator { deviationFields(id: id, state: state, message: message) }
                         el("button", ["class": "transition-button secondary", "type": "submit"]) { "Record" }
                     }
                 }
             }
         }
+    }
+
+    /// For an investigator: record the step as a protocol deviation when the eligibility gate refuses it
+    /// (category and reason; the signature is the signed-in investigator and the time of the submit).
+    static func deviationFields(id: String, state: FormState?, message: (String) -> Node) -> Node {
+        let chosen = state?.form["deviationCategory"] ?? ProtocolDeviation.Category.eligibility.rawValue
+        let error = state?.errors["deviationReason"]
+        return el("fieldset", ["class": "deviation-fields"]) {
+            el("legend") { "Record as protocol deviation (only if the protocol refuses this step)" }
+            el("label", ["for": "deviation-category-\(id)"]) { "Category " }
+            el("select", ["id": "deviation-category-\(id)", "name": "deviationCategory"]) {
+                ProtocolDeviation.Category.allCases.map { category in
+                    Node.element("option", ["value": category.rawValue], flags: ["selected": chosen == category.rawValue]) {
+                        DeviationText.category(category)
+                    }
+                }
+            }
+            el("label", ["for": "deviation-reason-\(id)"]) { " investigator's reason " }
+            el("input", ["id": "deviation-reason-\(id)", "name": "deviationReason", "type": "text",
+                         "value": state?.form.typed("deviationReason") ?? "",
+                         "aria-invalid": error == nil ? nil : "true", "aria-describedby": error == nil ? nil : "deviationReason-\(id)-error"])
+            message("deviationReason")
+        }
+    }
+
+    /// The deviation the form carries: none unless the investigator gave a reason.
+    static func deviation(_ reader: inout FieldReader) -> DeviationInput? {
+        guard let reason = reader.text("deviationReason", required: false, maxLength: 1000) else { return nil }
+        let category = reader.choice("deviationCategory", required: false, message: "Choose a deviation category") {
+            ProtocolDeviation.Category(rawValue: $0)
+        } ?? .eligibility
+        return DeviationInput(category: category, reason: reason)
     }
 
     static func newForm(_ participant: Participant, programs: [Program], state: FormState, context: AppRequestContext, ids: any IDGenerator) -> Node {

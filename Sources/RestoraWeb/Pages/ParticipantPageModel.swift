@@ -30,6 +30,7 @@ struct ParticipantPageModel: Sendable {
     var canReadAudit: Bool
     /// Programs whose study report this user may open (it pools every site of the program).
     var reportablePrograms: Set<Identifier<Program>> = []
+    var deviations: [ProtocolDeviation] = []  // issue #14: ParticipantPage+Deviations.swift
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -72,7 +73,8 @@ struct ParticipantPageModel: Sendable {
                 .sorted { $0.name < $1.name },
             canWrite: user.role.writesClinicalData, canAcknowledge: SafetyAlertAccess.mayAcknowledge(user),
             canReadAudit: user.role.readsAudit || user.role.writesClinicalData,
-            reportablePrograms: Set(programs.values.filter { $0.siteIDs.allSatisfy { user.canSee(site: $0) } }.map(\.id)))
+            reportablePrograms: Set(programs.values.filter { $0.siteIDs.allSatisfy { user.canSee(site: $0) } }.map(\.id)),
+            deviations: try await r.deviations.list(participant: id).map(\.value))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with
