@@ -6,6 +6,11 @@ public enum HTMLRenderer {
         var body = "<header>\n"
         if let label = p.label { body += "<p class=\"synthetic\">\(e(label))</p>\n" }
         body += "<h1>\(e(p.name))</h1>\n<p class=\"meta\">Protocol <code>\(e(p.protocolID))</code> v\(e(p.protocolVersion)) (\(e(p.kind))); data as of \(p.asOf).</p>\n"
+        if p.showsVersions, let versions = p.versions {
+            body += "<table class=\"versions\"><caption>Participants by protocol version (the version each enrolment runs under)</caption>"
+                + "<thead><tr><th>Version</th><th>Participants</th></tr></thead><tbody>"
+                + versions.map { "<tr><td>v\(e($0.version))</td><td class=\"num\">\($0.participants)</td></tr>" }.joined() + "</tbody></table>\n"
+        }
         if !report.notes.isEmpty { body += "<ul class=\"notes\">" + report.notes.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n" }
         body += "</header>\n<main>\n"
         for section in ReportText.sections(report) {

@@ -12,6 +12,10 @@ public enum MarkdownRenderer {
         var header = "# \(p.name)\n\n"
         if let label = p.label { header += "**\(label)**\n\n" }
         header += "Protocol `\(p.protocolID)` v\(p.protocolVersion) (\(p.kind)); data as of \(p.asOf).\n\n"
+        if p.showsVersions, let versions = p.versions {
+            header += "Participants by protocol version (the version each enrolment runs under):\n\n| Version | Participants |\n| --- | --- |\n"
+            header += versions.map { "| v\($0.version) | \($0.participants) |\n" }.joined() + "\n"
+        }
         for note in report.notes { header += "- \(note)\n" }
         if !report.notes.isEmpty { header += "\n" }
         out = header + out

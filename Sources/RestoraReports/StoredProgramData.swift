@@ -34,7 +34,8 @@ public enum StoredProgramData {
         }
         let definition: ProtocolDefinition
         do {
-            definition = try catalog.definition(id: program.protocolID)
+            // The version the program runs; each enrolment's own version is counted in the report (docs/amendments.md).
+            definition = try catalog.definition(for: program)
         } catch {
             throw LoadError(message: "program \(program.name) uses protocol \(program.protocolID), which is not in the protocol catalog at \(catalog.directory)")
         }

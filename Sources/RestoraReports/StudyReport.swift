@@ -13,6 +13,20 @@ public struct StudyReport: Codable, Sendable, Equatable {
         public var synthetic: Bool
         /// Printed at the top of every rendering when `synthetic` is true.
         public var label: String?
+        /// Who is on which protocol version (docs/amendments.md): participants per version their enrolment
+        /// runs under, oldest version first.
+        public var versions: [VersionCount]?
+        /// The table is worth printing when someone runs under another version than the report's.
+        public var showsVersions: Bool {
+            guard let versions else { return false }
+            return versions.count > 1 || versions.contains { $0.version != protocolVersion }
+        }
+    }
+
+    /// Participants whose enrolment runs under one protocol version.
+    public struct VersionCount: Codable, Sendable, Equatable {
+        public var version: String
+        public var participants: Int
     }
 
     public static let formatVersion = 1
@@ -46,7 +60,8 @@ extension StudyReport {
         }
         let info = ProgramInfo(protocolID: definition.id, protocolVersion: definition.version, title: definition.title,
                                name: dataset.programName, kind: definition.kind.rawValue, asOf: dataset.asOf,
-                               synthetic: dataset.synthetic, label: dataset.synthetic ? syntheticLabel : nil)
+                               synthetic: dataset.synthetic, label: dataset.synthetic ? syntheticLabel : nil,
+                               versions: Self.versions(dataset))
         let flow: ReportSection<ParticipantFlow> = dataset.participants.isEmpty
             ? ReportSection(unavailable: "no participants: nobody has been pre-screened for this program yet")
             : ReportSection(ParticipantFlow.compute(dataset.participants, analysed: treated.count))
@@ -79,5 +94,15 @@ extension StudyReport {
             timeToResponse: timeToResponse, subgroups: subgroups, safety: SafetyTable.compute(treated),
             boneDensity: bone, predictors: predictors, nextTrial: NextTrialPlanner.compute(primary.content),
             notes: notes)
+    }
+}
+
+extension StudyReport {
+    /// Participants per protocol version of their enrolment (an enrolment not yet stored counts under the
+    /// report's version), ordered as versions read.
+    static func versions(_ dataset: ProgramDataset) -> [VersionCount] {
+        let counts = Dictionary(grouping: dataset.participants, by: { $0.enrolment.protocolVersion ?? dataset.definition.version })
+            .mapValues(\.count)
+        return counts.keys.sorted { ProtocolVersion($0) < ProtocolVersion($1) }.map { VersionCount(version: $0, participants: counts[$0] ?? 0) }
     }
 }

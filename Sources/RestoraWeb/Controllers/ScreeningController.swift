@@ -59,7 +59,8 @@ struct EnrolmentScreening {
     func screen(_ enrolment: Enrolment, on date: CalendarDate, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<ScreeningRecord> {
         let repositories = dependencies.repositories
         let program = try await repositories.programs.get(enrolment.programID).value
-        let definition = try dependencies.catalog.definition(id: program.protocolID)
+        // Screened against the protocol version the enrolment runs under (docs/amendments.md).
+        let definition = try dependencies.catalog.definition(for: enrolment, program: program)
         let record = try await ParticipantRecordLoader(repositories: repositories).load(enrolment.participantID)
         let report = EligibilityEngine.screen(record, against: definition, on: date)
         let screening = ScreeningRecord(id: Identifier(dependencies.ids.next()), participantID: enrolment.participantID,

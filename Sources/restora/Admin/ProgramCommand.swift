@@ -3,7 +3,9 @@ import RestoraDomain
 import RestoraStorage
 
 struct ProgramCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "program", abstract: "Manage programs.", subcommands: [ProgramAddCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "program", abstract: "Manage programs.",
+        subcommands: [ProgramAddCommand.self, ProgramSetVersionCommand.self, ProgramReconsentCommand.self])
 }
 
 /// Registers a program (a protocol version run at some sites), so participants can be enrolled in it.
@@ -28,5 +30,76 @@ struct ProgramAddCommand: AsyncParsableCommand {
             _ = try await db.repositories.programs.create(program, context: CommandLineActor.context(), idempotencyKey: nil)
             print("program \(protocolID) v\(protocolVersion) added (id \(program.id))")
         }
+    }
+}
+
+/// Moves a program to another loaded version of its protocol (an approved amendment; docs/amendments.md): new
+/// enrolments take it, existing ones stay on theirs until a re-consent (`restora program reconsent`). Audited.
+struct ProgramSetVersionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-version", abstract: "Move a program to another version of its protocol (existing enrolments keep theirs).")
+
+    @Argument(help: "The program: its id, or its protocol id when one program runs it.") var program: String
+    @Argument(help: "The protocol version, loaded from the protocols folder (e.g. 1.1 from <id>@1.1.yaml).") var version: String
+    @Option(help: "Why (the amendment's approval), kept in the audit trail.") var reason: String
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var source: ProtocolSource
+
+    func run() async throws { try await execute() }
+
+    func execute() async throws {
+        let catalog = try source.catalog()
+        let (program, version, reason) = (self.program, self.version, self.reason)
+        try await database.withDatabase(logger: CommandLineActor.logger()) { db in
+            let found = try await ProgramLookup.find(program, in: db.repositories)
+            do {
+                let moved = try await ProtocolVersioning(repositories: db.repositories, catalog: catalog)
+                    .setProgramVersion(found.id, to: version, context: CommandLineActor.context(reason: reason))
+                print("program \(moved.value.name) now runs \(moved.value.protocolID) v\(moved.value.protocolVersion); existing enrolments keep their version")
+            } catch let error as DomainError {
+                throw CLIFailure(error.description)
+            }
+        }
+    }
+}
+
+/// Moves one enrolment to its program's current protocol version: the participant re-consented to the
+/// amendment (docs/amendments.md). Audited with the reason.
+struct ProgramReconsentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconsent", abstract: "Move an enrolment to its program's current protocol version (after re-consent).")
+
+    @Argument(help: "The enrolment id.") var enrolment: String
+    @Option(help: "The re-consent (date, form version), kept in the audit trail.") var reason: String
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var source: ProtocolSource
+
+    func run() async throws { try await execute() }
+
+    func execute() async throws {
+        let catalog = try source.catalog()
+        let (enrolment, reason) = (self.enrolment, self.reason)
+        try await database.withDatabase(logger: CommandLineActor.logger()) { db in
+            do {
+                let moved = try await ProtocolVersioning(repositories: db.repositories, catalog: catalog)
+                    .reconsent(Identifier(enrolment), context: CommandLineActor.context(reason: reason))
+                print("enrolment \(enrolment) now runs under protocol v\(moved.value.protocolVersion ?? "?")")
+            } catch let error as DomainError {
+                throw CLIFailure(error.description)
+            }
+        }
+    }
+}
+
+/// A program named by id, or by protocol id when exactly one program runs that protocol.
+enum ProgramLookup {
+    static func find(_ name: String, in repositories: Repositories) async throws -> Program {
+        let programs = try await repositories.programs.list().map(\.value)
+        if let byID = programs.first(where: { $0.id.rawValue == name }) { return byID }
+        let byProtocol = programs.filter { $0.protocolID == name }
+        if byProtocol.count == 1 { return byProtocol[0] }
+        let known = programs.map { "\($0.id) (\($0.protocolID) v\($0.protocolVersion))" }.sorted().joined(separator: ", ")
+        throw CLIFailure(byProtocol.isEmpty ? "no program '\(name)'; programs: \(known.isEmpty ? "none" : known)"
+                                           : "several programs run \(name): name one by id (\(known))")
     }
 }
