@@ -11,8 +11,8 @@ struct DeviationController {
     var repositories: Repositories { dependencies.repositories }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/deviations", use: record)
-        group.get("participants/:id/deviations", use: list)
+        group.on(.recordDeviation, use: record)
+        group.on(.deviations, use: list)
     }
 
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> Response {

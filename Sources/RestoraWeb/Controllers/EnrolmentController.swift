@@ -21,9 +21,9 @@ struct EnrolmentController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/enrolments", use: create)
-        group.get("participants/:id/enrolments", use: list)
-        group.post("enrolments/:id/transitions", use: transition)
+        group.on(.enrol, use: create)
+        group.on(.enrolments, use: list)
+        group.on(.transitionEnrolment, use: transition)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -67,6 +67,12 @@ extension APIRoute {
     static let closeQuery = APIRoute(.post, "queries/:id/close")
     static let participantAudit = APIRoute(.get, "participants/:id/audit")
     static let recordAudit = APIRoute(.get, "audit/:kind/:id")
+    // Enrolments and their moves (the eligibility gate), protocol deviations (issue #14, docs/deviations.md)
+    static let enrol = APIRoute(.post, "participants/:id/enrolments")
+    static let enrolments = APIRoute(.get, "participants/:id/enrolments")
+    static let transitionEnrolment = APIRoute(.post, "enrolments/:id/transitions")
+    static let recordDeviation = APIRoute(.post, "participants/:id/deviations")
+    static let deviations = APIRoute(.get, "participants/:id/deviations")
 
     /// Every route of the API.
     static let all: [APIRoute] = [
@@ -75,6 +81,7 @@ extension APIRoute {
         createObservation, observations, updateObservation, createAdverseEvent, adverseEvents, updateAdverseEvent,
         createCellProduct, cellProducts, appendCustody, decideRelease, recordReleaseTests,
         openSafetyAlerts, acknowledgeSafetyAlert, raiseQuery, queries, answerQuery, closeQuery, participantAudit, recordAudit,
+        enrol, enrolments, transitionEnrolment, recordDeviation, deviations,
     ]
 }
 
