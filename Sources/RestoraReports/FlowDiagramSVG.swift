@@ -15,7 +15,10 @@ public enum FlowDiagramSVG {
             ("Pre-screened (n = \(flow.prescreened))", flow.notScreened > 0 ? "Not screened (n = \(flow.notScreened))" : nil),
             ("Screened (n = \(flow.screened))", flow.screenFailed > 0 ? "Screen failed (n = \(flow.screenFailed))" : nil),
             ("Eligible (n = \(flow.eligible))", flow.eligibleNotEnrolled > 0 ? "Eligible, not enrolled (n = \(flow.eligibleNotEnrolled))" : nil),
-            ("Enrolled (n = \(flow.enrolled))", flow.notTreated > 0 ? "Not treated (n = \(flow.notTreated))" : nil),
+            // Issue #14: enrolled past a refused protocol rule by an investigator's deviation, said in the box.
+            (flow.enrolledWithDeviation > 0 ? "Enrolled (n = \(flow.enrolled); with a deviation: \(flow.enrolledWithDeviation))"
+                                            : "Enrolled (n = \(flow.enrolled))",
+             flow.notTreated > 0 ? "Not treated (n = \(flow.notTreated))" : nil),
             ("Started treatment (n = \(flow.treated))", nil),
         ]
         let outcomeY = 20 + steps.count * rowGap

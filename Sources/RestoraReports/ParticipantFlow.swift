@@ -22,6 +22,23 @@ public struct ParticipantFlow: Codable, Sendable, Equatable {
     public var analysed: Int
     /// Who is analysed, in words (printed under the analysed box).
     public var analysisPopulation: String
+    /// Enrolled participants with at least one protocol deviation signed on this enrolment (issue #14).
+    public var enrolledWithDeviation: Int
+    /// Participants (enrolled or not) with at least one protocol deviation.
+    public var participantsWithDeviation: Int
+    /// The program's protocol deviations by category (categories with none left out), in category order.
+    public var deviations: [DeviationCount]
+
+    /// Deviations of one category: how many, and of how many participants.
+    public struct DeviationCount: Codable, Sendable, Equatable {
+        /// The stored category (`visit-schedule` …) and its label in words.
+        public var category: String
+        public var label: String
+        public var deviations: Int
+        public var participants: Int
+    }
+
+    public var totalDeviations: Int { deviations.reduce(0) { $0 + $1.deviations } }
 
     static func compute(_ participants: [ProgramParticipantData], analysed: Int) -> ParticipantFlow {
         let screened = participants.filter { $0.reached(.screening) }
@@ -48,6 +65,28 @@ public struct ParticipantFlow: Codable, Sendable, Equatable {
             lostToFollowUp: enrolled.filter { $0.enrolment.status == .lostToFollowUp }.count,
             withdrawalReasons: reasons,
             analysed: analysed,
-            analysisPopulation: "participants who started treatment")
+            analysisPopulation: "participants who started treatment",
+            enrolledWithDeviation: enrolled.filter { !$0.deviations.isEmpty }.count,
+            participantsWithDeviation: participants.filter { !$0.deviations.isEmpty }.count,
+            deviations: ProtocolDeviation.Category.allCases.compactMap { category in
+                let people = participants.filter { $0.deviations.contains { $0.category == category } }
+                guard !people.isEmpty else { return nil }
+                return DeviationCount(
+                    category: category.rawValue, label: label(category),
+                    deviations: people.reduce(0) { $0 + $1.deviations.filter { $0.category == category }.count }, participants: people.count)
+            })
+    }
+
+    /// A deviation category in words (reports are read by people).
+    static func label(_ category: ProtocolDeviation.Category) -> String {
+        switch category {
+        case .eligibility: "Eligibility"
+        case .consent: "Informed consent"
+        case .treatment: "Study treatment"
+        case .procedure: "Procedure"
+        case .visitSchedule: "Visit schedule"
+        case .assessment: "Assessment"
+        case .other: "Other"
+        }
     }
 }

@@ -28,12 +28,16 @@ public struct ProgramParticipantData: Sendable {
     public var enrolment: Enrolment
     public var visits: [Visit]
     public var cellProducts: [CellProduct]
+    /// The protocol deviations signed on this enrolment (issue #14).
+    public var deviations: [ProtocolDeviation]
 
-    public init(record: ParticipantRecord, enrolment: Enrolment, visits: [Visit] = [], cellProducts: [CellProduct] = []) {
+    public init(record: ParticipantRecord, enrolment: Enrolment, visits: [Visit] = [], cellProducts: [CellProduct] = [],
+                deviations: [ProtocolDeviation] = []) {
         self.record = record
         self.enrolment = enrolment
         self.visits = visits
         self.cellProducts = cellProducts
+        self.deviations = deviations
     }
 
     /// Reached a status at some point (the transition history, not only the current status).

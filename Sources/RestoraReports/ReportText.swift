@@ -24,10 +24,18 @@ enum ReportText {
                 [.figure(.flow), .table(header: ["Step", "n"], rows: [
                     ["Pre-screened", "\(f.prescreened)"], ["Screened", "\(f.screened)"],
                     ["Screen failed", "\(f.screenFailed)"], ["Eligible", "\(f.eligible)"], ["Enrolled", "\(f.enrolled)"],
+                    ["Enrolled with a protocol deviation", "\(f.enrolledWithDeviation)"],
                     ["Started treatment", "\(f.treated)"], ["Completed", "\(f.completed)"], ["Ongoing", "\(f.ongoing)"],
                     ["Withdrawn", "\(f.withdrawn)"], ["Lost to follow-up", "\(f.lostToFollowUp)"],
                     ["Analysed (\(f.analysisPopulation))", "\(f.analysed)"],
                 ])] + (f.withdrawalReasons.isEmpty ? [] : [.list(f.withdrawalReasons.map { "Withdrawn — \($0)" })])
+            },
+            section("deviations", "Protocol deviations", r.flow) { f in
+                f.deviations.isEmpty ? [.paragraph("No protocol deviations recorded.")]
+                    : [.table(header: ["Category", "Deviations", "Participants"],
+                              rows: f.deviations.map { [$0.label, "\($0.deviations)", "\($0.participants)"] }
+                                  + [["All categories", "\(f.totalDeviations)", "\(f.participantsWithDeviation)"]]),
+                       .paragraph("Enrolled with a protocol deviation: \(f.enrolledWithDeviation) of \(f.enrolled).")]
             },
             section("baseline", "Baseline characteristics", r.baseline) { b in
                 [.table(header: ["Characteristic (n = \(b.population))", "Value", "Recorded in"],

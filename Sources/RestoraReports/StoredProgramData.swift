@@ -50,7 +50,7 @@ public enum StoredProgramData {
                               participants: participants)
     }
 
-    /// One chunk of enrolments with their records: seven reads, run side by side.
+    /// One chunk of enrolments with their records: eight reads, run side by side.
     private static func loadChunk(
         _ enrolments: [Enrolment], program: Program, repositories: Repositories, selection: ObservationSelection
     ) async throws -> [ProgramParticipantData] {
@@ -64,6 +64,7 @@ public enum StoredProgramData {
         async let events = repositories.adverseEvents.list(participants: participantIDs)
         async let products = repositories.cellProducts.list(participants: participantIDs)
         async let visits = repositories.visits.list(enrolments: enrolmentIDs)
+        async let deviations = repositories.deviations.list(participants: participantIDs)
         let byID = Dictionary(try await people.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
         let obs = Grouped(try await observations, by: \.participantID)
         let crs = Grouped(try await courses.map(\.value), by: \.participantID)
@@ -71,6 +72,7 @@ public enum StoredProgramData {
         let aes = Grouped(try await events.map(\.value), by: \.participantID)
         let cps = Grouped(try await products.map(\.value), by: \.participantID)
         let vis = Grouped(try await visits.map(\.value), by: \.enrolmentID)
+        let dev = Grouped(try await deviations.map(\.value), by: \.enrolmentID)
         return try enrolments.map { enrolment -> ProgramParticipantData in
             guard let person = byID[enrolment.participantID] else {
                 throw LoadError(message: "enrolment \(enrolment.id.rawValue) of program \(program.name) names participant \(enrolment.participantID.rawValue), who is not in the database")
@@ -85,7 +87,8 @@ public enum StoredProgramData {
                 adverseEvents: aes[person.id].filter { mine($0.enrolmentID) })
             return ProgramParticipantData(
                 record: record, enrolment: enrolment, visits: vis[enrolment.id].sorted { $0.plannedDay < $1.plannedDay },
-                cellProducts: cps[person.id].filter { mine($0.enrolmentID) })
+                cellProducts: cps[person.id].filter { mine($0.enrolmentID) },
+                deviations: dev[enrolment.id].sorted { $0.signedAt < $1.signedAt })
         }
     }
 }

@@ -31,12 +31,18 @@ import Testing
     | Screen failed | 1 |
     | Eligible | 2 |
     | Enrolled | 2 |
+    | Enrolled with a protocol deviation | 0 |
     | Started treatment | 2 |
     | Completed | 0 |
     | Ongoing | 2 |
     | Withdrawn | 0 |
     | Lost to follow-up | 0 |
     | Analysed (participants who started treatment) | 2 |
+
+
+    ## Protocol deviations
+
+    No protocol deviations recorded.
 
 
     ## Baseline characteristics
