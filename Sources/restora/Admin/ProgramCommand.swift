@@ -48,17 +48,11 @@ struct ProgramSetVersionCommand: AsyncParsableCommand {
     func run() async throws { try await execute() }
 
     func execute() async throws {
-        let catalog = try source.catalog()
         let (program, version, reason) = (self.program, self.version, self.reason)
-        try await database.withDatabase(logger: CommandLineActor.logger()) { db in
-            let found = try await ProgramLookup.find(program, in: db.repositories)
-            do {
-                let moved = try await ProtocolVersioning(repositories: db.repositories, catalog: catalog)
-                    .setProgramVersion(found.id, to: version, context: CommandLineActor.context(reason: reason))
-                print("program \(moved.value.name) now runs \(moved.value.protocolID) v\(moved.value.protocolVersion); existing enrolments keep their version")
-            } catch let error as DomainError {
-                throw CLIFailure(error.description)
-            }
+        try await ProgramLookup.versioning(database, source) { versioning in
+            let found = try await ProgramLookup.find(program, in: versioning.repositories)
+            let moved = try await versioning.setProgramVersion(found.id, to: version, context: CommandLineActor.context(reason: reason))
+            print("program \(moved.value.name) now runs \(moved.value.protocolID) v\(moved.value.protocolVersion); existing enrolments keep their version")
         }
     }
 }
@@ -77,22 +71,29 @@ struct ProgramReconsentCommand: AsyncParsableCommand {
     func run() async throws { try await execute() }
 
     func execute() async throws {
-        let catalog = try source.catalog()
         let (enrolment, reason) = (self.enrolment, self.reason)
-        try await database.withDatabase(logger: CommandLineActor.logger()) { db in
-            do {
-                let moved = try await ProtocolVersioning(repositories: db.repositories, catalog: catalog)
-                    .reconsent(Identifier(enrolment), context: CommandLineActor.context(reason: reason))
-                print("enrolment \(enrolment) now runs under protocol v\(moved.value.protocolVersion ?? "?")")
-            } catch let error as DomainError {
-                throw CLIFailure(error.description)
-            }
+        try await ProgramLookup.versioning(database, source) { versioning in
+            let moved = try await versioning.reconsent(Identifier(enrolment), context: CommandLineActor.context(reason: reason))
+            print("enrolment \(enrolment) now runs under protocol v\(moved.value.protocolVersion ?? "?")")
         }
     }
 }
 
 /// A program named by id, or by protocol id when exactly one program runs that protocol.
 enum ProgramLookup {
+    /// Runs `body` with the protocol versioning service over the database; a refusal is the command's message.
+    static func versioning(_ database: DatabaseOptions, _ source: ProtocolSource,
+                           _ body: (ProtocolVersioning) async throws -> Void) async throws {
+        let catalog = try source.catalog()
+        try await database.withDatabase(logger: CommandLineActor.logger()) { db in
+            do {
+                try await body(ProtocolVersioning(repositories: db.repositories, catalog: catalog))
+            } catch let error as DomainError {
+                throw CLIFailure(error.description)
+            }
+        }
+    }
+
     static func find(_ name: String, in repositories: Repositories) async throws -> Program {
         let programs = try await repositories.programs.list().map(\.value)
         if let byID = programs.first(where: { $0.id.rawValue == name }) { return byID }
