@@ -19,14 +19,16 @@ struct EntryFormModelTests {
     @Test("a valid semen form gives one observation per value, one panel named after the nonce, units in UCUM")
     func semenValid() throws {
         let observations = try SemenFormModel.validate(Self.form(Self.semen), subject: Self.subject, ids: UUIDGenerator()).get()
-        #expect(observations.count == 5)
+        // Five values and the analysis's WHO classification (issue #14: what the eligibility criteria count).
+        #expect(observations.count == 6)
         #expect(Set(observations.compactMap(\.panelID)) == ["semen-n-1"])
-        #expect(observations.map { $0.value.quantity?.unit ?? "" } == ["mL", "10*6/mL", "%", "%", "%"])
+        #expect(observations.map { $0.value.quantity?.unit ?? "" } == ["mL", "10*6/mL", "%", "%", "%", ""])
+        #expect(observations.last?.code == ClinicalCodes.semenClassification)
         var partial = Self.semen
         partial["normalForms"] = ""
         partial["enrolmentID"] = "enr-1"
         let four = try SemenFormModel.validate(Self.form(partial), subject: Self.subject, ids: UUIDGenerator()).get()
-        #expect(four.count == 4)
+        #expect(four.filter { $0.value.quantity != nil }.count == 4)
         #expect(four.allSatisfy { $0.enrolmentID == "enr-1" })
     }
 

@@ -35,7 +35,8 @@ struct EntryPagesTests {
             #expect(result.status == .seeOther)
             #expect(result.location == "/participants/p-a")
             let stored = try await Self.observations(h)
-            #expect(stored.count == 5)
+            #expect(stored.count == 6)  // five values and the classification (issue #14)
+            #expect(stored.filter { $0.code.sameConcept(as: ClinicalCodes.semenClassification) }.count == 1)
             #expect(Set(stored.compactMap(\.panelID)).count == 1)
             #expect(stored.allSatisfy { $0.specimen?.type == "semen" && $0.effectiveDate == CalendarDate("2025-12-30") })
             let motility = stored.first { $0.code.sameConcept(as: ClinicalCodes.totalMotility) }?.value.quantity
@@ -146,7 +147,7 @@ struct EntryPagesTests {
             let semenForm = try await browser.get(Self.semen)
             let semenFields = Self.validSemen + [("_csrf", semenForm.value("_csrf") ?? ""), ("_nonce", semenForm.value("_nonce") ?? "")]
             for _ in 0..<2 { #expect(try await browser.post(Self.semen, semenFields).status == .seeOther) }
-            #expect(try await Self.observations(h).count == 6)
+            #expect(try await Self.observations(h).count == 7)  // 1 lab + 5 semen values + their classification
         }
     }
 

@@ -106,35 +106,37 @@ public struct ScreeningInputsEntry: Sendable {
         case history(HistoryItem)
     }
 
-    /// Applies `change` to the stored participant in one transaction. `expectedVersion` (If-Match) is
-    /// checked when given; otherwise the change applies to the current version (adding never loses another
-    /// user's edit: the version is re-read inside the transaction). The audit reason is the context's or a
-    /// description of the change.
+    /// Applies `changes` to the stored participant in one transaction (all or none). `expectedVersion`
+    /// (If-Match) is checked when given; otherwise the changes apply to the current version (re-read inside the
+    /// transaction, so adding never loses another user's edit). The audit reason is the context's or a
+    /// description of the changes.
     public func amend(
-        _ participant: Identifier<Participant>, _ change: ParticipantChange, expectedVersion: Int?, today: CalendarDate,
+        _ participant: Identifier<Participant>, _ changes: [ParticipantChange], expectedVersion: Int?, today: CalendarDate,
         context: AuditContext
     ) async throws -> Versioned<Participant> {
-        let checked = try Self.check(change, today: today)
+        let checked = try changes.map { try Self.check($0, today: today) }
         return try await repositories.transaction { tx in
             let stored = try await tx.participants.get(participant)
             var value = stored.value
-            var described: String
-            switch checked {
-            case let .postmenopausal(flag):
-                value.postmenopausal = flag
-                described = "menopausal status recorded: \(flag.map { $0 ? "postmenopausal" : "not postmenopausal" } ?? "not recorded")"
-            case let .diagnosis(diagnosis):
-                if value.diagnoses.contains(where: { $0.code.sameConcept(as: diagnosis.code) && $0.onset == diagnosis.onset }) {
-                    throw DomainError.invalidValue(field: "code", message: "diagnosis \(diagnosis.code.code) is already recorded")
+            var described: [String] = []
+            for change in checked {
+                switch change {
+                case let .postmenopausal(flag):
+                    value.postmenopausal = flag
+                    described.append("menopausal status recorded: \(flag.map { $0 ? "postmenopausal" : "not postmenopausal" } ?? "not recorded")")
+                case let .diagnosis(diagnosis):
+                    if value.diagnoses.contains(where: { $0.code.sameConcept(as: diagnosis.code) && $0.onset == diagnosis.onset }) {
+                        throw DomainError.invalidValue(field: "code", message: "diagnosis \(diagnosis.code.code) is already recorded")
+                    }
+                    value.diagnoses.append(diagnosis)
+                    described.append("diagnosis \(diagnosis.code.code) added")
+                case let .history(item):
+                    value.history.append(item)
+                    described.append("history item added (\(item.kind.rawValue))")
                 }
-                value.diagnoses.append(diagnosis)
-                described = "diagnosis \(diagnosis.code.code) added"
-            case let .history(item):
-                value.history.append(item)
-                described = "history item added (\(item.kind.rawValue))"
             }
             var audit = context
-            if audit.trimmedReason == nil { audit.reason = described }
+            if audit.trimmedReason == nil { audit.reason = described.joined(separator: "; ") }
             return try await tx.participants.update(value, expectedVersion: expectedVersion ?? stored.version, context: audit)
         }
     }

@@ -185,7 +185,7 @@ struct ScreeningInputsController {
         context: AppRequestContext, user: UserAccount, reason: String?
     ) async throws -> Response {
         let expected = request.headers[.ifMatch] == nil ? nil : try request.expectedVersion()
-        let stored = try await entry.amend(participant.value.id, change, expectedVersion: expected, today: today,
+        let stored = try await entry.amend(participant.value.id, [change], expectedVersion: expected, today: today,
                                            context: context.audit(user, reason: reason))
         return try JSONResponse.make(ParticipantResponse(stored), version: stored.version)
     }

@@ -17,6 +17,7 @@ enum SemenFormModel {
             values[measure.key] = reader.number(measure.key, required: false, range: measure.units[0].range)
         }
         let enrolment = EntryPage.enrolment(&reader, subject)
+        let pellet = SemenPellet.read(&reader)
         if let progressive = values["progressiveMotility"], let total = values["totalMotility"], progressive > total {
             reader.fail("progressiveMotility",
                         "Progressive motility (\(NumberText.plain(progressive)) %) cannot be above total motility (\(NumberText.plain(total)) %)")
@@ -28,7 +29,7 @@ enum SemenFormModel {
         let analysis = SemenAnalysis(
             collected: date, volumeML: values["volume"], concentrationMillionPerML: values["concentration"],
             totalMotilityPercent: values["totalMotility"], progressiveMotilityPercent: values["progressiveMotility"],
-            normalFormsPercent: values["normalForms"])
+            normalFormsPercent: values["normalForms"], pellet: pellet)
         var state = FormState(form: form, errors: reader.errors)
         if state.isValid {
             do { try analysis.validate() } catch let error as DomainError {
@@ -40,12 +41,17 @@ enum SemenFormModel {
         guard state.isValid, let date else { return .failure(FormRefusal(state: state)) }
         let panel = "semen-" + (FormNonce.of(form) ?? ids.next())
         let effective = EntryPage.instant(date)
-        let specimen = SpecimenDetails(type: "semen", collected: effective)
-        let observations = EntryMeasures.semen.compactMap { measure -> Observation? in
+        let specimen = SemenPellet.specimen(collected: effective, pellet: pellet)
+        var observations = EntryMeasures.semen.compactMap { measure -> Observation? in
             guard let value = values[measure.key] else { return nil }
             return Observation(
                 id: Identifier(ids.next()), participantID: subject.participant.id, enrolmentID: enrolment, panelID: panel,
                 code: measure.code, value: .quantity(Quantity(value, measure.units[0].ucum)), effective: effective, specimen: specimen)
+        }
+        if let classification = SemenPellet.classification(analysis) {
+            observations.append(Observation(id: Identifier(ids.next()), participantID: subject.participant.id, enrolmentID: enrolment,
+                                            panelID: panel, code: ClinicalCodes.semenClassification, value: .coded(classification),
+                                            effective: effective, specimen: specimen))
         }
         return .success(observations)
     }
@@ -63,6 +69,7 @@ enum SemenFormModel {
         EntryMeasures.semen.map { measure in
             EntryPage.numberInput(measure.key, label: measure.label, unit: measure.units[0].label, state: state)
         }
+        SemenPellet.fields(state: state)
         EntryPage.enrolmentSelect(subject, state: state)
     }
 }

@@ -41,6 +41,7 @@ enum ParticipantPage {
             Layout.section("alerts", "Safety alerts") { alerts(m, context: context) }
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
+            ScreeningInputsSection.section(m)
             deviations(m)
             Layout.section("visits", "Visit calendar") { visits(m) }
             ParticipantReadings.sections(m)

@@ -31,6 +31,8 @@ struct ParticipantPageModel: Sendable {
     /// Programs whose study report this user may open (it pools every site of the program).
     var reportablePrograms: Set<Identifier<Program>> = []
     var deviations: [ProtocolDeviation] = []  // issue #14: ParticipantPage+Deviations.swift
+    var concomitantMedications: [Versioned<ConcomitantMedicationRecord>] = []  // issue #14: ScreeningInputsPage.swift
+    var sectionReviews: [Versioned<SectionReview>] = []
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -74,7 +76,9 @@ struct ParticipantPageModel: Sendable {
             canWrite: user.role.writesClinicalData, canAcknowledge: SafetyAlertAccess.mayAcknowledge(user),
             canReadAudit: user.role.readsAudit || user.role.writesClinicalData,
             reportablePrograms: Set(programs.values.filter { $0.siteIDs.allSatisfy { user.canSee(site: $0) } }.map(\.id)),
-            deviations: try await r.deviations.list(participant: id).map(\.value))
+            deviations: try await r.deviations.list(participant: id).map(\.value),
+            concomitantMedications: try await r.concomitantMedications.list(participant: id),
+            sectionReviews: try await r.sectionReviews.list(participant: id))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with

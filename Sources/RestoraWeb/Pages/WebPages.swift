@@ -20,6 +20,7 @@ enum WebPages {
         VisitPagesController(dependencies: dependencies, config: config).register(on: pages)
         ReportPageController(dependencies: dependencies, config: config).register(on: pages)
         EntryController(dependencies: dependencies, config: config).register(on: pages)
+        ScreeningInputsPagesController(dependencies: dependencies, config: config).register(on: pages)
         CellTherapyPagesController(dependencies: dependencies, config: config).register(on: pages)
         AuditPageController(dependencies: dependencies).register(on: pages)
         AlertPageController(dependencies: dependencies, config: config).register(on: pages)
