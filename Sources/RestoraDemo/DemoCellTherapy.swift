@@ -27,8 +27,10 @@ struct DemoCellChain {
         let harvestID = Identifier<Procedure>(b.nextID("harvest"))
         b.procedure(Procedure(
             id: harvestID, participantID: b.participantID, enrolmentID: b.enrolmentID, kind: .tissueHarvest,
+            // The harvest comes before its lot exists, so it names none: the lot names its harvest
+            // (`harvestProcedureID`), as in the web app, where a lot is registered after its harvest.
             performed: DemoRecordBuilder.instant(harvest), performer: Self.surgeon, anatomicalSite: harvestSite,
-            anaesthesia: .local, sourceTissue: tissue, volumeML: harvestVolumeML, cellProductID: productID,
+            anaesthesia: .local, sourceTissue: tissue, volumeML: harvestVolumeML,
             outcome: "uneventful", note: DemoLabel.text))
         let processed = harvest.adding(days: processingDays)
         b.procedure(Procedure(

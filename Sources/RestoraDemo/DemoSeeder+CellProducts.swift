@@ -39,11 +39,18 @@ struct DemoProductLedger {
                 throw DemoGenerationError("seed: custody event for product \(id.rawValue) before it was created")
             }
             switch event.kind {
-            case .quarantined, .administered:
+            case .administered:
+                // The injection recorded through CellTherapyEntry marked the lot administered and appended this
+                // step already (same transaction as the procedure): read the lot as it now stands.
+                let stored = try await repository.get(id)
+                guard stored.value.releaseStatus == .administered else {
+                    throw DemoGenerationError("seed: lot \(product.lot) is \(stored.value.releaseStatus.rawValue) after its injection, not administered")
+                }
+                (product, version) = (stored.value, stored.version)
+            case .quarantined:
                 product.custody.append(event)
-                product.releaseStatus = event.kind == .quarantined ? .quarantine : .administered
-                let reason = event.kind == .quarantined ? "quarantined pending release testing" : "administered to the participant"
-                let stored = try await repository.update(product, expectedVersion: version, context: seeder.context(reason))
+                product.releaseStatus = .quarantine
+                let stored = try await repository.update(product, expectedVersion: version, context: seeder.context("quarantined pending release testing"))
                 (product, version) = (stored.value, stored.version)
             case .released, .rejected:
                 let decision = try product.evaluateRelease(

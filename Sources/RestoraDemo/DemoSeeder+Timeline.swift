@@ -43,6 +43,8 @@ extension DemoSeeder {
                 enrolment: visit.enrolmentID, today: CalendarDate(Date(timeIntervalSince1970: 0)), context: context(), idempotencyKey: nil)
         }
         var courseVersions: [Identifier<MedicationCourse>: Int] = [:]
+        let cellTherapy = CellTherapyEntry(repositories: repos, catalog: catalog)
+        let medication = MedicationEntry(repositories: repos, catalog: catalog)
         var products = DemoProductLedger()
         var lastVerdict: EligibilityReport.Verdict?
         for step in Self.panels(steps(of: demo)) {
@@ -80,16 +82,22 @@ extension DemoSeeder {
                 summary.adverseEvents += 1
                 summary.alertsRaised += safety.alerts.count
             case let .procedure(procedure):
-                _ = try await repos.procedures.create(procedure, context: context(), idempotencyKey: nil)
+                // Through CellTherapyEntry, as the API and the web form record it: the protocol's limits are
+                // checked, and an injection marks its lot administered.
+                _ = try await cellTherapy.recordProcedure(procedure, now: procedure.performed, context: context(), idempotencyKey: nil)
             case let .courseStarted(course):
-                courseVersions[course.id] = try await repos.medicationCourses.create(course, context: context(), idempotencyKey: nil).version
+                // Through MedicationEntry: only an investigator prescribes, within the protocol's regimen.
+                courseVersions[course.id] = try await medication.startCourse(
+                    course, now: course.start.startOfDayUTC, context: prescriber(), idempotencyKey: nil).version
             case let .dispensing(courseID, dispensing):
-                courseVersions[courseID] = try await repos.medicationCourses.addDispensing(
+                courseVersions[courseID] = try await medication.dispense(
                     dispensing, to: courseID, expectedVersion: courseVersions[courseID] ?? 1, context: context()).version
             case let .courseEnded(course):
-                courseVersions[course.id] = try await repos.medicationCourses.update(
-                    course, expectedVersion: courseVersions[course.id] ?? 1,
-                    context: context("course \(course.status.rawValue) on \(course.stop.map { "\($0)" } ?? "its last day")")).version
+                let end = course.stop ?? course.plannedStop ?? course.start
+                courseVersions[course.id] = try await medication.changeStatus(
+                    of: course.id, to: course.status, on: end,
+                    reason: course.stopReason,
+                    expectedVersion: courseVersions[course.id] ?? 1, context: prescriber()).version
             case let .screening(date):
                 lastVerdict = try await screen(demo, definition: definition, on: date)
                 summary.screenings += 1

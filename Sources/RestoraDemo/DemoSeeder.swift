@@ -45,6 +45,12 @@ public struct DemoSeeder: Sendable {
         AuditContext(actor: Self.loader, requestID: "demo-seed", reason: reason)
     }
 
+    /// Prescriptions and their changes are the one exception to the loader: only an investigator prescribes
+    /// (`MedicationEntry`), so they are audited as the demo investigator.
+    func prescriber() -> AuditContext {
+        AuditContext(actor: DemoEnrolmentPath.investigator, requestID: "demo-seed")
+    }
+
     /// Seeds an empty, migrated database. The database is marked as a demo first, so a seed that fails
     /// half-way still leaves a database that `restora demo` recognises and may replace.
     public func seed(_ clinic: DemoClinic) async throws -> Summary {

@@ -102,15 +102,29 @@ struct ChildTableTests {
             _ = try await repos.medicationCourses.create(Fixture.course(), context: Fixture.coordinator, idempotencyKey: nil)
             let dispensing = Dispensing(date: CalendarDate(year: 2026, month: 1, day: 5)!, unitsDispensed: 60, daysCovered: 30)
             var course = try await repos.medicationCourses.addDispensing(dispensing, to: "mc-1", expectedVersion: 1, context: Fixture.coordinator).value
-            course.dispensings[0].unitsReturned = 3
+            course.dispensings[0].unitsDispensed = 61
             await #expect(throws: DomainError.self) {
-                try await repos.medicationCourses.update(course, expectedVersion: 2, context: Fixture.editing("pill count"))
+                try await repos.medicationCourses.update(course, expectedVersion: 2, context: Fixture.editing("recount"))
             }
             #expect(try await repos.cellProducts.get("cp-1") == stored)
             #expect(try await repos.medicationCourses.get("mc-1").value.dispensings == [dispensing])
             #expect(try await db.count("cell_product_custody_events") == 2)
             // The course and its one dispensing row: nothing for the refusals.
             #expect(try await db.count("audit_log") == auditBefore + 2)
+
+            // The one change a stored dispensing takes (issue #14): its blank return count filled in, once.
+            course.dispensings[0].unitsDispensed = 60
+            course.dispensings[0].unitsReturned = 3
+            _ = try await repos.medicationCourses.update(course, expectedVersion: 2, context: Fixture.editing("pill count"))
+            #expect(try await repos.medicationCourses.get("mc-1").value.dispensings[0].unitsReturned == 3)
+            let afterCount = try await db.count("audit_log")
+            #expect(afterCount > auditBefore + 2)
+            course.dispensings[0].unitsReturned = 4
+            await #expect(throws: DomainError.self) {
+                try await repos.medicationCourses.update(course, expectedVersion: 3, context: Fixture.editing("recounted"))
+            }
+            #expect(try await repos.medicationCourses.get("mc-1").value.dispensings[0].unitsReturned == 3)
+            #expect(try await db.count("audit_log") == afterCount)
         }
     }
 

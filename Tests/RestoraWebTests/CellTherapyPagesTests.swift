@@ -14,7 +14,7 @@ struct CellTherapyPagesTests {
     static let harvest = [
         ("kind", "tissue-harvest"), ("performed", "2025-12-01"), ("anatomicalSite", "posterior iliac crest"), ("laterality", "left"),
         ("imagingGuidance", ""), ("anaesthesia", "local"), ("sourceTissue", "bone-marrow-aspirate"), ("volumeML", "60"),
-        ("cellProductID", ""), ("outcome", "completed"), ("note", ""), ("enrolmentID", ""),
+        ("cellProductID", ""), ("outcome", "completed"), ("note", ""), ("enrolmentID", "e-cell"),
     ]
 
     /// ISCT 2006 results that meet every default criterion (REFERENCE.md D2).
@@ -27,8 +27,9 @@ struct CellTherapyPagesTests {
 
     static func injection(lot: String) -> [(String, String)] {
         // The day of the release decision (the harness clock's today): its `released` custody step comes first.
-        [("kind", "injection"), ("performed", "2026-01-01"), ("anatomicalSite", "right femoral neck"), ("imagingGuidance", "fluoroscopy"),
-         ("anaesthesia", "local"), ("volumeML", "8"), ("cellProductID", lot), ("enrolmentID", "")]
+        // Within the osteoporosis protocol's image-guided injection: hip, fluoroscopy, local anaesthesia, ≤ 10 mL.
+        [("kind", "injection"), ("performed", "2026-01-01"), ("anatomicalSite", "right hip"), ("imagingGuidance", "fluoroscopy"),
+         ("anaesthesia", "local"), ("volumeML", "8"), ("cellProductID", lot), ("enrolmentID", "e-cell")]
     }
 
     static func product(_ h: WebHarness, lot: String) async throws -> CellProduct {
@@ -53,6 +54,7 @@ struct CellTherapyPagesTests {
     @Test("a harvest is recorded with its tissue and site; a harvest without tissue, a negative volume or a future date is refused next to the field")
     func harvestProcedure() async throws {
         try await WebHarness.with { h, client in
+            try await TreatmentLimitsAPITests.enrol(h, isotretinoin: nil)
             var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
             let (form, result) = try await browser.submit(Self.procedures, Self.harvest)
             #expect(form.html.contains("<form id=\"procedure-form\""))
@@ -201,6 +203,7 @@ struct CellTherapyPagesTests {
     @Test("only a released lot of this participant is injected, once: the injection marks it administered with its custody step")
     func injection() async throws {
         try await WebHarness.with { h, client in
+            try await TreatmentLimitsAPITests.enrol(h, isotretinoin: nil, cellProtocol: "msc-osteoporosis")
             var browser = try await WebBrowser.signedIn(h, client, as: .investigator)
             let id = try await Self.register(&browser, h, lot: "LOT-I1")
             let (_, early) = try await browser.submit(Self.procedures, Self.injection(lot: id))
@@ -222,7 +225,7 @@ struct CellTherapyPagesTests {
             let administered = try await Self.product(h, lot: "LOT-I1")
             #expect(administered.releaseStatus == .administered)
             #expect(administered.custody.last?.kind == .administered)
-            #expect(administered.custody.last?.location == "right femoral neck")
+            #expect(administered.custody.last?.location == "right hip")
 
             let (_, twice) = try await browser.submit(Self.procedures, Self.injection(lot: id).map { $0.0 == "performed" ? ($0.0, "2025-12-31") : $0 })
             #expect(twice.status == .unprocessableContent)

@@ -13,9 +13,9 @@ struct DispensingOverflowTests {
     @Test("the page renders the adherence of a 9e18-unit dispensing instead of stopping the server")
     func pageSurvives() async throws {
         try await WebHarness.with { h, client in
-            let course = #"{"drug":{"system":"rxnorm","code":"6064"},"dose":{"value":20,"unit":"mg"},"route":"oral","timesPerDay":1,"start":"2025-12-01"}"#
+            try await TreatmentLimitsAPITests.enrol(h)
             let id = try await client.execute(uri: "/api/v1/participants/p-a/medication-courses", method: .post,
-                                              headers: h.headers(.coordinator), body: ByteBuffer(json: course)) { r in
+                                              headers: h.headers(.investigator), body: ByteBuffer(json: TreatmentAPITests.course)) { r in
                 #expect(r.status == .created)
                 return try decode(RecordJSON.self, r.body).id
             }

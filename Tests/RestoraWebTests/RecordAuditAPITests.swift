@@ -8,11 +8,12 @@ import Testing
 
 @Suite("Procedures and record audit history API")
 struct RecordAuditAPITests {
-    static let harvest = #"{"kind":"tissue-harvest","performed":"2025-12-30T08:00:00Z","anatomicalSite":"posterior iliac crest","sourceTissue":"bone-marrow-aspirate","volumeML":60}"#
+    static let harvest = #"{"kind":"tissue-harvest","enrolmentID":"e-cell","performed":"2025-12-30T08:00:00Z","anatomicalSite":"posterior iliac crest","sourceTissue":"bone-marrow-aspirate","volumeML":60,"anaesthesia":"local"}"#
 
     @Test("procedures: recorded by a coordinator with the performer set, refused to a monitor, another site is 404")
     func procedures() async throws {
         try await WebHarness.with { h, client in
+            try await TreatmentLimitsAPITests.enrol(h, isotretinoin: nil)
             try await client.execute(uri: "/api/v1/participants/p-a/procedures", method: .post, headers: h.headers(.monitor), body: ByteBuffer(json: Self.harvest)) { r in
                 #expect(r.status == .forbidden)
             }

@@ -107,7 +107,8 @@ struct ReferenceIntegrityAPITests {
                                         otherSite: #"{"kind":"injection",\#(performed),"cellProductID":"cp-b","volumeML":2}"#)
             let course = #""drug":{"system":"rxnorm","code":"6064"},"dose":{"value":20,"unit":"mg"},"route":"oral","timesPerDay":2,"start":"2025-12-01""#
             try await Self.refusedAlike(h, client, "/api/v1/participants/p-a/medication-courses", path: "enrolmentID",
-                                        unknown: #"{\#(course),"enrolmentID":"nope"}"#, otherSite: #"{\#(course),"enrolmentID":"e-b"}"#)
+                                        unknown: #"{\#(course),"enrolmentID":"nope"}"#, otherSite: #"{\#(course),"enrolmentID":"e-b"}"#,
+                                        role: .investigator)   // only an investigator prescribes (issue #14)
             let lot = #""sourceTissue":"bone-marrow-aspirate""#
             try await Self.refusedAlike(h, client, "/api/v1/participants/p-a/cell-products", path: "enrolmentID",
                                         unknown: #"{"lot":"L1",\#(lot),"enrolmentID":"nope"}"#, otherSite: #"{"lot":"L1",\#(lot),"enrolmentID":"e-b"}"#)

@@ -8,7 +8,8 @@ import Testing
 
 @Suite("Visits, medication, cell products and safety alerts API")
 struct TreatmentAPITests {
-    static let course = #"{"drug":{"system":"rxnorm","code":"6064","display":"isotretinoin"},"dose":{"value":20,"unit":"mg"},"route":"oral","timesPerDay":2,"start":"2025-12-01"}"#
+    /// Prescribed under p-a's isotretinoin enrolment (`TreatmentLimitsAPITests.enrol`), within the protocol's regimen.
+    static let course = #"{"enrolmentID":"e-iso","drug":{"system":"rxnorm","code":"6064","display":"isotretinoin"},"dose":{"value":20,"unit":"mg"},"route":"oral","timesPerDay":2,"start":"2025-12-01"}"#
     static let product = #"{"lot":"LOT-42","sourceTissue":"bone-marrow-aspirate","totalCells":52000000}"#
 
     func enrol(_ h: WebHarness, _ client: some TestClientProtocol) async throws -> String {
@@ -51,6 +52,7 @@ struct TreatmentAPITests {
     @Test("medication: a course and its dispensings; more than 30 days at once is refused; a monitor cannot dispense")
     func medication() async throws {
         try await WebHarness.with { h, client in
+            try await TreatmentLimitsAPITests.enrol(h)
             let course = try await client.execute(uri: "/api/v1/participants/p-a/medication-courses", method: .post, headers: h.headers(.investigator), body: ByteBuffer(json: Self.course)) { r in
                 #expect(r.status == .created)
                 return try decode(RecordJSON.self, r.body)
@@ -134,6 +136,7 @@ struct ImplausibleTreatmentValuesTests {
     @Test("a dispensing of 9e18 units or with more units returned than dispensed is 422; nothing changes")
     func dispensing() async throws {
         try await WebHarness.with { h, client in
+            try await TreatmentLimitsAPITests.enrol(h)
             let course = try await client.execute(uri: "/api/v1/participants/p-a/medication-courses", method: .post, headers: h.headers(.investigator),
                                                   body: ByteBuffer(json: TreatmentAPITests.course)) { try decode(RecordJSON.self, $0.body) }
             for (body, path) in [(#"{"date":"2025-12-01","unitsDispensed":9000000000000000000,"daysCovered":30}"#, "unitsDispensed"),

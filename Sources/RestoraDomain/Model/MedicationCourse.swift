@@ -1,7 +1,50 @@
 import Foundation
 
+/// How often a dose is taken: `dosesPerPeriod` times a `period` — "2 a day" (isotretinoin 20 mg twice daily,
+/// REFERENCE.md A1) or "1 a week" (alendronate 70 mg once weekly, issue #14; REFERENCE.md gives no alendronate regimen). Issue #14: a weekly dose
+/// could not be expressed while the course kept only doses per day.
+public struct DoseFrequency: Hashable, Sendable, Codable, CustomStringConvertible {
+    public enum Period: String, Hashable, Sendable, Codable, CaseIterable {
+        case day, week
+
+        public var days: Int { self == .day ? 1 : 7 }
+    }
+
+    public var dosesPerPeriod: Int
+    public var period: Period
+
+    public init(_ dosesPerPeriod: Int, per period: Period) {
+        self.dosesPerPeriod = dosesPerPeriod
+        self.period = period
+    }
+
+    public static func daily(_ times: Int) -> DoseFrequency { DoseFrequency(times, per: .day) }
+    public static func weekly(_ times: Int) -> DoseFrequency { DoseFrequency(times, per: .week) }
+
+    /// Doses in `days` days of the course (fractional for a weekly dose over days that are not whole weeks).
+    public func doses(inDays days: Int) -> Double { Double(days) * Double(dosesPerPeriod) / Double(period.days) }
+
+    /// Allowed counts: 1–6 a day, 1–7 a week (a plausibility bound; the protocol's regimen is the clinical one).
+    public var isPlausible: Bool {
+        switch period {
+        case .day: return (1...6).contains(dosesPerPeriod)
+        case .week: return (1...7).contains(dosesPerPeriod)
+        }
+    }
+
+    /// "twice a day", "once a week", "4 times a day".
+    public var description: String {
+        let times = switch dosesPerPeriod {
+        case 1: "once"
+        case 2: "twice"
+        default: "\(dosesPerPeriod) times"
+        }
+        return "\(times) a \(period.rawValue)"
+    }
+}
+
 /// A protocol drug course, e.g. isotretinoin 20 mg by mouth twice daily for 26 weeks (REFERENCE.md A1).
-public struct MedicationCourse: Hashable, Sendable, Codable, Identifiable {
+public struct MedicationCourse: Hashable, Sendable, Identifiable {
     public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
         case planned, active, held, stopped, completed
     }
@@ -13,8 +56,8 @@ public struct MedicationCourse: Hashable, Sendable, Codable, Identifiable {
     public var drug: Coding
     public var dose: Quantity
     public var route: String
-    /// Doses per day, e.g. 2 for "twice daily".
-    public var timesPerDay: Int
+    /// How often the dose is taken: twice a day, once a week.
+    public var frequency: DoseFrequency
     public var start: CalendarDate
     public var plannedStop: CalendarDate?
     public var stop: CalendarDate?
@@ -24,7 +67,7 @@ public struct MedicationCourse: Hashable, Sendable, Codable, Identifiable {
 
     public init(
         id: Identifier<MedicationCourse>, participantID: Identifier<Participant>, enrolmentID: Identifier<Enrolment>? = nil,
-        drug: Coding, dose: Quantity, route: String, timesPerDay: Int, start: CalendarDate,
+        drug: Coding, dose: Quantity, route: String, frequency: DoseFrequency, start: CalendarDate,
         plannedStop: CalendarDate? = nil, stop: CalendarDate? = nil, status: Status = .active,
         dispensings: [Dispensing] = [], stopReason: String? = nil
     ) {
@@ -34,7 +77,7 @@ public struct MedicationCourse: Hashable, Sendable, Codable, Identifiable {
         self.drug = drug
         self.dose = dose
         self.route = route
-        self.timesPerDay = timesPerDay
+        self.frequency = frequency
         self.start = start
         self.plannedStop = plannedStop
         self.stop = stop
@@ -43,16 +86,110 @@ public struct MedicationCourse: Hashable, Sendable, Codable, Identifiable {
         self.stopReason = stopReason
     }
 
-    /// Adherence as doses taken / doses prescribed, by pill count over the returned dispensings.
-    /// nil when no dispensing has a return count yet (nothing to judge from).
+    /// A course taken `timesPerDay` times a day.
+    public init(
+        id: Identifier<MedicationCourse>, participantID: Identifier<Participant>, enrolmentID: Identifier<Enrolment>? = nil,
+        drug: Coding, dose: Quantity, route: String, timesPerDay: Int, start: CalendarDate,
+        plannedStop: CalendarDate? = nil, stop: CalendarDate? = nil, status: Status = .active,
+        dispensings: [Dispensing] = [], stopReason: String? = nil
+    ) {
+        self.init(id: id, participantID: participantID, enrolmentID: enrolmentID, drug: drug, dose: dose, route: route,
+                  frequency: .daily(timesPerDay), start: start, plannedStop: plannedStop, stop: stop, status: status,
+                  dispensings: dispensings, stopReason: stopReason)
+    }
+
+    /// Doses per day of a daily course, as API clients and participant files before issue #14 read and wrote
+    /// it; nil for a weekly course.
+    public var timesPerDay: Int? { frequency.period == .day ? frequency.dosesPerPeriod : nil }
+
+    /// Adherence as doses taken / doses prescribed, by pill count over the returned dispensings: the doses
+    /// prescribed in a dispensing's days are `frequency.doses(inDays:)` (a 28-day supply of a weekly tablet
+    /// is 4 doses), one unit a dose. nil when no dispensing has a return count yet (nothing to judge from).
     public var adherence: Double? {
         let counted = dispensings.filter { $0.unitsReturned != nil && $0.daysCovered > 0 }
         guard !counted.isEmpty else { return nil }
         // In Double: unit counts come from clinic input, and an Int overflow would stop the server (a trap).
-        let prescribed = counted.reduce(0.0) { $0 + Double($1.daysCovered) * Double(timesPerDay) }
+        let prescribed = counted.reduce(0.0) { $0 + frequency.doses(inDays: $1.daysCovered) }
         let taken = counted.reduce(0.0) { $0 + Double($1.unitsDispensed) - Double($1.unitsReturned ?? 0) }
-        guard prescribed > 0 else { return nil }
+        guard prescribed > 0, prescribed.isFinite else { return nil }
         return taken / prescribed
+    }
+
+    /// How adherence was computed, for a page: "112 taken of 120 prescribed over 60 days (twice a day)".
+    public var adherenceBasis: String? {
+        let counted = dispensings.filter { $0.unitsReturned != nil && $0.daysCovered > 0 }
+        guard !counted.isEmpty else { return nil }
+        let days = counted.reduce(0) { $0 + $1.daysCovered }
+        let prescribed = counted.reduce(0.0) { $0 + frequency.doses(inDays: $1.daysCovered) }
+        let taken = counted.reduce(0.0) { $0 + Double($1.unitsDispensed) - Double($1.unitsReturned ?? 0) }
+        return "\(NumberText.plain(taken)) units taken (dispensed − returned) of \(NumberText.plain(prescribed)) doses prescribed "
+            + "over \(days) days covered (\(frequency)), \(counted.count) returned \(counted.count == 1 ? "supply" : "supplies")"
+    }
+}
+
+/// The JSON of a course: the frequency as `dosesPerPeriod` and `period`, and — for a daily course —
+/// `timesPerDay` as before issue #14, so existing clients and participant files keep reading and writing it.
+extension MedicationCourse: Codable {
+    enum CodingKeys: String, CodingKey {
+        case id, participantID, enrolmentID, drug, dose, route, timesPerDay, dosesPerPeriod, period, start, plannedStop, stop,
+             status, dispensings, stopReason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(Identifier<MedicationCourse>.self, forKey: .id),
+            participantID: try c.decode(Identifier<Participant>.self, forKey: .participantID),
+            enrolmentID: try c.decodeIfPresent(Identifier<Enrolment>.self, forKey: .enrolmentID),
+            drug: try c.decode(Coding.self, forKey: .drug), dose: try c.decode(Quantity.self, forKey: .dose),
+            route: try c.decode(String.self, forKey: .route),
+            frequency: try DoseFrequency.decode(from: c, timesPerDay: .timesPerDay, doses: .dosesPerPeriod, period: .period),
+            start: try c.decode(CalendarDate.self, forKey: .start),
+            plannedStop: try c.decodeIfPresent(CalendarDate.self, forKey: .plannedStop),
+            stop: try c.decodeIfPresent(CalendarDate.self, forKey: .stop),
+            status: try c.decodeIfPresent(Status.self, forKey: .status) ?? .active,
+            dispensings: try c.decodeIfPresent([Dispensing].self, forKey: .dispensings) ?? [],
+            stopReason: try c.decodeIfPresent(String.self, forKey: .stopReason))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(participantID, forKey: .participantID)
+        try c.encodeIfPresent(enrolmentID, forKey: .enrolmentID)
+        try c.encode(drug, forKey: .drug)
+        try c.encode(dose, forKey: .dose)
+        try c.encode(route, forKey: .route)
+        try c.encodeIfPresent(timesPerDay, forKey: .timesPerDay)
+        try c.encode(frequency.dosesPerPeriod, forKey: .dosesPerPeriod)
+        try c.encode(frequency.period, forKey: .period)
+        try c.encode(start, forKey: .start)
+        try c.encodeIfPresent(plannedStop, forKey: .plannedStop)
+        try c.encodeIfPresent(stop, forKey: .stop)
+        try c.encode(status, forKey: .status)
+        try c.encode(dispensings, forKey: .dispensings)
+        try c.encodeIfPresent(stopReason, forKey: .stopReason)
+    }
+}
+
+extension DoseFrequency {
+    /// Reads a frequency written either as `timesPerDay: n` (before issue #14) or as `dosesPerPeriod` +
+    /// `period`; both at once must agree.
+    public static func decode<Key: CodingKey>(
+        from c: KeyedDecodingContainer<Key>, timesPerDay: Key, doses: Key, period: Key
+    ) throws -> DoseFrequency {
+        let daily = try c.decodeIfPresent(Int.self, forKey: timesPerDay)
+        let count = try c.decodeIfPresent(Int.self, forKey: doses)
+        let unit = try c.decodeIfPresent(Period.self, forKey: period)
+        switch (daily, count, unit) {
+        case let (n?, nil, nil), let (n?, nil, .day?): return .daily(n)
+        case let (nil, n?, p?): return DoseFrequency(n, per: p)
+        case let (n?, m?, .day?) where n == m: return .daily(n)
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: timesPerDay, in: c,
+                debugDescription: "give the frequency as timesPerDay, or as dosesPerPeriod with period (day or week)")
+        }
     }
 }
 

@@ -50,27 +50,69 @@ public struct Intervention: Hashable, Sendable, Codable {
 }
 
 /// A drug course, e.g. isotretinoin (RxNorm 6064) 20 mg by mouth twice daily for 26 weeks (REFERENCE.md A1, F3).
+/// In YAML the frequency is `timesPerDay: n` or, for a weekly dose (issue #14), `timesPerWeek: n` — exactly one.
 public struct DrugRegimen: Hashable, Sendable, Codable {
     public var drug: Coding
     public var dose: Quantity
     /// "oral", "intravenous", …
     public var route: String
-    public var timesPerDay: Int
+    public var frequency: DoseFrequency
     public var durationWeeks: Int
     /// Administration advice, e.g. "with meals" (REFERENCE.md A2, RA-4).
     public var instructions: String?
 
-    public init(drug: Coding, dose: Quantity, route: String, timesPerDay: Int, durationWeeks: Int,
+    public init(drug: Coding, dose: Quantity, route: String, frequency: DoseFrequency, durationWeeks: Int,
                 instructions: String? = nil) {
         self.drug = drug
         self.dose = dose
         self.route = route
-        self.timesPerDay = timesPerDay
+        self.frequency = frequency
         self.durationWeeks = durationWeeks
         self.instructions = instructions
     }
 
-    public var dailyDose: Quantity { Quantity(dose.value * Double(timesPerDay), dose.unit) }
+    public init(drug: Coding, dose: Quantity, route: String, timesPerDay: Int, durationWeeks: Int,
+                instructions: String? = nil) {
+        self.init(drug: drug, dose: dose, route: route, frequency: .daily(timesPerDay), durationWeeks: durationWeeks,
+                  instructions: instructions)
+    }
+
+    /// Doses a day of a daily regimen; nil for a weekly one.
+    public var timesPerDay: Int? { frequency.period == .day ? frequency.dosesPerPeriod : nil }
+
+    /// The dose per period: 40 mg a day for 20 mg twice daily, 70 mg a week for 70 mg once weekly.
+    public var dosePerPeriod: Quantity { Quantity(dose.value * Double(frequency.dosesPerPeriod), dose.unit) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case drug, dose, route, timesPerDay, timesPerWeek, durationWeeks, instructions
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        drug = try c.decode(Coding.self, forKey: .drug)
+        dose = try c.decode(Quantity.self, forKey: .dose)
+        route = try c.decode(String.self, forKey: .route)
+        switch (try c.decodeIfPresent(Int.self, forKey: .timesPerDay), try c.decodeIfPresent(Int.self, forKey: .timesPerWeek)) {
+        case let (n?, nil): frequency = .daily(n)
+        case let (nil, n?): frequency = .weekly(n)
+        default:
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "a drug regimen needs exactly one of: timesPerDay, timesPerWeek"))
+        }
+        durationWeeks = try c.decode(Int.self, forKey: .durationWeeks)
+        instructions = try c.decodeIfPresent(String.self, forKey: .instructions)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(drug, forKey: .drug)
+        try c.encode(dose, forKey: .dose)
+        try c.encode(route, forKey: .route)
+        try c.encode(frequency.dosesPerPeriod, forKey: frequency.period == .day ? .timesPerDay : .timesPerWeek)
+        try c.encode(durationWeeks, forKey: .durationWeeks)
+        try c.encodeIfPresent(instructions, forKey: .instructions)
+    }
 }
 
 /// One step of an autologous cell-therapy chain with the options the protocol allows at that step.

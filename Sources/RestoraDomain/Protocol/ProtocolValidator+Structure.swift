@@ -45,7 +45,10 @@ extension ProtocolValidator {
         if !(regimen.dose.value > 0) { issues.append(.init(path.key("dose").key("value"), "dose must be greater than 0")) }
         if isBlank(regimen.dose.unit) { issues.append(.init(path.key("dose").key("unit"), "dose needs a unit")) }
         if isBlank(regimen.route) { issues.append(.init(path.key("route"), "route must not be empty")) }
-        if regimen.timesPerDay < 1 { issues.append(.init(path.key("timesPerDay"), "timesPerDay must be at least 1")) }
+        if regimen.frequency.dosesPerPeriod < 1 {
+            let key = regimen.frequency.period == .day ? "timesPerDay" : "timesPerWeek"
+            issues.append(.init(path.key(key), "\(key) must be at least 1"))
+        }
         if regimen.durationWeeks < 1 { issues.append(.init(path.key("durationWeeks"), "durationWeeks must be at least 1")) }
     }
 

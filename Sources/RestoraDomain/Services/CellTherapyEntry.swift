@@ -23,17 +23,73 @@ public struct CellTherapyEntry: Sendable {
     /// Stores a procedure. An injection of a lot marks the lot administered, in the same transaction. A
     /// resubmitted form (same idempotency key and content) returns the procedure stored the first time and
     /// changes nothing else.
-    public func recordProcedure(_ procedure: Procedure, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Procedure> {
-        let catalog = self.catalog
-        return try await repositories.transaction { tx in
-            try await CellTherapyEntry(repositories: tx, catalog: catalog).storeProcedure(procedure, context: context, idempotencyKey: idempotencyKey)
-        }
-    }
-
-    private func storeProcedure(_ procedure: Procedure, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Procedure> {
+    ///
+    /// A harvest, a processing or an injection is a step of the program's intervention (issue #14): it names its
+    /// enrolment, the enrolment is in a treatment state, and the procedure keeps to the protocol's
+    /// `ProcedureStep` (`InterventionLimits`). A procedure outside is refused naming the rule — unless an
+    /// investigator sends a `deviation`: then it is stored with one signed `ProtocolDeviation` (at `now`) per
+    /// rule broken, in the same transaction.
+    public func recordProcedure(
+        _ procedure: Procedure, deviation: DeviationInput? = nil, now: Date = Date(), context: AuditContext, idempotencyKey: String?
+    ) async throws -> Versioned<Procedure> {
         if let volume = procedure.volumeML, !(volume > 0 && volume <= 1_000) {
             throw DomainError.invalidValue(field: "volumeML", message: "the volume must be more than 0 and at most 1000 mL")
         }
+        let catalog = self.catalog
+        return try await repositories.transaction { tx in
+            let entry = CellTherapyEntry(repositories: tx, catalog: catalog)
+            let judgement = try await entry.judge(procedure)
+            let signed = try judgement?.permit(deviation, context: context)
+            let stored = try await entry.storeProcedure(procedure, context: context, idempotencyKey: idempotencyKey)
+            // A resubmitted form answers with the procedure stored the first time: its deviations are stored already.
+            if let judgement, let signed, let enrolment = procedure.enrolmentID, stored.value.id == procedure.id {
+                try await judgement.record(signed, participant: procedure.participantID, enrolment: enrolment, recordKind: "procedures",
+                                           recordID: stored.value.id.rawValue, at: now, repositories: tx, context: context)
+            }
+            return stored
+        }
+    }
+
+    /// The enrolment states in which the program's treatment steps happen (REFERENCE.md D1: harvest, then
+    /// injection about 30 days later, then follow-up).
+    public static let treatmentStates: [EnrolmentStatus] = [.enrolled, .onTreatment, .followUp]
+
+    /// What the protocol says of the procedure: nil for a procedure no intervention covers (sperm retrieval,
+    /// biopsy, other), else the violations found (possibly none).
+    func judge(_ procedure: Procedure) async throws -> TreatmentJudgement? {
+        guard let step = InterventionLimits.step(for: procedure.kind) else { return nil }
+        // The records named are resolved first: a lot that is not this participant's, or (for an injection)
+        // not released, is refused as such before the protocol is asked. An administered lot is left to
+        // `storeProcedure`, which tells a resubmitted injection from a second one.
+        if let product = try await references.cellProduct(procedure.cellProductID, of: procedure.participantID),
+           procedure.kind == .injection, product.value.releaseStatus != .administered {
+            try Self.checkInjectable(product.value, on: procedure.performed)
+        }
+        guard let enrolment = try await references.enrolment(procedure.enrolmentID, of: procedure.participantID) else {
+            throw DomainError.invalidValue(
+                field: "enrolmentID",
+                message: "a \(procedure.kind.rawValue) is a step of a program's intervention: name the enrolment it belongs to, so the protocol can judge it")
+        }
+        let program = try await repositories.programs.get(enrolment.programID).value
+        let definition = try catalog.definition(for: enrolment, program: program)  // the enrolment's version (docs/amendments.md)
+        var violations: [ProtocolViolation] = []
+        if !Self.treatmentStates.contains(enrolment.status) {
+            violations.append(ProtocolViolation(
+                rule: "protocol \(definition.id): treatment steps while enrolled, on-treatment or follow-up", field: "enrolmentID",
+                message: "the participant's enrolment is \(enrolment.status.rawValue): a \(procedure.kind.rawValue) is done once enrolled",
+                category: .procedure))
+        }
+        if let (intervention, limits) = InterventionLimits.intervention(step, in: definition, arm: enrolment.armID) {
+            violations += InterventionLimits.violations(procedure, intervention: intervention, step: limits)
+        } else {
+            violations.append(ProtocolViolation(
+                rule: "protocol \(definition.id): interventions", field: "kind",
+                message: "the protocol \(definition.id) has no \(step.rawValue) step for this enrolment", category: .procedure))
+        }
+        return TreatmentJudgement(violations: violations, protocolID: definition.id, protocolVersion: definition.version)
+    }
+
+    private func storeProcedure(_ procedure: Procedure, context: AuditContext, idempotencyKey: String?) async throws -> Versioned<Procedure> {
         try await references.enrolment(procedure.enrolmentID, of: procedure.participantID)
         // The autologous rule: a lot of another participant is refused exactly like an unknown one.
         guard let productID = procedure.cellProductID,
@@ -197,7 +253,7 @@ public struct CellTherapyEntry: Sendable {
         guard let enrolmentID = product.enrolmentID else { return fallback }
         let enrolment = try await repositories.enrolments.get(enrolmentID).value
         let program = try await repositories.programs.get(enrolment.programID).value
-        let definition = try catalog.definition(id: program.protocolID)
+        let definition = try catalog.definition(for: enrolment, program: program)  // the enrolment's version (docs/amendments.md)
         guard let release = definition.release else { return fallback }
         return (release, "protocol \(definition.id)")
     }

@@ -1,7 +1,7 @@
 import RestoraDomain
 import SQLKit
 
-/// A medication course's row; its dispensings are rows of `medication_dispensings` (migration 0026), of
+/// A medication course's row (its frequency as `doses_per_period` + `dose_period`, migration 0033); its dispensings are rows of `medication_dispensings` (migration 0026), of
 /// which the row keeps the count it was written with.
 enum MedicationCourseMapping: ParentMapping {
     typealias Value = MedicationCourse
@@ -9,7 +9,7 @@ enum MedicationCourseMapping: ParentMapping {
     static let kind = "medication course"
     static let columns = [
         Column("id"), Column("participant_id"), Column("enrolment_id"), Column("drug", .json), Column("dose", .json),
-        Column("route"), Column("times_per_day", .integer), Column("start_date"), Column("planned_stop"), Column("stop_date"),
+        Column("route"), Column("doses_per_period", .integer), Column("dose_period"), Column("start_date"), Column("planned_stop"), Column("stop_date"),
         Column("status"), Column("stop_reason"), Column("dispensing_count", .integer),
     ]
     static let listColumns: Set<String> = ["dispensing_count"]
@@ -20,7 +20,7 @@ enum MedicationCourseMapping: ParentMapping {
             "id": .text(value.id.rawValue), "participant_id": .text(value.participantID.rawValue),
             "enrolment_id": value.enrolmentID.map { .text($0.rawValue) } ?? .null,
             "drug": try Cell.json(value.drug), "dose": try Cell.json(value.dose), "route": .text(value.route),
-            "times_per_day": .integer(value.timesPerDay), "start_date": .text(value.start.description),
+            "doses_per_period": .integer(value.frequency.dosesPerPeriod), "dose_period": .text(value.frequency.period.rawValue), "start_date": .text(value.start.description),
             "planned_stop": value.plannedStop.map { .text($0.description) } ?? .null,
             "stop_date": value.stop.map { .text($0.description) } ?? .null, "status": .text(value.status.rawValue),
             "stop_reason": value.stopReason.map(SQLCell.text) ?? .null, "dispensing_count": .integer(value.dispensings.count),
@@ -33,7 +33,7 @@ enum MedicationCourseMapping: ParentMapping {
             id: try row.id("id"), participantID: try row.id("participant_id"),
             enrolmentID: try row.optionalID("enrolment_id"),
             drug: try row.json("drug", as: Coding.self), dose: try row.json("dose", as: Quantity.self),
-            route: try row.text("route"), timesPerDay: try row.integer("times_per_day"), start: try row.date("start_date"),
+            route: try row.text("route"), frequency: DoseFrequency(try row.integer("doses_per_period"), per: try row.enumValue("dose_period", as: DoseFrequency.Period.self)), start: try row.date("start_date"),
             plannedStop: try row.optionalDate("planned_stop"), stop: try row.optionalDate("stop_date"),
             status: try row.enumValue("status", as: MedicationCourse.Status.self), stopReason: try row.optionalText("stop_reason"))
     }
@@ -52,7 +52,41 @@ enum MedicationCourseMapping: ParentMapping {
     static func pendingLists(old: (value: MedicationCourse, cells: [String: SQLCell])?, new: MedicationCourse) throws -> PendingLists {
         var pending = PendingLists()
         let stored = old?.value.dispensings ?? []
-        try pending.append(DispensingRows.self, old: stored, new: new.dispensings, from: stored.count, kind: kind, list: "dispensings")
+        // Dispensings are only appended, with one exception: the count of units returned from a supply is
+        // entered once, when the participant brings it back (issue #14) — a blank `units_returned` of a stored
+        // row is filled in, audited as an update of that row. Any other change to a stored row is refused.
+        var compared = new.dispensings
+        var returns: [(position: Int, units: Int)] = []
+        for position in 0..<min(stored.count, compared.count) {
+            guard stored[position].unitsReturned == nil, let units = compared[position].unitsReturned else { continue }
+            var filled = stored[position]
+            filled.unitsReturned = units
+            if filled == compared[position] {
+                returns.append((position, units))
+                compared[position] = stored[position]
+            }
+        }
+        try pending.append(DispensingRows.self, old: stored, new: compared, from: stored.count, kind: kind, list: "dispensings")
+        if !returns.isEmpty {
+            let counted = returns
+            pending.inserts.append { db, parentID, audit, context in
+                let site = try await SiteScope.site(of: DispensingRows.table, cells: [DispensingRows.parentColumn: .text(parentID)],
+                                                    kind: DispensingRows.table, in: db)
+                for item in counted {
+                    try await db.update(DispensingRows.table).set("units_returned", to: item.units)
+                        .where(SQLIdentifier(DispensingRows.parentColumn), .equal, SQLBind(parentID))
+                        .where("position", .equal, item.position)
+                        .where("units_returned", .is, SQLLiteral.null)
+                        .run()
+                }
+                try await audit.appendAll(db, counted.map { item in
+                    AuditWriter.Pending(
+                        action: .update, table: DispensingRows.table,
+                        recordID: ChildRows<DispensingRows>.rowID(parent: parentID, position: item.position),
+                        changes: [AuditEntry.Change(field: "units_returned", old: nil, new: String(item.units))], context: context, siteID: site)
+                })
+            }
+        }
         return pending
     }
 

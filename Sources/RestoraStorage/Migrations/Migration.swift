@@ -63,6 +63,7 @@ let allMigrations: [Migration] = [
     m0030_AddDashboardIndexes,
     m0031_CreateProtocolDeviations,
     m0032_CreateScreeningInputs,
+    m0033_MedicationFrequencyPeriod,
     m0034_AddObservationDateIndex,
     m0035_EnrolmentProtocolVersion,
 ]

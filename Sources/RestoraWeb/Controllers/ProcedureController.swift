@@ -22,11 +22,13 @@ struct ProcedureController {
         var cellProductID: Identifier<CellProduct>?
         var outcome: String?
         var note: String?
+        /// An investigator's protocol deviation letting a procedure outside the protocol's intervention through.
+        var deviation: DeviationInput?
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/procedures", use: create)
-        group.get("participants/:id/procedures", use: list)
+        group.on(.createProcedure, use: create)
+        group.on(.procedures, use: list)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -44,8 +46,9 @@ struct ProcedureController {
             anatomicalSite: input.anatomicalSite, laterality: input.laterality, imagingGuidance: input.imagingGuidance,
             anaesthesia: input.anaesthesia, sourceTissue: input.sourceTissue, volumeML: input.volumeML,
             cellProductID: input.cellProductID, outcome: input.outcome, note: input.note)
-        // Volume, the autologous rule, and a released lot for an injection: the same rules as the web form.
-        let stored = try await dependencies.cellTherapy.recordProcedure(procedure, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        // The protocol's limits, the autologous rule, and a released lot for an injection: the same rules as the web form.
+        let stored = try await dependencies.cellTherapy.recordProcedure(
+            procedure, deviation: input.deviation, now: dependencies.clock.now(), context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 

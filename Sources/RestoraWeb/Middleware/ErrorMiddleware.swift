@@ -50,6 +50,9 @@ struct ErrorMiddleware: RouterMiddleware {
             case let .protocolRule(rule, field, message):
                 return (.unprocessableContent, "protocol_rule", "\(message) (protocol rule: \(rule))", ["field": field, "path": field, "rule": rule])
             }
+        case let e as RoleRefusal:
+            // A role that may not take this action (issue #14: only an investigator prescribes or signs a deviation).
+            return (.forbidden, "forbidden", e.description, ["rule": e.rule])
         case let e as ParticipantCursor.Malformed:
             return (.badRequest, "bad_cursor", e.description, ["path": "cursor"])
         case let e as DecodingError:

@@ -171,7 +171,7 @@ enum ParticipantPage {
                     let c = stored.value
                     return el("tr") {
                         el("td") { c.drug.display ?? c.drug.code }
-                        el("td") { "\(ObservationReading.format(c.dose.value)) \(c.dose.unit) × \(c.timesPerDay)/day, \(c.route)" }
+                        el("td") { "\(ObservationReading.format(c.dose.value)) \(c.dose.unit) × \(c.frequency.dosesPerPeriod)/\(c.frequency.period.rawValue), \(c.route)" }
                         el("td") { c.start.description }
                         el("td") { (c.stop ?? c.plannedStop)?.description ?? "" }
                         el("td") { c.status.rawValue }

@@ -73,6 +73,14 @@ extension APIRoute {
     static let transitionEnrolment = APIRoute(.post, "enrolments/:id/transitions")
     static let recordDeviation = APIRoute(.post, "participants/:id/deviations")
     static let deviations = APIRoute(.get, "participants/:id/deviations")
+    // Treatment within the protocol (issue #14, docs/treatment.md): procedures, prescribing, dispensing, returns
+    static let createProcedure = APIRoute(.post, "participants/:id/procedures")
+    static let procedures = APIRoute(.get, "participants/:id/procedures")
+    static let startCourse = APIRoute(.post, "participants/:id/medication-courses")
+    static let medicationCourses = APIRoute(.get, "participants/:id/medication-courses")
+    static let dispense = APIRoute(.post, "medication-courses/:id/dispensings")
+    static let countReturn = APIRoute(.post, "medication-courses/:id/returns")
+    static let changeCourseStatus = APIRoute(.post, "medication-courses/:id/status")
 
     /// Every route of the API.
     static let all: [APIRoute] = [
@@ -82,6 +90,7 @@ extension APIRoute {
         createCellProduct, cellProducts, appendCustody, decideRelease, recordReleaseTests,
         openSafetyAlerts, acknowledgeSafetyAlert, raiseQuery, queries, answerQuery, closeQuery, participantAudit, recordAudit,
         enrol, enrolments, transitionEnrolment, recordDeviation, deviations,
+        createProcedure, procedures, startCourse, medicationCourses, dispense, countReturn, changeCourseStatus,
     ]
 }
 

@@ -38,7 +38,7 @@ enum ProtocolText {
     private static func intervention(_ i: Intervention) -> String {
         switch i.detail {
         case let .drug(r):
-            return "\(r.drug.display ?? r.drug.code) \(r.dose) \(r.route) \(r.timesPerDay)× daily for \(r.durationWeeks) weeks"
+            return "\(r.drug.display ?? r.drug.code) \(r.dose) \(r.route) \(r.timesPerDay.map { "\($0)× daily" } ?? r.frequency.description) for \(r.durationWeeks) weeks"
         case let .procedure(step):
             var parts = ["\(i.title) (\(step.step.rawValue))"]
             if let tissues = step.sourceTissues { parts.append("source \(tissues.joined(separator: " or "))") }
