@@ -72,21 +72,8 @@ public struct ParticipantFlow: Codable, Sendable, Equatable {
                 let people = participants.filter { $0.deviations.contains { $0.category == category } }
                 guard !people.isEmpty else { return nil }
                 return DeviationCount(
-                    category: category.rawValue, label: label(category),
+                    category: category.rawValue, label: category.label,
                     deviations: people.reduce(0) { $0 + $1.deviations.filter { $0.category == category }.count }, participants: people.count)
             })
-    }
-
-    /// A deviation category in words (reports are read by people).
-    static func label(_ category: ProtocolDeviation.Category) -> String {
-        switch category {
-        case .eligibility: "Eligibility"
-        case .consent: "Informed consent"
-        case .treatment: "Study treatment"
-        case .procedure: "Procedure"
-        case .visitSchedule: "Visit schedule"
-        case .assessment: "Assessment"
-        case .other: "Other"
-        }
     }
 }

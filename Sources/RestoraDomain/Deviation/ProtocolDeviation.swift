@@ -15,6 +15,19 @@ public struct ProtocolDeviation: Hashable, Sendable, Codable, Identifiable {
         case visitSchedule = "visit-schedule"
         case assessment
         case other
+
+        /// The category in words, for pages and reports (never the stored name).
+        public var label: String {
+            switch self {
+            case .eligibility: "Eligibility"
+            case .consent: "Informed consent"
+            case .treatment: "Study treatment"
+            case .procedure: "Procedure"
+            case .visitSchedule: "Visit schedule"
+            case .assessment: "Assessment"
+            case .other: "Other"
+            }
+        }
     }
 
     public var id: Identifier<ProtocolDeviation>

@@ -58,7 +58,7 @@ public struct DeviationEntry: Sendable {
         }
         try await references.queryTarget(kind: input.recordKind, id: input.recordID, of: participant)
         let program = try await repositories.programs.get(enrolment.programID).value
-        let definition = try catalog.definition(id: program.protocolID)
+        let definition = try catalog.definition(for: enrolment, program: program)
         let deviation = ProtocolDeviation(
             id: id, participantID: participant, enrolmentID: enrolment.id, category: input.category, rule: rule, field: field,
             reason: reason, recordKind: input.recordKind, recordID: input.recordID, protocolID: definition.id,

@@ -4,8 +4,8 @@ import Foundation
 /// the web form and the demo seeder take, so the eligibility gate cannot be skipped through another door.
 ///
 /// The eligibility gate (issue #14; docs/deviations.md): a move INTO eligible, consented or enrolled needs the
-/// enrolment's latest screening to say `eligible` on the protocol version the program runs now (the catalog's
-/// definition). Otherwise the move is refused with the rule named (`DomainError.protocolRule`, field `to`) and
+/// enrolment's latest screening to say `eligible` on the protocol version the enrolment runs under (the
+/// program's version when it was enrolled, or the one it re-consented to: docs/amendments.md). Otherwise the move is refused with the rule named (`DomainError.protocolRule`, field `to`) and
 /// nothing is written — unless an investigator signs a protocol deviation (ICH E6: the investigator is
 /// responsible for who enters the trial, REFERENCE.md H2; a signature shows who, when and what it means, H1
 /// 11.50), which is then stored with the transition in one transaction. A deviation signed for this gate
@@ -72,7 +72,7 @@ public struct EnrolmentTransitions: Sendable {
         case nil:
             message = "this enrolment has not been screened; screen it against protocol \(definition.id) v\(definition.version) first"
         case let s? where !onCurrent:
-            message = "the latest screening (\(s.screenedOn)) was against protocol \(s.protocolID) v\(s.protocolVersion), not the current v\(definition.version); screen again"
+            message = "the latest screening (\(s.screenedOn)) was against protocol \(s.protocolID) v\(s.protocolVersion), not v\(definition.version), the version this enrolment runs under; screen again"
         case let s? where s.verdict == .incomplete:
             message = "the latest screening (\(s.screenedOn)) is incomplete: some criteria could not be judged; complete the record and screen again"
         case let s?:

@@ -193,7 +193,7 @@ enum EnrolmentPanel {
             el("select", ["id": "deviation-category-\(id)", "name": "deviationCategory"]) {
                 ProtocolDeviation.Category.allCases.map { category in
                     Node.element("option", ["value": category.rawValue], flags: ["selected": chosen == category.rawValue]) {
-                        DeviationText.category(category)
+                        category.label
                     }
                 }
             }

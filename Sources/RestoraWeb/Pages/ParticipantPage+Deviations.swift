@@ -24,7 +24,7 @@ extension ParticipantPage {
                     el("tr", ["class": "deviation", "id": "deviation-\(d.id.rawValue)"]) {
                         el("td") { DeviationText.instant(d.signedAt) }
                         el("td") { programs[d.enrolmentID] ?? "protocol \(d.protocolID)" }
-                        el("td") { DeviationText.category(d.category) }
+                        el("td") { d.category.label }
                         el("td") { "\(d.rule) (protocol \(d.protocolID) v\(d.protocolVersion))" }
                         el("td") { d.reason }
                         el("td") { ActorText.describe(d.signedBy) }
@@ -35,20 +35,8 @@ extension ParticipantPage {
     }
 }
 
-/// Deviation words for people: categories without their stored names.
+/// Deviation words for people.
 enum DeviationText {
-    static func category(_ category: ProtocolDeviation.Category) -> String {
-        switch category {
-        case .eligibility: "Eligibility"
-        case .consent: "Informed consent"
-        case .treatment: "Study treatment"
-        case .procedure: "Procedure"
-        case .visitSchedule: "Visit schedule"
-        case .assessment: "Assessment"
-        case .other: "Other"
-        }
-    }
-
     /// Signature time to the minute, in UTC (said, so nobody reads it as local time).
     static func instant(_ date: Date) -> String {
         let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
