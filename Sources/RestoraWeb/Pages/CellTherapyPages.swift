@@ -21,7 +21,8 @@ struct CellTherapyPagesController {
             try await entry.save(request, context, render: ProcedureFormModel.view, validate: ProcedureFormModel.validate) { procedure, user, form in
                 var procedure = procedure
                 procedure.performer = user.actor
-                _ = try await cellTherapy.recordProcedure(procedure, context: context.audit(user), idempotencyKey: FormNonce.key(form))
+                _ = try await cellTherapy.recordProcedure(procedure, deviation: try DeviationFields.input(form), now: dependencies.clock.now(),
+                                                          context: context.audit(user), idempotencyKey: FormNonce.key(form))
             }
         }
         router.get("participants/:id/cell-products/new") { request, context in

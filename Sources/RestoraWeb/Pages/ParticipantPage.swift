@@ -53,7 +53,7 @@ enum ParticipantPage {
                 }
             }
             Layout.section("observations", "Observations") { observations(m) }
-            Layout.section("medication", "Medication courses") { medication(m) }
+            Layout.section("medication", "Medication courses") { medication(m); medicationLinks(m) }
             Layout.section("procedures", "Procedures") { procedures(m) }
             Layout.section("custody", "Cell products and chain of custody") { custody(m) }
             Layout.section("adverse-events", "Adverse events") { adverseEvents(m) }

@@ -64,8 +64,12 @@ enum ProcedureFormModel {
     static func view(context: AppRequestContext, subject: EntrySubject, state: FormState, ids: any IDGenerator) -> Node {
         EntryPage.view(title: "Record a procedure", context: context, subject: subject, state: state, formID: formID,
                        action: path(subject.participant.id), ids: ids,
-                       intro: "Recording the injection of a released lot marks the lot administered in its chain of custody.") {
+                       intro: "Recording the injection of a released lot marks the lot administered in its chain of custody. "
+                           + "A harvest, processing or injection is judged against the protocol of its enrolment: site, volume, guidance and anaesthesia.") {
             fields(subject: subject, state: state)
+            // Issue #14: a procedure outside the protocol is refused next to the field; an investigator may let it
+            // through by signing a protocol deviation.
+            if context.user?.role == .investigator { DeviationFields.fields(state: state) }
         }
     }
 

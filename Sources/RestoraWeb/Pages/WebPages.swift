@@ -22,6 +22,7 @@ enum WebPages {
         EntryController(dependencies: dependencies, config: config).register(on: pages)
         ScreeningInputsPagesController(dependencies: dependencies, config: config).register(on: pages)
         CellTherapyPagesController(dependencies: dependencies, config: config).register(on: pages)
+        MedicationPagesController(dependencies: dependencies, config: config).register(on: pages)
         AuditPageController(dependencies: dependencies).register(on: pages)
         AlertPageController(dependencies: dependencies, config: config).register(on: pages)
         PrescreenController(dependencies: dependencies, config: config).register(on: pages)
