@@ -20,6 +20,11 @@ public protocol DashboardQueries: Sendable {
     func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow])
         async throws -> [ScheduleCandidate]
 
+    /// The distinct dates of each enrolment's observations (recorded against it or against no enrolment), for
+    /// the calendars that count a visit with data in its window as done (docs/visits.md). Batched.
+    func observationDates(enrolments: [(enrolment: Identifier<Enrolment>, participant: Identifier<Participant>)]) async throws
+        -> [Identifier<Enrolment>: [CalendarDate]]
+
     /// Open safety alerts at `sites`, newest first, at most `limit`, with how many there are in all.
     func openAlerts(sites: Set<Identifier<Site>>?, limit: Int) async throws -> OpenAlertPage
 

@@ -108,6 +108,12 @@ struct SQLDashboardQueries: DashboardQueries {
         }
     }
 
+    func observationDates(enrolments: [(enrolment: Identifier<Enrolment>, participant: Identifier<Participant>)]) async throws
+        -> [Identifier<Enrolment>: [CalendarDate]] {
+        let dates = try await dataDates(enrolments: enrolments.map { ($0.enrolment.rawValue, $0.participant.rawValue) })
+        return Dictionary(uniqueKeysWithValues: dates.map { (Identifier($0.key), $0.value) })
+    }
+
     /// The distinct UTC dates of each enrolment's observations (recorded against it or against no enrolment):
     /// one `SELECT DISTINCT` of two short columns per chunk of participants, never a row per observation.
     private func dataDates(enrolments: [(id: String, participant: String)]) async throws -> [String: [CalendarDate]] {

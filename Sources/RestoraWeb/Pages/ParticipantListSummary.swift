@@ -27,6 +27,8 @@ struct ParticipantListSummary: Sendable {
         let enrolments = try await enrolmentList.map(\.value)
         let visits = Dictionary(grouping: try await repositories.visits.list(enrolments: enrolments.map(\.id)).map(\.value), by: \.enrolmentID)
         let programs = Dictionary(uniqueKeysWithValues: try await programList.map { ($0.value.id, $0.value) })
+        // A visit with data entered in its window is done, as on the participant page and the dashboard (docs/visits.md).
+        let dataDates = try await repositories.dashboard.observationDates(enrolments: enrolments.map { ($0.id, $0.participantID) })
         let openAlerts = Dictionary(grouping: try await alertList.filter { $0.value.status == .open }, by: \.value.participantID)
         var summaries: [Identifier<Participant>: ParticipantListSummary] = [:]
         for participant in participants {
@@ -34,9 +36,10 @@ struct ParticipantListSummary: Sendable {
         }
         for enrolment in enrolments.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
             guard let program = programs[enrolment.programID] else { continue }
-            let definition = try? catalog.definition(id: program.protocolID)
+            let definition = try? catalog.definition(for: enrolment, program: program)  // the enrolment's version (docs/amendments.md)
             let schedule = definition.flatMap {
-                ParticipantPageModel.schedule(enrolment, visits: visits[enrolment.id] ?? [], definition: $0, today: today)
+                ParticipantPageModel.schedule(enrolment, visits: visits[enrolment.id] ?? [], definition: $0, today: today,
+                                              dataDates: dataDates[enrolment.id] ?? [])
             }
             let next = enrolment.status.isTerminal ? nil : schedule?.visits.first { Self.pending.contains($0.state) }
             summaries[enrolment.participantID]?.programs.append(Program(name: program.name, status: enrolment.status, nextVisit: next))

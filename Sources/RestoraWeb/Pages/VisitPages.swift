@@ -167,7 +167,7 @@ enum VisitCalendar {
         return .fragment(scheduled.map { view, schedule in
             let open = m.canWrite && !view.enrolment.value.status.isTerminal
             return el("div") {
-                el("h3") { "\(view.program.name) (day 0 = \(schedule.start))" }
+                el("h3") { "\(view.program.name): protocol v\(schedule.protocolVersion), day 0 = \(schedule.start)" }
                 table(schedule, recordLink: open ? { WebPath.recordVisit(view.enrolment.value.id) + "?visit=\($0)" } : nil)
                 if open { el("p") { el("a", ["class": "record-visit-link", "href": WebPath.recordVisit(view.enrolment.value.id)]) { "Record a visit" } } }
             }
