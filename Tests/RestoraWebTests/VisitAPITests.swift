@@ -161,6 +161,29 @@ struct VisitAPITests {
         }
     }
 
+    @Test("the web form: a coordinator sees no deviation field; an investigator's deviation reason records the late visit and the deviation together")
+    func webDeviation() async throws {
+        try await WebHarness.with { h, client in
+            let enrolment = try await Self.onTreatment(h, day0: CalendarDate("2025-10-01")!)
+            var coordinator = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            let form = try await coordinator.get(WebPath.recordVisit(enrolment) + "?visit=month-1")
+            #expect(form.status == .ok && !form.html.contains("name=\"deviationReason\""))
+            #expect(form.html.contains("<option value=\"month-1\" selected>"))
+            var investigator = try await WebBrowser.signedIn(h, client, as: .investigator)
+            let (page, saved) = try await investigator.submit(WebPath.recordVisit(enrolment), [
+                ("visitKey", "month-1"), ("outcome", "attended"), ("actualDate", "2025-11-20"), ("deviationReason", "participant abroad"),
+            ])
+            #expect(page.html.contains("name=\"deviationReason\""))
+            #expect(saved.status == .seeOther, "\(saved.fieldError("deviationReason") ?? saved.fieldError("actualDate") ?? "")")
+            let visit = try #require(try await h.database.repositories.visits.list(enrolment: enrolment).first?.value)
+            #expect(visit.visitKey == "month-1" && visit.actualDate == CalendarDate("2025-11-20"))
+            let deviations = try await h.database.repositories.deviations.list(participant: "p-a").map(\.value)
+            #expect(deviations.count == 1 && deviations.first?.recordID == visit.id.rawValue && deviations.first?.category == .visitSchedule)
+            let calendar = try await investigator.get("/participants/p-a")
+            #expect(try #require(Self.row(calendar.html, "Month 1")).contains("days late, outside the window (deviation)"))
+        }
+    }
+
     @Test("the dashboard does not list a visit as overdue when data were entered in its window")
     func dashboardNotOverdue() async throws {
         try await WebHarness.with { h, client in
