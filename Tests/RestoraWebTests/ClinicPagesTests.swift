@@ -186,6 +186,7 @@ struct ClinicPagesTests {
             #expect(page.contains("value=\"Medication history reviewed at the visit\""))
             #expect(page.contains("id=\"demographics\""))
             // The investigator is offered the deviation fields, in words.
+            #expect(page.contains("To go ahead anyway, record it as a protocol deviation below"))
             #expect(page.contains("Record as protocol deviation"))
             #expect(page.contains("<option value=\"visit-schedule\">Visit schedule</option>"))
             let (future, futurePage, _) = try await session.post(client, path + "/transition", [("_csrf", csrf), ("to", "eligible"), ("on", "2027-01-01"), ("reason", "x")])
@@ -196,6 +197,9 @@ struct ClinicPagesTests {
             var coordinator = try await PagesSession.signIn(client, username: "cora", password: Self.password)
             let (_, coordinatorPage, _) = try await coordinator.get(client, "/participants/p-a")
             #expect(!coordinatorPage.contains("Record as protocol deviation"))
+            let (_, coordinatorRefusal, _) = try await coordinator.post(client, path + "/transition", [
+                ("_csrf", try #require(PagesSession.csrf(in: coordinatorPage))), ("to", "eligible"), ("on", "2025-12-31")])
+            #expect(coordinatorRefusal.contains("Only an investigator may let this step through as a protocol deviation."))
             let coordinatorCSRF = try #require(PagesSession.csrf(in: coordinatorPage))
             let (unsigned, _, _) = try await coordinator.post(client, path + "/transition", [
                 ("_csrf", coordinatorCSRF), ("to", "eligible"), ("on", "2025-12-31"), ("deviationCategory", "eligibility"), ("deviationReason", "fine")])

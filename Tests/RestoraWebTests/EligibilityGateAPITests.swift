@@ -32,6 +32,15 @@ struct EligibilityGateAPITests {
         return id
     }
 
+    /// Screened eligible and moved to eligible (version 3), then screened again: incomplete (results pending).
+    static func eligibleThenRescreenedIncomplete(_ h: WebHarness, _ client: any TestClientProtocol) async throws -> String {
+        let enrolment = try await screeningEnrolment(h, client)
+        try await screen(h, enrolment, .eligible)
+        try await move(h, client, enrolment, to: "eligible", version: 2, expect: .ok)
+        try await screen(h, enrolment, .incomplete, on: CalendarDate(year: 2025, month: 12, day: 28)!)
+        return enrolment
+    }
+
     /// Stores a screening of `enrolment` with the verdict asked for (one criterion of the real protocol).
     static func screen(_ h: WebHarness, _ enrolment: String, _ verdict: EligibilityReport.Verdict, version: String? = nil,
                        on date: CalendarDate = CalendarDate(year: 2025, month: 12, day: 20)!) async throws {
@@ -63,13 +72,10 @@ struct EligibilityGateAPITests {
         return (stored.value.status, stored.version, entries, try await r.deviations.list(participant: "p-a").count)
     }
 
-    @Test("eligible screening passes without deviation; after an incomplete rescreen consent is 422 protocol_rule on `to`, nothing written")
+    @Test("an eligible screening passes without deviation; after an incomplete rescreen consent is 422 protocol_rule on `to`, nothing written")
     func incompleteRefused() async throws {
         try await WebHarness.with { h, client in
-            let enrolment = try await Self.screeningEnrolment(h, client)
-            try await Self.screen(h, enrolment, .eligible)
-            try await Self.move(h, client, enrolment, to: "eligible", version: 2, expect: .ok)
-            try await Self.screen(h, enrolment, .incomplete, on: CalendarDate(year: 2025, month: 12, day: 28)!)
+            let enrolment = try await Self.eligibleThenRescreenedIncomplete(h, client)
             let before = try await Self.state(h, enrolment)
             let error = try await Self.move(h, client, enrolment, to: "consented", version: 3, expect: .unprocessableContent)
             #expect(error?.error.code == "protocol_rule")
@@ -103,10 +109,7 @@ struct EligibilityGateAPITests {
     @Test("an investigator's deviation lets consent through: 200, one deviation stored with the move, and it covers enrolment")
     func investigatorDeviation() async throws {
         try await WebHarness.with { h, client in
-            let enrolment = try await Self.screeningEnrolment(h, client)
-            try await Self.screen(h, enrolment, .eligible)
-            try await Self.move(h, client, enrolment, to: "eligible", version: 2, expect: .ok)
-            try await Self.screen(h, enrolment, .incomplete, on: CalendarDate(year: 2025, month: 12, day: 28)!)
+            let enrolment = try await Self.eligibleThenRescreenedIncomplete(h, client)
             let before = try await Self.state(h, enrolment)
             try await Self.move(h, client, enrolment, to: "consented", version: 3, as: .investigator,
                                 deviation: #"{"category":"eligibility","reason":"PHQ-9 pending; judged eligible at the visit"}"#, expect: .ok)

@@ -27,16 +27,9 @@ public struct EnrolmentTransitions: Sendable {
     /// The statuses a move into needs an eligible screening.
     public static let gated: Set<EnrolmentStatus> = [.eligible, .consented, .enrolled]
 
-    /// Only an investigator signs a protocol deviation (an HTTP 403 for anyone else).
-    public struct SignerRefused: Error, Equatable, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
-
+    /// Only an investigator signs a protocol deviation (`RoleRefusal`, an HTTP 403 for anyone else).
     public static func requireSigner(_ actor: Actor) throws {
-        guard actor.role == UserRole.investigator.rawValue else {
-            throw SignerRefused(message: "only an investigator may sign a protocol deviation; you are signed in as \(actor.role ?? "an unknown role")")
-        }
+        try RoleRefusal.requireInvestigator(actor, rule: RoleRefusal.deviationSigner, doing: "sign a protocol deviation")
     }
 
     /// The rule's name as the refusal and the deviation record carry it.

@@ -21,11 +21,9 @@ struct DeviationController {
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         try Access.requireWriter(user)
         let input = try await request.decodeJSON(DeviationEntry.Input.self, limit: config.maxBodyBytes)
-        let stored = try await EnrolmentController.forbiddingUnsigned {
-            try await DeviationEntry(repositories: repositories, catalog: dependencies.catalog).record(
-                input, participant: participant.value.id, id: Identifier(dependencies.ids.next()), signedAt: dependencies.clock.now(),
-                context: context.audit(user), idempotencyKey: request.idempotencyKey)
-        }
+        let stored = try await DeviationEntry(repositories: repositories, catalog: dependencies.catalog).record(
+            input, participant: participant.value.id, id: Identifier(dependencies.ids.next()), signedAt: dependencies.clock.now(),
+            context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 

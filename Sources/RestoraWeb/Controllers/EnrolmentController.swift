@@ -55,20 +55,9 @@ struct EnrolmentController {
         try Access.requireSite(user, current.value.siteID, kind: "enrolment", id: id.rawValue)
         let input = try await request.decodeJSON(TransitionInput.self, limit: config.maxBodyBytes)
         let now = dependencies.clock.now()
-        let outcome = try await Self.forbiddingUnsigned {
-            try await EnrolmentTransitions(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids).transition(
-                id, to: input.to, at: now, expectedVersion: expected, deviation: input.deviation, signedAt: now,
-                context: context.audit(user, reason: input.reason))
-        }
+        let outcome = try await EnrolmentTransitions(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids).transition(
+            id, to: input.to, at: now, expectedVersion: expected, deviation: input.deviation, signedAt: now,
+            context: context.audit(user, reason: input.reason))
         return try JSONResponse.make(VersionedResponse(value: outcome.enrolment), version: outcome.enrolment.version)
-    }
-
-    /// A deviation signed by anyone but an investigator is a 403 naming who may sign.
-    static func forbiddingUnsigned<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let refused as EnrolmentTransitions.SignerRefused {
-            throw APIError.forbidden(refused.message)
-        }
     }
 }

@@ -94,11 +94,9 @@ struct EnrolmentPagesController {
         let at = date == today ? now : date.startOfDayUTC.addingTimeInterval(12 * 3600)
         let version = Int(form["version"] ?? "") ?? current.version
         do {
-            _ = try await EnrolmentController.forbiddingUnsigned {
-                try await EnrolmentTransitions(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids).transition(
-                    current.value.id, to: target, at: at, expectedVersion: version, deviation: deviation, signedAt: now,
-                    context: context.audit(user, reason: reason ?? "\(StatusText.label(target)) (recorded in the web app)"))
-            }
+            _ = try await EnrolmentTransitions(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids).transition(
+                current.value.id, to: target, at: at, expectedVersion: version, deviation: deviation, signedAt: now,
+                context: context.audit(user, reason: reason ?? "\(StatusText.label(target)) (recorded in the web app)"))
         } catch RepositoryError.staleVersion {
             let state = FormState(form: form, general: ["This enrolment changed since the page was opened; its current state is shown. Record the step again if it still applies."])
             return try await refused(state, enrolment: current.value, user: user, context: context, status: .conflict)
@@ -107,6 +105,11 @@ struct EnrolmentPagesController {
             var state = FormState(form: form)
             FieldErrors.apply(error, to: &state, fields: ["to", "on", "reason", "deviation.reason"],
                               fieldMap: ["deviation.reason": "deviationReason"])
+            if case .protocolRule = error, let message = state.errors["to"] {
+                state.errors["to"] = message + (user.role == .investigator
+                    ? ". To go ahead anyway, record it as a protocol deviation below (category and your reason)."
+                    : ". Only an investigator may let this step through as a protocol deviation.")
+            }
             return try await refused(state, enrolment: current.value, user: user, context: context)
         }
         return HTMLResponse.redirect(back + "#enrolments")
