@@ -7,14 +7,7 @@ enum DeviationFields {
     static let category = "deviationCategory"
     static let reason = "deviationReason"
 
-    static let categoryLabels: [(String, String)] = ProtocolDeviation.Category.allCases.map { ($0.rawValue, label($0)) }
-
-    static func label(_ category: ProtocolDeviation.Category) -> String {
-        switch category {
-        case .visitSchedule: "Visit schedule"
-        default: category.rawValue.prefix(1).uppercased() + category.rawValue.dropFirst()
-        }
-    }
+    static let categoryLabels: [(String, String)] = ProtocolDeviation.Category.allCases.map { ($0.rawValue, $0.label) }
 
     @NodeBuilder static func fields(state: FormState) -> [Node] {
         el("fieldset", ["class": "deviation"]) {
