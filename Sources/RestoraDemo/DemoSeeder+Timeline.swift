@@ -31,6 +31,7 @@ extension DemoSeeder {
         let repos = repositories
         _ = try await repos.participants.create(demo.participant, context: context(), idempotencyKey: nil)
         summary.participants += 1
+        try await recordScreeningInputs(demo)
         let start = Enrolment(id: demo.enrolment.id, participantID: demo.enrolment.participantID,
                               programID: demo.enrolment.programID, siteID: demo.enrolment.siteID, armID: demo.enrolment.armID)
         var enrolmentVersion = try await repos.enrolments.create(start, context: context(), idempotencyKey: nil).version

@@ -50,7 +50,7 @@ public enum StoredProgramData {
                               participants: participants)
     }
 
-    /// One chunk of enrolments with their records: eight reads, run side by side.
+    /// One chunk of enrolments with their records: nine reads, run side by side.
     private static func loadChunk(
         _ enrolments: [Enrolment], program: Program, repositories: Repositories, selection: ObservationSelection
     ) async throws -> [ProgramParticipantData] {
@@ -60,6 +60,7 @@ public enum StoredProgramData {
         async let observations = repositories.programRecords.observations(
             participants: participantIDs, enrolments: enrolmentIDs, selection: selection)
         async let courses = repositories.medicationCourses.list(participants: participantIDs)
+        async let concomitant = repositories.concomitantMedications.list(participants: participantIDs)
         async let procedures = repositories.procedures.list(participants: participantIDs)
         async let events = repositories.adverseEvents.list(participants: participantIDs)
         async let products = repositories.cellProducts.list(participants: participantIDs)
@@ -68,6 +69,7 @@ public enum StoredProgramData {
         let byID = Dictionary(try await people.map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
         let obs = Grouped(try await observations, by: \.participantID)
         let crs = Grouped(try await courses.map(\.value), by: \.participantID)
+        let cms = Grouped(try await concomitant.map(\.value), by: \.participantID)
         let prc = Grouped(try await procedures.map(\.value), by: \.participantID)
         let aes = Grouped(try await events.map(\.value), by: \.participantID)
         let cps = Grouped(try await products.map(\.value), by: \.participantID)
@@ -82,6 +84,8 @@ public enum StoredProgramData {
             let record = ParticipantRecord(
                 participant: person,
                 observations: obs[person.id].filter { mine($0.enrolmentID) },
+                // Concomitant medications and adjuncts belong to the person, not to one enrolment.
+                medications: cms[person.id].map(\.medication),
                 medicationCourses: crs[person.id].filter { mine($0.enrolmentID) },
                 procedures: prc[person.id].filter { mine($0.enrolmentID) },
                 adverseEvents: aes[person.id].filter { mine($0.enrolmentID) })

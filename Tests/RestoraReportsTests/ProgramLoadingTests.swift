@@ -61,6 +61,7 @@ import Testing
         let people = Dictionary(try await repos.participants.list(ids: ids).map { ($0.value.id, $0.value) }, uniquingKeysWith: { a, _ in a })
         let obs = Dictionary(grouping: try await repos.observations.list(participants: ids).map(\.value), by: \.participantID)
         let crs = Dictionary(grouping: try await repos.medicationCourses.list(participants: ids).map(\.value), by: \.participantID)
+        let cms = Dictionary(grouping: try await repos.concomitantMedications.list(participants: ids).map(\.value), by: \.participantID)
         let prc = Dictionary(grouping: try await repos.procedures.list(participants: ids).map(\.value), by: \.participantID)
         let aes = Dictionary(grouping: try await repos.adverseEvents.list(participants: ids).map(\.value), by: \.participantID)
         let cps = Dictionary(grouping: try await repos.cellProducts.list(participants: ids).map(\.value), by: \.participantID)
@@ -70,6 +71,7 @@ import Testing
             func mine(_ id: Identifier<Enrolment>?) -> Bool { id == nil || id == enrolment.id }
             let record = ParticipantRecord(
                 participant: person, observations: (obs[person.id] ?? []).filter { mine($0.enrolmentID) },
+                medications: (cms[person.id] ?? []).map(\.medication),
                 medicationCourses: (crs[person.id] ?? []).filter { mine($0.enrolmentID) },
                 procedures: (prc[person.id] ?? []).filter { mine($0.enrolmentID) },
                 adverseEvents: (aes[person.id] ?? []).filter { mine($0.enrolmentID) })

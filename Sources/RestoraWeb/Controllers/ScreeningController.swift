@@ -15,8 +15,8 @@ struct ScreeningController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("enrolments/:id/screenings", use: screen)
-        group.get("enrolments/:id/screenings", use: list)
+        group.on(.screen, use: screen)
+        group.on(.screenings, use: list)
     }
 
     @Sendable func screen(_ request: Request, context: AppRequestContext) async throws -> Response {

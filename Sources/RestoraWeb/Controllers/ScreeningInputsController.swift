@@ -91,13 +91,13 @@ struct ScreeningInputsController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("participants/:id/concomitant-medications", use: createMedication)
-        group.get("participants/:id/concomitant-medications", use: listMedications)
-        group.get("participants/:id/reviewed-sections", use: listReviews)
-        group.put("participants/:id/reviewed-sections", use: setReviews)
-        group.put("participants/:id/menopausal-status", use: setMenopause)
-        group.post("participants/:id/diagnoses", use: addDiagnosis)
-        group.post("participants/:id/history", use: addHistory)
+        group.on(.recordConcomitantMedication, use: createMedication)
+        group.on(.concomitantMedications, use: listMedications)
+        group.on(.reviewedSections, use: listReviews)
+        group.on(.setReviewedSections, use: setReviews)
+        group.on(.setMenopausalStatus, use: setMenopause)
+        group.on(.addDiagnosis, use: addDiagnosis)
+        group.on(.addHistoryItem, use: addHistory)
     }
 
     /// The participant (404 if not visible) and, for writes, the writer check (403).

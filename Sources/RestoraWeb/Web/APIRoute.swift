@@ -91,7 +91,7 @@ extension APIRoute {
         openSafetyAlerts, acknowledgeSafetyAlert, raiseQuery, queries, answerQuery, closeQuery, participantAudit, recordAudit,
         enrol, enrolments, transitionEnrolment, recordDeviation, deviations,
         createProcedure, procedures, startCourse, medicationCourses, dispense, countReturn, changeCourseStatus,
-    ]
+    ] + screening
 }
 
 extension RouterMethods {
