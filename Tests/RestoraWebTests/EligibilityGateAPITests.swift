@@ -179,6 +179,11 @@ struct EligibilityGateAPITests {
                 return try decode(DeviationJSON.self, r.body)
             }
             #expect(created.category == "visit-schedule" && created.signedBy.userID == "u-investigator" && created.protocolID == "isotretinoin-noa")
+            // Its audit trail: one create entry, for the auditor at the site.
+            try await client.execute(uri: "/api/v1/audit/deviations/\(created.id)", method: .get, headers: h.headers(.auditor)) { r in
+                #expect(r.status == .ok)
+                #expect(String(buffer: r.body).contains("\"action\":\"create\"") || String(buffer: r.body).contains("\"action\" : \"create\""))
+            }
             // Another participant's enrolment, and a record that is not the participant's: the same 422.
             let other = try await ScreeningAPITests.enrol(h, client, participant: "p-b", as: .admin)
             for (bad, path) in [(body.replacingOccurrences(of: #""enrolmentID":"\#(enrolment)""#, with: #""enrolmentID":"\#(other)""#), "enrolmentID"),

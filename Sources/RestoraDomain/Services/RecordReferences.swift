@@ -109,7 +109,7 @@ public struct RecordReferences: Sendable {
 
     /// The participant a record belongs to, by the record kind's name in the API (`participants`,
     /// `enrolments`, `visits`, `observations`, `procedures`, `cell-products`, `medication-courses`,
-    /// `adverse-events`, `safety-alerts`, `queries`, `screenings`): its site decides who may see it. Throws
+    /// `adverse-events`, `safety-alerts`, `queries`, `screenings`, `deviations`): its site decides who may see it. Throws
     /// `RepositoryError.notFound` for an unknown id, and for a kind that is none of these.
     public func owner(ofRecord kind: String, id: String) async throws -> Identifier<Participant> {
         let r = repositories
@@ -125,6 +125,7 @@ public struct RecordReferences: Sendable {
         case "safety-alerts": return try await r.safetyAlerts.get(Identifier(id)).value.participantID
         case "queries": return try await r.queries.get(Identifier(id)).value.participantID
         case "screenings": return try await r.screenings.get(Identifier(id)).value.participantID
+        case "deviations": return try await r.deviations.get(Identifier(id)).value.participantID
         default: throw RepositoryError.notFound(kind: "record kind", id: kind)
         }
     }

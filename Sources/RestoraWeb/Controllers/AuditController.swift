@@ -14,7 +14,7 @@ struct AuditController {
         "participants": "participants", "enrolments": "enrolments", "visits": "visits", "observations": "observations",
         "procedures": "procedures", "cell-products": "cell_products", "medication-courses": "medication_courses",
         "adverse-events": "adverse_events", "safety-alerts": "safety_alerts", "queries": "data_queries",
-        "screenings": "screenings",
+        "screenings": "screenings", "deviations": "protocol_deviations",
     ]
 
     func register(on group: RouterGroup<AppRequestContext>) {
