@@ -242,3 +242,190 @@ def test_isotretinoin_journey_from_registration_to_completion(browser):
     heading = b.text("#enrolments")
     assert "completed" in heading.lower(), f"the enrolment does not show completed: {heading[:300]!r}"
     b.shot("journey-iso-03-completed")
+
+
+def procedure(b, pid, fields, what, program_name):
+    b.participant_page(pid)
+    b.follow(b.one("a#record-procedure"))
+    form = b.form("form#procedure-form")
+    for name, value in fields:
+        b.fill(form, name, value)
+    if b.all("[name=enrolmentID]", within=form):
+        b.fill(form, "enrolmentID", program_name)
+    b.submit(form)
+    no_errors(b, what)
+
+
+def test_stem_cell_azoospermia_journey_harvest_release_injection_to_completion(browser):
+    from test_clinic import RELEASE_RESULTS
+    b = browser
+    p = person(41)
+    lot = "JY-" + p["mrn"][-4:]
+    start = -400          # day 0 (the injection), relative to today: the month-12 visit lies in the past
+    program = "cells for azoospermia"
+    b.sign_in(COORDINATOR)
+    pid = register(b, p, "male", "1990-01-01", diagnosis="N46.01")
+    semen(b, pid, day(start - 70))
+    semen(b, pid, day(start - 60))
+    for test, value, unit in (("fsh", "18.2", "[IU]/L"), ("lh", "9.1", "[IU]/L"), ("testosterone", "340", "ng/dL"),
+                              ("inhibin-b", "18", "pg/mL")):
+        lab(b, pid, test, value, unit, day(start - 55))
+    entry(b, pid, "record-assessments", "form#screening-assessment-form",
+          [("effective", day(start - 55)), ("testicularVolumeLeft", "8"), ("testicularVolumeRight", "8,5"),
+           ("karyotype", "normal"), ("yMicrodeletion", "not-detected")], "the screening assessments")
+    review_all_sections(b, pid)
+    enrol(b, pid, PROGRAM_ASC)
+    move(b, pid, program, "screening", day(start - 50), "screening visit")
+    eligibility = screen(b, pid, program, day(start - 50))
+    assert "eligible on" in eligibility.lower(), f"screening did not conclude eligible: {eligibility[:600]!r}"
+    move(b, pid, program, "eligible", day(start - 50), "eligible verdict")
+    move(b, pid, program, "consented", day(start - 48), "signed consent")
+    move(b, pid, program, "enrolled", day(start - 45), "enrolled")
+
+    # Harvest → lot → release tests → the investigator's release decision → injection of the released lot.
+    b.sign_out()
+    b.sign_in(INVESTIGATOR)
+    procedure(b, pid, [("kind", "tissue-harvest"), ("performed", day(start - 28)), ("anatomicalSite", "posterior iliac crest"),
+                       ("anaesthesia", "local"), ("sourceTissue", "bone-marrow-aspirate"), ("volumeML", "60")],
+              "the bone-marrow harvest", program)
+    b.participant_page(pid)
+    b.follow(b.one("a#register-cell-product"))
+    form = b.form("form#cell-product-form")
+    for name, value in (("lot", lot), ("sourceTissue", "bone-marrow-aspirate"), ("harvestProcedureID", "Harvest"),
+                        ("totalCells", "4.2e6"), ("viableCells", "4.0e6"), ("viabilityPercent", "95")):
+        b.fill(form, name, value)
+    if b.all("[name=enrolmentID]", within=form):
+        b.fill(form, "enrolmentID", program)
+    b.submit(form)
+    no_errors(b, "registering the lot")
+    b.participant_page(pid)
+    b.follow(b.one("#custody a.lot-link"))
+    b.follow(b.one("a#enter-release-tests"))
+    form = b.form("form#release-tests-form")
+    results = dict(RELEASE_RESULTS)
+    results.update({"doseCells": "4.0e6", "participantWeightKg": "80", "productVolumeML": "4"})
+    for name, value in results.items():
+        if b.all(f"[name='{name}']", within=form):
+            b.fill(form, name, value)
+    b.submit(form)
+    no_errors(b, "entering the release tests")
+    assert "If decided now: released" in b.text("p#release-summary"), b.text("main")[:800]
+    form = b.form("form#release-decision-form")
+    b.fill(form, "decidedOn", day(start - 2))
+    b.submit(form, "button#decide-release")
+    assert b.text("dd#release-status").strip() == "released", b.text("main")[:600]
+
+    move(b, pid, program, "on-treatment", day(start), "injection day")
+    # Outside the protocol (12 mL into the knee under fluoroscopy): refused with the rule named, nothing stored.
+    b.participant_page(pid)
+    b.follow(b.one("a#record-procedure"))
+    form = b.form("form#procedure-form")
+    wrong = [("kind", "injection"), ("performed", day(start)), ("anatomicalSite", "right knee"), ("imagingGuidance", "fluoroscopy"),
+             ("anaesthesia", "none"), ("volumeML", "12"), ("cellProductID", lot)]
+    for name, value in wrong:
+        b.fill(form, name, value)
+    if b.all("[name=enrolmentID]", within=form):
+        b.fill(form, "enrolmentID", program)
+    b.submit(form)
+    refusal = " ".join(e.text for e in b.all("p.field-error"))
+    assert "protocol rule" in refusal, f"the out-of-protocol injection was not refused by its rule: {refusal!r}"
+    procedure(b, pid, [("kind", "injection"), ("performed", day(start)), ("anatomicalSite", "left testis"),
+                       ("imagingGuidance", "ultrasound"), ("anaesthesia", "local"), ("volumeML", "4"), ("cellProductID", lot)],
+              "the intratesticular injection", program)
+    b.participant_page(pid)
+    assert "administered" in b.text("#custody"), b.text("#custody")[:300]
+
+    attend_visits(b, pid, program, [("harvest", day(start - 28)), ("injection", day(start)), ("month-1", day(start + 30)),
+                                    ("month-3", day(start + 91)), ("month-6", day(start + 182))])
+    move(b, pid, program, "follow-up", day(start + 31), "after the month-1 visit")
+    attend_visits(b, pid, program, [("month-12", day(start + 365))])
+    move(b, pid, program, "completed", day(start + 366), "month-12 visit done")
+    b.participant_page(pid)
+    assert "completed" in b.text("#enrolments").lower()
+    b.shot("journey-asc-completed")
+
+
+def dxa(b, pid, site, tscore, bmd, date):
+    entry(b, pid, "record-dxa", "form#dxa-form", [("site", site), ("bmd", bmd), ("tScore", tscore), ("effective", date)],
+          f"the {site} DXA of {date}")
+
+
+def test_osteoporosis_journey_with_adjunct_therapy_to_completion(browser):
+    from test_clinic import RELEASE_RESULTS
+    b = browser
+    p = person(42)
+    lot = "OS-" + p["mrn"][-4:]
+    start = -400
+    program = "cells for osteoporosis"
+    b.sign_in(COORDINATOR)
+    pid = register(b, p, "female", "1955-05-05", diagnosis="M81.0")
+    entry(b, pid, "participant-facts", "form#participant-facts-form",
+          [("postmenopausal", "yes"), ("historyCode", "fragility-fracture"), ("historyDescription", "wrist fracture after a fall"),
+           ("historyDate", day(start - 900))], "the menopausal status and fracture history")
+    # Alendronate 70 mg once weekly, recorded as the program's adjunct therapy (read by the report).
+    entry(b, pid, "record-concomitant-medication", "form#concomitant-medication-form",
+          [("drug", "46041"), ("dose", "70 mg once weekly"), ("start", day(start - 700)), ("adjunct", True)], "the adjunct therapy")
+    for site, t, bmd in (("lumbar-spine", "-2,8", "0,71"), ("femoral-neck", "-2.3", "0.58"), ("total-hip", "-2.0", "0.70")):
+        dxa(b, pid, site, t, bmd, day(start - 62))
+    review_all_sections(b, pid)
+    b.participant_page(pid)
+    assert "-2.8" in b.text("#observations") or "−2.8" in b.text("#observations"), "the decimal comma was not read as -2.8"
+    enrol(b, pid, PROGRAM_OST)
+    move(b, pid, program, "screening", day(start - 60), "screening visit")
+    eligibility = screen(b, pid, program, day(start - 60))
+    assert "eligible on" in eligibility.lower(), f"screening did not conclude eligible: {eligibility[:600]!r}"
+    move(b, pid, program, "eligible", day(start - 60), "eligible verdict")
+    move(b, pid, program, "consented", day(start - 55), "signed consent")
+    move(b, pid, program, "enrolled", day(start - 50), "enrolled")
+
+    b.sign_out()
+    b.sign_in(INVESTIGATOR)
+    procedure(b, pid, [("kind", "tissue-harvest"), ("performed", day(start - 28)), ("anatomicalSite", "posterior iliac crest"),
+                       ("anaesthesia", "local"), ("sourceTissue", "bone-marrow-aspirate"), ("volumeML", "50")],
+              "the bone-marrow harvest", program)
+    b.participant_page(pid)
+    b.follow(b.one("a#register-cell-product"))
+    form = b.form("form#cell-product-form")
+    for name, value in (("lot", lot), ("sourceTissue", "bone-marrow-aspirate"), ("harvestProcedureID", "Harvest"),
+                        ("totalCells", "2.2e8"), ("viableCells", "2.1e8"), ("viabilityPercent", "94")):
+        b.fill(form, name, value)
+    if b.all("[name=enrolmentID]", within=form):
+        b.fill(form, "enrolmentID", program)
+    b.submit(form)
+    no_errors(b, "registering the lot")
+    b.participant_page(pid)
+    b.follow(b.one("#custody a.lot-link"))
+    b.follow(b.one("a#enter-release-tests"))
+    form = b.form("form#release-tests-form")
+    results = dict(RELEASE_RESULTS)
+    results.update({"doseCells": "2.0e8", "participantWeightKg": "62", "productVolumeML": "8"})
+    for name, value in results.items():
+        if b.all(f"[name='{name}']", within=form):
+            b.fill(form, name, value)
+    b.submit(form)
+    no_errors(b, "entering the release tests")
+    summary = b.text("p#release-summary")
+    assert "If decided now: released" in summary, summary
+    form = b.form("form#release-decision-form")
+    b.fill(form, "decidedOn", day(start - 3))
+    b.submit(form, "button#decide-release")
+    assert b.text("dd#release-status").strip() == "released", b.text("main")[:600]
+    move(b, pid, program, "on-treatment", day(start), "injection day")
+    procedure(b, pid, [("kind", "injection"), ("performed", day(start)), ("anatomicalSite", "hip"), ("laterality", "left"),
+                       ("imagingGuidance", "fluoroscopy"), ("anaesthesia", "local"), ("volumeML", "8"), ("cellProductID", lot)],
+              "the image-guided hip injection", program)
+    attend_visits(b, pid, program, [("harvest", day(start - 28)), ("injection", day(start)), ("month-1", day(start + 30)),
+                                    ("month-3", day(start + 91)), ("month-6", day(start + 182))])
+    move(b, pid, program, "follow-up", day(start + 31), "after the month-1 visit")
+    # The month-12 DXA: the bone-density reading on the page compares it with day 0 against the LSC.
+    dxa(b, pid, "lumbar-spine", "-2.4", "0.76", day(start + 365))
+    attend_visits(b, pid, program, [("month-12", day(start + 365))])
+    move(b, pid, program, "completed", day(start + 366), "month-12 visit done")
+    b.participant_page(pid)
+    assert "completed" in b.text("#enrolments").lower()
+    assert "significant gain" in b.text("#response"), f"the response reading: {b.text('#response')[:400]!r}"
+    b.shot("journey-ost-completed")
+    # The study report counts her adjunct therapy.
+    b.open(f"/programs/{PROGRAM_OST}/report")
+    report = b.text("body")
+    assert re.search(r"adjunct therapy\D{0,40}1", report, re.I), f"the report does not count the adjunct therapy: {report[:1500]!r}"

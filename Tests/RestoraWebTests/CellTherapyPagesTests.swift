@@ -168,6 +168,28 @@ struct CellTherapyPagesTests {
         }
     }
 
+    @Test("a release decision entered afterwards carries its day: a future day is refused next to the field, an earlier day dates the custody step")
+    func decisionDate() async throws {
+        try await WebHarness.with { h, client in
+            var coordinator = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            let id = try await Self.register(&coordinator, h, lot: "LOT-D1")
+            _ = try await Self.enterTests(&coordinator, id, Self.passingTests)
+            var investigator = try await WebBrowser.signedIn(h, client, as: .investigator)
+            let page = try await investigator.get("/cell-products/\(id)")
+            #expect(page.value("decidedOn") == "2026-01-01")   // today by default (the harness clock)
+            let base = [("_csrf", page.value("_csrf") ?? ""), ("_version", page.value("_version") ?? "")]
+            let future = try await investigator.post("/cell-products/\(id)/release-decision", base + [("decidedOn", "2026-01-05")])
+            #expect(future.status == .unprocessableContent)
+            #expect(future.fieldError("decidedOn")?.contains("in the future") == true)
+            #expect(try await Self.product(h, lot: "LOT-D1").releaseStatus == .quarantine)
+            let earlier = try await investigator.post("/cell-products/\(id)/release-decision", base + [("decidedOn", "2025-12-20")])
+            #expect(earlier.status == .seeOther)
+            let released = try await Self.product(h, lot: "LOT-D1")
+            #expect(released.releaseStatus == .released)
+            #expect(released.custody.last.map { CalendarDate($0.at) } == CalendarDate("2025-12-20"))
+        }
+    }
+
     @Test("changing results already entered needs a reason; a stale form shows the current results with a 409")
     func changingResults() async throws {
         try await WebHarness.with { h, client in

@@ -16,6 +16,8 @@ struct CellProductPageModel: Sendable {
     var problems: [String] = []
     /// The custody-step form: fresh, or refused with what was typed.
     var custodyState: FormState? = nil
+    /// The decision form refused with what was typed (a date in the future or before the lot's custody).
+    var decisionState: FormState? = nil
 
     var product: CellProduct { subject.product.value }
     var isUndecided: Bool { CellTherapyEntry.undecided.contains(product.releaseStatus) }
@@ -111,6 +113,8 @@ enum CellProductPage {
                     Forms.csrf(context)
                     el("input", ["type": "hidden", "name": "_version", "value": "\(m.subject.product.version)"])
                     el("p", ["class": "hint"]) { "Deciding stores the decision with the results it judged; it cannot be undone." }
+                    // The day the decision was taken: today, or an earlier day when it is entered afterwards.
+                    EntryPage.dateInput("decidedOn", label: "Decided on", state: m.decisionState ?? FormState(form: FormData(["decidedOn": CalendarDate(m.subject.now).description])))
                     Forms.submit("Decide release", id: "decide-release")
                 }
             } else {

@@ -136,8 +136,24 @@ struct CellTherapyPagesController {
             return try await productPage(subject, user: user, context: context, problems: ["Reload the page: the form lost the lot's version."],
                                          status: .unprocessableContent)
         }
+        // The decision date: today by default; an earlier day for a decision entered afterwards, never the
+        // future nor before the lot's last custody step (custody stays in time order).
+        let now = dependencies.clock.now()
+        var reader = FieldReader(form)
+        let decidedOn = form["decidedOn"] == nil ? CalendarDate(now) : reader.date("decidedOn", today: CalendarDate(now))
+        if let decidedOn, let last = product.custody.last, decidedOn < CalendarDate(last.at) {
+            reader.fail("decidedOn", "The decision date is before the lot's last custody step (\(last.kind.rawValue) on \(CalendarDate(last.at)))")
+        }
+        guard reader.isValid, let decidedOn else {
+            let model = CellProductPageModel(
+                subject: subject, decision: try? await decision(product), harvest: try await harvest(product),
+                canWrite: user.role.writesClinicalData, canDecide: true, canReadAudit: true,
+                decisionState: FormState(form: form, errors: reader.errors))
+            return HTMLResponse.html(CellProductPage.view(model, context: context), status: .unprocessableContent)
+        }
+        let at = decidedOn == CalendarDate(now) ? now : decidedOn.startOfDayUTC.addingTimeInterval(12 * 3600)
         do {
-            _ = try await cellTherapy.decideRelease(product: product.id, tests: nil, expectedVersion: version, at: dependencies.clock.now(),
+            _ = try await cellTherapy.decideRelease(product: product.id, tests: nil, expectedVersion: version, at: at,
                                                   context: context.audit(user))
         } catch RepositoryError.staleVersion {
             return try await productPage(subject, user: user, context: context,
