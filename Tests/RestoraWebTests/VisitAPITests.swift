@@ -68,6 +68,22 @@ struct VisitAPITests {
             }
             let stored = try #require(try await h.database.repositories.visits.list(enrolment: enrolment).first?.value)
             #expect(stored.plannedDay == 30 && stored.windowBefore == 7 && stored.windowAfter == 7 && stored.status == .completed)
+            // A retry with the same idempotency key answers with the same visit; nothing is stored twice.
+            let retried = #"{"visitKey":"month-2","status":"completed","actualDate":"2025-11-30"}"#
+            var ids: [String] = []
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/v1/enrolments/\(enrolment.rawValue)/visits", method: .post,
+                                         headers: h.headers(.coordinator, idempotencyKey: "visit-retry-1"), body: ByteBuffer(json: retried)) { r in
+                    #expect(r.status == .created)
+                    ids.append(try decode(RecordJSON.self, r.body).id)
+                }
+            }
+            #expect(ids.count == 2 && ids[0] == ids[1])
+            try await client.execute(uri: "/api/v1/enrolments/\(enrolment.rawValue)/visits", method: .post,
+                                     headers: h.headers(.coordinator, idempotencyKey: "visit-retry-2"), body: ByteBuffer(json: retried)) { r in
+                #expect(r.status == .unprocessableContent, "a new key for a recorded visit is not a retry")
+            }
+            #expect(try await Self.visitCount(h, enrolment) == 2)
             // The same visit again is refused: a recorded visit is corrected (PUT, with a reason), not recorded twice.
             try await client.execute(uri: "/api/v1/enrolments/\(enrolment.rawValue)/visits", method: .post, headers: h.headers(.coordinator),
                                      body: ByteBuffer(json: #"{"visitKey":"month-1","status":"missed","note":"x"}"#)) { r in

@@ -84,14 +84,22 @@ public struct VisitEntry: Sendable {
             let definition = try await entry.definition(of: enrolment)
             let item = try Self.scheduled(request, in: definition)
             let existing = try await tx.visits.list(enrolment: enrolment.id).first { $0.value.visitKey == item.key }
+            let fresh = Visit(
+                id: request.id ?? Identifier(ids.next()), enrolmentID: enrolment.id, visitKey: item.key, plannedDay: item.day,
+                windowBefore: item.windowBefore, windowAfter: item.windowAfter)
             if let existing, existing.value.status != .scheduled {
+                // A retried request (same idempotency key, same content) gets the visit it stored; a new key is refused.
+                var replay = fresh
+                if let idempotencyKey, (try? Self.apply(request, to: &replay, today: today)) != nil,
+                   let stored = try? await tx.visits.create(replay, context: context, idempotencyKey: idempotencyKey),
+                   stored.value.id == existing.value.id {
+                    return stored
+                }
                 throw DomainError.invalidValue(
                     field: "visitKey",
                     message: "visit '\(item.key)' is already recorded as \(Self.describe(existing.value)); correct that record instead (with a reason)")
             }
-            var visit = existing?.value ?? Visit(
-                id: request.id ?? Identifier(ids.next()), enrolmentID: enrolment.id, visitKey: item.key, plannedDay: item.day,
-                windowBefore: item.windowBefore, windowAfter: item.windowAfter)
+            var visit = existing?.value ?? fresh
             try Self.apply(request, to: &visit, today: today)
             let violations = Self.violations(request.outcome, item: item, enrolment: enrolment, definition: definition)
             try Self.requireDeviation(violations, request.deviation, context: context)
