@@ -41,6 +41,7 @@ def replaced(old):
 BASE = os.environ.get("RESTORA_URL", "http://127.0.0.1:8080").rstrip("/")
 SHOTS = Path(os.environ.get("RESTORA_SCREENSHOTS", "/tmp/restora-browser-screenshots/manual"))
 TOKEN = os.environ.get("RESTORA_API_TOKEN", "")
+TOKEN_INVESTIGATOR = os.environ.get("RESTORA_API_TOKEN_INVESTIGATOR", "")
 SITE_A = os.environ.get("RESTORA_SITE_A", "")
 SITE_B = os.environ.get("RESTORA_SITE_B", "")
 PROGRAM_ID = os.environ.get("RESTORA_PROGRAM_ID", "")
@@ -77,11 +78,11 @@ def person(n):
     }
 
 
-def api(method, path, body=None, key=None, version=None):
-    """The JSON API (docs/api.md) with the coordinator's token; for seeding only."""
+def api(method, path, body=None, key=None, version=None, token=None):
+    """The JSON API (docs/api.md) with the coordinator's token (or `token`); for seeding only."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(BASE + "/api/v1" + path, data=data, method=method)
-    req.add_header("Authorization", "Bearer " + TOKEN)
+    req.add_header("Authorization", "Bearer " + (token or TOKEN))
     req.add_header("Content-Type", "application/json")
     if key:
         req.add_header("Idempotency-Key", key)
@@ -101,12 +102,17 @@ def seed_participant(p, site=None):
     return created["id"]
 
 
-def seed_enrolment(participant_id, until="on-treatment"):
-    created = api("POST", f"/participants/{participant_id}/enrolments", {"programID": PROGRAM_ID}, key=uuid.uuid4().hex)
+def seed_enrolment(participant_id, until="on-treatment", program=None):
+    """An enrolment moved along ENROLMENT_PATH up to `until`. Seeded participants have no screening inputs, so
+    the eligibility gate (issue #14) would refuse every move past screening: the investigator's token signs a
+    protocol deviation for them, as the API allows; the journeys (test_journeys.py) take the real path."""
+    created = api("POST", f"/participants/{participant_id}/enrolments", {"programID": program or PROGRAM_ID}, key=uuid.uuid4().hex)
     eid, version = created["id"], created.get("version", 1)
     for status in ENROLMENT_PATH:
-        moved = api("POST", f"/enrolments/{eid}/transitions", {"to": status, "reason": "seeded for a browser test"},
-                    key=uuid.uuid4().hex, version=version)
+        moved = api("POST", f"/enrolments/{eid}/transitions",
+                    {"to": status, "reason": "seeded for a browser test",
+                     "deviation": {"category": "eligibility", "reason": "seeded for a browser test that is not about eligibility"}},
+                    key=uuid.uuid4().hex, version=version, token=TOKEN_INVESTIGATOR)
         version = moved.get("version", version + 1)
         if status == until:
             break
@@ -442,7 +448,10 @@ def test_create_participant_enrol_screen_and_transition(browser):
     browser.participant_page(pid)
     assert browser.text("#eligibility").strip(), "screening showed nothing in #eligibility"
 
-    # Move along the state machine as far as the transition form offers.
+    # Move along the state machine as far as the transition form offers. The screening above was incomplete
+    # (no screening inputs entered), so the eligibility gate refuses the coordinator's move to eligible with
+    # its protocol rule next to the field; the investigator lets it through as a signed protocol deviation,
+    # which the participant page then lists (issue #14). The full, eligible path is in test_journeys.py.
     reached = []
     for status in ENROLMENT_PATH:
         forms = browser.all("form.transition-form")
@@ -459,6 +468,20 @@ def test_create_participant_enrol_screen_and_transition(browser):
         browser.fill(form, "on", TODAY)
         browser.fill(form, "reason", f"browser test: {status}")
         browser.submit(form, "button.transition-button")
+        if status == "eligible":
+            refusal = browser.field_error("form.transition-form", "to")
+            assert "eligibility gate" in refusal and "investigator" in refusal, f"the gate's refusal reads {refusal!r}"
+            browser.shot("05-eligibility-gate-refused")
+            browser.sign_out()
+            browser.sign_in(INVESTIGATOR)
+            browser.participant_page(pid)
+            form = browser.all("form.transition-form")[0]
+            browser.fill(form, "to", status)
+            browser.fill(form, "on", TODAY)
+            browser.fill(form, "reason", "eligible by the investigator's judgement")
+            browser.fill(form, "deviationCategory", "eligibility")
+            browser.fill(form, "deviationReason", "screening inputs kept on paper at the referring clinic")
+            browser.submit(form, "button.transition-button")
         assert not browser.all("p.field-error") and not browser.has("h1#error-title"), \
             f"moving to {status} was refused: {[e.text for e in browser.all('p.field-error, h1#error-title')]}"
         browser.participant_page(pid)
@@ -468,6 +491,8 @@ def test_create_participant_enrol_screen_and_transition(browser):
         reached.append(status)
     assert reached, "the transition form offered none of " + ", ".join(ENROLMENT_PATH)
     assert "enrolled" in reached, f"only reached {reached}: the form did not offer the way to `enrolled`"
+    deviations = browser.text("#deviations")
+    assert "paper at the referring clinic" in deviations, f"the signed deviation is not listed: {deviations[:300]!r}"
     browser.shot("05-participant-page")
 
 
@@ -816,6 +841,9 @@ RELEASE_RESULTS = {  # meets every ISCT 2006 default (REFERENCE.md D2)
 def test_cell_therapy_chain_from_harvest_to_injection(browser):
     p = person(15)
     pid = seed_participant(p)
+    # Treatment steps name their enrolment and are judged against its protocol (issue #14): the stem-cell
+    # azoospermia program (harvest ≤ 60 mL at the iliac crest; injection into a testis, ≤ 5 mL, ultrasound).
+    seed_enrolment(pid, until="enrolled", program=os.environ.get("RESTORA_PROGRAM_ASC", ""))
     lot = typed("BT-LOT-" + uuid.uuid4().hex[:6].upper())
     browser.sign_in(INVESTIGATOR)
     browser.participant_page(pid)
@@ -824,7 +852,8 @@ def test_cell_therapy_chain_from_harvest_to_injection(browser):
     browser.follow(browser.one("a#record-procedure"))
     form = browser.form("form#procedure-form")
     for name, value in (("kind", "tissue-harvest"), ("performed", TODAY), ("anatomicalSite", "posterior iliac crest"),
-                        ("anaesthesia", "local"), ("sourceTissue", "bone-marrow-aspirate"), ("volumeML", "60")):
+                        ("anaesthesia", "local"), ("sourceTissue", "bone-marrow-aspirate"), ("volumeML", "60"),
+                        ("enrolmentID", "azoospermia")):
         browser.fill(form, name, value)
     browser.submit(form)
     assert browser.path.startswith(f"/participants/{pid}"), f"the harvest was not saved: {[e.text for e in browser.all('p.field-error')]}"
@@ -834,7 +863,7 @@ def test_cell_therapy_chain_from_harvest_to_injection(browser):
     browser.follow(browser.one("a#register-cell-product"))
     form = browser.form("form#cell-product-form")
     for name, value in (("lot", lot), ("sourceTissue", "bone-marrow-aspirate"), ("harvestProcedureID", "Harvest"),
-                        ("totalCells", "1.2e8"), ("viableCells", "1.1e8"), ("viabilityPercent", "92")):
+                        ("totalCells", "4.2e6"), ("viableCells", "4.0e6"), ("viabilityPercent", "92"), ("enrolmentID", "azoospermia")):
         browser.fill(form, name, value)
     browser.submit(form)
     assert browser.path.startswith(f"/participants/{pid}"), f"the lot was not registered: {[e.text for e in browser.all('p.field-error')]}"
@@ -842,8 +871,8 @@ def test_cell_therapy_chain_from_harvest_to_injection(browser):
     # An injection of the lot before its release is refused next to the lot.
     browser.follow(browser.one("a#record-procedure"))
     form = browser.form("form#procedure-form")
-    injection = (("kind", "injection"), ("performed", TODAY), ("anatomicalSite", "right femoral neck"),
-                 ("imagingGuidance", "fluoroscopy"), ("volumeML", "8"), ("cellProductID", lot))
+    injection = (("kind", "injection"), ("performed", TODAY), ("anatomicalSite", "right testis"), ("anaesthesia", "local"),
+                 ("imagingGuidance", "ultrasound"), ("volumeML", "4"), ("cellProductID", lot), ("enrolmentID", "azoospermia"))
     for name, value in injection:
         browser.fill(form, name, value)
     browser.submit(form)
@@ -858,6 +887,7 @@ def test_cell_therapy_chain_from_harvest_to_injection(browser):
     form = browser.form("form#release-tests-form")
     for name, value in RELEASE_RESULTS.items():
         browser.fill(form, name, value)
+    browser.fill(form, "doseCells", "4.0e6")   # the protocol's dose, 3–5 × 10⁶ cells (REFERENCE.md D1)
     browser.fill(form, "marker-CD73", "120")
     browser.submit(form)
     assert "120" in browser.field_error("form#release-tests-form", "marker-CD73")
