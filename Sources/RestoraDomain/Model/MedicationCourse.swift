@@ -102,28 +102,31 @@ public struct MedicationCourse: Hashable, Sendable, Identifiable {
     /// it; nil for a weekly course.
     public var timesPerDay: Int? { frequency.period == .day ? frequency.dosesPerPeriod : nil }
 
-    /// Adherence as doses taken / doses prescribed, by pill count over the returned dispensings: the doses
-    /// prescribed in a dispensing's days are `frequency.doses(inDays:)` (a 28-day supply of a weekly tablet
-    /// is 4 doses), one unit a dose. nil when no dispensing has a return count yet (nothing to judge from).
-    public var adherence: Double? {
+    /// The pill count over the dispensings whose returned units are counted: days covered, doses prescribed
+    /// in them (`frequency.doses(inDays:)`: a 28-day supply of a weekly tablet is 4 doses, one unit a dose) and
+    /// units taken (dispensed − returned). In Double: unit counts come from clinic input, and an Int overflow
+    /// would stop the server (a trap). nil when no supply has been counted.
+    public var pillCount: (supplies: Int, days: Int, prescribed: Double, taken: Double)? {
         let counted = dispensings.filter { $0.unitsReturned != nil && $0.daysCovered > 0 }
         guard !counted.isEmpty else { return nil }
-        // In Double: unit counts come from clinic input, and an Int overflow would stop the server (a trap).
-        let prescribed = counted.reduce(0.0) { $0 + frequency.doses(inDays: $1.daysCovered) }
-        let taken = counted.reduce(0.0) { $0 + Double($1.unitsDispensed) - Double($1.unitsReturned ?? 0) }
-        guard prescribed > 0, prescribed.isFinite else { return nil }
-        return taken / prescribed
+        return (counted.count, counted.reduce(0) { $0 + $1.daysCovered },
+                counted.reduce(0.0) { $0 + frequency.doses(inDays: $1.daysCovered) },
+                counted.reduce(0.0) { $0 + Double($1.unitsDispensed) - Double($1.unitsReturned ?? 0) })
     }
 
-    /// How adherence was computed, for a page: "112 taken of 120 prescribed over 60 days (twice a day)".
+    /// Adherence as doses taken / doses prescribed, by pill count over the returned dispensings; nil when no
+    /// dispensing has a return count yet (nothing to judge from).
+    public var adherence: Double? {
+        guard let count = pillCount, count.prescribed > 0, count.prescribed.isFinite else { return nil }
+        return count.taken / count.prescribed
+    }
+
+    /// How adherence was computed, for a page: "54 units taken (dispensed − returned) of 60 doses prescribed
+    /// over 30 days covered (twice a day), 1 returned supply".
     public var adherenceBasis: String? {
-        let counted = dispensings.filter { $0.unitsReturned != nil && $0.daysCovered > 0 }
-        guard !counted.isEmpty else { return nil }
-        let days = counted.reduce(0) { $0 + $1.daysCovered }
-        let prescribed = counted.reduce(0.0) { $0 + frequency.doses(inDays: $1.daysCovered) }
-        let taken = counted.reduce(0.0) { $0 + Double($1.unitsDispensed) - Double($1.unitsReturned ?? 0) }
-        return "\(NumberText.plain(taken)) units taken (dispensed − returned) of \(NumberText.plain(prescribed)) doses prescribed "
-            + "over \(days) days covered (\(frequency)), \(counted.count) returned \(counted.count == 1 ? "supply" : "supplies")"
+        guard let count = pillCount else { return nil }
+        return "\(NumberText.plain(count.taken)) units taken (dispensed − returned) of \(NumberText.plain(count.prescribed)) doses prescribed "
+            + "over \(count.days) days covered (\(frequency)), \(count.supplies) returned \(count.supplies == 1 ? "supply" : "supplies")"
     }
 }
 

@@ -69,30 +69,18 @@ public enum InterventionLimits {
                 add("volumeML", what, "record the volume: the protocol allows \(range.text) mL")
             }
         }
-        if let allowed = step.imagingGuidance, !allowed.isEmpty {
-            let names = allowed.map(\.rawValue).joined(separator: " or ")
-            if let guidance = procedure.imagingGuidance {
-                if !allowed.contains(guidance) { add("imagingGuidance", "guidance \(names)", "the protocol allows guidance by \(names), not \(guidance.rawValue)") }
-            } else {
-                add("imagingGuidance", "guidance \(names)", "record the imaging guidance: the protocol allows \(names)")
-            }
-        }
-        if let allowed = step.anaesthesia, !allowed.isEmpty {
-            let names = allowed.map(\.rawValue).joined(separator: " or ")
-            if let anaesthesia = procedure.anaesthesia {
-                if !allowed.contains(anaesthesia) { add("anaesthesia", "anaesthesia \(names)", "the protocol allows \(names) anaesthesia, not \(anaesthesia.rawValue)") }
-            } else {
-                add("anaesthesia", "anaesthesia \(names)", "record the anaesthesia: the protocol allows \(names)")
-            }
-        }
-        if let allowed = step.sourceTissues, !allowed.isEmpty {
+        func oneOf(_ field: String, _ value: String?, _ allowed: [String]?, rule: String, recorded: String, refused: (String, String) -> String) {
+            guard let allowed, !allowed.isEmpty else { return }
             let names = allowed.joined(separator: " or ")
-            if let tissue = procedure.sourceTissue {
-                if !allowed.contains(tissue) { add("sourceTissue", "tissue \(names)", "the protocol allows harvesting \(names), not \(tissue)") }
-            } else {
-                add("sourceTissue", "tissue \(names)", "record the tissue harvested: the protocol allows \(names)")
-            }
+            guard let value else { return add(field, "\(rule) \(names)", "record \(recorded): the protocol allows \(names)") }
+            if !allowed.contains(value) { add(field, "\(rule) \(names)", refused(names, value)) }
         }
+        oneOf("imagingGuidance", procedure.imagingGuidance?.rawValue, step.imagingGuidance?.map(\.rawValue), rule: "guidance",
+              recorded: "the imaging guidance") { "the protocol allows guidance by \($0), not \($1)" }
+        oneOf("anaesthesia", procedure.anaesthesia?.rawValue, step.anaesthesia?.map(\.rawValue), rule: "anaesthesia",
+              recorded: "the anaesthesia") { "the protocol allows \($0) anaesthesia, not \($1)" }
+        oneOf("sourceTissue", procedure.sourceTissue, step.sourceTissues, rule: "tissue",
+              recorded: "the tissue harvested") { "the protocol allows harvesting \($0), not \($1)" }
         return found
     }
 
