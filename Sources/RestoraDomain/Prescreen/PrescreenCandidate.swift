@@ -33,6 +33,8 @@ public struct PrescreenCandidate: Hashable, Sendable, Codable, Identifiable {
     /// The consent sentence the person ticked (the wording can change; what they agreed to stays with them).
     public var consentText: String
     public var status: Status
+    /// The participant this candidate was registered as (issue #14), once registered.
+    public var participantID: Identifier<Participant>?
 
     public init(
         id: Identifier<PrescreenCandidate>, programID: Identifier<Program>, result: PrescreenResult,
@@ -130,6 +132,10 @@ public protocol PrescreenCandidateRepository: Sendable {
     func list(programs: Set<Identifier<Program>>?) async throws -> [Versioned<PrescreenCandidate>]
     func updateStatus(
         _ id: Identifier<PrescreenCandidate>, to status: PrescreenCandidate.Status, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<PrescreenCandidate>
+    /// Records that the candidate was registered as `participant` (set once; audited).
+    func link(
+        _ id: Identifier<PrescreenCandidate>, to participant: Identifier<Participant>, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<PrescreenCandidate>
 }
 

@@ -66,4 +66,5 @@ let allMigrations: [Migration] = [
     m0033_MedicationFrequencyPeriod,
     m0034_AddObservationDateIndex,
     m0035_EnrolmentProtocolVersion,
+    m0036_LinkPrescreenCandidates,
 ]

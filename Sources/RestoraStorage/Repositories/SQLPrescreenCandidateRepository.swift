@@ -13,7 +13,7 @@ enum PrescreenCandidateMapping: TableMapping {
         Column("questionnaire_version", path: "questionnaireVersion"), Column("submitted_at", path: "submittedAt"),
         Column("verdict"), Column("findings", .json), Column("contact_name", path: "contactName"), Column("contact"),
         Column("contact_kind", path: "contactKind"), Column("consent_given_at", path: "consentGivenAt"),
-        Column("consent_text", path: "consentText"), Column("status"),
+        Column("consent_text", path: "consentText"), Column("status"), Column("participant_id", path: "participantID"),
     ]
     static func id(of value: PrescreenCandidate) -> String { value.id.rawValue }
 }
@@ -49,11 +49,29 @@ struct SQLPrescreenCandidateRepository: PrescreenCandidateRepository {
     func updateStatus(
         _ id: Identifier<PrescreenCandidate>, to status: PrescreenCandidate.Status, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<PrescreenCandidate> {
+        try await modify(id, expectedVersion: expectedVersion, context: context) { $0.status = status }
+    }
+
+    func link(
+        _ id: Identifier<PrescreenCandidate>, to participant: Identifier<Participant>, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<PrescreenCandidate> {
+        try await modify(id, expectedVersion: expectedVersion, context: context) { candidate in
+            if let linked = candidate.participantID, linked != participant {
+                throw DomainError.invalidValue(field: "participantID", message: "this candidate is already registered as participant \(linked.rawValue)")
+            }
+            candidate.participantID = participant
+        }
+    }
+
+    private func modify(
+        _ id: Identifier<PrescreenCandidate>, expectedVersion: Int, context: AuditContext,
+        _ change: @escaping @Sendable (inout PrescreenCandidate) throws -> Void
+    ) async throws -> Versioned<PrescreenCandidate> {
         let records = self.records
         let row = try await records.transaction { db in
             try await records.write(db, id: id.rawValue, expectedVersion: expectedVersion, context: context) { old in
                 var value = try records.decode(old).value
-                value.status = status
+                try change(&value)
                 return (try records.cells(of: value), PrescreenCandidateMapping.derivedCells(of: value))
             }
         }

@@ -180,11 +180,14 @@ extension ParticipantListPage {
 }
 
 enum NewParticipantPage {
-    static func view(context: AppRequestContext, sites: [Site], state: FormState, ids: any IDGenerator) -> Node {
+    /// `action` and `intro`: the same form registering a pre-screened candidate (PrescreenController).
+    static func view(context: AppRequestContext, sites: [Site], state: FormState, ids: any IDGenerator,
+                     action: String = WebPath.newParticipant, intro: String? = nil) -> Node {
         Layout.page(title: "New participant", context: context) {
             el("h1") { "Register a participant" }
+            if let intro { el("p", ["class": "muted"]) { intro } }
             Forms.generalErrors(state)
-            el("form", ["id": "participant-form", "method": "post", "action": WebPath.newParticipant, "novalidate": ""]) {
+            el("form", ["id": "participant-form", "method": "post", "action": action, "novalidate": ""]) {
                 Forms.controls(context, state: state, ids: ids)
                 Forms.select("siteID", label: "Site", options: sites.map { ($0.id.rawValue, $0.name) }, state: state, required: true,
                              blank: sites.count == 1 ? nil : "Choose…")

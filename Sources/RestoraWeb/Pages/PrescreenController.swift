@@ -26,6 +26,8 @@ struct PrescreenController {
         router.get("prescreen/thanks") { _, context in HTMLResponse.html(PrescreenPage.thanks(context: context)) }
         router.get("prescreened", use: list)
         router.post("prescreened/:id/status", use: changeStatus)
+        router.get("prescreened/:id/register", use: registrationForm)
+        router.post("prescreened/:id/register", use: registerCandidate)
     }
 
     /// The questionnaire of the isotretinoin protocol, with the limits read from the loaded protocol file
@@ -146,5 +148,75 @@ struct PrescreenController {
             // Someone else changed it meanwhile: show the list as it is now rather than overwrite their change.
         }
         return HTMLResponse.redirect(WebPath.prescreened)
+    }
+
+    // MARK: registering a candidate (issue #14 item 8)
+
+    /// The candidate, if the user's sites take part in its program (404 otherwise), and the user's sites of it.
+    func candidate(_ context: AppRequestContext, user: UserAccount) async throws -> (Versioned<PrescreenCandidate>, [Site]) {
+        let id = Identifier<PrescreenCandidate>(try context.parameters.require("id"))
+        let candidate = try await dependencies.repositories.prescreenCandidates.get(id)
+        if let visible = try await visiblePrograms(user), !visible.contains(candidate.value.programID) {
+            throw RepositoryError.notFound(kind: "pre-screened candidate", id: id.rawValue)
+        }
+        let program = try await dependencies.repositories.programs.get(candidate.value.programID).value
+        let sites = try await dependencies.repositories.sites.list().map(\.value)
+            .filter { user.canSee(site: $0.id) && program.siteIDs.contains($0.id) }
+        return (candidate, sites)
+    }
+
+    /// The registration form, prefilled from the candidate: the name split at the last space, the program's site
+    /// when the user has one, and "male" for a program of men (the isotretinoin questionnaire's population).
+    @Sendable func registrationForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try PageAccess.user(request, context)
+        try Access.requireWriter(user)
+        let (candidate, sites) = try await candidate(context, user: user)
+        if let linked = candidate.value.participantID { return HTMLResponse.redirect(WebPath.participant(linked)) }
+        var values: [String: String] = [:]
+        let name = candidate.value.contactName
+        if let space = name.lastIndex(of: " ") {
+            values["givenName"] = String(name[..<space])
+            values["familyName"] = String(name[name.index(after: space)...])
+        } else {
+            values["familyName"] = name
+        }
+        if sites.count == 1 { values["siteID"] = sites[0].id.rawValue }
+        if candidate.value.protocolID == PrescreenQuestionnaire.isotretinoinProtocolID { values["sex"] = Sex.male.rawValue }
+        return HTMLResponse.html(registrationPage(context: context, candidate: candidate.value, sites: sites, state: FormState(form: FormData(values))))
+    }
+
+    @Sendable func registerCandidate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (user, form) = try await PageAccess.post(request, context, limit: config.maxBodyBytes)
+        try Access.requireWriter(user)
+        let (candidate, sites) = try await candidate(context, user: user)
+        // The new-participant form's own checks (NewParticipantForm), limited to the program's sites.
+        switch NewParticipantForm.validate(form, sites: Set(sites.map(\.id)), today: CalendarDate(dependencies.clock.now()),
+                                           id: Identifier(dependencies.ids.next())) {
+        case let .failure(failure):
+            return HTMLResponse.html(registrationPage(context: context, candidate: candidate.value, sites: sites, state: failure.state),
+                                     status: .unprocessableContent)
+        case let .success(participant):
+            do {
+                let stored = try await PrescreenRegistration(repositories: dependencies.repositories).register(
+                    participant, from: candidate.value.id, context: context.audit(user),
+                    idempotencyKey: form["_nonce"].map { "web:participant:\($0)" })
+                return HTMLResponse.redirect(WebPath.participant(stored.value.id))
+            } catch RepositoryError.duplicate {
+                let state = FormState(form: form, errors: ["mrn": "This MRN is already registered at this site."])
+                return HTMLResponse.html(registrationPage(context: context, candidate: candidate.value, sites: sites, state: state),
+                                         status: .unprocessableContent)
+            } catch let error as DomainError {
+                var state = FormState(form: form)
+                FieldErrors.apply(error, to: &state, fields: [])
+                return HTMLResponse.html(registrationPage(context: context, candidate: candidate.value, sites: sites, state: state),
+                                         status: .unprocessableContent)
+            }
+        }
+    }
+
+    func registrationPage(context: AppRequestContext, candidate: PrescreenCandidate, sites: [Site], state: FormState) -> Node {
+        NewParticipantPage.view(
+            context: context, sites: sites, state: state, ids: dependencies.ids, action: WebPath.registerCandidate(candidate.id),
+            intro: "Registering \(candidate.contactName), pre-screened on \(CalendarDate(candidate.submittedAt)) (\(candidate.verdict.shortLabel)). The candidate is linked to the new participant.")
     }
 }

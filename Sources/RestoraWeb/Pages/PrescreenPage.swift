@@ -236,6 +236,11 @@ enum PrescreenPage {
                 } else {
                     candidate.status.label
                 }
+                if let participant = candidate.participantID {
+                    el("a", ["class": "candidate-participant", "href": WebPath.participant(participant)]) { "Registered participant" }
+                } else if user.role.writesClinicalData {
+                    el("a", ["class": "register-candidate", "href": WebPath.registerCandidate(candidate.id)]) { "Register this candidate" }
+                }
             }
         }
     }
