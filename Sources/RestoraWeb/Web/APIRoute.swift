@@ -18,15 +18,7 @@ struct APIRoute: Hashable, Sendable, CustomStringConvertible {
     static let prefix = "/api/v1"
 
     /// The absolute path with the parameters filled in, in order: `APIRoute.participant.path("p-1")`.
-    func path(_ values: String...) -> String {
-        var remaining = values[...]
-        let parts = pattern.split(separator: "/").map { part -> String in
-            guard part.hasPrefix(":"), let value = remaining.popFirst() else { return String(part) }
-            return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? value
-        }
-        precondition(remaining.isEmpty, "\(self) takes fewer parameters than given")
-        return Self.prefix + "/" + parts.joined(separator: "/")
-    }
+    func path(_ values: String...) -> String { Self.prefix + "/" + RoutePattern.fill(pattern, values) }
 
     /// `POST /participants/{id}/observations`, as the OpenAPI document writes it.
     var description: String { "\(method.rawValue) \(openAPIPath)" }
@@ -81,6 +73,10 @@ extension APIRoute {
     static let dispense = APIRoute(.post, "medication-courses/:id/dispensings")
     static let countReturn = APIRoute(.post, "medication-courses/:id/returns")
     static let changeCourseStatus = APIRoute(.post, "medication-courses/:id/status")
+    // Visits of the protocol's schedule (issue #14, docs/visits.md)
+    static let recordVisit = APIRoute(.post, "enrolments/:id/visits")
+    static let visits = APIRoute(.get, "enrolments/:id/visits")
+    static let correctVisit = APIRoute(.put, "visits/:id")
 
     /// Every route of the API.
     static let all: [APIRoute] = [
@@ -91,6 +87,7 @@ extension APIRoute {
         openSafetyAlerts, acknowledgeSafetyAlert, raiseQuery, queries, answerQuery, closeQuery, participantAudit, recordAudit,
         enrol, enrolments, transitionEnrolment, recordDeviation, deviations,
         createProcedure, procedures, startCourse, medicationCourses, dispense, countReturn, changeCourseStatus,
+        recordVisit, visits, correctVisit,
     ] + screening
 }
 
