@@ -41,7 +41,7 @@ enum ProcedureFormModel {
             if site == nil { reader.fail("anatomicalSite", "Enter where the tissue was taken, e.g. posterior iliac crest") }
         case .injection?:
             if form["cellProductID"] == nil { reader.fail("cellProductID", "Choose the lot injected") }
-            if site == nil { reader.fail("anatomicalSite", "Enter where the cells were injected, e.g. right femoral neck") }
+            if site == nil { reader.fail("anatomicalSite", "Enter where the cells were injected as the protocol names the site, e.g. right hip, left testis") }
             if volume == nil { reader.fail("volumeML", "Enter the volume injected") }
         default:
             break
@@ -77,7 +77,7 @@ enum ProcedureFormModel {
         Forms.select("kind", label: "Procedure", options: Procedure.Kind.allCases.map { ($0.rawValue, kindLabels[$0] ?? $0.rawValue) },
                      state: state, required: true, blank: "Choose the procedure")
         EntryPage.dateInput("performed", label: "Performed on", state: state)
-        Forms.input("anatomicalSite", label: "Anatomical site", hint: "Required for a harvest or an injection, e.g. posterior iliac crest, right femoral neck, left testis",
+        Forms.input("anatomicalSite", label: "Anatomical site", hint: "Required for a harvest or an injection; as the protocol names it (the side may be added), e.g. posterior iliac crest, right hip, left testis",
                     state: state)
         Forms.select("laterality", label: "Side", options: lateralities.map { ($0, $0.capitalized) }, state: state, blank: "Not applicable")
         Forms.select("imagingGuidance", label: "Imaging guidance",
