@@ -199,4 +199,35 @@ struct ScreeningFromWebTests {
             #expect(try await c.browser.get("/participants/p-b/screening-facts").status == .notFound)
         }
     }
+
+    @Test("the same concomitant medication, reviewed sections and diagnosis through the web forms and through the API leave identical records")
+    func webAndAPIAgree() async throws {
+        try await WebHarness.with { h, client in
+            var c = try await Self.clinic(h, client)
+            let (web, _) = try await c.register(mrn: "W-SAME-1", sex: "male", birthDate: "1980-01-01", program: "prog-1")
+            let (api, _) = try await c.register(mrn: "W-SAME-2", sex: "male", birthDate: "1980-01-01", program: "prog-1")
+            try await c.enter("/participants/\(web)/concomitant-medications/new", [
+                ("drug", "3640"), ("dose", "100 mg daily"), ("start", "2025-10-01"), ("stop", "2025-10-14"),
+            ])
+            try await c.reviewAll(web)
+            try await c.enter("/participants/\(web)/screening-facts", [("diagnosisCode", "n46.01"), ("diagnosisName", "Organic azoospermia")])
+            let headers = h.headers(.coordinator)
+            for (uri, method, body) in [
+                ("/api/v1/participants/\(api)/concomitant-medications", HTTPRequest.Method.post,
+                 #"{"drug":{"system":"rxnorm","code":"3640","display":"doxycycline"},"drugClass":"tetracycline","dose":"100 mg daily","start":"2025-10-01","stop":"2025-10-14"}"#),
+                ("/api/v1/participants/\(api)/reviewed-sections", .put, #"{"sections":["diagnoses","history","medications","procedures"]}"#),
+                ("/api/v1/participants/\(api)/diagnoses", .post, #"{"code":{"system":"icd10-cm","code":"N46.01","display":"Organic azoospermia"}}"#),
+            ] {
+                try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body)) { r in
+                    #expect(r.status == .ok || r.status == .created, "\(uri)")
+                }
+            }
+            let repos = h.database.repositories
+            #expect(try await repos.concomitantMedications.list(participant: Identifier(web)).map(\.value.medication)
+                    == repos.concomitantMedications.list(participant: Identifier(api)).map(\.value.medication))
+            #expect(try await Set(repos.sectionReviews.list(participant: Identifier(web)).map(\.value.section))
+                    == Set(repos.sectionReviews.list(participant: Identifier(api)).map(\.value.section)))
+            #expect(try await repos.participants.get(Identifier(web)).value.diagnoses == repos.participants.get(Identifier(api)).value.diagnoses)
+        }
+    }
 }
