@@ -33,9 +33,9 @@ struct VisitController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("enrolments/:id/visits", use: plan)
-        group.get("enrolments/:id/visits", use: calendar)
-        group.put("visits/:id", use: record)
+        group.on(.recordVisit, use: plan)
+        group.on(.visits, use: calendar)
+        group.on(.correctVisit, use: record)
     }
 
     var entry: VisitEntry { VisitEntry(repositories: repositories, catalog: dependencies.catalog, ids: dependencies.ids) }
