@@ -58,10 +58,10 @@ import glob, json, re, sys
 doc = json.load(open("Sources/RestoraWeb/Resources/openapi.json"))
 documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops if m != "parameters"}
 registered = set()
-# The typed route list (Sources/RestoraWeb/Web/APIRoute.swift): `static let name = APIRoute(.method, "pattern")`,
+# The typed route list (Sources/RestoraWeb/Web/APIRoute*.swift): `static let name = APIRoute(.method, "pattern")`,
 # registered by controllers as `.on(.name, …)`; any route still registered by a path literal is read too.
-routes = dict((name, (method, path)) for name, method, path in
-              re.findall(r'static let (\w+) = APIRoute\(\.(\w+), "([^"]+)"\)', open("Sources/RestoraWeb/Web/APIRoute.swift").read()))
+routes = dict((name, (method, path)) for f in glob.glob("Sources/RestoraWeb/Web/APIRoute*.swift") for name, method, path in
+              re.findall(r'static let (\w+) = APIRoute\(\.(\w+), "([^"]+)"\)', open(f).read()))
 files = glob.glob("Sources/RestoraWeb/Controllers/*.swift") + ["Sources/RestoraWeb/Application/Application+build.swift"]
 for name in files:
     text = open(name).read()
