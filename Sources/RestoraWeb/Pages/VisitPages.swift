@@ -4,7 +4,7 @@ import RestoraDomain
 
 extension WebPath {
     /// The form recording a visit of an enrolment's schedule (`?visit=<key>` preselects one).
-    static func recordVisit(_ enrolment: Identifier<Enrolment>) -> String { "/enrolments/\(enrolment.rawValue)/visits/new" }
+    static func recordVisit(_ enrolment: Identifier<Enrolment>) -> String { PageRoute.recordVisit.path(enrolment.rawValue) }
 }
 
 /// Recording a visit from the web app: attended on a date, missed or cancelled with the reason, through
@@ -16,8 +16,8 @@ struct VisitPagesController {
     var repositories: Repositories { dependencies.repositories }
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("enrolments/:id/visits/new", use: form)
-        pages.post("enrolments/:id/visits/new", use: save)
+        pages.get(.recordVisit, use: form)
+        pages.post(.recordVisit, use: save)
     }
 
     /// The enrolment (404 at another site), its program, protocol and calendar.
