@@ -309,4 +309,34 @@ struct TreatmentLimitsAPITests {
             #expect(final.status == .stopped && final.stop == CalendarDate(year: 2025, month: 12, day: 22))
         }
     }
+
+    @Test("a weekly course end to end: stored as once a week (with the investigator's deviation from the daily regimen), 4 units for 28 days, 1 back: 75 %")
+    func weeklyCourse() async throws {
+        try await WebHarness.with { h, client in
+            try await Self.enrol(h)
+            let body = Self.course.replacingOccurrences(of: #""timesPerDay":2"#, with: #""dosesPerPeriod":1,"period":"week","deviation":{"category":"treatment","reason":"weekly dosing trial of the investigator"}"#)
+            let id = try await client.execute(uri: "/api/v1/participants/p-a/medication-courses", method: .post, headers: h.headers(.investigator), body: ByteBuffer(json: body)) { r in
+                #expect(r.status == .created)
+                #expect(String(buffer: r.body).contains(#""period":"week""#))
+                #expect(!String(buffer: r.body).contains("timesPerDay"))
+                return try decode(RecordJSON.self, r.body).id
+            }
+            let base = "/api/v1/medication-courses/\(id)"
+            try await client.execute(uri: base + "/dispensings", method: .post, headers: h.headers(.coordinator, ifMatch: "\"1\""),
+                                     body: ByteBuffer(json: #"{"date":"2025-12-01","unitsDispensed":9,"daysCovered":28}"#)) { r in
+                #expect(r.status == .unprocessableContent)   // more than two units a dose of 4 weekly doses
+            }
+            try await client.execute(uri: base + "/dispensings", method: .post, headers: h.headers(.coordinator, ifMatch: "\"1\""),
+                                     body: ByteBuffer(json: #"{"date":"2025-12-01","unitsDispensed":4,"daysCovered":28}"#)) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: base + "/returns", method: .post, headers: h.headers(.coordinator, ifMatch: "\"2\""),
+                                     body: ByteBuffer(json: #"{"dispensing":1,"unitsReturned":1}"#)) { r in
+                #expect(r.status == .ok)
+            }
+            let course = try await h.database.repositories.medicationCourses.get(Identifier(id)).value
+            #expect(course.frequency == .weekly(1))
+            #expect(course.adherence == 0.75)
+        }
+    }
 }

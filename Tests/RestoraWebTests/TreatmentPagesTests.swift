@@ -131,4 +131,34 @@ struct TreatmentPagesTests {
             #expect(try await h.database.repositories.medicationCourses.get(course.id).value.status == .held)
         }
     }
+
+    @Test("the same prescription through the web form and through the API leaves the same course and the same audit entry")
+    func sameThroughBothDoors() async throws {
+        try await WebHarness.with { h, client in
+            try await TreatmentLimitsAPITests.enrol(h)
+            var browser = try await WebBrowser.signedIn(h, client, as: .investigator)
+            let fields = [("enrolmentID", "e-iso"), ("drugCode", "6064"), ("drugName", "isotretinoin"), ("dose", "20"), ("doseUnit", "mg"),
+                          ("route", "oral"), ("dosesPerPeriod", "2"), ("period", "day"), ("start", "2025-12-01"), ("plannedStop", "")]
+            let (_, saved) = try await browser.submit("/participants/p-a/medication-courses/new", fields)
+            #expect(saved.status == .seeOther)
+            try await client.execute(uri: "/api/v1/participants/p-a/medication-courses", method: .post, headers: h.headers(.investigator),
+                                     body: ByteBuffer(json: TreatmentLimitsAPITests.course)) { r in
+                #expect(r.status == .created)
+            }
+            let courses = try await h.database.repositories.medicationCourses.list(participant: "p-a").map(\.value)
+            #expect(courses.count == 2)
+            guard courses.count == 2 else { return }
+            var web = courses[0], api = courses[1]
+            web.id = "same"
+            api.id = "same"
+            #expect(web == api)
+            let audit = try await h.database.repositories.audit
+            let webEntry = try await audit.history(table: "medication_courses", recordID: courses[0].id.rawValue)
+            let apiEntry = try await audit.history(table: "medication_courses", recordID: courses[1].id.rawValue)
+            #expect(webEntry.map(\.action) == [.create])
+            #expect(webEntry.map(\.action) == apiEntry.map(\.action))
+            #expect(webEntry.first?.actor.userID == "u-web-investigator" && apiEntry.first?.actor.userID == "u-investigator")
+            #expect(webEntry.first?.changes.map(\.field).sorted() == apiEntry.first?.changes.map(\.field).sorted())
+        }
+    }
 }
