@@ -270,6 +270,13 @@ struct TreatmentLimitsAPITests {
                                      body: ByteBuffer(json: #"{"date":"2025-12-01","unitsDispensed":60,"daysCovered":30}"#)) { r in
                 #expect(r.status == .ok)
             }
+            for number in ["0", "-9223372036854775808", "2"] {
+                try await client.execute(uri: base + "/returns", method: .post, headers: h.headers(.coordinator, ifMatch: "\"2\""),
+                                         body: ByteBuffer(json: #"{"dispensing":\#(number),"unitsReturned":1}"#)) { r in
+                    #expect(r.status == .unprocessableContent, "dispensing \(number)")
+                    #expect(decoded(ErrorJSON.self, r.body)?.error.details["path"] == "dispensing")
+                }
+            }
             try await client.execute(uri: base + "/returns", method: .post, headers: h.headers(.coordinator, ifMatch: "\"2\""),
                                      body: ByteBuffer(json: #"{"dispensing":1,"unitsReturned":61}"#)) { r in
                 #expect(r.status == .unprocessableContent)

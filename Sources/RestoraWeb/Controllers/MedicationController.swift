@@ -106,6 +106,10 @@ struct MedicationController {
         try Access.requireWriter(user)
         let (id, expected) = try await course(request, context, user: user)
         let input = try await request.decodeJSON(ReturnInput.self, limit: config.maxBodyBytes)
+        // Checked before the arithmetic: `Int.min - 1` would trap and stop the server.
+        guard input.dispensing >= 1 else {
+            throw DomainError.invalidValue(field: "dispensing", message: "dispensing is the supply's number on the course, from 1")
+        }
         let stored = try await medication.recordReturn(units: input.unitsReturned, dispensing: input.dispensing - 1, of: id,
                                                        expectedVersion: expected, context: context.audit(user))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
