@@ -39,6 +39,22 @@ struct APIRouteTests {
         #expect(offenders.sorted() == Self.notYetConverted, "controllers registering path literals: \(offenders.sorted())")
     }
 
+    @Test("pages register routes of the page list (PageRoute), not path literals")
+    func noLiteralPageRoutes() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/RestoraWeb/Pages")
+        let literal = try NSRegularExpression(pattern: #"\b(pages|router)\.(get|post|put|patch|delete)\(""#)
+        var offenders: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            if literal.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { offenders.append(name) }
+        }
+        #expect(offenders.isEmpty, "pages registering path literals: \(offenders.sorted())")
+        #expect(PageRoute.participant.path("p 1") == "/participants/p%201")
+        #expect(PageRoute.recordVisit.path("e-1") == "/enrolments/e-1/visits/new")
+        #expect(PageRoute.root.path() == "/")
+    }
+
     /// Controllers still registering literals (converted when their issue-14 work lands); must shrink to none.
     static let notYetConverted: [String] = []
 }

@@ -12,7 +12,7 @@ struct AlertPageController {
     var repositories: Repositories { dependencies.repositories }
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.post("alerts/:id/acknowledge", use: acknowledge)
+        router.post(PageRoute.acknowledgeAlert, use: acknowledge)
     }
 
     @Sendable func acknowledge(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -13,7 +13,7 @@ struct AuditPageController {
     static let kinds = ["observations", "adverse-events", "participants", "enrolments", "procedures", "cell-products"]
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("audit/:kind/:id") { request, context in
+        router.get(PageRoute.audit) { request, context in
             let user = try PageAccess.user(request, context)
             // One record's change history is for the people who record and correct it (writers, at their
             // sites) as well as for monitors, auditors and admins; reading the whole trail stays with the latter.

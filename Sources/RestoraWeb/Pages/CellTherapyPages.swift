@@ -14,10 +14,10 @@ struct CellTherapyPagesController {
     var cellTherapy: CellTherapyEntry { dependencies.cellTherapy }
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("participants/:id/procedures/new") { request, context in
+        router.get(PageRoute.recordProcedure) { request, context in
             try await entry.showForm(request, context, render: ProcedureFormModel.view, dateFields: ProcedureFormModel.dateFields)
         }
-        router.post("participants/:id/procedures/new") { request, context in
+        router.post(PageRoute.recordProcedure) { request, context in
             try await entry.save(request, context, render: ProcedureFormModel.view, validate: ProcedureFormModel.validate) { procedure, user, form in
                 var procedure = procedure
                 procedure.performer = user.actor
@@ -25,10 +25,10 @@ struct CellTherapyPagesController {
                                                           context: context.audit(user), idempotencyKey: FormNonce.key(form))
             }
         }
-        router.get("participants/:id/cell-products/new") { request, context in
+        router.get(PageRoute.registerCellProduct) { request, context in
             try await entry.showForm(request, context, render: CellProductFormModel.view, dateFields: CellProductFormModel.dateFields)
         }
-        router.post("participants/:id/cell-products/new") { request, context in
+        router.post(PageRoute.registerCellProduct) { request, context in
             try await entry.save(request, context, render: CellProductFormModel.view, validate: CellProductFormModel.validate) { product, user, form in
                 do {
                     _ = try await cellTherapy.registerProduct(product, context: context.audit(user), idempotencyKey: FormNonce.key(form))
@@ -37,11 +37,11 @@ struct CellTherapyPagesController {
                 }
             }
         }
-        router.get("cell-products/:id", use: showProduct)
-        router.get("cell-products/:id/release-tests", use: showTests)
-        router.post("cell-products/:id/release-tests", use: saveTests)
-        router.post("cell-products/:id/release-decision", use: decide)
-        router.post("cell-products/:id/custody", use: custody)
+        router.get(PageRoute.cellProduct, use: showProduct)
+        router.get(PageRoute.releaseTests, use: showTests)
+        router.post(PageRoute.releaseTests, use: saveTests)
+        router.post(PageRoute.releaseDecision, use: decide)
+        router.post(PageRoute.custodyStep, use: custody)
     }
 
     /// The lot (404 when unknown or at another site's participant) with the specification it is judged by.

@@ -9,7 +9,7 @@ struct DashboardController {
     let dependencies: WebDependencies
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("dashboard") { request, context in
+        pages.get(PageRoute.dashboard) { request, context in
             let user = try PageAccess.user(request, context)
             let model = try await DashboardModel.load(for: user, dependencies: dependencies)
             return HTMLResponse.html(DashboardPage.view(model, context: context))

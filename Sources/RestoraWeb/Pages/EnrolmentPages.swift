@@ -10,10 +10,10 @@ struct EnrolmentPagesController {
     var repositories: Repositories { dependencies.repositories }
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("participants/:id/enrolments/new", use: newForm)
-        pages.post("participants/:id/enrolments/new", use: enrol)
-        pages.post("enrolments/:id/screen", use: screen)
-        pages.post("enrolments/:id/transition", use: transition)
+        pages.get(PageRoute.enrol, use: newForm)
+        pages.post(PageRoute.enrol, use: enrol)
+        pages.post(PageRoute.screen, use: screen)
+        pages.post(PageRoute.transition, use: transition)
     }
 
     func programs(for participant: Participant) async throws -> [Program] {

@@ -17,40 +17,40 @@ struct EntryController {
     typealias Render = @Sendable (AppRequestContext, EntrySubject, FormState, any IDGenerator) -> Node
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("participants/:id/semen/new") { request, context in
+        router.get(PageRoute.recordSemen) { request, context in
             try await showForm(request, context, render: SemenFormModel.view, dateFields: SemenFormModel.dateFields)
         }
-        router.post("participants/:id/semen/new") { request, context in
+        router.post(PageRoute.recordSemen) { request, context in
             try await save(request, context, render: SemenFormModel.view, validate: SemenFormModel.validate) { observations, user, form in
                 try await recordPanel(observations, context: context.audit(user), form: form)
             }
         }
-        router.get("participants/:id/labs/new") { request, context in
+        router.get(PageRoute.recordLab) { request, context in
             try await showForm(request, context, render: LabFormModel.view, dateFields: LabFormModel.dateFields)
         }
-        router.post("participants/:id/labs/new") { request, context in
+        router.post(PageRoute.recordLab) { request, context in
             try await save(request, context, render: LabFormModel.view, validate: LabFormModel.validate) { observation, user, form in
                 _ = try await dependencies.clinicalEntry.record(observation, context: context.audit(user), idempotencyKey: FormNonce.key(form))
             }
         }
-        router.get("participants/:id/dxa/new") { request, context in
+        router.get(PageRoute.recordDXA) { request, context in
             try await showForm(request, context, render: DXAFormModel.view, dateFields: DXAFormModel.dateFields)
         }
-        router.post("participants/:id/dxa/new") { request, context in
+        router.post(PageRoute.recordDXA) { request, context in
             try await save(request, context, render: DXAFormModel.view, validate: DXAFormModel.validate) { observations, user, form in
                 try await recordPanel(observations, context: context.audit(user), form: form)
             }
         }
-        router.get("participants/:id/adverse-events/new") { request, context in
+        router.get(PageRoute.recordAdverseEvent) { request, context in
             try await showForm(request, context, render: AdverseEventFormModel.view, dateFields: AdverseEventFormModel.dateFields)
         }
-        router.post("participants/:id/adverse-events/new") { request, context in
+        router.post(PageRoute.recordAdverseEvent) { request, context in
             try await save(request, context, render: AdverseEventFormModel.view, validate: AdverseEventFormModel.validate) { event, user, form in
                 _ = try await dependencies.clinicalEntry.record(event, context: context.audit(user), idempotencyKey: FormNonce.key(form))
             }
         }
-        router.get("observations/:id/edit", use: showEdit)
-        router.post("observations/:id/edit", use: saveEdit)
+        router.get(PageRoute.editObservation, use: showEdit)
+        router.post(PageRoute.editObservation, use: saveEdit)
     }
 
     /// The observations of one panel (a semen analysis, a DXA scan), each keyed by the form's nonce and its code,

@@ -15,12 +15,12 @@ struct MedicationPagesController {
     var medication: MedicationEntry { MedicationEntry(repositories: repositories, catalog: dependencies.catalog) }
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("participants/:id/medication-courses/new", use: showPrescribe)
-        router.post("participants/:id/medication-courses/new", use: savePrescribe)
-        router.get("medication-courses/:id", use: showCourse)
-        router.post("medication-courses/:id/dispense", use: dispense)
-        router.post("medication-courses/:id/return", use: countReturn)
-        router.post("medication-courses/:id/status", use: changeStatus)
+        router.get(PageRoute.prescribe, use: showPrescribe)
+        router.post(PageRoute.prescribe, use: savePrescribe)
+        router.get(PageRoute.medicationCourse, use: showCourse)
+        router.post(PageRoute.dispense, use: dispense)
+        router.post(PageRoute.countReturn, use: countReturn)
+        router.post(PageRoute.courseStatus, use: changeStatus)
     }
 
     // MARK: Prescribing

@@ -10,9 +10,9 @@ struct ParticipantListController {
     var repositories: Repositories { dependencies.repositories }
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("participants", use: list)
-        pages.get("participants/new", use: newForm)
-        pages.post("participants/new", use: create)
+        pages.get(PageRoute.participants, use: list)
+        pages.get(PageRoute.newParticipant, use: newForm)
+        pages.post(PageRoute.newParticipant, use: create)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {

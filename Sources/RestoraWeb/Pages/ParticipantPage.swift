@@ -9,7 +9,7 @@ struct ParticipantPageController {
     let dependencies: WebDependencies
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("participants/:id") { request, context in
+        pages.get(PageRoute.participant) { request, context in
             let user = try PageAccess.user(request, context)
             let model = try await ParticipantPageModel.load(
                 Identifier(try context.parameters.require("id")), user: user, context: context, dependencies: dependencies)

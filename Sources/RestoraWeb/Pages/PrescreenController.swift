@@ -18,16 +18,16 @@ struct PrescreenController {
     static func statusPath(_ id: Identifier<PrescreenCandidate>) -> String { "/prescreened/\(id.rawValue)/status" }
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("prescreen") { _, context in
+        router.get(PageRoute.prescreen) { _, context in
             HTMLResponse.html(PrescreenPage.questionnaire(context: context, questionnaire: questionnaire, state: FormState()))
         }
-        router.post("prescreen", use: evaluate)
-        router.post("prescreen/contact", use: saveContact)
-        router.get("prescreen/thanks") { _, context in HTMLResponse.html(PrescreenPage.thanks(context: context)) }
-        router.get("prescreened", use: list)
-        router.post("prescreened/:id/status", use: changeStatus)
-        router.get("prescreened/:id/register", use: registrationForm)
-        router.post("prescreened/:id/register", use: registerCandidate)
+        router.post(PageRoute.prescreen, use: evaluate)
+        router.post(PageRoute.prescreenContact, use: saveContact)
+        router.get(PageRoute.prescreenThanks) { _, context in HTMLResponse.html(PrescreenPage.thanks(context: context)) }
+        router.get(PageRoute.prescreened, use: list)
+        router.post(PageRoute.candidateStatus, use: changeStatus)
+        router.get(PageRoute.registerCandidate, use: registrationForm)
+        router.post(PageRoute.registerCandidate, use: registerCandidate)
     }
 
     /// The questionnaire of the isotretinoin protocol, with the limits read from the loaded protocol file

@@ -10,7 +10,7 @@ struct ReportPageController {
     let config: WebConfiguration
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("programs/:id/report") { request, context in
+        pages.get(PageRoute.report) { request, context in
             let user = try PageAccess.user(request, context)
             let program = try await dependencies.repositories.programs.get(Identifier(try context.parameters.require("id"))).value
             guard program.siteIDs.contains(where: { user.canSee(site: $0) }) else {

@@ -13,10 +13,10 @@ struct ScreeningInputsPagesController {
     var inputs: ScreeningInputsEntry { ScreeningInputsEntry(repositories: dependencies.repositories, ids: dependencies.ids) }
 
     func register(on pages: RouterGroup<AppRequestContext>) {
-        pages.get("participants/:id/screening-assessments/new") { request, context in
+        pages.get(PageRoute.recordAssessments) { request, context in
             try await entry.showForm(request, context, render: AssessmentFormModel.view, dateFields: AssessmentFormModel.dateFields)
         }
-        pages.post("participants/:id/screening-assessments/new") { request, context in
+        pages.post(PageRoute.recordAssessments) { request, context in
             try await entry.save(request, context, render: AssessmentFormModel.view, validate: AssessmentFormModel.validate) { observations, user, form in
                 // Keyed by the form's nonce, the code and the side (two testicular volumes share a code).
                 _ = try await dependencies.clinicalEntry.recordPanel(observations.map {
@@ -24,10 +24,10 @@ struct ScreeningInputsPagesController {
                 }, context: context.audit(user))
             }
         }
-        pages.get("participants/:id/concomitant-medications/new") { request, context in
+        pages.get(PageRoute.recordConcomitantMedication) { request, context in
             try await entry.showForm(request, context, render: ConcomitantMedicationFormModel.view, dateFields: [])
         }
-        pages.post("participants/:id/concomitant-medications/new") { request, context in
+        pages.post(PageRoute.recordConcomitantMedication) { request, context in
             try await entry.save(request, context, render: ConcomitantMedicationFormModel.view,
                                  validate: ConcomitantMedicationFormModel.validate) { medication, user, form in
                 let participant = Identifier<Participant>(try context.parameters.require("id"))
@@ -35,18 +35,18 @@ struct ScreeningInputsPagesController {
                                                       context: context.audit(user), idempotencyKey: FormNonce.key(form))
             }
         }
-        pages.get("participants/:id/screening-facts") { request, context in
+        pages.get(PageRoute.participantFacts) { request, context in
             try await entry.showForm(request, context, render: ParticipantFactsFormModel.view, dateFields: [])
         }
-        pages.post("participants/:id/screening-facts") { request, context in
+        pages.post(PageRoute.participantFacts) { request, context in
             try await entry.save(request, context, render: ParticipantFactsFormModel.view, validate: ParticipantFactsFormModel.validate) { changes, user, _ in
                 let participant = Identifier<Participant>(try context.parameters.require("id"))
                 _ = try await inputs.amend(participant, changes, expectedVersion: nil, today: CalendarDate(dependencies.clock.now()),
                                            context: context.audit(user))
             }
         }
-        pages.get("participants/:id/reviewed-sections", use: showReviews)
-        pages.post("participants/:id/reviewed-sections", use: saveReviews)
+        pages.get(PageRoute.reviewedSections, use: showReviews)
+        pages.post(PageRoute.reviewedSections, use: saveReviews)
     }
 
     /// The form with the sections reviewed now already ticked.

@@ -11,12 +11,12 @@ struct SignInController {
     let signInGuard: SignInGuard
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("sign-in") { request, context in
+        router.get(PageRoute.signIn) { request, context in
             HTMLResponse.html(SignInPage.view(context: context, next: request.uri.queryParameters.get("next"), error: nil))
         }
-        router.post("sign-in", use: signIn)
-        router.post("sign-out", use: signOut)
-        router.get("/") { _, context in HTMLResponse.redirect(context.user == nil ? WebPath.signIn : WebPath.dashboard) }
+        router.post(PageRoute.signIn, use: signIn)
+        router.post(PageRoute.signOut, use: signOut)
+        router.get(PageRoute.root) { _, context in HTMLResponse.redirect(context.user == nil ? WebPath.signIn : WebPath.dashboard) }
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -6,7 +6,7 @@ import RestoraDomain
 /// middleware (inside it) turns failures into pages; each page's routes live beside its view.
 enum WebPages {
     static func register(on router: Router<AppRequestContext>, config: WebConfiguration, dependencies: WebDependencies, signInGuard: SignInGuard) {
-        router.get("assets/:name") { _, context in try Self.asset(try context.parameters.require("name")) }
+        router.get(PageRoute.asset) { _, context in try Self.asset(try context.parameters.require("name")) }
         // The session middleware runs first, so an error page is drawn for the signed-in user (header,
         // sign-out) and a 404 or 403 keeps the person's bearings.
         let pages = router.group()
