@@ -150,4 +150,42 @@ struct ScreeningInputsAPITests {
             }
         }
     }
+
+    @Test("stopping a concomitant medication: the stop date is stored and audited, screening no longer reads it as current; a stop before the start is 422, another site 404, a monitor 403, nothing written")
+    func stop() async throws {
+        try await WebHarness.with { h, client in
+            let id = try await client.execute(uri: "/api/v1/participants/p-a/concomitant-medications", method: .post, headers: h.headers(.coordinator),
+                                              body: ByteBuffer(json: Self.tetracycline)) { r in try #require(decoded(MedicationJSON.self, r.body)).id }
+            let uri = "/api/v1/concomitant-medications/\(id)/stop"
+            try await client.execute(uri: uri, method: .post, headers: h.headers(.coordinator), body: ByteBuffer(json: #"{"stop":"2025-11-30"}"#)) { r in
+                #expect(r.status == .unprocessableContent)
+                #expect(decoded(ErrorJSON.self, r.body)?.error.details["path"] == "stop")
+            }
+            try await client.execute(uri: uri, method: .post, headers: h.headers(.monitor), body: ByteBuffer(json: #"{"stop":"2025-12-10"}"#)) { r in
+                #expect(r.status == .forbidden)
+            }
+            #expect(try await h.database.repositories.concomitantMedications.get(Identifier(id)).version == 1)
+            try await client.execute(uri: uri, method: .post, headers: h.headers(.coordinator, ifMatch: "\"1\""),
+                                     body: ByteBuffer(json: #"{"stop":"2025-12-10"}"#)) { r in
+                #expect(r.status == .ok)
+                #expect(decoded(MedicationJSON.self, r.body)?.stop == "2025-12-10")
+            }
+            let trail = try await h.database.repositories.audit.history(table: "concomitant_medications", recordID: id)
+            #expect(trail.last?.reason == "stopped on 2025-12-10")
+            try await client.execute(uri: "/api/v1/participants/p-a/reviewed-sections", method: .put, headers: h.headers(.coordinator),
+                                     body: ByteBuffer(json: #"{"sections":["medications"]}"#)) { r in #expect(r.status == .ok) }
+            let enrolment = try await ScreeningAPITests.enrol(h, client)
+            try await client.execute(uri: "/api/v1/enrolments/\(enrolment)/screenings", method: .post, headers: h.headers(.coordinator),
+                                     body: ByteBuffer(json: #"{"on":"2025-12-15"}"#)) { r in
+                let outcomes = Dictionary(uniqueKeysWithValues: (decoded(ScreenedJSON.self, r.body)?.report.criteria ?? []).map { ($0.id, $0.outcome) })
+                #expect(outcomes["phenytoin-or-tetracycline"] == "not-met")
+            }
+            // Another site's medication is not found.
+            let other = ConcomitantMedicationRecord(id: "cm-b", participantID: "p-b", medication: ConcomitantMedication(drug: Coding(.rxnorm, "10395")))
+            _ = try await h.database.repositories.concomitantMedications.create(other, context: WebHarness.setup, idempotencyKey: nil)
+            try await client.execute(uri: "/api/v1/concomitant-medications/cm-b/stop", method: .post, headers: h.headers(.coordinator),
+                                     body: ByteBuffer(json: #"{"stop":"2025-12-10"}"#)) { r in #expect(r.status == .notFound) }
+            #expect(try await h.database.repositories.concomitantMedications.get("cm-b").version == 1)
+        }
+    }
 }

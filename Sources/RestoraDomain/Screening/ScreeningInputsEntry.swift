@@ -61,6 +61,29 @@ public struct ScreeningInputsEntry: Sendable {
         return m
     }
 
+    /// Records that a concomitant medication of `participant` was stopped on `stop` (a correction of an earlier
+    /// stop date too). The stop may not be before the start (422 `stop`); a medication of another participant
+    /// is not found. The audit reason is the context's or "stopped on <date>".
+    public func stopMedication(
+        _ id: Identifier<ConcomitantMedicationRecord>, of participant: Identifier<Participant>, on stop: CalendarDate,
+        expectedVersion: Int?, context: AuditContext
+    ) async throws -> Versioned<ConcomitantMedicationRecord> {
+        try await repositories.transaction { tx in
+            let stored = try await tx.concomitantMedications.get(id)
+            guard stored.value.participantID == participant else {
+                throw RepositoryError.notFound(kind: "concomitant medication", id: id.rawValue)
+            }
+            var record = stored.value
+            if let start = record.medication.start, stop < start {
+                throw DomainError.invalidValue(field: "stop", message: "the stop date (\(stop)) is before the start date (\(start))")
+            }
+            record.medication.stop = stop
+            var audit = context
+            if audit.trimmedReason == nil { audit.reason = "stopped on \(stop)" }
+            return try await tx.concomitantMedications.update(record, expectedVersion: expectedVersion ?? stored.version, context: audit)
+        }
+    }
+
     // MARK: Reviewed sections
 
     /// Makes `sections` the participant's reviewed sections: a section newly listed gets a review by the

@@ -56,6 +56,11 @@ struct ScreeningInputsController {
         }
     }
 
+    struct StopInput: Decodable {
+        var stop: CalendarDate
+        var reason: String?
+    }
+
     struct ReviewsInput: Decodable {
         /// Section names as text, so an unknown one is a 422 naming it (not a malformed body).
         var sections: [String]
@@ -98,6 +103,7 @@ struct ScreeningInputsController {
         group.on(.setMenopausalStatus, use: setMenopause)
         group.on(.addDiagnosis, use: addDiagnosis)
         group.on(.addHistoryItem, use: addHistory)
+        group.on(.stopConcomitantMedication, use: stopMedication)
     }
 
     /// The participant (404 if not visible) and, for writes, the writer check (403).
@@ -115,6 +121,22 @@ struct ScreeningInputsController {
         let stored = try await entry.recordMedication(input.medication, for: participant.value.id, today: today,
                                                       context: context.audit(user), idempotencyKey: request.idempotencyKey)
         return try JSONResponse.make(MedicationResponse(stored), status: .created, version: stored.version)
+    }
+
+    /// `POST /concomitant-medications/:id/stop`: the medication's participant must be visible (404), the user a
+    /// writer (403); `If-Match` is checked when sent.
+    @Sendable func stopMedication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        let id = Identifier<ConcomitantMedicationRecord>(try context.parameters.require("id"))
+        let stored = try await repositories.concomitantMedications.get(id)
+        _ = try await Access.participant(stored.value.participantID, for: user, in: repositories)
+        try Access.requireWriter(user)
+        let input = try await request.decodeJSON(StopInput.self, limit: config.maxBodyBytes)
+        let expected = request.headers[.ifMatch] == nil ? nil : try request.expectedVersion()
+        let stopped = try await entry.stopMedication(id, of: stored.value.participantID, on: input.stop, expectedVersion: expected,
+                                                     context: context.audit(user, reason: input.reason))
+        return try JSONResponse.make(MedicationResponse(stopped), version: stopped.version)
     }
 
     @Sendable func listMedications(_ request: Request, context: AppRequestContext) async throws -> Response {

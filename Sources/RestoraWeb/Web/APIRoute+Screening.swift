@@ -10,9 +10,10 @@ extension APIRoute {
     static let setMenopausalStatus = APIRoute(.put, "participants/:id/menopausal-status")
     static let addDiagnosis = APIRoute(.post, "participants/:id/diagnoses")
     static let addHistoryItem = APIRoute(.post, "participants/:id/history")
+    static let stopConcomitantMedication = APIRoute(.post, "concomitant-medications/:id/stop")
 
     static let screening: [APIRoute] = [
         screen, screenings, recordConcomitantMedication, concomitantMedications, reviewedSections, setReviewedSections,
-        setMenopausalStatus, addDiagnosis, addHistoryItem,
+        setMenopausalStatus, addDiagnosis, addHistoryItem, stopConcomitantMedication,
     ]
 }
