@@ -51,7 +51,7 @@ enum CustodyStepForm {
     }
 
     static func view(_ subject: CellProductSubject, state: FormState, context: AppRequestContext) -> Node {
-        el("form", ["id": formID, "method": "post", "action": WebPath.cellProduct(subject.product.value.id) + "/custody", "class": "entry-form"]) {
+        el("form", ["id": formID, "method": "post", "action": PageRoute.custodyStep.path(subject.product.value.id.rawValue), "class": "entry-form"]) {
             Forms.csrf(context)
             el("input", ["type": "hidden", "name": "_version", "value": state.form.typed("_version")])
             Forms.generalErrors(state)

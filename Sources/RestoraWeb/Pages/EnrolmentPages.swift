@@ -148,7 +148,7 @@ enum EnrolmentPanel {
             if canWrite && !e.status.isTerminal {
                 el("div", ["class": "actions"]) {
                     if e.status == .screening || e.status == .prescreened || e.status == .screenFailed {
-                        el("form", ["class": "screen-form", "method": "post", "action": "/enrolments/\(e.id.rawValue)/screen"]) {
+                        el("form", ["class": "screen-form", "method": "post", "action": PageRoute.screen.path(e.id.rawValue)]) {
                             Forms.csrf(context)
                             el("input", ["type": "hidden", "name": "_nonce", "value": "screen-\(e.id.rawValue)-\(v.enrolment.version)-\(today)"])
                             el("label", ["for": "screen-on-\(e.id.rawValue)"]) { "Screen on " }
@@ -156,7 +156,7 @@ enum EnrolmentPanel {
                             el("button", ["class": "screen-button secondary", "type": "submit"]) { "Run eligibility screening" }
                         }
                     }
-                    el("form", ["class": "transition-form", "method": "post", "action": "/enrolments/\(id)/transition"]) {
+                    el("form", ["class": "transition-form", "method": "post", "action": PageRoute.transition.path(id)]) {
                         Forms.csrf(context)
                         if let state { Forms.generalErrors(state) }
                         el("input", ["type": "hidden", "name": "version", "value": "\(v.enrolment.version)"])
@@ -221,7 +221,7 @@ enum EnrolmentPanel {
         Layout.page(title: "Enrol", context: context) {
             el("h1") { "Enrol \(ParticipantText.name(participant))" }
             Forms.generalErrors(state)
-            el("form", ["id": "enrolment-form", "method": "post", "action": WebPath.participant(participant.id) + "/enrolments/new", "novalidate": ""]) {
+            el("form", ["id": "enrolment-form", "method": "post", "action": PageRoute.enrol.path(participant.id.rawValue), "novalidate": ""]) {
                 Forms.controls(context, state: state, ids: ids)
                 Forms.select("programID", label: "Program", options: programs.map { ($0.id.rawValue, $0.name) }, state: state, required: true, blank: "Choose…")
                 Forms.submit("Enrol")

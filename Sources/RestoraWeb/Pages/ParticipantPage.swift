@@ -23,18 +23,17 @@ enum ParticipantPage {
     static func view(_ m: ParticipantPageModel, context: AppRequestContext,
                      transition: (Identifier<Enrolment>, FormState)? = nil) -> Node {
         let p = m.participant.value
-        let base = WebPath.participant(p.id)
         return Layout.page(title: ParticipantText.name(p), context: context) {
             el("h1") { ParticipantText.name(p) }
             if m.canWrite {
                 el("p", ["class": "actions"]) {
-                    el("a", ["id": "record-semen", "href": base + "/semen/new"]) { "Record semen analysis" }
-                    el("a", ["id": "record-lab", "href": base + "/labs/new"]) { "Record laboratory value" }
-                    el("a", ["id": "record-dxa", "href": base + "/dxa/new"]) { "Record DXA" }
-                    el("a", ["id": "record-adverse-event", "href": base + "/adverse-events/new"]) { "Record adverse event" }
+                    el("a", ["id": "record-semen", "href": WebPath.recordSemen(p.id)]) { "Record semen analysis" }
+                    el("a", ["id": "record-lab", "href": WebPath.recordLab(p.id)]) { "Record laboratory value" }
+                    el("a", ["id": "record-dxa", "href": WebPath.recordDXA(p.id)]) { "Record DXA" }
+                    el("a", ["id": "record-adverse-event", "href": WebPath.recordAdverseEvent(p.id)]) { "Record adverse event" }
                     el("a", ["id": "record-procedure", "href": WebPath.recordProcedure(p.id)]) { "Record procedure" }
                     el("a", ["id": "register-cell-product", "href": WebPath.registerCellProduct(p.id)]) { "Register cell product" }
-                    el("a", ["id": "enrol-link", "href": base + "/enrolments/new"]) { "Enrol in a program" }
+                    el("a", ["id": "enrol-link", "href": PageRoute.enrol.path(p.id.rawValue)]) { "Enrol in a program" }
                 }
             }
             Layout.section("demographics", "Demographics and diagnoses") { demographics(m) }
@@ -152,7 +151,7 @@ enum ParticipantPage {
                         }
                         el("td", ["class": reading?.cssClass]) { reading?.text ?? "" }
                         el("td") {
-                            if m.canWrite { el("a", ["class": "edit-link", "href": "/observations/\(o.id.rawValue)/edit"]) { "Edit" } }
+                            if m.canWrite { el("a", ["class": "edit-link", "href": WebPath.editObservation(o.id)]) { "Edit" } }
                             " "
                             if m.canReadAudit { el("a", ["class": "history-link", "href": WebPath.audit("observations", o.id.rawValue)]) { "History" } }
                         }

@@ -1,20 +1,20 @@
 import RestoraDomain
 
-/// Every HTML path in one place: routes register these and pages link with them (docs/web-app.md).
+/// Every HTML link, made from the typed route list (`PageRoute`) the pages register (docs/web-app.md).
 enum WebPath {
-    static let signIn = "/sign-in"
-    static let signOut = "/sign-out"
-    static let dashboard = "/dashboard"
-    static let participants = "/participants"
-    static let newParticipant = "/participants/new"
-    static let prescreen = "/prescreen"
-    static let prescreened = "/prescreened"
-    static let stylesheet = "/assets/restora.css"
+    static let signIn = PageRoute.signIn.path()
+    static let signOut = PageRoute.signOut.path()
+    static let dashboard = PageRoute.dashboard.path()
+    static let participants = PageRoute.participants.path()
+    static let newParticipant = PageRoute.newParticipant.path()
+    static let prescreen = PageRoute.prescreen.path()
+    static let prescreened = PageRoute.prescreened.path()
+    static let stylesheet = PageRoute.asset.path("restora.css")
 
-    static func participant(_ id: Identifier<Participant>) -> String { "/participants/\(id.rawValue)" }
-    static func report(_ program: Identifier<Program>) -> String { "/programs/\(program.rawValue)/report" }
-    static func audit(_ kind: String, _ id: String) -> String { "/audit/\(kind)/\(id)" }
-    static func acknowledge(_ alert: Identifier<SafetyAlertRecord>) -> String { "/alerts/\(alert.rawValue)/acknowledge" }
+    static func participant(_ id: Identifier<Participant>) -> String { PageRoute.participant.path(id.rawValue) }
+    static func report(_ program: Identifier<Program>) -> String { PageRoute.report.path(program.rawValue) }
+    static func audit(_ kind: String, _ id: String) -> String { PageRoute.audit.path(kind, id) }
+    static func acknowledge(_ alert: Identifier<SafetyAlertRecord>) -> String { PageRoute.acknowledgeAlert.path(alert.rawValue) }
 
     /// `next` after sign-in: only a path of this site, else the dashboard. Browsers forgive a lot
     /// (`/\t/evil` and `/\\evil` are read as `//evil`, a scheme-relative URL to another host), so the
