@@ -230,4 +230,26 @@ struct ScreeningFromWebTests {
             #expect(try await repos.participants.get(Identifier(web)).value.diagnoses == repos.participants.get(Identifier(api)).value.diagnoses)
         }
     }
+
+    @Test("a concomitant medication is stopped from the participant page: a stop before the start is refused next to the date, nothing written; a valid stop is stored with its reason")
+    func stopFromTheWeb() async throws {
+        try await WebHarness.with { h, client in
+            var c = try await Self.clinic(h, client)
+            try await c.enter("/participants/p-a/concomitant-medications/new", [("drug", "10395"), ("start", "2025-12-01")])
+            let stored = try #require(try await h.database.repositories.concomitantMedications.list(participant: "p-a").first)
+            let page = try await c.browser.get("/participants/p-a")
+            let uri = "/participants/p-a/concomitant-medications/\(stored.value.id.rawValue)/stop"
+            #expect(page.html.contains("href=\"\(uri)\""))
+            let (_, refused) = try await c.browser.submit(uri, [("stop", "2025-11-20")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.fieldError("stop") != nil)
+            #expect(try await h.database.repositories.concomitantMedications.get(stored.value.id).version == 1)
+            try await c.enter(uri, [("stop", "2025-12-20"), ("reason", "course finished")])
+            let stopped = try await h.database.repositories.concomitantMedications.get(stored.value.id)
+            #expect(stopped.value.medication.stop == CalendarDate("2025-12-20"))
+            let trail = try await h.database.repositories.audit.history(table: "concomitant_medications", recordID: stored.value.id.rawValue)
+            #expect(trail.last?.reason == "course finished")
+            #expect(!(try await c.browser.get("/participants/p-a")).html.contains("href=\"\(uri)\""))
+        }
+    }
 }

@@ -45,6 +45,19 @@ struct ScreeningInputsPagesController {
                                            context: context.audit(user))
             }
         }
+        pages.get(PageRoute.stopConcomitantMedication) { request, context in
+            let medication = Identifier<ConcomitantMedicationRecord>(try context.parameters.require("medication"))
+            return try await entry.showForm(request, context, render: StopMedicationFormModel.render(medication), dateFields: ["stop"])
+        }
+        pages.post(PageRoute.stopConcomitantMedication) { request, context in
+            let medication = Identifier<ConcomitantMedicationRecord>(try context.parameters.require("medication"))
+            return try await entry.save(request, context, render: StopMedicationFormModel.render(medication),
+                                        validate: StopMedicationFormModel.validate) { stop, user, form in
+                let participant = Identifier<Participant>(try context.parameters.require("id"))
+                _ = try await inputs.stopMedication(medication, of: participant, on: stop, expectedVersion: nil,
+                                                    context: context.audit(user, reason: form["reason"]))
+            }
+        }
         pages.get(PageRoute.reviewedSections, use: showReviews)
         pages.post(PageRoute.reviewedSections, use: saveReviews)
     }
@@ -66,6 +79,29 @@ struct ScreeningInputsPagesController {
             let participant = Identifier<Participant>(try context.parameters.require("id"))
             _ = try await inputs.setReviewedSections(sections, for: participant, at: dependencies.clock.now(),
                                                      context: context.audit(user, reason: form["reason"]))
+        }
+    }
+}
+
+/// Recording that a concomitant medication was stopped (`form#stop-medication-form`): the date (not in the
+/// future) and an optional reason; the service refuses a stop before the start, next to the date.
+enum StopMedicationFormModel {
+    static func validate(_ form: FormData, subject: EntrySubject, ids: any IDGenerator) -> Result<CalendarDate, FormRefusal> {
+        var reader = FieldReader(form)
+        let stop = reader.date("stop", today: subject.today)
+        _ = reader.text("reason", required: false, maxLength: 500)
+        let state = FormState(form: form, errors: reader.errors)
+        guard state.isValid, let stop else { return .failure(FormRefusal(state: state)) }
+        return .success(stop)
+    }
+
+    static func render(_ medication: Identifier<ConcomitantMedicationRecord>) -> EntryController.Render {
+        { context, subject, state, ids in
+            EntryPage.view(title: "Record that a medication was stopped", context: context, subject: subject, state: state,
+                           formID: "stop-medication-form", action: WebPath.stopConcomitantMedication(subject.participant.id, medication), ids: ids) {
+                EntryPage.dateInput("stop", label: "Stopped on", state: state)
+                Forms.input("reason", label: "Reason", hint: "Optional, e.g. course finished", state: state)
+            }
         }
     }
 }
@@ -118,7 +154,7 @@ enum ScreeningInputsSection {
             Layout.empty("No concomitant medication recorded.")
         } else {
             el("table", ["class": "concomitant-medications"]) {
-                el("thead") { el("tr") { ["Drug", "RxNorm", "Class", "Dose", "Taken", "Adjunct"].map { h in el("th") { h } } } }
+                el("thead") { el("tr") { ["Drug", "RxNorm", "Class", "Dose", "Taken", "Adjunct", ""].map { h in el("th") { h } } } }
                 el("tbody") {
                     m.concomitantMedications.map { stored in
                         let c = stored.value.medication
@@ -129,6 +165,11 @@ enum ScreeningInputsSection {
                             el("td") { c.dose ?? "—" }
                             el("td") { "\(c.start.map(\.description) ?? "?") – \(c.stop.map(\.description) ?? "ongoing")" }
                             el("td") { c.adjunct ? "yes" : "no" }
+                            el("td") {
+                                if m.canWrite && c.stop == nil {
+                                    el("a", ["class": "stop-medication", "href": WebPath.stopConcomitantMedication(p.id, stored.value.id)]) { "Record the stop" }
+                                }
+                            }
                         }
                     }
                 }
