@@ -99,6 +99,18 @@ def enrol(b, pid, program):
     no_errors(b, "enrolling")
 
 
+def enrol_through_the_gate(b, pid, program_id, program_name, screened, consented, enrolled):
+    """Enrols, screens on `screened` (the verdict must be eligible), then eligible → consented → enrolled: the
+    eligibility gate lets each step through on that verdict, without any deviation."""
+    enrol(b, pid, program_id)
+    move(b, pid, program_name, "screening", screened, "screening visit")
+    eligibility = screen(b, pid, program_name, screened)
+    assert "eligible on" in eligibility.lower(), f"screening did not conclude eligible: {eligibility[:600]!r}"
+    move(b, pid, program_name, "eligible", screened, "eligible verdict")
+    move(b, pid, program_name, "consented", consented, "signed consent")
+    move(b, pid, program_name, "enrolled", enrolled, "enrolled")
+
+
 def panel(b, pid, program_name):
     """The enrolment panel (its forms) of `program_name` on the participant page."""
     b.participant_page(pid)
@@ -177,14 +189,8 @@ def test_isotretinoin_journey_from_registration_to_completion(browser):
           [("effective", day(start - 20)), ("phq9", "4"), ("alcoholDrinksPerDay", "1")], "the screening assessments")
     review_all_sections(b, pid)
 
-    enrol(b, pid, PROGRAM_ID)
-    move(b, pid, "sotretinoin", "screening", day(start - 15), "screening visit")
-    eligibility = screen(b, pid, "sotretinoin", day(start - 15))
-    assert "eligible on" in eligibility.lower(), f"screening did not conclude eligible: {eligibility[:600]!r}"
-    b.shot("journey-iso-01-eligible")
-    move(b, pid, "sotretinoin", "eligible", day(start - 15), "eligible verdict")
-    move(b, pid, "sotretinoin", "consented", day(start - 10), "signed consent")
-    move(b, pid, "sotretinoin", "enrolled", day(start - 5), "enrolled")
+    enrol_through_the_gate(b, pid, PROGRAM_ID, "sotretinoin", day(start - 15), day(start - 10), day(start - 5))
+    b.shot("journey-iso-01-enrolled")
 
     # The investigator prescribes the protocol's regimen and dispenses a 30-day supply; day 0 follows.
     b.sign_out()
@@ -306,13 +312,7 @@ def test_stem_cell_azoospermia_journey_harvest_release_injection_to_completion(b
           [("effective", day(start - 55)), ("testicularVolumeLeft", "8"), ("testicularVolumeRight", "8,5"),
            ("karyotype", "normal"), ("yMicrodeletion", "not-detected")], "the screening assessments")
     review_all_sections(b, pid)
-    enrol(b, pid, PROGRAM_ASC)
-    move(b, pid, program, "screening", day(start - 50), "screening visit")
-    eligibility = screen(b, pid, program, day(start - 50))
-    assert "eligible on" in eligibility.lower(), f"screening did not conclude eligible: {eligibility[:600]!r}"
-    move(b, pid, program, "eligible", day(start - 50), "eligible verdict")
-    move(b, pid, program, "consented", day(start - 48), "signed consent")
-    move(b, pid, program, "enrolled", day(start - 45), "enrolled")
+    enrol_through_the_gate(b, pid, PROGRAM_ASC, program, day(start - 50), day(start - 48), day(start - 45))
 
     # Harvest → lot → release tests → the investigator's release decision → injection of the released lot.
     b.sign_out()
@@ -374,13 +374,7 @@ def test_osteoporosis_journey_with_adjunct_therapy_to_completion(browser):
     review_all_sections(b, pid)
     b.participant_page(pid)
     assert "-2.8" in b.text("#observations") or "−2.8" in b.text("#observations"), "the decimal comma was not read as -2.8"
-    enrol(b, pid, PROGRAM_OST)
-    move(b, pid, program, "screening", day(start - 60), "screening visit")
-    eligibility = screen(b, pid, program, day(start - 60))
-    assert "eligible on" in eligibility.lower(), f"screening did not conclude eligible: {eligibility[:600]!r}"
-    move(b, pid, program, "eligible", day(start - 60), "eligible verdict")
-    move(b, pid, program, "consented", day(start - 55), "signed consent")
-    move(b, pid, program, "enrolled", day(start - 50), "enrolled")
+    enrol_through_the_gate(b, pid, PROGRAM_OST, program, day(start - 60), day(start - 55), day(start - 50))
 
     b.sign_out()
     b.sign_in(INVESTIGATOR)
