@@ -98,3 +98,21 @@ struct SameActionDoorsTests {
         }
     }
 }
+
+/// A decimal comma is read, not dropped (issue #14 item 6): the form shown again says how each number was read.
+@Suite("Numbers as read")
+struct NumbersAsReadTests {
+    @Test("a form shown again says '1,5' was read as 1.5, and says nothing for a value typed canonically or refused")
+    func understood() {
+        #expect(Forms.understoodText("1,5", refused: false) == "read as 1.5")
+        #expect(Forms.understoodText("2e6", refused: false) == "read as 2000000")
+        #expect(Forms.understoodText("1.5", refused: false) == nil)
+        #expect(Forms.understoodText("1,5", refused: true) == nil)
+        #expect(Forms.understoodText("abc", refused: false) == nil)
+        let state = FormState(form: FormData(["concentration": "1,5"]))
+        let html = Forms.decimalInput("concentration", label: "Concentration", unit: "× 10⁶/mL", state: state).render()
+        #expect(html.contains("read as 1.5"))
+        #expect(html.contains(#"inputmode="decimal""#))
+        #expect(html.contains(#"type="text""#))
+    }
+}

@@ -69,7 +69,19 @@ enum Forms {
         _ name: String, label: String, unit: String? = nil, hint: String? = nil, state: FormState, required: Bool = false,
         inputMode: String = "decimal"
     ) -> Node {
-        input(name, label: label, type: "text", unit: unit, hint: hint, state: state, required: required, inputMode: inputMode)
+        let understood = understoodText(state.form.values[name], refused: state.errors[name] != nil)
+        let shown = [hint, understood].compactMap { $0 }.joined(separator: " · ")
+        return input(name, label: label, type: "text", unit: unit, hint: shown.isEmpty ? nil : shown, state: state, required: required,
+                     inputMode: inputMode)
+    }
+
+    /// How the server reads a typed number when that differs from what was typed ("1,5" → "read as 1.5"), so a
+    /// decimal comma or an exponent shown again on a form is never a surprise (issue #14 item 6). Nothing for an
+    /// empty, unreadable or refused value (its error says what is wrong).
+    static func understoodText(_ typed: String?, refused: Bool) -> String? {
+        guard !refused, let typed, !typed.isEmpty, let value = FieldReader.parseNumber(typed) else { return nil }
+        let canonical = NumberText.plain(value)
+        return canonical == typed.trimmingCharacters(in: .whitespaces) ? nil : "read as \(canonical)"
     }
 
     static func select(
