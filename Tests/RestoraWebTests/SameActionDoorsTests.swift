@@ -115,4 +115,11 @@ struct NumbersAsReadTests {
         #expect(html.contains(#"inputmode="decimal""#))
         #expect(html.contains(#"type="text""#))
     }
+
+    @Test("a measure reads without the source citation its display carries")
+    func measureNames() {
+        #expect(ObservationReading.measureName(ClinicalCodes.histology) == "Testicular histology")
+        #expect(ObservationReading.measureName(Coding(.loinc, "1742-6")) == "1742-6")
+        #expect(ObservationReading.measureName(ClinicalCodes.alt) == "ALT")
+    }
 }

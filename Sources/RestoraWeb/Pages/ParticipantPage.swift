@@ -145,7 +145,7 @@ enum ParticipantPage {
                     let reading = ObservationReading.text(o, history: history)
                     return el("tr", ["class": "observation-row"]) {
                         el("td") { o.effectiveDate.description }
-                        el("td") { o.code.display ?? o.code.code }
+                        el("td") { ObservationReading.measureName(o.code) }
                         el("td", ["class": "num"]) {
                             ObservationReading.value(o.value) + (o.upperLimitOfNormal.map { " (ULN \(ObservationReading.format($0)))" } ?? "")
                         }

@@ -141,6 +141,14 @@ enum ObservationReading {
         value == value.rounded() ? NumberText.plain(value) : String(format: "%.2f", value).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 
+    /// A measure's name as a clinician reads it: the code's display without the source citation some displays
+    /// carry ("Testicular histology (REFERENCE.md B5)" → "Testicular histology"), else the code.
+    static func measureName(_ code: Coding) -> String {
+        guard let display = code.display else { return code.code }
+        let cleaned = display.replacingOccurrences(of: #"\s*\(REFERENCE\.md [^)]*\)"#, with: "", options: .regularExpression)
+        return cleaned.isEmpty ? code.code : cleaned
+    }
+
     static func value(_ value: ObservationValue) -> String {
         switch value {
         case let .quantity(q): return UnitText.quantity(format(q.value), q.unit)
