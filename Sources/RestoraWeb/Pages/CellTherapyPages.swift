@@ -54,11 +54,12 @@ struct CellTherapyPagesController {
     }
 
     func productPage(_ subject: CellProductSubject, user: UserAccount, context: AppRequestContext, problems: [String] = [],
-                     custodyState: FormState? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+                     custodyState: FormState? = nil, decisionState: FormState? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let model = CellProductPageModel(
             subject: subject, decision: try? await decision(subject.product.value), harvest: try await harvest(subject.product.value),
             canWrite: user.role.writesClinicalData, canDecide: user.role == .investigator,
-            canReadAudit: user.role.readsAudit || user.role.writesClinicalData, problems: problems, custodyState: custodyState)
+            canReadAudit: user.role.readsAudit || user.role.writesClinicalData, problems: problems, custodyState: custodyState,
+            decisionState: decisionState)
         return HTMLResponse.html(CellProductPage.view(model, context: context), status: status)
     }
 
@@ -145,11 +146,8 @@ struct CellTherapyPagesController {
             reader.fail("decidedOn", "The decision date is before the lot's last custody step (\(last.kind.rawValue) on \(CalendarDate(last.at)))")
         }
         guard reader.isValid, let decidedOn else {
-            let model = CellProductPageModel(
-                subject: subject, decision: try? await decision(product), harvest: try await harvest(product),
-                canWrite: user.role.writesClinicalData, canDecide: true, canReadAudit: true,
-                decisionState: FormState(form: form, errors: reader.errors))
-            return HTMLResponse.html(CellProductPage.view(model, context: context), status: .unprocessableContent)
+            return try await productPage(subject, user: user, context: context, decisionState: FormState(form: form, errors: reader.errors),
+                                         status: .unprocessableContent)
         }
         let at = decidedOn == CalendarDate(now) ? now : decidedOn.startOfDayUTC.addingTimeInterval(12 * 3600)
         do {
