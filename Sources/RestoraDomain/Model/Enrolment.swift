@@ -13,11 +13,16 @@ public struct Enrolment: Hashable, Sendable, Codable, Identifiable {
     /// version when it was created; it moves only by an explicit re-consent. Nil on a value not yet stored:
     /// storage fills it from the program.
     public var protocolVersion: String?
+    /// Set when the study treatment was discontinued for good (a protocol stop rule, issue #15 item 4): the
+    /// enrolment is then in follow-up — "treatment discontinued, in follow-up" — its visits continue and the
+    /// report keeps the participant in the analysis as treated (docs/safety-actions.md).
+    public var treatmentDiscontinuation: TreatmentDiscontinuation?
 
     public init(
         id: Identifier<Enrolment>, participantID: Identifier<Participant>, programID: Identifier<Program>,
         siteID: Identifier<Site>, armID: String? = nil, status: EnrolmentStatus = .prescreened,
-        transitions: [StatusTransition] = [], protocolVersion: String? = nil
+        transitions: [StatusTransition] = [], protocolVersion: String? = nil,
+        treatmentDiscontinuation: TreatmentDiscontinuation? = nil
     ) {
         self.id = id
         self.participantID = participantID
@@ -27,6 +32,7 @@ public struct Enrolment: Hashable, Sendable, Codable, Identifiable {
         self.status = status
         self.transitions = transitions
         self.protocolVersion = protocolVersion
+        self.treatmentDiscontinuation = treatmentDiscontinuation
     }
 
     /// Moves to `next` if the state machine allows it; records who, when and why.
@@ -64,5 +70,19 @@ public struct StatusTransition: Hashable, Sendable, Codable {
         self.actor = actor
         self.at = at
         self.reason = reason
+    }
+}
+
+/// Why and when the study treatment of an enrolment stopped for good: the clinical date of the event, the
+/// reason, and the safety alert whose stop rule decided it.
+public struct TreatmentDiscontinuation: Hashable, Sendable, Codable {
+    public var on: CalendarDate
+    public var reason: String
+    public var alertID: Identifier<SafetyAlertRecord>?
+
+    public init(on: CalendarDate, reason: String, alertID: Identifier<SafetyAlertRecord>? = nil) {
+        self.on = on
+        self.reason = reason
+        self.alertID = alertID
     }
 }

@@ -64,12 +64,18 @@ public struct MedicationCourse: Hashable, Sendable, Identifiable {
     public var status: Status
     public var dispensings: [Dispensing]
     public var stopReason: String?
+    /// While the course is held by a protocol safety rule (issue #15 item 4, migration 0039): the alert whose
+    /// rule held it and the clinical date of the value that fired it. Cleared when an investigator resumes the
+    /// course (the alert keeps who lifted the hold, when and why).
+    public var heldByAlertID: Identifier<SafetyAlertRecord>?
+    public var heldOn: CalendarDate?
 
     public init(
         id: Identifier<MedicationCourse>, participantID: Identifier<Participant>, enrolmentID: Identifier<Enrolment>? = nil,
         drug: Coding, dose: Quantity, route: String, frequency: DoseFrequency, start: CalendarDate,
         plannedStop: CalendarDate? = nil, stop: CalendarDate? = nil, status: Status = .active,
-        dispensings: [Dispensing] = [], stopReason: String? = nil
+        dispensings: [Dispensing] = [], stopReason: String? = nil,
+        heldByAlertID: Identifier<SafetyAlertRecord>? = nil, heldOn: CalendarDate? = nil
     ) {
         self.id = id
         self.participantID = participantID
@@ -84,6 +90,8 @@ public struct MedicationCourse: Hashable, Sendable, Identifiable {
         self.status = status
         self.dispensings = dispensings
         self.stopReason = stopReason
+        self.heldByAlertID = heldByAlertID
+        self.heldOn = heldOn
     }
 
     /// A course taken `timesPerDay` times a day.
@@ -135,7 +143,7 @@ public struct MedicationCourse: Hashable, Sendable, Identifiable {
 extension MedicationCourse: Codable {
     enum CodingKeys: String, CodingKey {
         case id, participantID, enrolmentID, drug, dose, route, timesPerDay, dosesPerPeriod, period, start, plannedStop, stop,
-             status, dispensings, stopReason
+             status, dispensings, stopReason, heldByAlertID, heldOn
     }
 
     public init(from decoder: any Decoder) throws {
@@ -152,7 +160,9 @@ extension MedicationCourse: Codable {
             stop: try c.decodeIfPresent(CalendarDate.self, forKey: .stop),
             status: try c.decodeIfPresent(Status.self, forKey: .status) ?? .active,
             dispensings: try c.decodeIfPresent([Dispensing].self, forKey: .dispensings) ?? [],
-            stopReason: try c.decodeIfPresent(String.self, forKey: .stopReason))
+            stopReason: try c.decodeIfPresent(String.self, forKey: .stopReason),
+            heldByAlertID: try c.decodeIfPresent(Identifier<SafetyAlertRecord>.self, forKey: .heldByAlertID),
+            heldOn: try c.decodeIfPresent(CalendarDate.self, forKey: .heldOn))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -172,6 +182,8 @@ extension MedicationCourse: Codable {
         try c.encode(status, forKey: .status)
         try c.encode(dispensings, forKey: .dispensings)
         try c.encodeIfPresent(stopReason, forKey: .stopReason)
+        try c.encodeIfPresent(heldByAlertID, forKey: .heldByAlertID)
+        try c.encodeIfPresent(heldOn, forKey: .heldOn)
     }
 }
 

@@ -17,11 +17,15 @@ public struct DataQuery: Hashable, Sendable, Codable, Identifiable {
     public var answer: String?
     public var answeredBy: Actor?
     public var status: Status
+    /// Who closed the query, when, and their note (migration 0039, issue #19): a closed query stays readable.
+    public var closedBy: Actor?
+    public var closedAt: Date?
+    public var closeNote: String?
 
     public init(
         id: Identifier<DataQuery>, participantID: Identifier<Participant>, recordKind: String? = nil, recordID: String? = nil,
         field: String? = nil, question: String, raisedBy: Actor, raisedAt: Date, answer: String? = nil,
-        answeredBy: Actor? = nil, status: Status = .open
+        answeredBy: Actor? = nil, status: Status = .open, closedBy: Actor? = nil, closedAt: Date? = nil, closeNote: String? = nil
     ) {
         self.id = id
         self.participantID = participantID
@@ -34,6 +38,9 @@ public struct DataQuery: Hashable, Sendable, Codable, Identifiable {
         self.answer = answer
         self.answeredBy = answeredBy
         self.status = status
+        self.closedBy = closedBy
+        self.closedAt = closedAt
+        self.closeNote = closeNote
     }
 }
 

@@ -17,6 +17,10 @@ public protocol EnrolmentRepository: Sendable {
     func setProtocolVersion(
         _ id: Identifier<Enrolment>, to version: String, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment>
+    /// Records that the study treatment was discontinued (a protocol stop rule, issue #15 item 4), audited.
+    func recordTreatmentDiscontinuation(
+        _ id: Identifier<Enrolment>, _ discontinuation: TreatmentDiscontinuation, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<Enrolment>
 }
 
 /// Visits of an enrolment: the calendar and the recorded actual visits.

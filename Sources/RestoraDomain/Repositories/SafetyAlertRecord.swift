@@ -18,12 +18,34 @@ public struct SafetyAlertRecord: Hashable, Sendable, Codable, Identifiable {
     public var status: Status
     public var acknowledgedBy: Actor?
     public var acknowledgedAt: Date?
+    /// The clinical date of what raised the alert: the observation's date or the adverse event's onset
+    /// (issue #15 item 4), shown instead of `raisedAt`, the time the record was stored. Nil only on an alert
+    /// whose source record is gone (migration 0039 fills the others).
+    public var clinicalDate: CalendarDate?
+    /// Why the acknowledging investigator closed the alert (required since issue #15; older alerts have none).
+    public var acknowledgementComment: String?
+    /// A hold (`holdDrug`) the alert put on the enrolment's treatment, lifted by an investigator with a reason
+    /// (`TreatmentHolds.resume`): who, when, why. Nil while the hold stands (or for other actions).
+    public var holdLiftedBy: Actor?
+    public var holdLiftedAt: Date?
+    public var holdLiftReason: String?
+
+    /// A hold or a stop that still stands on the enrolment's treatment (docs/safety-actions.md): a stop
+    /// stands for good; a hold until an investigator lifts it.
+    public var blocksTreatment: Bool {
+        switch action {
+        case .stopTreatment: true
+        case .holdDrug: holdLiftedAt == nil
+        case .alert, .report: false
+        }
+    }
 
     public init(
         id: Identifier<SafetyAlertRecord>, participantID: Identifier<Participant>, enrolmentID: Identifier<Enrolment>? = nil,
         ruleID: String, action: SafetyAction, message: String, observationID: Identifier<Observation>? = nil,
         adverseEventID: Identifier<AdverseEvent>? = nil, raisedAt: Date, status: Status = .open,
-        acknowledgedBy: Actor? = nil, acknowledgedAt: Date? = nil
+        acknowledgedBy: Actor? = nil, acknowledgedAt: Date? = nil, clinicalDate: CalendarDate? = nil,
+        acknowledgementComment: String? = nil, holdLiftedBy: Actor? = nil, holdLiftedAt: Date? = nil, holdLiftReason: String? = nil
     ) {
         self.id = id
         self.participantID = participantID
@@ -37,5 +59,10 @@ public struct SafetyAlertRecord: Hashable, Sendable, Codable, Identifiable {
         self.status = status
         self.acknowledgedBy = acknowledgedBy
         self.acknowledgedAt = acknowledgedAt
+        self.clinicalDate = clinicalDate
+        self.acknowledgementComment = acknowledgementComment
+        self.holdLiftedBy = holdLiftedBy
+        self.holdLiftedAt = holdLiftedAt
+        self.holdLiftReason = holdLiftReason
     }
 }

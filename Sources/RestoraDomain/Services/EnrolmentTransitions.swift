@@ -110,6 +110,8 @@ public struct EnrolmentTransitions: Sendable {
                     protocolID: definition.id, protocolVersion: definition.version, signedBy: context.actor, signedAt: signedAt)
             }
             let moved = try await tx.enrolments.transition(id, to: target, at: at, expectedVersion: expectedVersion, context: context)
+            // A completed (or withdrawn, lost) enrolment's open courses end with it (docs/safety-actions.md).
+            try await TreatmentHolds(repositories: tx).endCourses(of: moved.value, at: at, context: context)
             guard let signed else { return Outcome(enrolment: moved, deviation: nil) }
             var audit = context
             audit.reason = "protocol deviation signed: \(signed.reason)"

@@ -92,6 +92,8 @@ public struct MedicationEntry: Sendable {
             throw DomainError.invalidValue(field: "unitsDispensed", message: "at most \(Self.maxUnitsPerDispensing) units are dispensed at a time")
         }
         let course = try await repositories.medicationCourses.get(course)
+        // A course held by a safety rule (or under a standing hold or stop) is refused naming the rule and the alert.
+        try await TreatmentHolds(repositories: repositories).checkDispensable(course.value)
         guard [.active, .planned].contains(course.value.status) else {
             throw DomainError.invalidValue(field: "date", message: "the course is \(course.value.status.rawValue): nothing is dispensed for it")
         }
@@ -152,6 +154,11 @@ public struct MedicationEntry: Sendable {
     ) async throws -> Versioned<MedicationCourse> {
         try RoleRefusal.requireInvestigator(context.actor, rule: Self.prescriberRule, doing: "change a medication course")
         let current = try await repositories.medicationCourses.get(id)
+        // A course held by a safety rule is resumed the one way that lifts the rule's hold (`TreatmentHolds`).
+        if current.value.status == .held, status == .active, current.value.heldByAlertID != nil {
+            return try await TreatmentHolds(repositories: repositories).resume(
+                course: id, reason: reason, expectedVersion: expectedVersion, now: date.startOfDayUTC, context: context)
+        }
         guard current.version == expectedVersion else {
             throw RepositoryError.staleVersion(kind: "medication course", id: id.rawValue, expected: expectedVersion)
         }

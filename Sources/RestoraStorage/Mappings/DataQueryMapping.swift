@@ -10,6 +10,8 @@ enum DataQueryMapping: TableMapping {
         Column("id"), Column("participant_id", path: "participantID"), Column("record_kind", path: "recordKind"),
         Column("record_id", path: "recordID"), Column("field"), Column("question"), Column("raised_by", .json, path: "raisedBy"),
         Column("raised_at", path: "raisedAt"), Column("answer"), Column("answered_by", .json, path: "answeredBy"), Column("status"),
+        // Migration 0039 (issue #19: closed queries stay readable with who closed them and why).
+        Column("closed_by", .json, path: "closedBy"), Column("closed_at", path: "closedAt"), Column("close_note", path: "closeNote"),
     ]
     static func id(of value: DataQuery) -> String { value.id.rawValue }
 
@@ -18,7 +20,8 @@ enum DataQueryMapping: TableMapping {
         ["id": .text(q.id.rawValue), "participant_id": .text(q.participantID.rawValue), "record_kind": Cell.text(q.recordKind),
          "record_id": Cell.text(q.recordID), "field": Cell.text(q.field), "question": .text(q.question),
          "raised_by": try Cell.json(q.raisedBy), "raised_at": Cell.instant(q.raisedAt), "answer": Cell.text(q.answer),
-         "answered_by": try Cell.json(q.answeredBy), "status": .text(q.status.rawValue)]
+         "answered_by": try Cell.json(q.answeredBy), "status": .text(q.status.rawValue),
+         "closed_by": try Cell.json(q.closedBy), "closed_at": Cell.instant(q.closedAt), "close_note": Cell.text(q.closeNote)]
     }
 
     static func value(from cells: [String: SQLCell]) throws -> DataQuery {
@@ -27,6 +30,7 @@ enum DataQueryMapping: TableMapping {
             id: try c.id("id"), participantID: try c.id("participant_id"), recordKind: try c.optionalText("record_kind"),
             recordID: try c.optionalText("record_id"), field: try c.optionalText("field"), question: try c.text("question"),
             raisedBy: try c.json("raised_by"), raisedAt: try c.instant("raised_at"), answer: try c.optionalText("answer"),
-            answeredBy: try c.optionalJSON("answered_by"), status: try c.enumValue("status"))
+            answeredBy: try c.optionalJSON("answered_by"), status: try c.enumValue("status"),
+            closedBy: try c.optionalJSON("closed_by"), closedAt: try c.optionalInstant("closed_at"), closeNote: try c.optionalText("close_note"))
     }
 }

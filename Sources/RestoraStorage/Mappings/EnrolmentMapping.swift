@@ -12,6 +12,8 @@ enum EnrolmentMapping: ParentMapping {
     static let columns = [
         Column("id"), Column("participant_id"), Column("program_id"), Column("site_id"), Column("arm_id"), Column("status"),
         Column("transition_count", .integer), Column("protocol_version"),
+        // Migration 0039 (issue #15 item 4): treatment discontinued by a stop rule.
+        Column("treatment_discontinued_on"), Column("treatment_discontinuation_reason"), Column("treatment_discontinuation_alert_id"),
     ]
     static let listColumns: Set<String> = ["transition_count"]
     static func id(of value: Enrolment) -> String { value.id.rawValue }
@@ -21,7 +23,10 @@ enum EnrolmentMapping: ParentMapping {
          "program_id": .text(value.programID.rawValue), "site_id": .text(value.siteID.rawValue),
          "arm_id": value.armID.map(SQLCell.text) ?? .null, "status": .text(value.status.rawValue),
          "transition_count": .integer(value.transitions.count),
-         "protocol_version": value.protocolVersion.map(SQLCell.text) ?? .null]
+         "protocol_version": value.protocolVersion.map(SQLCell.text) ?? .null,
+         "treatment_discontinued_on": Cell.date(value.treatmentDiscontinuation?.on),
+         "treatment_discontinuation_reason": Cell.text(value.treatmentDiscontinuation?.reason),
+         "treatment_discontinuation_alert_id": Cell.id(value.treatmentDiscontinuation?.alertID)]
     }
 
     static func value(from cells: [String: SQLCell]) throws -> Enrolment {
@@ -30,7 +35,11 @@ enum EnrolmentMapping: ParentMapping {
             id: Identifier(try row.text("id")), participantID: Identifier(try row.text("participant_id")),
             programID: Identifier(try row.text("program_id")), siteID: Identifier(try row.text("site_id")),
             armID: try row.optionalText("arm_id"), status: try row.enumValue("status", as: EnrolmentStatus.self),
-            protocolVersion: try row.text("protocol_version"))
+            protocolVersion: try row.text("protocol_version"),
+            treatmentDiscontinuation: try row.optionalDate("treatment_discontinued_on").map { on in
+                TreatmentDiscontinuation(on: on, reason: try row.optionalText("treatment_discontinuation_reason") ?? "",
+                                         alertID: try row.optionalID("treatment_discontinuation_alert_id"))
+            })
     }
 
     static func loadLists(_ db: any SQLDatabase, parents: [String]) async throws -> [String: [ChildRow<StatusTransition>]] {
@@ -42,7 +51,7 @@ enum EnrolmentMapping: ParentMapping {
         return Enrolment(
             id: value.id, participantID: value.participantID, programID: value.programID, siteID: value.siteID, armID: value.armID,
             status: value.status, transitions: try ChildRows<EnrolmentTransitionRows>.items(lists[row.id], count: count),
-            protocolVersion: value.protocolVersion)
+            protocolVersion: value.protocolVersion, treatmentDiscontinuation: value.treatmentDiscontinuation)
     }
 
     static func pendingLists(old: (value: Enrolment, cells: [String: SQLCell])?, new: Enrolment) throws -> PendingLists {

@@ -11,6 +11,7 @@ enum MedicationCourseMapping: ParentMapping {
         Column("id"), Column("participant_id"), Column("enrolment_id"), Column("drug", .json), Column("dose", .json),
         Column("route"), Column("doses_per_period", .integer), Column("dose_period"), Column("start_date"), Column("planned_stop"), Column("stop_date"),
         Column("status"), Column("stop_reason"), Column("dispensing_count", .integer),
+        Column("held_by_alert_id"), Column("held_on"),  // migration 0039 (issue #15 item 4)
     ]
     static let listColumns: Set<String> = ["dispensing_count"]
     static func id(of value: MedicationCourse) -> String { value.id.rawValue }
@@ -24,6 +25,7 @@ enum MedicationCourseMapping: ParentMapping {
             "planned_stop": value.plannedStop.map { .text($0.description) } ?? .null,
             "stop_date": value.stop.map { .text($0.description) } ?? .null, "status": .text(value.status.rawValue),
             "stop_reason": value.stopReason.map(SQLCell.text) ?? .null, "dispensing_count": .integer(value.dispensings.count),
+            "held_by_alert_id": Cell.id(value.heldByAlertID), "held_on": Cell.date(value.heldOn),
         ]
     }
 
@@ -35,7 +37,8 @@ enum MedicationCourseMapping: ParentMapping {
             drug: try row.json("drug", as: Coding.self), dose: try row.json("dose", as: Quantity.self),
             route: try row.text("route"), frequency: DoseFrequency(try row.integer("doses_per_period"), per: try row.enumValue("dose_period", as: DoseFrequency.Period.self)), start: try row.date("start_date"),
             plannedStop: try row.optionalDate("planned_stop"), stop: try row.optionalDate("stop_date"),
-            status: try row.enumValue("status", as: MedicationCourse.Status.self), stopReason: try row.optionalText("stop_reason"))
+            status: try row.enumValue("status", as: MedicationCourse.Status.self), stopReason: try row.optionalText("stop_reason"),
+            heldByAlertID: try row.optionalID("held_by_alert_id"), heldOn: try row.optionalDate("held_on"))
     }
 
     static func loadLists(_ db: any SQLDatabase, parents: [String]) async throws -> [String: [ChildRow<Dispensing>]] {
@@ -72,18 +75,23 @@ enum MedicationCourseMapping: ParentMapping {
             pending.inserts.append { db, parentID, audit, context in
                 let site = try await SiteScope.site(of: DispensingRows.table, cells: [DispensingRows.parentColumn: .text(parentID)],
                                                     kind: DispensingRows.table, in: db)
+                // Each update returns the row as written: its entry carries the row's new hash (RecordHash).
+                let table = AuditedTables.of(DispensingRows.self)
+                var hashes: [Int: String] = [:]
                 for item in counted {
-                    try await db.update(DispensingRows.table).set("units_returned", to: item.units)
+                    let row = try await db.update(DispensingRows.table).set("units_returned", to: item.units)
                         .where(SQLIdentifier(DispensingRows.parentColumn), .equal, SQLBind(parentID))
                         .where("position", .equal, item.position)
                         .where("units_returned", .is, SQLLiteral.null)
-                        .run()
+                        .returning(SQLRaw(table.selectList)).first()
+                    if let row { hashes[item.position] = RecordHash.stored(table, cells: try RecordHash.cells(table, row: row)) }
                 }
                 try await audit.appendAll(db, counted.map { item in
                     AuditWriter.Pending(
                         action: .update, table: DispensingRows.table,
                         recordID: ChildRows<DispensingRows>.rowID(parent: parentID, position: item.position),
-                        changes: [AuditEntry.Change(field: "units_returned", old: nil, new: String(item.units))], context: context, siteID: site)
+                        changes: [AuditEntry.Change(field: "units_returned", old: nil, new: String(item.units))], context: context, siteID: site,
+                        recordHash: hashes[item.position])
                 })
             }
         }

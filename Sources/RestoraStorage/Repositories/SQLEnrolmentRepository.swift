@@ -29,6 +29,14 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
         }
     }
 
+    func recordTreatmentDiscontinuation(
+        _ id: Identifier<Enrolment>, _ discontinuation: TreatmentDiscontinuation, expectedVersion: Int, context: AuditContext
+    ) async throws -> Versioned<Enrolment> {
+        try await enrolments.modify(id.rawValue, expectedVersion: expectedVersion, context: context) { enrolment in
+            enrolment.treatmentDiscontinuation = discontinuation
+        }
+    }
+
     func get(_ id: Identifier<Enrolment>) async throws -> Versioned<Enrolment> {
         try await enrolments.get(id: id.rawValue)
     }
