@@ -126,13 +126,20 @@ struct EditAuditAlertPagesTests {
             let token = try #require(try await investigator.get(EntryPagesTests.labs).value("_csrf"))
             let forged = try await investigator.post(path, [("_csrf", "x"), ("next", "/participants/p-a")])
             #expect(forged.status == .forbidden)
-            let done = try await investigator.post(path, [("_csrf", token), ("next", "//evil.example/steal")])
+            // A blank comment (issue #15): 422 with the form again, the error next to the comment, nothing written.
+            let blank = try await investigator.post(path, [("_csrf", token), ("comment", "  "), ("next", "/participants/p-a")])
+            #expect(blank.status == .unprocessableContent)
+            #expect(blank.html.contains("comment-error"))
+            #expect(try await h.database.repositories.safetyAlerts.get(alert.value.id).version == 1)
+            let done = try await investigator.post(path, [("_csrf", token), ("comment", "drug held, fasting repeat booked"),
+                                                          ("next", "//evil.example/steal")])
             #expect(done.status == .seeOther)
             #expect(done.location == "/dashboard")
             let stored = try await h.database.repositories.safetyAlerts.get(alert.value.id).value
             #expect(stored.status == .acknowledged)
             #expect(stored.acknowledgedBy?.userID == "u-web-investigator")
             #expect(stored.acknowledgedAt == WebHarness.now)
+            #expect(stored.acknowledgementComment == "drug held, fasting repeat booked")
             // A second acknowledgement (double click) changes nothing and still returns.
             let again = try await investigator.post(path, [("_csrf", token), ("next", "/participants/p-a")])
             #expect(again.status == .seeOther)

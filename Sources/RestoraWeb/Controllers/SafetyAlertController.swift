@@ -9,7 +9,9 @@ struct SafetyAlertController {
     let config: WebConfiguration
     var repositories: Repositories { dependencies.repositories }
 
+    /// `comment` is required (issue #15); `note`, its name before, is read when `comment` is absent.
     struct AcknowledgeInput: Decodable {
+        var comment: String?
         var note: String?
     }
 
@@ -24,25 +26,21 @@ struct SafetyAlertController {
         return try JSONResponse.make(alerts.map { VersionedResponse(value: $0) })
     }
 
+    /// Through `AlertAcknowledgement`, as the web form: 403 for other roles, 404 at other sites, 422 naming
+    /// `comment` when it is blank (nothing written), 409 when already acknowledged, 412 on a stale version.
     @Sendable func acknowledge(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let user = try context.requireUser()
-        guard user.role == .investigator || user.role == .admin else {
+        guard AlertAcknowledgement.allowed(user.actor) else {
             throw APIError.forbidden("only an investigator or an admin acknowledges a safety alert")
         }
         let id = Identifier<SafetyAlertRecord>(try context.parameters.require("id"))
         let expected = try request.expectedVersion()
-        var alert = try await repositories.safetyAlerts.get(id).value
+        let alert = try await repositories.safetyAlerts.get(id).value
         _ = try await Access.participant(alert.participantID, for: user, in: repositories)
-        let input = try await request.decodeJSON(AcknowledgeInput.self, limit: config.maxBodyBytes)
-        guard alert.status == .open else {
-            throw DomainError.illegalTransition(from: alert.status.rawValue, to: "acknowledged", message: "the alert is already acknowledged")
-        }
-        alert.status = .acknowledged
-        alert.acknowledgedBy = user.actor
-        alert.acknowledgedAt = dependencies.clock.now()
-        let reason = input.note.map { "acknowledged: \($0)" } ?? "acknowledged"
-        let stored = try await repositories.safetyAlerts.update(alert, expectedVersion: expected, context: context.audit(user, reason: reason))
+        let input = try await request.decodeJSONIfPresent(AcknowledgeInput.self, limit: config.maxBodyBytes)
+        let stored = try await AlertAcknowledgement(repositories: repositories).acknowledge(
+            id, comment: input?.comment ?? input?.note, expectedVersion: expected, now: dependencies.clock.now(), context: context.audit(user))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 }

@@ -213,8 +213,10 @@ enum CoursePage {
                 el("dt") { "Adherence" }
                 el("dd", ["id": "adherence"]) { adherence(c) }
             }
+            holdNotice(m)  // CoursePage+Hold.swift (issue #15 item 4)
             Layout.section("dispensings", "Supplies dispensed") { dispensings(m, context: context, ids: ids) }
-            if m.canWrite, [.active, .planned].contains(c.status) {
+            // A held course keeps the form: the server refuses naming the hold and its alert.
+            if m.canWrite, [.active, .planned, .held].contains(c.status) {
                 Layout.section("dispense", "Dispense a supply") { dispenseForm(m, context: context, ids: ids) }
             }
             if m.canPrescribe, !(MedicationEntry.allowedChanges[c.status] ?? []).isEmpty {

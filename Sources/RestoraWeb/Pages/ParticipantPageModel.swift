@@ -33,6 +33,7 @@ struct ParticipantPageModel: Sendable {
     var deviations: [ProtocolDeviation] = []  // issue #14: ParticipantPage+Deviations.swift
     var concomitantMedications: [Versioned<ConcomitantMedicationRecord>] = []  // issue #14: ScreeningInputsPage.swift
     var sectionReviews: [Versioned<SectionReview>] = []
+    var queries: [Versioned<DataQuery>] = []  // issue #19: ParticipantPage+Safety.swift
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -78,7 +79,8 @@ struct ParticipantPageModel: Sendable {
             reportablePrograms: Set(programs.values.filter { $0.siteIDs.allSatisfy { user.canSee(site: $0) } }.map(\.id)),
             deviations: try await r.deviations.list(participant: id).map(\.value),
             concomitantMedications: try await r.concomitantMedications.list(participant: id),
-            sectionReviews: try await r.sectionReviews.list(participant: id))
+            sectionReviews: try await r.sectionReviews.list(participant: id),
+            queries: try await r.queries.list(participant: id))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with

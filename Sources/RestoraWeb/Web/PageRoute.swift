@@ -57,6 +57,7 @@ extension PageRoute {
     static let signIn = PageRoute("/sign-in")
     static let signOut = PageRoute("/sign-out")
     static let transition = PageRoute("/enrolments/:id/transition")
+    static let resumeAlertHold = PageRoute("/alerts/:id/resume")  // ParticipantPage+Safety.swift (issue #15 item 4)
 }
 
 /// Filling a route pattern's `:parameters` in, shared by `APIRoute` and `PageRoute`.
