@@ -53,6 +53,7 @@ extension DemoClinic {
         case "isotretinoin-noa":
             return try DemoIsotretinoinCohort.build(&context, site: siteIDs[0])
                 + DemoIsotretinoinCohort.nonEnrolled(&context, site: siteIDs[0])
+                + DemoIsotretinoinOnTreatment.build(&context, site: siteIDs[0])  // drawn last: the cohort above is unchanged
         case "asc-azoospermia":
             return try DemoStemCellAzoospermia.build(&context, sites: siteIDs)
         case "msc-osteoporosis":

@@ -22,9 +22,12 @@ enum DemoIsotretinoinCohort {
         return result
     }
 
+    /// `ongoing`: the man is still on treatment on the demo's today (DemoIsotretinoinOnTreatment.swift): his
+    /// course stays active with the supplies handed out so far, and the enrolment stays on-treatment.
     static func participant(
         number: Int, profile: DemoIsotretinoinProfile, start: CalendarDate, site: Identifier<Site>,
-        context: inout DemoContext, missed: Set<String>, phqAlert: Bool, code: String = DemoIsotretinoinCohort.code
+        context: inout DemoContext, missed: Set<String>, phqAlert: Bool, code: String = DemoIsotretinoinCohort.code,
+        ongoing: Bool = false
     ) throws -> DemoParticipant {
         let diagnosis = profile.cryptozoospermic
             ? Diagnosis(code: ClinicalCodes.oligospermia, note: "intermittent cryptozoospermia")
@@ -58,7 +61,8 @@ enum DemoIsotretinoinCohort {
         try context.requireEligible(report, person)
 
         try DemoEnrolmentPath.walk(&enrolment, DemoEnrolmentPath.treated(screened: screened, start: start))
-        builder.course(course(person, enrolment, start: start, rng: &context.rng))
+        builder.course(ongoing ? DemoIsotretinoinOnTreatment.course(person, enrolment, start: start, today: context.today, rng: &context.rng)
+                               : course(person, enrolment, start: start, rng: &context.rng))
         for visit in visits where visit.status == .completed && visit.plannedDay >= 0 {
             guard let date = visit.actualDate else { continue }
             let month = monthIndex(visit.visitKey)
@@ -69,6 +73,7 @@ enum DemoIsotretinoinCohort {
             }
             labs.visit(&builder, visit, on: date, month: month, phqAlert: phqAlert && month == 4, rng: &context.rng)
         }
+        if ongoing { return try DemoIsotretinoinOnTreatment.finish(builder, person, enrolment, visits, start: start, context: &context) }
         try labs.adverseEvents(&builder, start: start, rng: &context.rng)
         let end = visits.first { $0.visitKey == "end-of-treatment" }?.actualDate ?? start.adding(days: 182)
         let last = visits.first { $0.visitKey == "post-treatment" }?.actualDate ?? start.adding(days: 212)

@@ -8,9 +8,20 @@ import Testing
 /// The demo seeded into SQLite through the repositories and read back by `StoredProgramData`: the
 /// REFERENCE.md A1 aggregates are recomputed here from the STORED records with the domain's rules.
 @Suite struct StoredProgramDataTests {
-    /// The isotretinoin men who were enrolled, as stored.
+    /// The isotretinoin men of the published cohort, as stored: the 30 who completed (4 more are still on
+    /// treatment on the demo's today, issue #15).
     func cohort() async throws -> [ProgramParticipantData] {
-        try await StoredDemo.get().dataset("isotretinoin-noa").participants.filter { $0.reached(.enrolled) }
+        try await StoredDemo.get().dataset("isotretinoin-noa").participants.filter { $0.enrolment.status == .completed }
+    }
+
+    @Test func fourMenStillOnTreatmentWithAnActiveCourseAreNotAnalysedYet() async throws {
+        let dataset = try await StoredDemo.get().dataset("isotretinoin-noa")
+        let ongoing = dataset.participants.filter { $0.enrolment.status == .onTreatment }
+        #expect(ongoing.count == 4)
+        #expect(ongoing.allSatisfy { $0.record.medicationCourses.count == 1 && $0.record.medicationCourses[0].status == .active })
+        let report = try StudyReport.build(dataset)
+        #expect(report.flow.content?.treated == 34 && report.flow.content?.analysed == 30)
+        #expect(report.primaryEndpoint.content?.analysed == 30)
     }
 
     /// Semen panels of one man, rebuilt from stored observations, oldest first.
