@@ -186,17 +186,26 @@ struct AuditChainPerSiteTests {
             for statement in statements { try await db.rawSQL(statement) }
 
             try await db.migrator.migrate()
-            #expect(try await chains(db) == ["": .intact(entries: rows.count)])
+            // 0037 adds one baseline entry per live row (docs/audit-integrity.md): the site and the program in the
+            // site-less chain after the old entries, the participant, enrolment, visit and adverse event in site-a's.
+            // (later migrations may add entries of their own to site-a's chain, e.g. 0038 coding the adverse event).
+            let found = try await chains(db)
+            #expect(found[""] == .intact(entries: rows.count + 2))
+            guard case let .intact(siteEntries)? = found["site-a"] else {
+                Issue.record("site-a's chain does not verify after the upgrade: \(String(describing: found["site-a"]))")
+                return
+            }
+            #expect(siteEntries >= 4)
             let sites = try await db.store.read { sql in
                 try await sql.raw("SELECT (SELECT site_id FROM visits WHERE id = 'v-1') AS v, (SELECT site_id FROM adverse_events WHERE id = 'ae-1') AS a").first()
             }
             #expect(try sites?.decode(column: "v", as: String.self) == "site-a")
             #expect(try sites?.decode(column: "a", as: String.self) == "site-a")
 
-            // New writes: the site's own chain starts at 1; the old chain goes on as the site-less one.
+            // New writes: the site's own chain goes on; the old chain goes on as the site-less one.
             _ = try await db.repositories.adverseEvents.create(Fixture.adverseEvent("ae-2", participant: "p-1"), context: Fixture.coordinator, idempotencyKey: nil)
             _ = try await db.repositories.sites.create(Fixture.site("site-b", code: "B"), context: Fixture.coordinator, idempotencyKey: nil)
-            #expect(try await chains(db) == ["": .intact(entries: rows.count + 1), "site-a": .intact(entries: 1)])
+            #expect(try await chains(db) == ["": .intact(entries: rows.count + 2 + 1), "site-a": .intact(entries: siteEntries + 1)])
             // An old entry changed after the move is still found.
             try await db.rawSQL("UPDATE audit_log SET record_id = 'p-9' WHERE chain_id = '' AND sequence = 2")
             #expect(try await chains(db)[""] == .broken(sequence: 2, problem: "entry 2 does not match its hash (changed or inserted)"))

@@ -12,7 +12,7 @@ import Testing
 struct AuditSizeTests {
     static let participants = 40
 
-    @Test("under a realistic load the audit trail stays within 1.3× the data (aim: smaller, a known issue)", arguments: TestDatabase.urls)
+    @Test("under a realistic load the audit trail stays within 1.45× the data (aim: smaller, a known issue)", arguments: TestDatabase.urls)
     func auditSmallerThanData(url: String) async throws {
         try await TestDatabase.with(url, clock: SystemClock()) { db in
             let repos = try await Fixture.seed(db)
@@ -39,8 +39,10 @@ struct AuditSizeTests {
             // trail larger (one entry per list row, as the issue asks, and a chain id per entry): 0.97 became
             // about 1.2. The aim stays audit < data (PRODUCT.md: audit tables must not outgrow the data); until
             // entries share their request's actor, role, request id and time (the next lever, README
-            // "Decisions"), that aim is a known issue and 1.3 is the ceiling this test holds.
-            #expect(ratio < 1.3, "the audit trail grew past its ceiling: \(audit) bytes vs \(data) bytes of data")
+            // "Decisions"), that aim is a known issue. Issue 19 added the record hash to every entry that writes a
+            // row (128 bits and one tag byte per column, ≈ 40 bytes of text; docs/audit-integrity.md): 1.2 became
+            // 1.41 here, so 1.45 is the ceiling this test holds.
+            #expect(ratio < 1.45, "the audit trail grew past its ceiling: \(audit) bytes vs \(data) bytes of data")
             withKnownIssue("audit ≈ 1.2 × data since issue 13's typed columns and per-row list entries") {
                 #expect(audit < data)
             }

@@ -8,6 +8,9 @@ public struct AuditEntry: Hashable, Sendable, Codable {
         case create, update, delete, read
         /// A security event (`SecurityEvent`), not a change of a record.
         case security
+        /// The record's content as it stood when record hashes began (migration 0037, docs/audit-integrity.md):
+        /// written by the system for every live row, not a change.
+        case baseline
     }
 
     public struct Change: Hashable, Sendable, Codable {

@@ -32,6 +32,9 @@ enum AuditChain {
         var reason: String?
         var requestID: String
         var hash: String
+        /// The record's content after the change (`RecordHash`), `RecordHash.tombstone` for a delete; nil for
+        /// entries without one (reads, security events, and every entry written before migration 0037).
+        var recordHash: String? = nil
     }
 
     static func canonical(_ e: StoredEntry) -> Data {
@@ -42,6 +45,9 @@ enum AuditChain {
             // "-" marks an absent value, distinct from the empty string "0:".
             if let field { text += "\(field.utf8.count):\(field);" } else { text += "-;" }
         }
+        // The record hash joins the chain (migration 0037): rewriting a row and its entry's record hash breaks
+        // the entry's link. Appended only when present, so entries written before 0037 hash exactly as before.
+        if let recordHash = e.recordHash { text += "\(recordHash.utf8.count):\(recordHash);" }
         return Data(text.utf8)
     }
 

@@ -18,13 +18,17 @@ struct AuditWriter: Sendable {
         var changes: [AuditEntry.Change]
         var context: AuditContext
         var siteID: String?
+        /// The record's content as written (`RecordHash`), or `RecordHash.tombstone`; nil when the entry is
+        /// not about a stored row's content (reads, security events, tokens).
+        var recordHash: String? = nil
     }
 
     func append(
         _ db: any SQLDatabase, action: AuditEntry.Action, table: String, recordID: String,
-        changes: [AuditEntry.Change], context: AuditContext, siteID: String? = nil
+        changes: [AuditEntry.Change], context: AuditContext, siteID: String? = nil, recordHash: String? = nil
     ) async throws {
-        try await appendAll(db, [Pending(action: action, table: table, recordID: recordID, changes: changes, context: context, siteID: siteID)])
+        try await appendAll(db, [Pending(action: action, table: table, recordID: recordID, changes: changes, context: context,
+                                         siteID: siteID, recordHash: recordHash)])
     }
 
     /// Appends `entries` in order, each to its chain: per chain one head lock, one multi-row INSERT (in
@@ -61,7 +65,7 @@ struct AuditWriter: Sendable {
                 sequence: sequence, at: at, actorID: item.context.actor.userID,
                 actorRole: item.context.actor.role, action: item.action.rawValue, table: item.table, recordID: item.recordID,
                 changes: try AuditChain.encodeChanges(item.changes), reason: item.context.trimmedReason,
-                requestID: item.context.requestID, hash: "")
+                requestID: item.context.requestID, hash: "", recordHash: item.recordHash)
             let hash = AuditChain.hash(previous: previous, entry: entry)
             entry.hash = hash.base64EncodedString()
             previous = hash
@@ -73,7 +77,7 @@ struct AuditWriter: Sendable {
             for (n, entry) in rows[start..<min(start + Self.rowsPerInsert, rows.count)].enumerated() {
                 insert.appendLiteral(n == 0 ? "(" : ", (")
                 for (index, value) in [chain, nil, entry.at, entry.actorID, entry.actorRole, entry.action, entry.table,
-                                       entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash].enumerated() {
+                                       entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash, entry.recordHash].enumerated() {
                     if index > 0 { insert.appendLiteral(", ") }
                     if index == 1 { insert.appendInterpolation(bind: entry.sequence); continue }
                     PrebuiltSQL.append(value.map(SQLCell.text) ?? .null, to: &insert)
@@ -91,7 +95,7 @@ struct AuditWriter: Sendable {
     /// identifier on every call).
     private static let insertSQL = "INSERT INTO \"audit_log\" ("
         + PrebuiltSQL.list(["chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
-                            "changes", "reason", "request_id", "hash"]) + ") VALUES "
+                            "changes", "reason", "request_id", "hash", "record_hash"]) + ") VALUES "
 
     /// The chain's head row, locked; created (empty) on the chain's first entry. Two writers starting the
     /// same chain at once: the second's insert does nothing and it then waits for the first's lock.

@@ -7,7 +7,7 @@ import SQLKit
 struct SQLAuditLog: AuditChainsReader {
     let store: any SQLStore
     static let columns = ["chain_id", "sequence", "at", "actor_id", "actor_role", "action", "table_name", "record_id",
-                          "changes", "reason", "request_id", "hash"]
+                          "changes", "reason", "request_id", "hash", "record_hash"]
     static let pageSize = 1000
 
     /// A record's entries in the order they were written (a record stays at one site, so in one chain).
@@ -121,6 +121,6 @@ struct SQLAuditLog: AuditChainsReader {
             action: try row.decode(column: "action", as: String.self), table: try row.decode(column: "table_name", as: String.self),
             recordID: try row.decode(column: "record_id", as: String.self), changes: try optional("changes"),
             reason: try optional("reason"), requestID: try row.decode(column: "request_id", as: String.self),
-            hash: try row.decode(column: "hash", as: String.self))
+            hash: try row.decode(column: "hash", as: String.self), recordHash: try optional("record_hash"))
     }
 }

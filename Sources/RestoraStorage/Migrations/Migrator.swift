@@ -53,6 +53,8 @@ public struct Migrator: Sendable {
                             name: migration.name, advice: migration.ifDataConflicts ?? "correct the conflicting rows with the previous release")
                     }
                 }
+                // A data step written in Swift (e.g. 0037's baseline entries), after the migration's statements.
+                if let code = migrationCode[migration.name] { try await code(db, engine) }
                 try await db.insert(into: "restora_migrations").columns("name", "applied_at")
                     .values(SQLBind(migration.name), SQLBind(StoredJSON.format(Date()))).run()
                 return true

@@ -80,12 +80,19 @@ struct ChildRows<C: ChildRowMapping>: Sendable {
             insert = insert.values(values)
             stored.append(try C.item(from: cells))
         }
-        try await insert.run()
+        // RETURNING the hashed columns: each row's audit entry carries the hash of the row as written, from
+        // the same statement (no second read).
+        let table = AuditedTables.of(C.self)
+        var hashes: [String: String] = [:]
+        for row in try await insert.returning(SQLRaw(table.selectList)).all() {
+            let cells = try RecordHash.cells(table, row: row)
+            hashes[cells["id"]?.text ?? ""] = RecordHash.stored(table, cells: cells)
+        }
         let change = AuditEntry.Change(field: C.parentColumn, old: nil, new: parentID)
         try await audit.appendAll(db, (0..<items.count).map { offset in
-            AuditWriter.Pending(
-                action: .create, table: C.table, recordID: Self.rowID(parent: parentID, position: first + offset),
-                changes: [change], context: context, siteID: site)
+            let id = Self.rowID(parent: parentID, position: first + offset)
+            return AuditWriter.Pending(
+                action: .create, table: C.table, recordID: id, changes: [change], context: context, siteID: site, recordHash: hashes[id])
         })
         return stored
     }

@@ -29,7 +29,8 @@ extension RecordStore {
             // The row's site (its own, or its parent's) fills site_id and names the audit chain (SiteScope).
             let site = try await SiteScope.site(of: M.table, cells: cells, kind: M.kind, in: db)
             let row = try await insert(db, cells: site.map { cells.merging(["site_id": .text($0)]) { _, n in n } } ?? cells, at: now)
-            try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context, siteID: site)
+            try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context, siteID: site,
+                                   recordHash: RecordHash.stored(AuditedTables.of(M.self), row: row, site: site))
             return row
         }
         return try decode(row)
@@ -93,10 +94,13 @@ extension RecordStore {
         )).first()
         // Another writer got there between our read and our write (PostgreSQL re-checks the WHERE).
         guard let updated else { throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion) }
+        // UPDATE … RETURNING gave the row as stored: no second statement to read it back, and its hash is of
+        // the row as written.
+        let row = try storedRow(updated)
+        let site = try SiteScope.site(in: updated, of: M.table)
         try await audit.append(db, action: .update, table: M.table, recordID: id, changes: changes, context: context,
-                               siteID: try SiteScope.site(in: updated, of: M.table))
-        // UPDATE … RETURNING gave the row as stored: no second statement to read it back.
-        return try storedRow(updated)
+                               siteID: site, recordHash: RecordHash.stored(AuditedTables.of(M.self), row: row, site: site))
+        return row
     }
 
     /// Soft delete: the row stays (the audit trail points at it) but no read returns it.
@@ -116,7 +120,7 @@ extension RecordStore {
             }
             let change = AuditEntry.Change(field: "deleted_at", old: nil, new: stamp)
             try await audit.append(db, action: .delete, table: M.table, recordID: id, changes: [change], context: context,
-                                   siteID: try SiteScope.site(in: deleted, of: M.table))
+                                   siteID: try SiteScope.site(in: deleted, of: M.table), recordHash: RecordHash.tombstone)
         }
     }
 }

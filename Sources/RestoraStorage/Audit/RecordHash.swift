@@ -1,0 +1,183 @@
+import Crypto
+import Foundation
+import SQLKit
+
+/// One table whose rows the audit trail vouches for (issue #19, docs/audit-integrity.md): its hashed
+/// columns in their fixed order, and how a live row is told from a deleted one.
+struct AuditedTable: Sendable {
+    var name: String
+    /// The record kind in reports ("observation").
+    var kind: String
+    /// What the record hash covers, in this order: the mapping's own columns (`id` first), `site_id` where
+    /// the table is site-scoped and the mapping does not list it, and `created_at`. Left out: `version` and
+    /// `updated_at` (concurrency bookkeeping), derived query columns, credentials (`password_hash`), and a
+    /// parent's list bookkeeping (counts, revision in force), which the child rows themselves carry and
+    /// `RecordVerifier` checks against them.
+    var columns: [Column]
+    /// Parent tables soft-delete (`deleted_at`); child tables are insert-only and have no such column.
+    var softDeletes: Bool
+    /// For a parent: its list bookkeeping checked against its child rows (`RecordVerifier.listChecks`).
+    var lists: [ListCheck] = []
+
+    /// A parent column that must equal an aggregate of its child rows.
+    struct ListCheck: Sendable {
+        var column: String
+        var childTable: String
+        var parentColumn: String
+        /// SQL aggregate over the child rows `c`, e.g. `COUNT(c.id)`.
+        var aggregate: String
+    }
+
+    static func of<M: TableMapping>(_ mapping: M.Type) -> AuditedTable {
+        let lists = (M.self as? any ParentMapping.Type)?.listColumns ?? []
+        var columns = M.columns.filter { !lists.contains($0.name) }
+        if SiteScope.of(M.table) != .siteless, !columns.contains(where: { $0.name == "site_id" }) { columns.append(Column("site_id")) }
+        columns.append(Column("created_at"))
+        return AuditedTable(name: M.table, kind: M.kind, columns: columns, softDeletes: true)
+    }
+
+    static func child<C: ChildRowMapping>(_ rows: C.Type, kind: String) -> AuditedTable {
+        var columns = [Column("id"), Column(C.parentColumn), Column("position", .integer)] + C.columns
+        if SiteScope.of(C.table) != .siteless { columns.append(Column("site_id")) }
+        columns.append(Column("created_at"))
+        return AuditedTable(name: C.table, kind: kind, columns: columns, softDeletes: false)
+    }
+
+    /// The hashed columns as one quoted select list.
+    var selectList: String { PrebuiltSQL.list(columns.map(\.name)) }
+}
+
+/// Every table `restora audit verify --records` checks, parents before their child tables. A new mapped
+/// table joins this list (`AuditedTablesTests` fails on a table with `deleted_at` that is missing here).
+enum AuditedTables {
+    static let all: [AuditedTable] = {
+        var enrolments = AuditedTable.of(EnrolmentMapping.self)
+        enrolments.lists = [count("transition_count", of: EnrolmentTransitionRows.self)]
+        var lots = AuditedTable.of(CellProductMapping.self)
+        lots.lists = [count("custody_count", of: CustodyEventRows.self), count("release_test_count", of: ReleaseTestRows.self),
+                      .init(column: "release_tests_revision", childTable: ReleaseTestRows.table, parentColumn: ReleaseTestRows.parentColumn,
+                            aggregate: "COALESCE(MAX(c.revision), 0)")]
+        var courses = AuditedTable.of(MedicationCourseMapping.self)
+        courses.lists = [count("dispensing_count", of: DispensingRows.self)]
+        return [
+            .of(SiteMapping.self), .of(UserMapping.self), .of(ProgramMapping.self), .of(ParticipantMapping.self),
+            enrolments, .of(VisitMapping.self), .of(ObservationMapping.self), .of(ProcedureMapping.self), lots, courses,
+            .of(AdverseEventMapping.self), .of(SafetyAlertMapping.self), .of(DataQueryMapping.self), .of(ScreeningMapping.self),
+            .of(ConcomitantMedicationMapping.self), .of(SectionReviewMapping.self), .of(ProtocolDeviationMapping.self),
+            .of(PrescreenCandidateMapping.self),
+            .child(EnrolmentTransitionRows.self, kind: "enrolment transition"),
+            .child(CustodyEventRows.self, kind: "custody event"),
+            .child(ReleaseTestRows.self, kind: "release-test result"),
+            .child(DispensingRows.self, kind: "dispensing"),
+        ]
+    }()
+
+    static let byName: [String: AuditedTable] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    private static func count<C: ChildRowMapping>(_ column: String, of rows: C.Type) -> AuditedTable.ListCheck {
+        .init(column: column, childTable: C.table, parentColumn: C.parentColumn, aggregate: "COUNT(c.id)")
+    }
+
+    static func of<M: TableMapping>(_ mapping: M.Type) -> AuditedTable { byName[M.table] ?? .of(M.self) }
+    static func of<C: ChildRowMapping>(_ rows: C.Type) -> AuditedTable { byName[C.table] ?? .child(C.self, kind: C.table) }
+}
+
+/// The hash of a record's full content, written with every audit entry that creates or changes a row
+/// (migration 0037, docs/audit-integrity.md).
+///
+/// Canonical form: `restora-record-v1`, the table name, then per hashed column (fixed order) whose value is
+/// not NULL `<name>=<typed value>;`, where the typed value is `t<utf-8 length>:<text>` for text (JSON
+/// columns and instants are their stored text: instants are ISO 8601 UTC text on both engines, written by
+/// `StoredJSON.format`), `i<decimal>` for integers, `r<shortest round-trip decimal>` for reals (Swift's
+/// locale-free `Double.description`: `5000.0`, `0.1`, `1e-05`), `b1`/`b0` for booleans. A NULL column is
+/// left out, so NULL differs from the empty text (`t0:`), and a nullable column added by a later migration
+/// leaves the hashes of the rows it does not fill unchanged.
+///
+/// Stored as `<base64 first 128 bits of the SHA-256>.<base64 tags>` (unpadded): one tag byte per present column
+/// (the first byte of the SHA-256 of that column's piece), which lets the verifier name the field that changed
+/// (a changed field escapes naming with odds 1 in 256; the row is reported either way).
+enum RecordHash {
+    static let tombstone = "tombstone"
+    static let prefix = Array("restora-record-v1\n".utf8)
+
+    /// Each present column's piece, in column order.
+    static func pieces(_ table: AuditedTable, cells: [String: SQLCell]) -> [(column: String, bytes: [UInt8])] {
+        table.columns.compactMap { column in
+            guard let cell = cells[column.name], let value = encode(cell) else { return nil }
+            return (column.name, Array("\(column.name)=".utf8) + value + [UInt8(ascii: ";")])
+        }
+    }
+
+    static func encode(_ cell: SQLCell) -> [UInt8]? {
+        switch cell {
+        case .null: return nil
+        case let .text(v): return Array("t\(v.utf8.count):".utf8) + Array(v.utf8)
+        case let .integer(v): return Array("i\(v)".utf8)
+        case let .real(v): return Array("r\(v.description)".utf8)
+        case let .boolean(v): return Array(v ? "b1".utf8 : "b0".utf8)
+        }
+    }
+
+    /// The stored form: the content hash and the per-column tags.
+    static func stored(_ table: AuditedTable, cells: [String: SQLCell]) -> String {
+        let pieces = pieces(table, cells: cells)
+        return digest(table, pieces) + "." + unpadded(Data(pieces.map { tag($0.bytes) }))
+    }
+
+    /// The hash of the canonical form as stored (the part before the dot).
+    static func digest(_ table: AuditedTable, _ pieces: [(column: String, bytes: [UInt8])]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: prefix)
+        hasher.update(data: Array("\(table.name)\n".utf8))
+        for piece in pieces { hasher.update(data: piece.bytes) }
+        return unpadded(Data(Data(hasher.finalize()).prefix(digestBytes)))
+    }
+
+    /// The first 128 bits of the SHA-256: forging a row to an entry's hash takes a second preimage (2¹²⁸ work);
+    /// the entry itself is fixed by the chain's full SHA-256. Half the bytes of the whole digest in every entry
+    /// (the trail's size is watched: AuditSizeTests).
+    static let digestBytes = 16
+
+    /// Base64 without the `=` padding (the length says how much there is).
+    static func unpadded(_ data: Data) -> String {
+        var text = data.base64EncodedString()
+        while text.hasSuffix("=") { text.removeLast() }
+        return text
+    }
+
+    static func tag(_ piece: [UInt8]) -> UInt8 {
+        Array(SHA256.hash(data: piece)).first ?? 0
+    }
+
+    /// The columns whose current value is not the one hashed in `stored`: present columns whose tag the stored
+    /// form lacks. Empty when the tags cannot tell (e.g. a column set to NULL).
+    static func differingColumns(_ table: AuditedTable, cells: [String: SQLCell], stored: String) -> [String] {
+        guard let dot = stored.firstIndex(of: ".") else { return [] }
+        var text = String(stored[stored.index(after: dot)...])
+        while text.count % 4 != 0 { text += "=" }
+        guard let bytes = Data(base64Encoded: text) else { return [] }
+        var tags: [UInt8: Int] = [:]
+        for byte in bytes { tags[byte, default: 0] += 1 }
+        var differing: [String] = []
+        for piece in pieces(table, cells: cells) {
+            let tag = tag(piece.bytes)
+            if let n = tags[tag], n > 0 { tags[tag] = n - 1 } else { differing.append(piece.column) }
+        }
+        return differing
+    }
+
+    /// The stored form for a row written by `RecordStore`: its mapped cells, `created_at` and its site.
+    static func stored(_ table: AuditedTable, row: StoredRow, site: String?) -> String {
+        var cells = row.cells
+        cells["created_at"] = .text(row.createdAt)
+        if let site, cells["site_id"] == nil { cells["site_id"] = .text(site) }
+        return stored(table, cells: cells)
+    }
+
+    /// The cells of `table`'s hashed columns in a row that selected or returned them.
+    static func cells(_ table: AuditedTable, row: any SQLRow) throws -> [String: SQLCell] {
+        var cells: [String: SQLCell] = [:]
+        for column in table.columns { cells[column.name] = try SQLCell.read(row, column: column.name, kind: column.kind) }
+        return cells
+    }
+}
