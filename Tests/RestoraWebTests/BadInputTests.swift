@@ -31,6 +31,34 @@ struct BadInputTests {
         }
     }
 
+    /// Issue #19: a decoding error names the field path in the API's terms, never a Swift type or coding key.
+    @Test("malformed bodies are explained in the API's terms", arguments: 0..<5)
+    func explainedInPlainWords(index: Int) async throws {
+        let (name, body, _, _) = Self.cases[index]
+        try await WebHarness.with { h, client in
+            try await client.execute(uri: "/api/v1/participants", method: .post, headers: h.headers(.coordinator), body: ByteBuffer(json: body)) { r in
+                let message = decoded(ErrorJSON.self, r.body)?.error.message ?? ""
+                #expect(!message.isEmpty, "\(name)")
+                for swift in ["CodingKeys", "Sex", "Double", "String", "Dictionary", "Cannot initialize", "intValue", "Swift."] {
+                    #expect(!message.contains(swift), "\(name): \(message)")
+                }
+            }
+        }
+    }
+
+    @Test("a wrong type and an unknown code say what was expected in JSON terms")
+    func wrongTypeAndUnknownCodeInPlainWords() async throws {
+        try await WebHarness.with { h, client in
+            for (from, to, expected) in [(#""sex":"male""#, #""sex":5"#, "'sex' has the wrong type (expected text, found a number)"),
+                                         (#""sex":"male""#, #""sex":"robot""#, "'sex' is invalid: 'robot' is not one of the allowed values")] {
+                let body = newParticipant.replacingOccurrences(of: from, with: to)
+                try await client.execute(uri: "/api/v1/participants", method: .post, headers: h.headers(.coordinator), body: ByteBuffer(json: body)) { r in
+                    #expect(decoded(ErrorJSON.self, r.body)?.error.message == expected)
+                }
+            }
+        }
+    }
+
     @Test("a wrong type names the field")
     func namesField() async throws {
         try await WebHarness.with { h, client in

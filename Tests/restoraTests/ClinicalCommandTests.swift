@@ -82,6 +82,34 @@ struct ReleaseCommandTests {
         #expect(decision.missing.map(\.criterion) == ["mycoplasma"])
     }
 
+    /// Issue #19: a bad lot file is explained by its field path and what was expected, never by a Swift type or
+    /// `CodingKeys(…)`; a whole lot's mistake is reported against the lot's shape.
+    @Test(arguments: [
+        (#"{"viabilityPercent": "high"}"#, "missing required key 'markersPercent'"),
+        (#""CD73": "many""#, "releaseTests.markersPercent.CD73: expected a number, found text"),
+        (#""lot": 7"#, "lot: expected text, found a number"),
+        (#"[1,2"#, "not valid JSON"),
+    ])
+    func badProductNamesTheFieldInPlainWords(json: String, expected: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("restora-lot-\(UUID().uuidString).json")
+        // A fragment edits the passing example lot; a whole document is written as is.
+        let pass = try String(contentsOfFile: Self.example("msc-lot-pass.json"), encoding: .utf8)
+        let text = json.hasPrefix("\"CD73\"") ? pass.replacingOccurrences(of: #""CD73": 99.1"#, with: json)
+            : json.hasPrefix("\"lot\"") ? pass.replacingOccurrences(of: #""lot": "MSC-2026-0001""#, with: json) : json
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            _ = try ReleaseCommand.load(file.path)
+            Issue.record("accepted \(json)")
+        } catch let failure as CLIFailure {
+            let message = failure.description
+            #expect(message.contains(expected), "\(message)")
+            for swift in ["CodingKeys", "stringValue", "Double", "Dictionary", "Swift."] {
+                #expect(!message.contains(swift), "\(message)")
+            }
+        }
+    }
+
     @Test func unreadableProductIsAOneLineFailure() {
         #expect(throws: CLIFailure.self) { try ReleaseCommand.load("/nonexistent/lot.json") }
     }

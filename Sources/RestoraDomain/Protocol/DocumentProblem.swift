@@ -42,55 +42,17 @@ extension DocumentProblem {
             message = "missing required key '\(key.stringValue)'"
         case let .valueNotFound(type, context):
             path = DocumentPath(codingPath: context.codingPath)
-            message = "a value is required here (expected \(Self.plainTypeName(type)))"
+            message = "a value is required here (expected \(DecodingWords.expected(type)))"
         case let .typeMismatch(type, context):
             path = DocumentPath(codingPath: context.codingPath)
-            message = "expected \(Self.plainTypeName(type))"
-                + (context.debugDescription.contains("found") ? Self.foundPart(context.debugDescription) : "")
+            message = "expected \(DecodingWords.expected(type))" + DecodingWords.found(context.debugDescription)
         case let .dataCorrupted(context):
             path = DocumentPath(codingPath: context.codingPath)
-            message = Self.describeCorruption(context)
+            message = DecodingWords.corruption(context)
         @unknown default:
             path = DocumentPath()
             message = "could not be read"
         }
         self.init(file: file, path: path, line: line(path), message: message)
-    }
-
-    static func plainTypeName(_ type: Any.Type) -> String {
-        let name = String(describing: type)
-        switch name {
-        case "Double", "Float", "Int", "Int64", "Int32": return "a number"
-        case "String": return "text"
-        case "Bool": return "true or false"
-        default:
-            if name.hasPrefix("Array") || name.hasPrefix("[") { return "a list" }
-            if name.hasPrefix("Dictionary") || name.contains("Mapping") { return "a mapping (key: value)" }
-            if name.contains("Sequence") { return "a list" }
-            if name.contains("Scalar") { return "a single value" }
-            return "a value of type \(name)"
-        }
-    }
-
-    /// Yams says "found Node.Scalar" (the caller adds the scalar's text); Foundation says "found a string".
-    private static func foundPart(_ debugDescription: String) -> String {
-        guard let start = debugDescription.range(of: "but found "),
-              let end = debugDescription.range(of: " instead", range: start.upperBound..<debugDescription.endIndex)
-        else { return "" }
-        let found = debugDescription[start.upperBound..<end.lowerBound]
-        if found.contains("Mapping") { return ", found a mapping" }
-        if found.contains("Sequence") { return ", found a list" }
-        if found.contains("Scalar") { return "" }
-        return ", found \(found)"
-    }
-
-    private static func describeCorruption(_ context: DecodingError.Context) -> String {
-        if let underlying = context.underlyingError {
-            let text = String(describing: underlying)
-            // Yams puts "line:column: error: ..." first; keep the first line, the snippet follows separately.
-            let first = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? text
-            return "\(context.debugDescription) \(first)"
-        }
-        return context.debugDescription
     }
 }

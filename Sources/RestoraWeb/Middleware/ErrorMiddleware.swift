@@ -79,16 +79,16 @@ enum DecodingMessage {
         return keys.joined(separator: ".")
     }
 
+    /// The message names the field and what was expected in the API's terms (`DecodingWords`), never a
+    /// Swift type or coding key (issue #19).
     static func describe(_ error: DecodingError) -> String {
         let at = path(error)
         let place = at.isEmpty ? "the body" : "'\(at)'"
+        if case let .dataCorrupted(c) = error, at.isEmpty, c.underlyingError != nil { return "the body is not valid JSON" }
         switch error {
-        case let .typeMismatch(type, _): return "\(place) has the wrong type (expected \(type))"
-        case .valueNotFound: return "\(place) must not be null"
-        case .keyNotFound: return "\(place) is required"
-        case let .dataCorrupted(c):
-            return at.isEmpty && c.underlyingError != nil ? "the body is not valid JSON" : "\(place) is invalid: \(c.debugDescription)"
-        @unknown default: return "the body could not be read"
+        case let .typeMismatch(type, c):
+            return "\(place) has the wrong type (expected \(DecodingWords.expected(type))\(DecodingWords.found(c.debugDescription)))"
+        default: return "\(place) \(DecodingWords.problem(error))"
         }
     }
 }

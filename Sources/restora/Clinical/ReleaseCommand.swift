@@ -47,26 +47,20 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        if let product = try? decoder.decode(CellProduct.self, from: data) {
-            var results = product.releaseTests
-            if results.viabilityPercent == nil { results.viabilityPercent = product.viabilityPercent }
-            return (product.lot, results)
-        }
+        // A whole lot names its lot or carries `releaseTests`; anything else is read as bare test results, so
+        // a mistake is reported against the shape the file was meant to have.
+        let keys = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]).map { Set($0.keys) } ?? []
         do {
+            if !keys.isDisjoint(with: ["lot", "releaseTests", "id", "participantID"]) {
+                let product = try decoder.decode(CellProduct.self, from: data)
+                var results = product.releaseTests
+                if results.viabilityPercent == nil { results.viabilityPercent = product.viabilityPercent }
+                return (product.lot, results)
+            }
             return (nil, try decoder.decode(ReleaseTestResults.self, from: data))
-        } catch {
-            throw CLIFailure("--product: '\(path)' is neither a cell product nor release-test results: \(describe(error))")
-        }
-    }
-
-    static func describe(_ error: Error) -> String {
-        guard let error = error as? DecodingError else { return "not valid JSON" }
-        switch error {
-        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .keyNotFound(_, context), let .dataCorrupted(context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        @unknown default:
-            return "not valid JSON"
+        } catch let error as DecodingError {
+            if let syntax = DocumentProblem.jsonSyntax(data, file: path) { throw CLIFailure("--product: \(syntax.description)") }
+            throw CLIFailure("--product: " + DocumentProblem(decodingError: error, file: path).description)
         }
     }
 }
