@@ -157,6 +157,28 @@ import Testing
         #expect(withULN.all("data-band", "cholesterol").contains { $0.attributes["data-grade"] == "1" })
     }
 
+    /// Issue #19: a ULN entered with the cholesterol value shades grade 1 (the chart said "no ULN given").
+    @Test func cholesterolULNEnteredWithTheValueShadesGradeOne() throws {
+        var cholesterol = Self.observation(ClinicalCodes.totalCholesterol, 210, "mg/dL", on: "2025-03-01")
+        cholesterol.upperLimitOfNormal = 200
+        var older = Self.observation(ClinicalCodes.totalCholesterol, 5.0, "mmol/L", on: "2025-01-01")
+        older.upperLimitOfNormal = 4.0
+        let svg = ParticipantCharts.lipids([older, cholesterol])
+        let parsed = Self.parse(svg)
+        #expect(!svg.contains("no ULN given"))
+        let gradeOne = try #require(parsed.all("data-band", "cholesterol").first { $0.attributes["data-grade"] == "1" })
+        // Grade 1 starts at the latest result's ULN, 200 mg/dL.
+        let floor = try #require(parsed.y(200, axis: "cholesterol"))
+        #expect(abs((gradeOne.number("y") ?? 0) + (gradeOne.number("height") ?? 0) - floor) < 0.05)
+        #expect(parsed.texts["desc"]?.contains("no ULN was given") == false)
+        // A ULN in mmol/L converts: 5.17 mmol/L ≈ 200 mg/dL.
+        var mmol = Self.observation(ClinicalCodes.totalCholesterol, 6.0, "mmol/L", on: "2025-03-01")
+        mmol.upperLimitOfNormal = 5.17
+        #expect(!ParticipantCharts.lipids([mmol]).contains("no ULN given"))
+        // Without any ULN the note stays.
+        #expect(ParticipantCharts.lipids([Self.observation(ClinicalCodes.totalCholesterol, 210, "mg/dL", on: "2025-03-01")]).contains("no ULN given"))
+    }
+
     @Test func mmolPerLitreTriglycerideLandsWhereItsMgPerDLEquivalentDoes() throws {
         let factor = LipidConversion.triglyceride.mgPerDLPerMmolPerL
         let observations = [

@@ -2,8 +2,10 @@ import RestoraDomain
 
 extension ParticipantCharts {
     /// Triglycerides and total cholesterol over time in mg/dL, each panel shaded with its CTCAE v5.0 grade
-    /// bands (REFERENCE.md E1). Cholesterol grade 1 starts at the laboratory's ULN, so it is shaded only when
-    /// `cholesterolULN` is given (mg/dL or mmol/L); grades 2–4 are absolute and always shaded.
+    /// bands (REFERENCE.md E1). Cholesterol grade 1 starts at the laboratory's ULN, so it is shaded only when a
+    /// ULN is known: `cholesterolULN` (mg/dL or mmol/L) when given, else the ULN the laboratory printed with
+    /// the latest cholesterol result that has one (issue #19: a ULN entered with the value is used); grades
+    /// 2–4 are absolute and always shaded.
     public static func lipids(_ observations: [Observation]) -> String { lipids(observations, cholesterolULN: nil) }
 
     public static func lipids(_ observations: [Observation], cholesterolULN: Quantity?) -> String {
@@ -78,7 +80,14 @@ struct LipidChartData {
         }
         triglyceride = read(.triglyceride)
         cholesterol = read(.cholesterol)
-        cholesterolULN = uln.flatMap { Self.toDisplay($0, .cholesterol) }.flatMap { $0 > 0 ? $0 : nil }
+        let recorded = observations
+            .filter { CTCAELabCodes.lipid(for: $0.code) == .cholesterol && $0.upperLimitOfNormal != nil }
+            .max { $0.effective < $1.effective }
+            .flatMap { observation -> Quantity? in
+                guard case let .quantity(value) = observation.value, let limit = observation.upperLimitOfNormal else { return nil }
+                return Quantity(limit, value.unit)
+            }
+        cholesterolULN = (uln ?? recorded).flatMap { Self.toDisplay($0, .cholesterol) }.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// mg/dL or mmol/L (any spelling CTCAELabUnit accepts) to mg/dL with the domain's factor (REFERENCE.md E1
