@@ -639,6 +639,7 @@ def test_triglyceride_grade3_alert_on_dashboard_acknowledged_by_investigator(bro
     row = _alert_row(browser, p)
     assert row is not None, "the investigator does not see the alert in #open-alerts"
     form = browser.one("form.ack-form", within=row)
+    browser.fill(form, "comment", "reviewed; fasting repeat booked")   # a comment is required (issue #15)
     browser.submit(form, "button.ack-button")
     browser.open("/dashboard")
     assert _alert_row(browser, p) is None, "the acknowledged alert is still in #open-alerts"
