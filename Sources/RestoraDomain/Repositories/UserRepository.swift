@@ -47,6 +47,8 @@ public struct Repositories: Sendable {
     public var concomitantMedications: any ConcomitantMedicationRepository
     /// The sections of a participant's record a clinician reviewed in full (migration 0032).
     public var sectionReviews: any SectionReviewRepository
+    /// The notification outbox and each user's inbox (issue #15 item 6, migration 0040).
+    public var notifications: any NotificationRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -60,7 +62,8 @@ public struct Repositories: Sendable {
         unitOfWork: any UnitOfWork,
         dashboard: any DashboardQueries, programRecords: any ProgramRecordSource,
         deviations: any ProtocolDeviationRepository,
-        concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository
+        concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository,
+        notifications: any NotificationRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -84,5 +87,6 @@ public struct Repositories: Sendable {
         self.deviations = deviations
         self.concomitantMedications = concomitantMedications
         self.sectionReviews = sectionReviews
+        self.notifications = notifications
     }
 }

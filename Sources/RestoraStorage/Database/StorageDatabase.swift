@@ -78,7 +78,8 @@ public final class StorageDatabase: Sendable {
             programRecords: SQLProgramRecordSource(records: records(ObservationMapping.self)),
             deviations: SQLProtocolDeviationRepository(records: records(ProtocolDeviationMapping.self)),
             concomitantMedications: SQLClinicalRepository(records: records(ConcomitantMedicationMapping.self)),
-            sectionReviews: SQLClinicalRepository(records: records(SectionReviewMapping.self)))
+            sectionReviews: SQLClinicalRepository(records: records(SectionReviewMapping.self)),
+            notifications: SQLNotificationRepository(store: store))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).
