@@ -13,6 +13,8 @@ public struct AppRequestContext: RequestContext {
     var newFormCookie: String?
     /// Shown on every page when the database holds synthetic demo data.
     var syntheticLabel: String?
+    /// The signed-in user's unread notifications, for the navigation's count (`WebSessionMiddleware`).
+    var unreadNotifications = 0
     /// The peer address of the connection (nil in router tests): the client, or the reverse proxy in front
     /// of the server (`ClientAddress`).
     var remoteIP: String?

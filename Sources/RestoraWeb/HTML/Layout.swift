@@ -31,6 +31,9 @@ enum Layout {
                     el("a", ["id": "nav-dashboard", "href": WebPath.dashboard]) { "Dashboard" }
                     el("a", ["id": "nav-participants", "href": WebPath.participants]) { "Participants" }
                     el("a", ["id": "nav-prescreened", "href": WebPath.prescreened]) { "Pre-screened" }
+                    el("a", ["id": "nav-notifications", "href": PageRoute.notificationInbox.path()]) {
+                        context.unreadNotifications > 0 ? "Notifications (\(context.unreadNotifications) unread)" : "Notifications"
+                    }
                 }
                 el("div", ["class": "user"]) {
                     el("span") { "\(user.username) (\(user.role.rawValue))" }

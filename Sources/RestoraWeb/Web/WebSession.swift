@@ -18,6 +18,8 @@ struct WebSessionMiddleware: RouterMiddleware {
     let clock: any Clock
     let ids: any IDGenerator
     var syntheticLabel: String? = nil
+    /// Counts the signed-in user's unread notifications for the navigation (nil: no count).
+    var notifications: (any NotificationRepository)? = nil
     static let formCookieName = "restora_form"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -28,6 +30,7 @@ struct WebSessionMiddleware: RouterMiddleware {
         if let token = sessionToken {
             context.csrfToken = WebCSRF.token(session: token)
             context.user = try await users.authenticate(bearerToken: token, now: clock.now())
+            if let user = context.user, let notifications { context.unreadNotifications = try await notifications.unreadCount(user: user.id) }
         } else if let formToken = Self.cookie(Self.formCookieName, in: request.headers) {
             context.csrfToken = WebCSRF.token(session: formToken)
         } else {

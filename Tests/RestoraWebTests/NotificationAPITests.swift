@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RestoraDomain
+@testable import RestoraWeb
+import Testing
+
+/// Issue #15 item 6 through the API and the pages: a raised and an answered query reach the right inboxes in the
+/// action's transaction; a refused raise tells nobody; preferences are checked; the inbox page and the nav count.
+@Suite("Notifications API and pages")
+struct NotificationAPITests {
+    struct Inbox: Decodable {
+        struct Item: Decodable {
+            var id: String
+            var kind: String
+            var siteCode: String
+            var participantID: String
+            var link: String
+            var read: Bool
+        }
+        var unread: Int
+        var items: [Item]
+    }
+
+    static func inbox(_ h: WebHarness, _ client: any TestClientProtocol, _ role: UserRole) async throws -> Inbox {
+        try await client.execute(uri: "/api/v1/notifications", method: .get, headers: h.headers(role)) { r in
+            #expect(r.status == .ok)
+            return try JSONDecoder().decode(Inbox.self, from: Data(buffer: r.body))
+        }
+    }
+
+    @Test("a query raised tells the site's coordinator and investigator, its answer the monitor; a refused raise tells nobody")
+    func queryEvents() async throws {
+        try await WebHarness.with { h, client in
+            // Refused (blank question): nothing written, nobody told.
+            try await client.execute(uri: "/api/v1/participants/p-a/queries", method: .post, headers: h.headers(.monitor),
+                                     body: ByteBuffer(string: #"{"question":"  "}"#)) { r in #expect(r.status == .unprocessableContent) }
+            #expect(try await Self.inbox(h, client, .coordinator).items.isEmpty)
+            let id = try await client.execute(uri: "/api/v1/participants/p-a/queries", method: .post, headers: h.headers(.monitor),
+                                              body: ByteBuffer(string: #"{"question":"Unit?"}"#)) { r in
+                #expect(r.status == .created)
+                return try #require(String(buffer: r.body).firstMatch(of: /"id":"([^"]+)"/).map { String($0.1) })
+            }
+            for role in [UserRole.coordinator, .investigator] {
+                let inbox = try await Self.inbox(h, client, role)
+                #expect(inbox.unread == 1 && inbox.items.map(\.kind) == ["query-raised"], "\(role)")
+                #expect(inbox.items.first?.siteCode == "A" && inbox.items.first?.participantID == "p-a" && inbox.items.first?.link == "/participants/p-a")
+            }
+            #expect(try await Self.inbox(h, client, .monitor).items.isEmpty)
+            #expect(try await Self.inbox(h, client, .admin).items.isEmpty)
+            try await client.execute(uri: "/api/v1/queries/\(id)/answer", method: .post, headers: h.headers(.coordinator, ifMatch: "\"1\""),
+                                     body: ByteBuffer(string: #"{"answer":"mg/dL"}"#)) { r in #expect(r.status == .ok) }
+            let monitor = try await Self.inbox(h, client, .monitor)
+            #expect(monitor.items.map(\.kind) == ["query-answered"])
+            // A stale answer (412) enqueues nothing more.
+            try await client.execute(uri: "/api/v1/queries/\(id)/answer", method: .post, headers: h.headers(.coordinator, ifMatch: "\"1\""),
+                                     body: ByteBuffer(string: #"{"answer":"again"}"#)) { r in #expect(r.status.code >= 400) }
+            #expect(try await Self.inbox(h, client, .monitor).items.count == 1)
+
+            // Read: one's own (204), another user's is 404 and stays unread.
+            let item = try #require(try await Self.inbox(h, client, .coordinator).items.first)
+            try await client.execute(uri: "/api/v1/notifications/\(item.id)/read", method: .post, headers: h.headers(.monitor)) { r in
+                #expect(r.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/notifications/\(item.id)/read", method: .post, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .noContent)
+            }
+            #expect(try await Self.inbox(h, client, .coordinator).unread == 0)
+            try await client.execute(uri: "/api/v1/notifications", method: .get, headers: h.headers(nil)) { r in #expect(r.status == .unauthorized) }
+        }
+    }
+
+    @Test("preferences: defaults filled in; a bad address or an unknown kind is 422 naming the field with nothing saved")
+    func preferences() async throws {
+        try await WebHarness.with { h, client in
+            try await client.execute(uri: "/api/v1/notification-preferences", method: .get, headers: h.headers(.investigator)) { r in
+                let text = String(buffer: r.body)
+                #expect(r.status == .ok && text.contains(#""safety-alert":"immediate""#) && text.contains(#""visit-overdue":"digest""#))
+            }
+            try await client.execute(uri: "/api/v1/notification-preferences", method: .put, headers: h.headers(.investigator),
+                                     body: ByteBuffer(string: #"{"emailAddress":"not an address"}"#)) { r in
+                #expect(r.status == .unprocessableContent && String(buffer: r.body).contains("emailAddress"))
+            }
+            try await client.execute(uri: "/api/v1/notification-preferences", method: .put, headers: h.headers(.investigator),
+                                     body: ByteBuffer(string: #"{"emailAddress":"inv@clinic.example","delivery":{"nonsense":"off"}}"#)) { r in
+                #expect(r.status == .unprocessableContent && String(buffer: r.body).contains("delivery.nonsense"))
+            }
+            #expect(try await h.database.repositories.notifications.preferences(user: "u-investigator").emailAddress == nil)
+            try await client.execute(uri: "/api/v1/notification-preferences", method: .put, headers: h.headers(.investigator),
+                                     body: ByteBuffer(string: #"{"emailAddress":"inv@clinic.example","delivery":{"safety-alert":"digest"}}"#)) { r in
+                #expect(r.status == .ok && String(buffer: r.body).contains(#""safety-alert":"digest""#))
+            }
+            let saved = try await h.database.repositories.notifications.preferences(user: "u-investigator")
+            #expect(saved.emailAddress == "inv@clinic.example" && saved.delivery(for: .safetyAlert) == .digest)
+        }
+    }
+}
