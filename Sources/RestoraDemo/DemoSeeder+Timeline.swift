@@ -79,7 +79,12 @@ extension DemoSeeder {
                 summary.observations += results.count
                 summary.alertsRaised += results.reduce(0) { $0 + $1.safety.alerts.count }
             case let .adverseEvent(event):
-                let (_, safety) = try await entry.record(event, context: context(), idempotencyKey: nil)
+                // Through AdverseEventEntry, as the API and the web form record it: coded, expectedness judged
+                // from the protocol's reference safety information, causality assessed by the investigator.
+                var judged = event
+                judged.expected = false
+                let safety = try await AdverseEventEntry(clinical: entry).record(
+                    judged, causalityAssessor: prescriber().actor.userID, context: context(), idempotencyKey: nil).safety
                 summary.adverseEvents += 1
                 summary.alertsRaised += safety.alerts.count
             case let .procedure(procedure):

@@ -9,7 +9,7 @@ import Testing
 @Suite("Enrolments, observations, adverse events and audit API")
 struct ClinicalAPITests {
     static let observation = #"{"code":{"system":"loinc","code":"2571-8"},"value":{"quantity":{"value":180,"unit":"mg/dL"}},"effective":"2025-12-30T09:00:00Z"}"#
-    static let adverseEvent = #"{"term":"Dry skin","grade":1,"relatedness":"probable","onset":"2025-12-20","expected":true}"#
+    static let adverseEvent = #"{"term":"Dry skin","grade":1,"onset":"2025-12-20"}"#
 
     @Test("enrolment: a coordinator enrols and moves the status; a monitor cannot; an illegal move is 409")
     func enrolments() async throws {

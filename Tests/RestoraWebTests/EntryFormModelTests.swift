@@ -112,12 +112,14 @@ struct EntryFormModelTests {
         for text in ["nan", "inf", "0x10", "twelve", "1,2,3", "", "."] { #expect(FieldReader.parseNumber(text) == nil) }
     }
 
-    @Test("the adverse event model: grade 5 is fatal and serious; relatedness must be one of the list")
+    @Test("the adverse event model: a CTCAE term by MedDRA code, its grades only, seriousness criteria, relatedness from the list")
     func adverseEvent() throws {
-        let base = ["term": "Depression", "grade": "5", "relatedness": "possible", "onset": "2025-12-20"]
+        // Depression (10012378) has grades 1-5: grade 5 is death, so fatal.
+        let base = ["meddraCode": "10012378", "grade": "5", "relatedness": "possible", "onset": "2025-12-20", "serious-death": "yes"]
         let event = try AdverseEventFormModel.validate(Self.form(base), subject: Self.subject, ids: UUIDGenerator()).get()
         #expect(event.outcome == .fatal)
         #expect(event.seriousness == [.death])
+        #expect(event.term == "Depression" && event.systemOrganClass == "Psychiatric disorders")
         var bad = base
         bad["relatedness"] = "maybe"
         bad["grade"] = "6"
@@ -126,9 +128,32 @@ struct EntryFormModelTests {
             return
         }
         #expect(refusal.state.errors.keys.sorted() == ["grade", "relatedness"])
-        let html = Node.fragment(AdverseEventFormModel.fields(subject: Self.subject, state: refusal.state)).render()
-        #expect(html.contains(#"value="Depression""#))
-        #expect(html.contains(#"<p id="grade-error" class="field-error">Choose a CTCAE grade from 1 to 5</p>"#))
+        let html = Node.fragment(AdverseEventFormModel.fields(subject: Self.subject, state: refusal.state, investigator: true)).render()
+        #expect(html.contains(#"<option value="10012378" selected>"#))
+        #expect(html.contains(#"<p id="grade-error" class="field-error">Choose a CTCAE grade</p>"#))
+        // Dry skin (10013786) has no grade 4: refused next to the grade, and the grade list is narrowed to 1-3.
+        var dry = base
+        dry["meddraCode"] = "10013786"
+        dry["grade"] = "4"
+        dry["serious-death"] = nil
+        guard case let .failure(notAllowed) = AdverseEventFormModel.validate(Self.form(dry), subject: Self.subject, ids: UUIDGenerator()) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(notAllowed.state.errors["grade"]?.contains("grades 1, 2, 3 for Dry skin") == true)
+        let narrowed = Node.fragment(AdverseEventFormModel.fields(subject: Self.subject, state: notAllowed.state, investigator: false)).render()
+        #expect(narrowed.contains(#"<option value="3">Grade 3</option>"#) && !narrowed.contains(#"<option value="4">"#))
+        #expect(!narrowed.contains(#"name="relatedness""#), "only an investigator sees the causality field")
+        // "Other, specify" needs the words; free text with a listed term is refused.
+        var other = base
+        other["meddraCode"] = "10037175"
+        guard case let .failure(noWords) = AdverseEventFormModel.validate(Self.form(other), subject: Self.subject, ids: UUIDGenerator()) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(noWords.state.errors.keys.sorted() == ["otherSpecify"])
+        other["otherSpecify"] = "vivid dreams"
+        #expect(try AdverseEventFormModel.validate(Self.form(other), subject: Self.subject, ids: UUIDGenerator()).get().otherSpecify == "vivid dreams")
     }
 
     @Test("the edit model needs a reason and a version, and keeps the value's kind and units")

@@ -236,13 +236,19 @@ struct EntryPagesTests {
             #expect(badDXA.fieldError("tScore") == "Must be -10–10 SD; got -14")
 
             let path = "/participants/p-a/adverse-events/new"
-            let (aeForm, missing) = try await browser.submit(path, [("term", ""), ("grade", "2"), ("relatedness", "possible"), ("onset", "2025-12-20")])
+            let (aeForm, missing) = try await browser.submit(path, [("meddraCode", ""), ("grade", "2"), ("onset", "2025-12-20")])
             #expect(aeForm.html.contains("<form id=\"adverse-event-form\""))
             #expect(missing.status == .unprocessableContent)
-            #expect(missing.fieldError("term") != nil)
-            #expect(missing.html.contains("<option value=\"possible\" selected>"))
-            let (_, saved) = try await browser.submit(path, [("term", "Dry skin"), ("grade", "2"), ("relatedness", "probable"),
-                                                              ("onset", "2025-12-20"), ("serious", "yes")])
+            #expect(missing.fieldError("meddraCode") != nil)
+            #expect(missing.html.contains("<option value=\"2\" selected>"))
+            // Serious, unexpected (no program lists it here) and suspected until assessed: the awareness date is required.
+            let (_, noDay0) = try await browser.submit(path, [("meddraCode", "10013786"), ("grade", "2"), ("onset", "2025-12-20"),
+                                                               ("serious-hospitalization", "yes"), ("sponsorAwareOn", "")])
+            #expect(noDay0.status == .unprocessableContent)
+            #expect(noDay0.fieldError("sponsorAwareOn") != nil)
+            #expect(try await h.count("adverse-events") == 0)
+            let (_, saved) = try await browser.submit(path, [("meddraCode", "10013786"), ("grade", "2"), ("onset", "2025-12-20"),
+                                                              ("serious-hospitalization", "yes"), ("sponsorAwareOn", "2025-12-21")])
             #expect(saved.status == .seeOther)
             let events = try await h.database.repositories.adverseEvents.list(participant: "p-a").map(\.value)
             #expect(events.count == 1)

@@ -27,6 +27,9 @@ public struct ProtocolDefinition: Hashable, Sendable, Codable, Identifiable {
     public var release: ReleaseSpecification?
     public var counselling: [CounsellingItem]
     public var defaults: [DefaultNote]
+    /// The reference safety information: the adverse reactions the program expects, each with its source.
+    /// An adverse event is expected only when its CTCAE term is listed here (docs/safety.md).
+    public var referenceSafetyInformation: [ReferenceSafetyItem] = []
 
     public init(
         id: String, version: String, title: String, kind: Kind, summary: String? = nil, references: [String] = [],
@@ -58,6 +61,7 @@ public struct ProtocolDefinition: Hashable, Sendable, Codable, Identifiable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, version, title, kind, summary, references, sites, arms, interventions, inclusion, exclusion
         case assessments, schedule, endpoints, safetyRules, release, counselling, defaults
+        case referenceSafetyInformation
     }
 
     /// Optional lists may be left out; unknown top-level keys are refused (a typo must not drop a section).
@@ -82,6 +86,7 @@ public struct ProtocolDefinition: Hashable, Sendable, Codable, Identifiable {
         release = try c.decodeIfPresent(ReleaseSpecification.self, forKey: .release)
         counselling = try c.decodeIfPresent([CounsellingItem].self, forKey: .counselling) ?? []
         defaults = try c.decodeIfPresent([DefaultNote].self, forKey: .defaults) ?? []
+        referenceSafetyInformation = try c.decodeIfPresent([ReferenceSafetyItem].self, forKey: .referenceSafetyInformation) ?? []
     }
 
     /// `version: 1.0` is a number to YAML; accept it as the text the author meant.

@@ -95,5 +95,6 @@ public enum ProtocolValidator {
         for (i, note) in d.defaults.enumerated() where isBlank(note.item) || isBlank(note.reason) {
             issues.append(.init(DocumentPath(["defaults"]).index(i), "a default needs the item it sets and the reason"))
         }
+        issues += ReferenceSafetyItem.problems(d.referenceSafetyInformation, terms: .standard)
     }
 }

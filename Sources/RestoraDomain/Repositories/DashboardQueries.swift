@@ -35,6 +35,10 @@ public protocol DashboardQueries: Sendable {
         programs: [Identifier<Program>], sites: Set<Identifier<Site>>?, onsetFrom: CalendarDate,
         onsetThrough: CalendarDate, limit: Int
     ) async throws -> [RecentAdverseEvent]
+
+    /// Adverse events with an open reporting clock at `sites`, earliest due first, at most `limit`, with how
+    /// many there are in all (ReportingClockPage.swift, docs/safety.md).
+    func openReportingClocks(sites: Set<Identifier<Site>>?, limit: Int) async throws -> ReportingClockPage
 }
 
 /// Day-0 dates for which a visit of the schedule can be due, overdue or soon upcoming today.

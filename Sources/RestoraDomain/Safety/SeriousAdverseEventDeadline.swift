@@ -27,7 +27,11 @@ public struct SAEReportingDeadline: Codable, Sendable, Equatable {
     public var needs: String?
 
     public static func evaluate(_ event: AdverseEvent) throws -> SAEReportingDeadline {
-        let ae = try event.validated()
+        classify(try event.validated())
+    }
+
+    /// `evaluate` without validating the event first (`AdverseEvent.validated()` itself derives the clock).
+    static func classify(_ ae: AdverseEvent) -> SAEReportingDeadline {
         guard ae.isSerious else {
             return .init(category: .notSerious, reason: "not serious: no expedited reporting")
         }

@@ -36,6 +36,8 @@ struct DashboardModel: Sendable {
     var openAlerts: [AlertRow]
     var openAlertsTotal: Int
     var recentAdverseEvents: [EventRow]
+    /// Open expedited-reporting clocks, earliest due first (DashboardPage+ReportingClocks.swift).
+    var reportingClocks = ReportingClockPage(total: 0, rows: [])
     var canAcknowledge: Bool
 
     /// How far ahead "this week" looks for visits whose window opens soon.
@@ -96,6 +98,7 @@ struct DashboardModel: Sendable {
             visitsDue: shownVisits, visitsDueTotal: sorted.count,
             openAlerts: page.alerts, openAlertsTotal: page.total,
             recentAdverseEvents: try await events,
+            reportingClocks: try await queries.openReportingClocks(sites: sites, limit: listLimit),
             canAcknowledge: SafetyAlertAccess.mayAcknowledge(user))
     }
 

@@ -46,7 +46,7 @@ struct EntryController {
         }
         router.post(PageRoute.recordAdverseEvent) { request, context in
             try await save(request, context, render: AdverseEventFormModel.view, validate: AdverseEventFormModel.validate) { event, user, form in
-                _ = try await dependencies.clinicalEntry.record(event, context: context.audit(user), idempotencyKey: FormNonce.key(form))
+                try await AdverseEventFormModel.write(event, user: user, form: form, entry: dependencies.adverseEventEntry, context: context)
             }
         }
         router.get(PageRoute.editObservation, use: showEdit)
@@ -86,7 +86,7 @@ struct EntryController {
         let subject = try await subject(Identifier(try context.parameters.require("id")), user: user)
         // Links may preselect a test, site, enrolment, procedure or lot (`?test=triglycerides`).
         var preset: [String: String] = [:]
-        for name in ["test", "site", "enrolmentID", "kind", "cellProductID"] {
+        for name in ["test", "site", "enrolmentID", "kind", "cellProductID", "meddraCode"] {
             if let value = request.uri.queryParameters.get(name), value.count <= 100 { preset[name] = value }
         }
         return HTMLResponse.html(render(context, subject, EntryPage.fresh(subject, dateFields: dateFields, extra: preset), ids))

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import RestoraDomain
+
+/// The CTCAE v5.0 term list (docs/safety.md): the shipped subset, the NCI sheet loader, coding an event and
+/// refusing what CTCAE does not allow, and expectedness from the protocols' reference safety information.
+@Suite struct CTCAETermListTests {
+    let list = CTCAETermList.shipped
+
+    func event(term: String = "", code: String? = nil, grade: Int = 1, specify: String? = nil, soc: String? = nil) -> AdverseEvent {
+        AdverseEvent(id: Identifier("ae-1"), participantID: Identifier("p-1"), term: term, grade: grade, relatedness: .possible,
+                     onset: CalendarDate("2026-03-01")!, meddraCode: code, systemOrganClass: soc, otherSpecify: specify)
+    }
+
+    func field(_ body: () throws -> Void) -> String? {
+        do { try body(); return nil } catch let DomainError.invalidValue(field, _) { return field } catch { return "other: \(error)" }
+    }
+
+    @Test func shippedListHasEveryTermOurProgramsNeedWithCodesAndSources() throws {
+        #expect(list.entries.count >= 80)
+        for entry in list.entries {
+            #expect(entry.meddraCode.count == 8 && entry.meddraCode.allSatisfy(\.isNumber), "\(entry.term)")
+            #expect(!entry.systemOrganClass.isEmpty && !entry.grades.isEmpty && entry.source == "MII-CM")
+        }
+        let needed = ["Dry skin", "Cheilitis", "Hypertriglyceridemia", "Cholesterol high", "Alanine aminotransferase increased",
+                      "Aspartate aminotransferase increased", "Depression", "Irritability", "Headache", "Myalgia", "Epistaxis",
+                      "Pain", "Hematoma", "Bruising", "Scrotal pain", "Testicular pain", "Wound infection", "Fever",
+                      "Injection site reaction", "Wrist fracture", "Rash maculo-papular"]
+        for name in needed { #expect(list.entry(named: name) != nil, "\(name)") }
+        #expect(list.entry(named: "dry SKIN ")?.meddraCode == "10013786")
+        #expect(list.entry(named: "Dry skn") == nil)
+        #expect(list.entry(code: "10020870")?.term == "Hypertriglyceridemia")
+        // Every system organ class has its "Other, specify" term.
+        for soc in list.systemOrganClasses { #expect(list.otherSpecify(in: soc) != nil, "\(soc)") }
+    }
+
+    @Test func codingFillsCodeAndSystemOrganClass() throws {
+        let coded = try list.coded(event(term: "dry skin", grade: 2))
+        #expect(coded.term == "Dry skin" && coded.meddraCode == "10013786")
+        #expect(coded.systemOrganClass == "Skin and subcutaneous tissue disorders")
+        #expect(try list.coded(event(code: "10008417", grade: 1)).term == "Cheilitis")
+    }
+
+    @Test func refusalsNameTheField() {
+        #expect(field { _ = try list.coded(event(term: "Dry skn")) } == "term")
+        #expect(field { _ = try list.coded(event(term: "")) } == "term")
+        #expect(field { _ = try list.coded(event(code: "99999999")) } == "meddraCode")
+        // Dry skin's CTCAE row has no grade 4 or 5; syncope only grade 3.
+        #expect(field { _ = try list.coded(event(term: "Dry skin", grade: 4)) } == "grade")
+        #expect(field { _ = try list.coded(event(term: "Syncope", grade: 2)) } == "grade")
+        #expect(field { _ = try list.coded(event(term: "Bruising", grade: 3)) } == "grade")
+        // "Other, specify" only within a system organ class, and only there free text.
+        #expect(field { _ = try list.coded(event(term: "Psychiatric disorders - Other, specify")) } == "otherSpecify")
+        #expect(field { _ = try list.coded(event(term: "Dry skin", specify: "flaky elbows")) } == "otherSpecify")
+        #expect(field { _ = try list.coded(event(term: "Dry skin", soc: "Psychiatric disorders")) } == "systemOrganClass")
+        #expect(field { _ = try list.coded(event(term: "Psychiatric disorders - Other, specify", specify: "vivid dreams")) } == nil)
+    }
+
+    @Test func loadsTheNCISheetExportWithQuotedCriteria() throws {
+        let csv = """
+            MedDRA Code,MedDRA SOC,CTCAE Term,Grade 1,Grade 2,Grade 3,Grade 4,Grade 5,Definition,Navigational Note
+            10013786,Skin and subcutaneous tissue disorders,Dry skin,"Covering <10% BSA and no associated erythema or pruritus","Covering 10 - 30% BSA, with erythema","Covering >30% BSA\r\nand associated with pruritus",-,-,"A disorder characterized by flaky, dull skin.",
+            10012378,Psychiatric disorders,Depression,Mild depressive symptoms,"Moderate depressive symptoms; limiting instrumental ADL","Severe depressive symptoms; ""limiting"" self care ADL","Life-threatening consequences, threats of harm to self or others; hospitalization indicated",Death,A disorder.,
+            """
+        let sheet = try CTCAETermList(csv: csv, origin: "nci.csv")
+        #expect(sheet.entries.map(\.term) == ["Dry skin", "Depression"])
+        #expect(sheet.entry(named: "Dry skin")?.grades == [1, 2, 3])
+        #expect(sheet.entry(named: "Depression")?.grades == [1, 2, 3, 4, 5])
+        #expect(sheet.entry(named: "Depression")?.source == "nci.csv")
+        #expect(throws: DomainError.self) { try CTCAETermList(csv: "Term,Grade\nDry skin,1\n", origin: "bad.csv") }
+    }
+
+    @Test func expectednessComesFromTheProgramsReferenceSafetyInformation() throws {
+        let isotretinoin = try ProtocolFixture.definition("isotretinoin-noa")
+        let asc = try ProtocolFixture.definition("asc-azoospermia")
+        let dry = try list.coded(event(term: "Dry skin", grade: 1))
+        let judged = Expectedness.judge(dry, protocols: [isotretinoin])
+        #expect(judged.expected)
+        #expect(judged.basis?.contains("REFERENCE.md A1") == true)
+        #expect(!Expectedness.judge(dry, protocols: [asc]).expected, "dry skin is not expected after a cell injection")
+        let scrotal = try list.coded(event(term: "Scrotal pain", grade: 1))
+        #expect(Expectedness.judge(scrotal, protocols: [asc]).expected)
+        #expect(!Expectedness.judge(scrotal, protocols: [isotretinoin]).expected)
+        let other = try list.coded(event(term: "Skin and subcutaneous tissue disorders - Other, specify", specify: "dry skin"))
+        #expect(!Expectedness.judge(other, protocols: [isotretinoin]).expected, "free text is never judged expected")
+        var uncoded = event(term: "Dry skn")
+        uncoded.meddraCode = nil
+        #expect(!Expectedness.judge(uncoded, protocols: [isotretinoin]).expected)
+    }
+
+    @Test func everyProtocolListsReferenceSafetyInformationWithSources() throws {
+        for id in ["isotretinoin-noa", "asc-azoospermia", "msc-osteoporosis"] {
+            let definition = try ProtocolFixture.definition(id)
+            #expect(definition.referenceSafetyInformation.count >= 5, "\(id)")
+            #expect(ReferenceSafetyItem.problems(definition.referenceSafetyInformation, terms: list).isEmpty, "\(id)")
+        }
+        let bad = [ReferenceSafetyItem(term: "Dry skn", source: ""), ReferenceSafetyItem(term: "Eye disorders - Other, specify", source: "x")]
+        #expect(ReferenceSafetyItem.problems(bad, terms: list).count == 3)
+    }
+}
