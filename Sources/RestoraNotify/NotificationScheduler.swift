@@ -34,8 +34,9 @@ public struct NotificationScheduler: Sendable {
         return new
     }
 
-    /// Reporting clocks (21 CFR 312.32(c), REFERENCE.md E3): the due date from `SAEReportingDeadline`
-    /// (day 0 = the sponsor's awareness). "2 days left" fires once when 0–2 days remain; "overdue" once after.
+    /// Reporting clocks (21 CFR 312.32(c), REFERENCE.md E3): the open clock of each serious event
+    /// (`AdverseEvent.reportDue(today:)`: the initial report from awareness, or a follow-up from its receipt;
+    /// none once submitted). "2 days left" fires once when 0–2 days remain; "overdue" once after.
     func clockEvents(today: CalendarDate) async throws -> [NotificationEvent] {
         let programs = try await repositories.programs.list().map(\.value.id)
         let recent = try await repositories.dashboard.recentAdverseEvents(
@@ -43,13 +44,13 @@ public struct NotificationScheduler: Sendable {
         var seen: Set<Identifier<AdverseEvent>> = []
         var events: [NotificationEvent] = []
         for item in recent where item.event.isSerious && seen.insert(item.event.id).inserted {
-            guard let due = (try? SAEReportingDeadline.evaluate(item.event))?.dueDate else { continue }
-            let left = today.days(until: due)
+            guard let (clock, left) = item.event.reportDue(today: today) else { continue }
+            let due = clock.dueOn
             let kind: NotificationKind
             if left < 0 { kind = .reportOverdue } else if left <= 2 { kind = .reportDueSoon } else { continue }
             events.append(NotificationEvent(
                 kind: kind, participantID: item.event.participantID, linkPath: Notifications.participantPath(item.event.participantID),
-                eventKey: "\(kind.rawValue):\(item.event.id.rawValue):\(due)", onDate: due))
+                eventKey: "\(kind.rawValue):\(item.event.id.rawValue):\(clock.kind.rawValue):\(due)", onDate: due))
         }
         return events
     }
