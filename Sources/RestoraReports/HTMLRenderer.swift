@@ -5,7 +5,7 @@ public enum HTMLRenderer {
         let p = report.program
         var body = "<header>\n"
         if let label = p.label { body += "<p class=\"synthetic\">\(e(label))</p>\n" }
-        body += "<h1>\(e(p.name))</h1>\n<p class=\"meta\">Protocol <code>\(e(p.protocolID))</code> v\(e(p.protocolVersion)) (\(e(p.kind))); data as of \(p.asOf).</p>\n"
+        body += "<h1>\(e(p.name))</h1>\n<p class=\"meta\">Protocol <code>\(e(p.protocolID))</code> v\(e(p.protocolVersion)) (\(e(p.kind))); data as of \(p.asOf)\(e(p.asOfRule.map { " (\($0))" } ?? "")).</p>\n"
         if p.showsVersions, let versions = p.versions {
             body += "<table class=\"versions\"><caption>Participants by protocol version (the version each enrolment runs under)</caption>"
                 + "<thead><tr><th>Version</th><th>Participants</th></tr></thead><tbody>"

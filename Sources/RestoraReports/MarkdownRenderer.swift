@@ -11,7 +11,7 @@ public enum MarkdownRenderer {
         let p = report.program
         var header = "# \(p.name)\n\n"
         if let label = p.label { header += "**\(label)**\n\n" }
-        header += "Protocol `\(p.protocolID)` v\(p.protocolVersion) (\(p.kind)); data as of \(p.asOf).\n\n"
+        header += "Protocol `\(p.protocolID)` v\(p.protocolVersion) (\(p.kind)); data as of \(p.asOf)\(p.asOfRule.map { " (\($0))" } ?? "").\n\n"
         if p.showsVersions, let versions = p.versions {
             header += "Participants by protocol version (the version each enrolment runs under):\n\n| Version | Participants |\n| --- | --- |\n"
             header += versions.map { "| v\($0.version) | \($0.participants) |\n" }.joined() + "\n"

@@ -10,6 +10,8 @@ public struct StudyReport: Codable, Sendable, Equatable {
         public var name: String
         public var kind: String
         public var asOf: CalendarDate
+        /// Which rule gave `asOf` (`ReportCutOff.rule`); absent in reports built before issue #19.
+        public var asOfRule: String?
         public var synthetic: Bool
         /// Printed at the top of every rendering when `synthetic` is true.
         public var label: String?

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import RestoraDemo
+import RestoraReports
 import RestoraStorage
+@testable import RestoraWeb
 import Testing
 @testable import restora
 
@@ -48,6 +50,35 @@ import Testing
         let markdown = try await ReportCommand.parse(["--demo-folder", folder.path, "--program", "msc-osteoporosis",
                                                        "--protocols", Self.protocols]).render()
         #expect(markdown.contains("SYNTHETIC DEMO DATA"))
+        try await webAndCommandLineReportTheSameCutOff(folder)
+    }
+
+    /// Issue #19: the web report and `restora report` on the same database print the same "data as of", and
+    /// say which rule gave it (before, the web app used the server's today and the CLI the demo's today).
+    func webAndCommandLineReportTheSameCutOff(_ folder: URL) async throws {
+        let cli = try await ReportCommand.parse(["--demo-folder", folder.path, "--program", "isotretinoin-noa",
+                                                 "--format", "html", "--protocols", Self.protocols]).render()
+        let storage = try await StorageDatabase.open(
+            url: "sqlite://" + folder.appendingPathComponent(DemoFolder.databaseName).path, logger: Self.logger())
+        do {
+            var web = WebConfiguration()
+            try await ServeCommand.describeDatabase(storage, in: &web)
+            let catalog = try ReportCommand.parse(["--program", "isotretinoin-noa", "--protocols", Self.protocols]).source.catalog()
+            let controller = ReportPageController(
+                dependencies: WebDependencies(repositories: storage.repositories, logger: Self.logger(), catalog: catalog), config: web)
+            let program = try #require(try await storage.repositories.programs.list().map(\.value).first { $0.protocolID == "isotretinoin-noa" })
+            let page = HTMLRenderer.render(try await controller.document(program))
+            func cutOff(_ html: String) -> String? {
+                html.range(of: "data as of ").map { String(html[$0.upperBound...].prefix { $0 != "<" }) }
+            }
+            let stated = try #require(cutOff(cli))
+            #expect(stated.hasPrefix("\(DemoClinic.defaultToday) (the fixed today of the demo clinic"), "\(stated)")
+            #expect(cutOff(page) == stated)
+        } catch {
+            try? await storage.shutdown()
+            throw error
+        }
+        try await storage.shutdown()
     }
 
     @Test(arguments: ["plain text, not a database\n", "restora", "other-sqlite"])

@@ -46,6 +46,12 @@ extension StorageDatabase {
     public func isDemo() async throws -> Bool {
         try await instance.value(InstanceSetting.kind) == InstanceSetting.demoKind
     }
+
+    /// The demo clinic's fixed "today" (the data cut-off of its reports), when this is a demo database.
+    public func demoToday() async throws -> CalendarDate? {
+        guard try await isDemo(), let text = try await instance.value(InstanceSetting.demoToday) else { return nil }
+        return CalendarDate(text)
+    }
 }
 
 /// What is in an SQLite file, found without changing a byte of it: opened read-only and immutable (no

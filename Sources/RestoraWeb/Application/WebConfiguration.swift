@@ -12,6 +12,8 @@ public struct WebConfiguration: Sendable {
 
     /// Set when the database holds synthetic demo data: every page and report says so.
     public var syntheticLabel: String?
+    /// The demo clinic's fixed "today": the report's data cut-off on a demo database (`ReportCutOff`).
+    public var demoToday: CalendarDate?
 
     /// The session cookie carries `Secure` (sent over HTTPS only). False only when `restora serve` was told
     /// `--insecure-http` and no HTTPS public URL is given (README "Deploying").

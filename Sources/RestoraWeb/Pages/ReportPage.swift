@@ -20,13 +20,20 @@ struct ReportPageController {
             guard program.siteIDs.allSatisfy({ user.canSee(site: $0) }) else {
                 throw APIError.forbidden("the study report pools every site of the program; your account sees only some of them")
             }
-            let dataset = try await StoredProgramData.load(
-                programID: program.id, repositories: dependencies.repositories, catalog: dependencies.catalog,
-                asOf: CalendarDate(dependencies.clock.now()), synthetic: config.syntheticLabel != nil,
-                observations: StoredProgramData.reportObservations)
-            let report = try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA")
+            let report = try await document(program)
             return HTMLResponse.document(Self.withNavigation(HTMLRenderer.render(report)))
         }
+    }
+
+    /// The program's study report as of the same cut-off rule as `restora report` (`ReportCutOff`): the demo's
+    /// fixed today on a demo database, else today (UTC).
+    func document(_ program: Program) async throws -> StudyReport {
+        let cutOff = ReportCutOff.resolve(chosen: nil, demoToday: config.demoToday, now: dependencies.clock.now())
+        let dataset = try await StoredProgramData.load(
+            programID: program.id, repositories: dependencies.repositories, catalog: dependencies.catalog,
+            asOf: cutOff.date, synthetic: config.syntheticLabel != nil,
+            observations: StoredProgramData.reportObservations)
+        return try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA").stating(cutOff)
     }
 
     /// The report is the same document `restora report --format html` writes; in the web app it gets the

@@ -118,19 +118,14 @@ struct ReportCommand: AsyncParsableCommand {
                 + (present.isEmpty ? " (it has no programs)" : "; programs there: \(present.joined(separator: ", "))"))
         }
         let demo = try await storage.isDemo()
-        let day: CalendarDate
-        if let asOf {
-            day = try CLIDate.parse(asOf, option: "--as-of", default: CalendarDate(Date()))
-        } else if demo, let text = try await storage.instance.value(InstanceSetting.demoToday), let stamp = CalendarDate(text) {
-            day = stamp
-        } else {
-            day = CalendarDate(Date())
-        }
+        let chosen = try asOf.map { try CLIDate.parse($0, option: "--as-of", default: CalendarDate(Date())) }
+        let cutOff = ReportCutOff.resolve(chosen: chosen, demoToday: demo ? try await storage.demoToday() : nil, now: Date())
+        let day = cutOff.date
         let dataset = try await StoredProgramData.load(
             programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo,
             observations: StoredProgramData.reportObservations)
         do {
-            return try StudyReport.build(dataset, syntheticLabel: DemoLabel.text)
+            return try StudyReport.build(dataset, syntheticLabel: DemoLabel.text).stating(cutOff)
         } catch {
             throw CLIFailure("cannot compute the report of \(program): \(error)")
         }

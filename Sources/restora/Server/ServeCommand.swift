@@ -47,15 +47,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// What the web app learns from the database itself: a demo database is labelled synthetic on every page
+    /// and in the report, and its report's data cut-off is the demo's fixed today (`ReportCutOff`).
+    static func describeDatabase(_ storage: StorageDatabase, in web: inout WebConfiguration) async throws {
+        web.syntheticLabel = try await storage.isDemo() ? "SYNTHETIC DEMO DATA — not real people" : nil
+        web.demoToday = try await storage.demoToday()
+    }
+
     /// Serves the JSON API over an opened, migrated database until interrupted (shared with `restora demo`).
     static func serve(
         _ storage: StorageDatabase, config: RestoraConfig, plan: TransportPlan, server: HTTPServerBuilder, catalog: ProtocolCatalog,
         logger: Logger
     ) async throws {
         let registry = PrometheusCollectorRegistry()
-        // A demo database is labelled synthetic on every page and in the report.
-        let label = try await storage.isDemo() ? "SYNTHETIC DEMO DATA — not real people" : nil
-        var web = WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, syntheticLabel: label)
+        var web = WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes)
+        try await Self.describeDatabase(storage, in: &web)
         web.secureCookies = plan.secureCookies
         let throttle = SignInThrottlePolicy()
         web.signInThrottle = SignInThrottlePolicy(
