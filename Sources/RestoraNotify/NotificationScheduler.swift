@@ -4,7 +4,7 @@ import RestoraDomain
 /// The time-driven notifications (issue #15 item 6): the reporting clock at 2 days left and overdue, visits due
 /// tomorrow and newly overdue. Run by the delivery worker once per day (and at start); each event is enqueued
 /// under an idempotency key naming the event, the record and the date, so a second run the same day, or a run
-/// after a restart, enqueues nothing twice (`(event_key, user_id)` is unique, migration 0040).
+/// after a restart, enqueues nothing twice (`(site_id, event_key, user_id)` is unique, migration 0040).
 public struct NotificationScheduler: Sendable {
     public let repositories: Repositories
     public let catalog: ProtocolCatalog

@@ -20,6 +20,8 @@ struct SiteSchemaInvariantTests {
         "restora_instance": "instance settings",
         "audit_log": "partitioned by chain_id (the site, or '' for site-less records) instead",
         "audit_chain_heads": "one row per chain, keyed by chain_id",
+        "notification_settings": "a user's own settings (address), not clinical; an account may see several sites",
+        "notification_preferences": "a user's own e-mail choices per notification kind, not clinical",
     ]
 
     /// Unique indexes of clinical tables that do not contain site_id, each with the reason it may stay.

@@ -1,7 +1,8 @@
 /// Notifications (issue #15 item 6, docs/notifications.md): one row per (event, recipient) is both the outbox
 /// the delivery worker sends e-mail from and the user's in-app inbox. Written by `Notifications.enqueue` in the
 /// transaction of the action that causes it. `site_id` is NOT NULL like every clinical table
-/// (docs/scaling.md: the distribution column); `(event_key, user_id)` is unique, so an event — a retried
+/// (docs/scaling.md: the distribution column, so unique keys lead with it); `(site_id, event_key, user_id)` is
+/// unique (an event key names a record, whose site is fixed), so an event — a retried
 /// request, a scheduler run after a restart — is enqueued once per user. Enumerations are CHECKed as they
 /// were when this migration landed (a new kind is a new migration).
 /// Preferences are per user (not clinical, no site): the address and, per kind, off / immediate / digest;
@@ -28,9 +29,9 @@ let m0040_CreateNotifications = Migration(name: "0040_CreateNotifications", stat
         claimed_until TEXT,
         sent_at TEXT,
         last_error TEXT,
-        message_id TEXT NOT NULL UNIQUE,
+        message_id TEXT NOT NULL,
         CHECK (email_status <> 'pending' OR (email_address IS NOT NULL AND next_attempt_at IS NOT NULL)),
-        UNIQUE (event_key, user_id))
+        UNIQUE (site_id, event_key, user_id))
     """,
     "CREATE INDEX notifications_inbox ON notifications (user_id, created_at)",
     "CREATE INDEX notifications_due ON notifications (email_status, next_attempt_at)",

@@ -50,7 +50,7 @@ struct SQLNotificationRepository: NotificationRepository {
                         \(bind: StoredJSON.format(n.createdAt)), \(bind: n.readAt.map(StoredJSON.format)), \(bind: n.delivery.rawValue),
                         \(bind: n.emailStatus.rawValue), \(bind: n.emailAddress), \(bind: n.attempts),
                         \(bind: n.nextAttemptAt.map(StoredJSON.format)), \(bind: n.sentAt.map(StoredJSON.format)), \(bind: n.messageID))
-                    ON CONFLICT (event_key, user_id) DO NOTHING
+                    ON CONFLICT (site_id, event_key, user_id) DO NOTHING
                     RETURNING id
                     """
                 inserted += try await db.raw(sql).all().count
