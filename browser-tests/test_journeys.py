@@ -164,6 +164,33 @@ def open_course(b, pid):
     return b.path
 
 
+def isotretinoin_screening_inputs(b, pid, start):
+    """What isotretinoin screening reads, before day `start` (an offset from today): two azoospermic analyses ten
+    days apart with an examined pellet, lipids and liver enzymes, PHQ-9 and alcohol; every section reviewed."""
+    semen(b, pid, day(start - 40))
+    semen(b, pid, day(start - 30))
+    lab(b, pid, "triglycerides", "118", "mg/dL", day(start - 20))
+    lab(b, pid, "alt", "31", "U/L", day(start - 20), uln="40")
+    lab(b, pid, "ast", "27", "U/L", day(start - 20), uln="40")
+    entry(b, pid, "record-assessments", "form#screening-assessment-form",
+          [("effective", day(start - 20)), ("phq9", "4"), ("alcoholDrinksPerDay", "1")], "the screening assessments")
+    review_all_sections(b, pid)
+
+
+def prescribe_isotretinoin(b, pid, start):
+    """The investigator prescribes the protocol's regimen (isotretinoin 20 mg twice daily) from `start`."""
+    b.participant_page(pid)
+    b.follow(b.one("a[href$='/medication-courses/new']"))
+    form = b.form("form#prescribe-form")
+    assert b.value(form, "drugCode") in ("", "6064"), "the prescription form starts from something else than isotretinoin"
+    for name, value in (("drugCode", "6064"), ("drugName", "isotretinoin"), ("dose", "20"), ("doseUnit", "mg"),
+                        ("route", "oral"), ("dosesPerPeriod", "2"), ("period", "day"), ("start", start),
+                        ("plannedStop", "")):   # empty: the protocol's 26 weeks from the start
+        b.fill(form, name, value)
+    b.submit(form)
+    no_errors(b, "prescribing isotretinoin 20 mg twice daily")
+
+
 def calendar_states(b, pid):
     b.participant_page(pid)
     return [row.get_attribute("class") for row in b.all("#visits tr.visit")]
@@ -180,14 +207,7 @@ def test_isotretinoin_journey_from_registration_to_completion(browser):
 
     # Screening inputs: two azoospermic analyses a week apart with an examined pellet, labs, PHQ-9, alcohol,
     # no concomitant medication — every section reviewed, so an absence counts as evidence.
-    semen(b, pid, day(start - 40))
-    semen(b, pid, day(start - 30))
-    lab(b, pid, "triglycerides", "118", "mg/dL", day(start - 20))
-    lab(b, pid, "alt", "31", "U/L", day(start - 20), uln="40")
-    lab(b, pid, "ast", "27", "U/L", day(start - 20), uln="40")
-    entry(b, pid, "record-assessments", "form#screening-assessment-form",
-          [("effective", day(start - 20)), ("phq9", "4"), ("alcoholDrinksPerDay", "1")], "the screening assessments")
-    review_all_sections(b, pid)
+    isotretinoin_screening_inputs(b, pid, start)
 
     enrol_through_the_gate(b, pid, PROGRAM_ID, "sotretinoin", day(start - 15), day(start - 10), day(start - 5))
     b.shot("journey-iso-01-enrolled")
@@ -195,16 +215,7 @@ def test_isotretinoin_journey_from_registration_to_completion(browser):
     # The investigator prescribes the protocol's regimen and dispenses a 30-day supply; day 0 follows.
     b.sign_out()
     b.sign_in(INVESTIGATOR)
-    b.participant_page(pid)
-    b.follow(b.one("a[href$='/medication-courses/new']"))
-    form = b.form("form#prescribe-form")
-    assert b.value(form, "drugCode") in ("", "6064"), "the prescription form starts from something else than isotretinoin"
-    for name, value in (("drugCode", "6064"), ("drugName", "isotretinoin"), ("dose", "20"), ("doseUnit", "mg"),
-                        ("route", "oral"), ("dosesPerPeriod", "2"), ("period", "day"), ("start", day(start)),
-                        ("plannedStop", "")):   # empty: the protocol's 26 weeks from the start
-        b.fill(form, name, value)
-    b.submit(form)
-    no_errors(b, "prescribing isotretinoin 20 mg twice daily")
+    prescribe_isotretinoin(b, pid, day(start))
     move(b, pid, "sotretinoin", "on-treatment", day(start), "first dose")
 
     # Dispensing: more than a 30-day supply is refused next to the field (REFERENCE.md E2); 30 days are given.

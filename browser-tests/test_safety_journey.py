@@ -14,7 +14,9 @@ import re
 from test_clinic import (  # noqa: F401  (driver and browser are pytest fixtures)
     COORDINATOR, INVESTIGATOR, PROGRAM_ID, browser, driver, person,
 )
-from test_journeys import day, enrol_through_the_gate, entry, lab, move, no_errors, open_course, register, review_all_sections, semen
+from test_journeys import (
+    day, enrol_through_the_gate, isotretinoin_screening_inputs, lab, move, no_errors, open_course, prescribe_isotretinoin, register,
+)
 
 
 def dispense(b, course, date):
@@ -36,28 +38,13 @@ def test_grade3_triglyceride_holds_the_course_until_the_investigator_resumes_it(
     start = -40
     b.sign_in(COORDINATOR)
     pid = register(b, p, "male", "1987-06-02", diagnosis="N46.01")
-    semen(b, pid, day(start - 40))
-    semen(b, pid, day(start - 30))
-    lab(b, pid, "triglycerides", "110", "mg/dL", day(start - 20))
-    lab(b, pid, "alt", "28", "U/L", day(start - 20), uln="40")
-    lab(b, pid, "ast", "25", "U/L", day(start - 20), uln="40")
-    entry(b, pid, "record-assessments", "form#screening-assessment-form",
-          [("effective", day(start - 20)), ("phq9", "3"), ("alcoholDrinksPerDay", "0")], "the screening assessments")
-    review_all_sections(b, pid)
+    isotretinoin_screening_inputs(b, pid, start)
     enrol_through_the_gate(b, pid, PROGRAM_ID, "sotretinoin", day(start - 15), day(start - 10), day(start - 5))
 
     # The investigator prescribes, day 0 follows, the first 30-day supply is dispensed.
     b.sign_out()
     b.sign_in(INVESTIGATOR)
-    b.participant_page(pid)
-    b.follow(b.one("a[href$='/medication-courses/new']"))
-    form = b.form("form#prescribe-form")
-    for name, value in (("drugCode", "6064"), ("drugName", "isotretinoin"), ("dose", "20"), ("doseUnit", "mg"),
-                        ("route", "oral"), ("dosesPerPeriod", "2"), ("period", "day"), ("start", day(start)),
-                        ("plannedStop", "")):
-        b.fill(form, name, value)
-    b.submit(form)
-    no_errors(b, "prescribing isotretinoin")
+    prescribe_isotretinoin(b, pid, day(start))
     move(b, pid, "sotretinoin", "on-treatment", day(start), "first dose")
     course = open_course(b, pid)
     dispense(b, course, day(start))

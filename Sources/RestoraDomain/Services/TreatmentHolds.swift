@@ -159,14 +159,19 @@ public struct TreatmentHolds: Sendable {
                 }
                 try await service.lift(standing, reason: why, now: now, context: context)
             }
-            var course = current.value
-            course.status = .active
-            course.heldByAlertID = nil
-            course.heldOn = nil
-            var audit = context
-            audit.reason = "resumed by the investigator: \(why)"
-            return try await tx.medicationCourses.update(course, expectedVersion: current.version, context: audit)
+            return try await service.reactivate(current, reason: why, context: context)
         }
+    }
+
+    /// The held course active again, the hold's fields cleared, audited with the investigator's reason.
+    private func reactivate(_ stored: Versioned<MedicationCourse>, reason: String, context: AuditContext) async throws -> Versioned<MedicationCourse> {
+        var course = stored.value
+        course.status = .active
+        course.heldByAlertID = nil
+        course.heldOn = nil
+        var audit = context
+        audit.reason = "resumed by the investigator: \(reason)"
+        return try await repositories.medicationCourses.update(course, expectedVersion: stored.version, context: audit)
     }
 
     /// An investigator lifts the hold one alert put on an enrolment's treatment (a cell program has no course
@@ -191,13 +196,7 @@ public struct TreatmentHolds: Sendable {
             try await service.lift([current.value], reason: why, now: now, context: context)
             for stored in try await tx.medicationCourses.list(participant: current.value.participantID)
             where stored.value.status == .held && stored.value.heldByAlertID == id {
-                var course = stored.value
-                course.status = .active
-                course.heldByAlertID = nil
-                course.heldOn = nil
-                var audit = context
-                audit.reason = "resumed by the investigator: \(why)"
-                _ = try await tx.medicationCourses.update(course, expectedVersion: stored.version, context: audit)
+                _ = try await service.reactivate(stored, reason: why, context: context)
             }
             return try await tx.safetyAlerts.get(id)
         }
