@@ -238,8 +238,9 @@ enum AdverseEventPage {
 
     /// The printable draft: the fields Restora knows, the suspect products, and what the reporter completes.
     static func draft(_ d: AdverseEventReportDraft, event: Versioned<AdverseEvent>, participant: Participant, context: AppRequestContext) -> Node {
+        // Printed and sent outside the clinic: no breadcrumb with the participant's name and MRN (minimum necessary).
         Layout.page(title: "Report draft", context: context) {
-            el("p", ["class": "breadcrumb"]) { ParticipantText.crumb(participant) }
+            el("p", ["class": "breadcrumb"]) { el("a", ["href": WebPath.adverseEvent(event.value.id)]) { "Adverse event \(event.value.id.rawValue)" } }
             el("h1") { "Report draft: \(d.reportLabel ?? "adverse event report") (\(d.reportType))" }
             if let due = d.reportDueOn { el("p", ["class": "clock"]) { "Due \(due)." } }
             el("table", ["id": "report-draft-fields"]) {
