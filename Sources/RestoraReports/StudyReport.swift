@@ -52,11 +52,12 @@ extension StudyReport {
     public static func build(_ dataset: ProgramDataset, rule: ResponseRule = ResponseRule(),
                              syntheticLabel: String = "SYNTHETIC DEMO DATA") throws -> StudyReport {
         let definition = dataset.definition
-        let treated = dataset.participants.filter { $0.reached(.enrolled) && $0.dayZero != nil }
+        let treated = AnalysisSet.analysed(dataset.participants)  // not those still on treatment (AnalysisSet.swift)
         let semenPrimary = ResponseRule.semenPrimaryEndpoint(of: definition)
         let outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
         var notes: [String] = []
         if dataset.participants.isEmpty { notes.append("this program has no participants yet") }
+        if let ongoing = AnalysisSet.note(dataset.participants) { notes.append(ongoing) }
         if definition.arms.count < 2 {
             notes.append("single-arm program: there is no control group, so responses cannot be attributed to the treatment")
         }
