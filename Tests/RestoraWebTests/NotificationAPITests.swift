@@ -10,23 +10,25 @@ import Testing
 /// action's transaction; a refused raise tells nobody; preferences are checked; the inbox page and the nav count.
 @Suite("Notifications API and pages")
 struct NotificationAPITests {
-    struct Inbox: Decodable {
-        struct Item: Decodable {
-            var id: String
-            var kind: String
-            var siteCode: String
-            var participantID: String
-            var link: String
-            var read: Bool
-        }
-        var unread: Int
+    struct Item: Decodable {
+        var id: String
+        var kind: String
+        var siteCode: String
+        var participantID: String
+        var link: String
+        var read: Bool
+    }
+
+    /// The user's notifications as the API lists them.
+    struct Inbox {
         var items: [Item]
+        var unread: Int { items.filter { !$0.read }.count }
     }
 
     static func inbox(_ h: WebHarness, _ client: any TestClientProtocol, _ role: UserRole) async throws -> Inbox {
         try await client.execute(uri: "/api/v1/notifications", method: .get, headers: h.headers(role)) { r in
             #expect(r.status == .ok)
-            return try JSONDecoder().decode(Inbox.self, from: Data(buffer: r.body))
+            return Inbox(items: try JSONDecoder().decode([Item].self, from: Data(buffer: r.body)))
         }
     }
 

@@ -91,7 +91,7 @@ struct OpenAPIDocumentTests {
     @Test("list endpoints answer arrays, the participant search a page, and SafetyAlert.action is the domain's")
     func shapes() async throws {
         let doc = try await Self.served()
-        for (method, path, op) in Self.operations(doc) where method == "GET" && path != "/me" && !(path.hasSuffix("{id}")) {
+        for (method, path, op) in Self.operations(doc) where method == "GET" && !["/me", "/notification-preferences"].contains(path) && !(path.hasSuffix("{id}")) {
             let schema = (((op["responses"] as? JSON)?["200"] as? JSON)?["content"] as? JSON)?["application/json"] as? JSON
             let body = schema?["schema"] as? JSON
             if path == "/participants" {

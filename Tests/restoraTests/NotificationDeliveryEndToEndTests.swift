@@ -180,7 +180,7 @@ struct NotificationDeliveryEndToEndTests {
 
         // The in-app inbox has it too; the server log has neither the body nor patient data.
         let inbox = try Self.curl("GET", "\(base)/api/v1/notifications", token: coordinator)
-        #expect(inbox.contains(#""unread":1"#) && inbox.contains(#""kind":"query-raised""#), "\(inbox)")
+        #expect(inbox.contains(#""read":false"#) && inbox.contains(#""kind":"query-raised""#), "\(inbox)")
         let log = (try? String(contentsOf: serverLog, encoding: .utf8)) ?? ""
         for secret in ["MRN-E2E-42", "Jeanne", "Testenom", "restora.clinic.example/participants"] { #expect(!log.contains(secret), "\(secret) in the log") }
     }

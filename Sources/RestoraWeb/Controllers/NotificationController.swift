@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import RestoraDomain
 
-/// The signed-in user's notifications (`GET /api/v1/notifications`, newest first, with the unread count),
+/// The signed-in user's notifications (`GET /api/v1/notifications`, newest first, each read or unread),
 /// marking one read, and their e-mail settings. Every user has an inbox; a user only ever sees their own.
 struct NotificationController {
     let dependencies: WebDependencies
@@ -23,11 +23,6 @@ struct NotificationController {
         var email: EmailStatus
     }
 
-    struct Inbox: Encodable {
-        var unread: Int
-        var items: [Item]
-    }
-
     struct PreferencesBody: Codable {
         var emailAddress: String?
         var delivery: [String: EmailDelivery]?
@@ -45,13 +40,13 @@ struct NotificationController {
              link: n.linkPath, onDate: n.onDate, createdAt: n.createdAt, read: n.readAt != nil, email: n.emailStatus)
     }
 
+    /// Newest first, `limit` (1–500, default 100) at most; `read` tells which are unread.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
         guard (1...500).contains(limit) else { throw DomainError.invalidValue(field: "limit", message: "limit must be 1–500") }
         let items = try await repositories.notifications.inbox(user: user.id, limit: limit)
-        let unread = try await repositories.notifications.unreadCount(user: user.id)
-        return try JSONResponse.make(Inbox(unread: unread, items: items.map(Self.item)))
+        return try JSONResponse.make(items.map(Self.item))
     }
 
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> Response {
