@@ -16,6 +16,13 @@ enum AnalysisSet {
             && p.record.medicationCourses.contains { [.planned, .active, .held].contains($0.status) }
     }
 
+    /// Who is analysed, in words (under the flow diagram's analysed box).
+    static func population(_ participants: [ProgramParticipantData]) -> String {
+        let ongoing = participants.filter(stillOnTreatment).count
+        return ongoing == 0 ? "participants who started treatment"
+            : "participants who started treatment, except the \(ongoing) still on their drug course"
+    }
+
     static func note(_ participants: [ProgramParticipantData]) -> String? {
         let ongoing = participants.filter(stillOnTreatment).count
         guard ongoing > 0 else { return nil }

@@ -65,7 +65,7 @@ public struct ParticipantFlow: Codable, Sendable, Equatable {
             lostToFollowUp: enrolled.filter { $0.enrolment.status == .lostToFollowUp }.count,
             withdrawalReasons: reasons,
             analysed: analysed,
-            analysisPopulation: "participants who started treatment",
+            analysisPopulation: AnalysisSet.population(participants),
             enrolledWithDeviation: enrolled.filter { !$0.deviations.isEmpty }.count,
             participantsWithDeviation: participants.filter { !$0.deviations.isEmpty }.count,
             deviations: ProtocolDeviation.Category.allCases.compactMap { category in
