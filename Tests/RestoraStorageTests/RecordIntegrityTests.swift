@@ -133,6 +133,12 @@ struct RecordIntegrityTests {
         let one = RecordHash.stored(table, cells: ["id": .text("a"), "n": .real(1.5), "k": .integer(2)])
         #expect(one == RecordHash.stored(table, cells: ["k": .integer(2), "n": .real(1.5), "id": .text("a")]))
         #expect(RecordHash.differingColumns(table, cells: ["id": .text("a"), "n": .real(1.25), "k": .integer(2)], stored: one) == ["n"])
+        // The verifier's fast path gives the write path's digest for the same row.
+        var canonical = RecordCanonicalizer(table)
+        for cells in [[SQLCell.text("a"), .text(""), .real(0.1), .integer(-3), .boolean(false)], [.text("é"), .null, .null, .null, .boolean(true)]] {
+            let stored = RecordHash.stored(table, cells: canonical.named(cells))
+            #expect(stored.hasPrefix(canonical.digest(cells) + "."))
+        }
     }
 
     @Test("an anchor holds while the chains only grow; a rewritten chain no longer passes through it", arguments: TestDatabase.urls)

@@ -77,10 +77,13 @@ struct RecordVerifier: Sendable {
             // Rows and entries are matched by id within each chunk's id range, the range bounds compared by the
             // database (its collation orders both streams), never by Swift's string order.
             var entries = LatestEntries(store: store, table: table.name, pageSize: pageSize)
-            var after: String? = nil
+            var canonical = RecordCanonicalizer(table)
+            var rows = try await page(canonical, after: nil)
             while true {
-                let rows = try await page(table, after: after)
                 let full = rows.count == pageSize
+                // The next chunk is read while this one is hashed (the driver's thread and ours overlap).
+                let reader = canonical
+                let next = full ? rows.last.map { last in Task { try await page(reader, after: last.id) } } : nil
                 var pending = Dictionary(rows.map { ($0.id, $0.cells) }, uniquingKeysWith: { a, _ in a })
                 count.rows += rows.count
                 entries.begin(upTo: full ? rows.last?.id : nil)
@@ -91,14 +94,14 @@ struct RecordVerifier: Sendable {
                         continue
                     }
                     if entry.hash == RecordHash.tombstone { add(entry.recordID, .deletedButLive); continue }
-                    let digest = RecordHash.digest(table, RecordHash.pieces(table, cells: cells))
-                    if entry.hash.split(separator: ".", maxSplits: 1).first.map(String.init) != digest {
-                        add(entry.recordID, .changed(fields: RecordHash.differingColumns(table, cells: cells, stored: entry.hash)))
+                    let digest = canonical.digest(cells)
+                    if !(entry.hash.hasPrefix(digest) && entry.hash.utf8.dropFirst(digest.utf8.count).first == UInt8(ascii: ".")) {
+                        add(entry.recordID, .changed(fields: RecordHash.differingColumns(table, cells: canonical.named(cells), stored: entry.hash)))
                     }
                 }
                 for row in rows where pending[row.id] != nil { add(row.id, .noEntry) }
-                guard full, let last = rows.last?.id else { break }
-                after = last
+                guard let next else { break }
+                rows = try await next.value
             }
             for check in table.lists {
                 for (id, stored, expected) in try await listMismatches(table, check) {
@@ -110,8 +113,9 @@ struct RecordVerifier: Sendable {
         return report
     }
 
-    /// One chunk of live rows after `after`, ordered by id, as hashed cells.
-    private func page(_ table: AuditedTable, after: String?) async throws -> [(id: String, cells: [String: SQLCell])] {
+    /// One chunk of live rows after `after`, ordered by id, as hashed cells in column order (`id` first).
+    private func page(_ canonical: RecordCanonicalizer, after: String?) async throws -> [(id: String, cells: [SQLCell])] {
+        let table = canonical.table
         let live = table.softDeletes ? "\"deleted_at\" IS NULL AND " : ""
         let size = pageSize
         return try await store.read { db in
@@ -119,8 +123,8 @@ struct RecordVerifier: Sendable {
                 SELECT \(unsafeRaw: table.selectList) FROM \(unsafeRaw: PrebuiltSQL.quoted(table.name))
                 WHERE \(unsafeRaw: live)"id" > \(bind: after ?? "") ORDER BY "id" LIMIT \(unsafeRaw: String(size))
                 """).all().map { row in
-                let cells = try RecordHash.cells(table, row: row)
-                return (cells["id"]?.text ?? "", cells)
+                let cells = try canonical.read(row)
+                return (cells.first?.text ?? "", cells)
             }
         }
     }
@@ -210,9 +214,12 @@ struct LatestEntries {
                 sql.appendInterpolation(bind: bound)
             }
             sql.appendLiteral(" ORDER BY \"record_id\", \"sequence\" LIMIT \(size)")
-            return try await db.raw(sql).all().map {
-                (try $0.decode(column: "record_id", as: String.self), try $0.decode(column: "sequence", as: Int.self),
-                 try $0.decode(column: "record_hash", as: String.self), try $0.decode(column: "action", as: String.self))
+            let found = try await db.raw(sql).all()
+            // The sequence matters only for where the next page starts.
+            let lastSequence = try found.last?.decode(column: "sequence", as: Int.self) ?? 0
+            return try found.enumerated().map { n, row in
+                (try row.decode(column: "record_id", as: String.self), n == found.count - 1 ? lastSequence : 0,
+                 try row.decode(column: "record_hash", as: String.self), try row.decode(column: "action", as: String.self))
             }
         }
         if rows.count < size { exhausted = true }
