@@ -29,9 +29,7 @@ struct NotificationContentTests {
     func noPatientData(url: String) async throws {
         try await NotifyDB.with(url) { db in
             let repos = try await NotifyFixture.seed(db)
-            try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent(), now: NotifyFixture.t0, ids: UUIDGenerator())
-            }
+            try await NotifyFixture.enqueueAlerts(repos, ["alert-1"], at: NotifyFixture.t0)
             let transport = RecordingTransport()
             _ = try await DeliveryWorker.make(repos, transport: transport, clock: TestClock(NotifyFixture.t0)).deliver()
             let message = try #require(transport.sent.first)

@@ -21,16 +21,12 @@ struct NotificationOutboxTests {
                 }
             }
             #expect(try await NotifyDB.rows(db).isEmpty)
-            let new = try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent(), now: NotifyFixture.t0, ids: UUIDGenerator())
-            }
+            let new = try await NotifyFixture.enqueueAlerts(repos, ["alert-1"], at: NotifyFixture.t0)
             #expect(new == 1)
             // Site A's investigator: not site B's, not the coordinator, monitor or admin.
             #expect(try await NotifyDB.rows(db).map(\.user) == ["u-inv-a"])
             // The same event again (a retried request): nothing new.
-            let again = try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent(), now: NotifyFixture.t0, ids: UUIDGenerator())
-            }
+            let again = try await NotifyFixture.enqueueAlerts(repos, ["alert-1"], at: NotifyFixture.t0)
             #expect(again == 0)
             #expect(try await repos.notifications.unreadCount(user: "u-inv-a") == 1)
             #expect(try await repos.notifications.unreadCount(user: "u-inv-b") == 0)
@@ -42,10 +38,7 @@ struct NotificationOutboxTests {
         try await NotifyDB.with(url) { db in
             let repos = try await NotifyFixture.seed(db)
             let clock = TestClock(NotifyFixture.t0)
-            try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent("a1"), now: clock.now(), ids: UUIDGenerator())
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent("a2"), now: clock.now(), ids: UUIDGenerator())
-            }
+            try await NotifyFixture.enqueueAlerts(repos, ["a1", "a2"], at: clock.now())
             // A worker claims a1 and a2 and "crashes" before sending (nothing marked).
             let crashed = try await repos.notifications.claimDue(now: clock.now(), claimUntil: clock.now().addingTimeInterval(300), limit: 1)
             #expect(crashed.count == 1)
@@ -70,9 +63,7 @@ struct NotificationOutboxTests {
         try await NotifyDB.with(url) { db in
             let repos = try await NotifyFixture.seed(db)
             let clock = TestClock(NotifyFixture.t0)
-            try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent(), now: clock.now(), ids: UUIDGenerator())
-            }
+            try await NotifyFixture.enqueueAlerts(repos, ["alert-1"], at: clock.now())
             let transport = RecordingTransport(failFirst: 2)
             let worker = DeliveryWorker.make(repos, transport: transport, clock: clock, backoff: 60)
             #expect(try await worker.deliver() == .init(sent: 0, retried: 1, failed: 0))
@@ -88,9 +79,7 @@ struct NotificationOutboxTests {
             #expect(try await NotifyDB.rows(db).map(\.attempts) == [3])
             #expect(worker.backoff(afterAttempt: 1) == 60 && worker.backoff(afterAttempt: 3) == 240 && worker.backoff(afterAttempt: 20) == 3600)
 
-            try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent("refused"), now: clock.now(), ids: UUIDGenerator())
-            }
+            try await NotifyFixture.enqueueAlerts(repos, ["refused"], at: clock.now())
             #expect(try await DeliveryWorker.make(repos, transport: RecordingTransport(permanent: true), clock: clock).deliver().failed == 1)
             clock.advance(86_400)
             #expect(try await DeliveryWorker.make(repos, transport: transport, clock: clock).deliver() == .init())
@@ -109,11 +98,7 @@ struct NotificationOutboxTests {
                 NotificationPreferences(emailAddress: "inv-b@clinic.example", delivery: [.safetyAlert: .off]), user: "u-inv-b", at: clock.now())
             #expect(try await repos.notifications.preferences(user: "u-inv-a").delivery(for: .safetyAlert) == .digest)
             #expect(try await repos.notifications.preferences(user: "u-inv-a").delivery(for: .reportOverdue) == .immediate)
-            try await repos.transaction { tx in
-                for id in ["d1", "d2", "d3"] {
-                    try await Notifications.enqueue(tx, NotifyFixture.alertEvent(id), now: clock.now(), ids: UUIDGenerator())
-                }
-            }
+            try await NotifyFixture.enqueueAlerts(repos, ["d1", "d2", "d3"], at: clock.now())
             let transport = RecordingTransport()
             let worker = DeliveryWorker.make(repos, transport: transport, clock: clock)
             #expect(try await worker.deliver().sent == 0)
@@ -141,9 +126,7 @@ struct NotificationOutboxTests {
         try await NotifyDB.with(url) { db in
             let repos = try await NotifyFixture.seed(db)
             let clock = TestClock(NotifyFixture.t0)
-            try await repos.transaction { tx in
-                try await Notifications.enqueue(tx, NotifyFixture.alertEvent(), now: clock.now(), ids: UUIDGenerator())
-            }
+            try await NotifyFixture.enqueueAlerts(repos, ["alert-1"], at: clock.now())
             #expect(try await DeliveryWorker.make(repos, transport: nil, clock: clock).deliver() == .init())
             #expect(try await NotifyDB.rows(db).map(\.status) == ["off"])
             let inbox = try await repos.notifications.inbox(user: "u-inv-a", limit: 10)

@@ -82,6 +82,16 @@ enum NotifyFixture {
 
     static let t0 = Date(timeIntervalSince1970: 1_796_083_200)  // 2026-12-01T00:00:00Z
 
+    /// Enqueues the safety-alert notifications of `ids` in one transaction; how many rows were new.
+    @discardableResult
+    static func enqueueAlerts(_ repos: Repositories, _ ids: [String] = ["alert-1"], at now: Date = t0) async throws -> Int {
+        try await repos.transaction { tx in
+            var new = 0
+            for id in ids { new += try await Notifications.enqueue(tx, alertEvent(id), now: now, ids: UUIDGenerator()) }
+            return new
+        }
+    }
+
     static func alertEvent(_ id: String = "alert-1") -> NotificationEvent {
         NotificationEvent(kind: .safetyAlert, participantID: "p-1", linkPath: Notifications.participantPath("p-1"), eventKey: "safety-alert:\(id)")
     }
