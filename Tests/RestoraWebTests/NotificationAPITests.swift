@@ -73,6 +73,23 @@ struct NotificationAPITests {
         }
     }
 
+    @Test("a grade-3 triglyceride's safety alert tells the site's investigator once (a retried request adds nothing), the nav shows the count")
+    func safetyAlert() async throws {
+        try await WebHarness.with { h, client in
+            _ = try await SafetyRulesAPITests.enrol(h, client)
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/v1/participants/p-a/observations", method: .post,
+                                         headers: h.headers(.coordinator, idempotencyKey: "tg-n"), body: ByteBuffer(json: SafetyRulesAPITests.triglyceride(600))) { r in
+                    #expect(r.status == .created)
+                }
+            }
+            let investigator = try await Self.inbox(h, client, .investigator)
+            #expect(investigator.items.map(\.kind) == ["safety-alert"] && investigator.items.first?.participantID == "p-a")
+            #expect(try await Self.inbox(h, client, .coordinator).items.isEmpty)
+            #expect(try await Self.inbox(h, client, .monitor).items.isEmpty)
+        }
+    }
+
     @Test("preferences: defaults filled in; a bad address or an unknown kind is 422 naming the field with nothing saved")
     func preferences() async throws {
         try await WebHarness.with { h, client in
