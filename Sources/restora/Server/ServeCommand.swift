@@ -6,6 +6,7 @@ import Prometheus
 import RestoraDomain
 import RestoraStorage
 import RestoraWeb
+import ServiceLifecycle
 
 /// `restora serve`: opens the database (embedded SQLite file by default), applies pending migrations,
 /// and serves the JSON API until interrupted.
@@ -18,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (default 8080, RESTORA_PORT).") var port: Int?
     @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
     @OptionGroup var transport: TransportOptions
+    @OptionGroup var smtp: SMTPOptions
 
     func run() async throws {
         let command = self
@@ -39,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
             let applied = try await DatabaseFailure.wrap(storage.location) { try await storage.migrator.migrate() }
             // The redacted location: never the password of a PostgreSQL URL.
             logger.info("database ready", metadata: ["database": "\(storage.location.redacted)", "migrations.applied": "\(applied.count)"])
-            try await Self.serve(storage, config: config, plan: plan, server: server, catalog: catalog, logger: logger)
+            try await Self.serve(storage, config: config, plan: plan, server: server, catalog: catalog, logger: logger,
+                                 notifications: try NotificationSetup.load(smtp))
             try await storage.shutdown()
         } catch {
             try? await storage.shutdown()
@@ -57,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// Serves the JSON API over an opened, migrated database until interrupted (shared with `restora demo`).
     static func serve(
         _ storage: StorageDatabase, config: RestoraConfig, plan: TransportPlan, server: HTTPServerBuilder, catalog: ProtocolCatalog,
-        logger: Logger
+        logger: Logger, notifications: NotificationSetup? = nil
     ) async throws {
         let registry = PrometheusCollectorRegistry()
         var web = WebConfiguration(host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes)
@@ -77,6 +80,11 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(
             web, WebDependencies(repositories: storage.repositories, logger: logger, metrics: registry, catalog: catalog),
             server: server)
-        try await app.runService()
+        // The notification worker runs beside the HTTP server (docs/notifications.md); the group stops it first.
+        let worker = try (notifications ?? NotificationSetup.load(nil))
+            .worker(storage, catalog: catalog, baseURL: plan.publicURL, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [app, worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
