@@ -114,4 +114,35 @@ struct NotificationAPITests {
             #expect(saved.emailAddress == "inv@clinic.example" && saved.delivery(for: .safetyAlert) == .digest)
         }
     }
+
+    @Test("pages: the nav counts unread, the inbox lists them, opening one marks it read and goes to the record; a bad address is refused next to the field")
+    func pages() async throws {
+        try await WebHarness.with { h, client in
+            var browser = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            #expect(try await browser.get("/dashboard").html.contains(#"<a id="nav-notifications" href="/notifications">Notifications</a>"#))
+            try await client.execute(uri: "/api/v1/participants/p-a/queries", method: .post, headers: h.headers(.monitor),
+                                     body: ByteBuffer(string: #"{"question":"Unit?"}"#)) { r in #expect(r.status == .created) }
+            #expect(try await browser.get("/dashboard").html.contains("Notifications (1 unread)"))
+            let inbox = try await browser.get("/notifications")
+            #expect(inbox.html.contains(#"<table id="notifications">"#) && inbox.html.contains("Data query raised"))
+            #expect(!inbox.html.contains("A-001") && !inbox.html.contains("Lopez"))
+            let item = try #require(try await h.database.repositories.notifications.inbox(user: "u-web-coordinator", limit: 5).first)
+            let opened = try await browser.post("/notifications/\(item.id)/open", [("_csrf", inbox.value("_csrf") ?? "")])
+            #expect(opened.status == .seeOther && opened.location == "/participants/p-a")
+            #expect(try await browser.get("/dashboard").html.contains(#"href="/notifications">Notifications</a>"#))
+            // Another user's notification: not found, and it stays unread.
+            let other = try #require(try await h.database.repositories.notifications.inbox(user: "u-investigator", limit: 5).first)
+            #expect(try await browser.post("/notifications/\(other.id)/open", [("_csrf", inbox.value("_csrf") ?? "")]).status == .notFound)
+            #expect(try await h.database.repositories.notifications.unreadCount(user: "u-investigator") == 1)
+
+            let refused = try await browser.submit("/notifications/settings", [("emailAddress", "coord at clinic"), ("delivery-safety-alert", "digest")]).result
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.value("emailAddress") == "coord at clinic" && refused.fieldError("emailAddress") != nil)
+            #expect(try await h.database.repositories.notifications.preferences(user: "u-web-coordinator").emailAddress == nil)
+            let saved = try await browser.submit("/notifications/settings", [("emailAddress", "coord@clinic.example"), ("delivery-query-raised", "immediate")]).result
+            #expect(saved.status == .ok && saved.html.contains(#"id="settings-saved""#))
+            let stored = try await h.database.repositories.notifications.preferences(user: "u-web-coordinator")
+            #expect(stored.emailAddress == "coord@clinic.example" && stored.delivery(for: .queryRaised) == .immediate)
+        }
+    }
 }
