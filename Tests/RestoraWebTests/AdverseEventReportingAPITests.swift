@@ -146,12 +146,15 @@ struct AdverseEventReportingAPITests {
             #expect(e7.reportDueOn == "2025-12-29", "7 calendar days across the year end")
             #expect(e7.reportingClock?.overdue == true && e7.reportingClock?.daysLeft == -3)
 
-            struct ClockList: Decodable { var total: Int; var items: [AEJSON] }
             try await client.execute(uri: "/api/v1/reporting-clocks", method: .get, headers: h.headers(.monitor)) { r in
                 #expect(r.status == .ok)
-                let list = try decode(ClockList.self, r.body)
-                #expect(list.total == 2)
-                #expect(list.items.map(\.id) == [e7.id, e15.id], "earliest due (overdue) first")
+                #expect(decoded([AEJSON].self, r.body)?.map(\.id) == [e7.id, e15.id], "earliest due (overdue) first")
+            }
+            struct TermJSON: Decodable { var meddraCode: String; var term: String; var grades: [Int]; var source: String }
+            try await client.execute(uri: "/api/v1/ctcae-terms", method: .get, headers: h.headers(.monitor)) { r in
+                #expect(r.status == .ok)
+                let terms = try decode([TermJSON].self, r.body)
+                #expect(terms.first { $0.term == "Dry skin" }?.grades == [1, 2, 3])
             }
 
             struct DraftJSON: Decodable {

@@ -96,6 +96,9 @@ struct OpenAPIDocumentTests {
             let body = schema?["schema"] as? JSON
             if path == "/participants" {
                 #expect(body?["$ref"] as? String == "#/components/schemas/ParticipantPage")
+            } else if path.hasSuffix("{id}/report-draft") {
+                // One record's document, not a list (docs/safety.md).
+                #expect(body?["$ref"] as? String == "#/components/schemas/AdverseEventReportDraft")
             } else {
                 #expect(body?["type"] as? String == "array", "GET \(path) answers \(String(describing: body))")
             }

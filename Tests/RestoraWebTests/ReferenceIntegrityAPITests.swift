@@ -114,7 +114,7 @@ struct ReferenceIntegrityAPITests {
                                         unknown: #"{"lot":"L1",\#(lot),"enrolmentID":"nope"}"#, otherSite: #"{"lot":"L1",\#(lot),"enrolmentID":"e-b"}"#)
             try await Self.refusedAlike(h, client, "/api/v1/participants/p-a/cell-products", path: "harvestProcedureID",
                                         unknown: #"{"lot":"L1",\#(lot),"harvestProcedureID":"nope"}"#, otherSite: #"{"lot":"L1",\#(lot),"harvestProcedureID":"pr-b"}"#)
-            let event = #""term":"Dry skin","grade":1,"relatedness":"probable","onset":"2025-12-20","expected":true"#
+            let event = #""term":"Dry skin","grade":1,"onset":"2025-12-20""#  // a coordinator: causality is the investigator's
             try await Self.refusedAlike(h, client, "/api/v1/participants/p-a/adverse-events", path: "enrolmentID",
                                         unknown: #"{\#(event),"enrolmentID":"nope"}"#, otherSite: #"{\#(event),"enrolmentID":"e-b"}"#)
             let repos = h.database.repositories

@@ -167,30 +167,19 @@ struct AdverseEventController {
         return try JSONResponse.make(AdverseEventResponse(record: stored, today: today), version: stored.version)
     }
 
-    /// Open reporting clocks at the user's sites, earliest due first (the dashboard's list, as JSON).
+    /// Open reporting clocks at the user's sites, earliest due first, at most 200 (the dashboard's list, as JSON).
     @Sendable func clocks(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let page = try await repositories.dashboard.openReportingClocks(sites: Access.visibleSites(user), limit: 200)
         let today = self.today
-        return try JSONResponse.make(ReportingClockList(total: page.total, items: page.rows.map { AdverseEventResponse(record: $0.event, today: today) }))
+        return try JSONResponse.make(page.rows.map { AdverseEventResponse(record: $0.event, today: today) })
     }
 
     /// The CTCAE v5.0 term list events are coded with (the form's picker, for API clients).
     @Sendable func terms(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.requireUser()
-        let list = dependencies.adverseEventEntry.terms
-        return try JSONResponse.make(CTCAETermListResponse(origin: list.origin, terms: list.entries))
+        return try JSONResponse.make(dependencies.adverseEventEntry.terms.entries)
     }
-}
-
-struct CTCAETermListResponse: Encodable, Sendable {
-    var origin: String
-    var terms: [CTCAETermEntry]
-}
-
-struct ReportingClockList: Encodable, Sendable {
-    var total: Int
-    var items: [AdverseEventResponse]
 }
 
 /// An adverse event as the API shows it: the record (with `reportDueOn` while a report is due), whether it is
