@@ -170,10 +170,17 @@ struct CellTherapyPagesTests {
 
     @Test("a release decision entered afterwards carries its day: a future day is refused next to the field, an earlier day dates the custody step")
     func decisionDate() async throws {
-        try await WebHarness.with { h, client in
+        // Results entered on 2025-12-15 (the quarantined custody step, issue #19), the decision entered on 2026-01-01.
+        let clock = ManualClock(WebHarness.now.addingTimeInterval(-17 * 86_400))
+        try await WebHarness.with(clock: clock) { h, client in
             var coordinator = try await WebBrowser.signedIn(h, client, as: .coordinator)
             let id = try await Self.register(&coordinator, h, lot: "LOT-D1")
             _ = try await Self.enterTests(&coordinator, id, Self.passingTests)
+            let quarantined = try await Self.product(h, lot: "LOT-D1").custody
+            #expect(quarantined.map(\.kind) == [.quarantined])
+            #expect(quarantined.first.map { CalendarDate($0.at) } == CalendarDate("2025-12-15"))
+            #expect(quarantined.first?.actor.role == "coordinator")
+            clock.advance(17 * 86_400)
             var investigator = try await WebBrowser.signedIn(h, client, as: .investigator)
             let page = try await investigator.get("/cell-products/\(id)")
             #expect(page.value("decidedOn") == "2026-01-01")   // today by default (the harness clock)
@@ -181,11 +188,16 @@ struct CellTherapyPagesTests {
             let future = try await investigator.post("/cell-products/\(id)/release-decision", base + [("decidedOn", "2026-01-05")])
             #expect(future.status == .unprocessableContent)
             #expect(future.fieldError("decidedOn")?.contains("in the future") == true)
+            // Custody stays in time order: not before the lot entered quarantine.
+            let beforeQuarantine = try await investigator.post("/cell-products/\(id)/release-decision", base + [("decidedOn", "2025-12-10")])
+            #expect(beforeQuarantine.status == .unprocessableContent)
+            #expect(beforeQuarantine.fieldError("decidedOn")?.contains("quarantined on 2025-12-15") == true)
             #expect(try await Self.product(h, lot: "LOT-D1").releaseStatus == .quarantine)
             let earlier = try await investigator.post("/cell-products/\(id)/release-decision", base + [("decidedOn", "2025-12-20")])
             #expect(earlier.status == .seeOther)
             let released = try await Self.product(h, lot: "LOT-D1")
             #expect(released.releaseStatus == .released)
+            #expect(released.custody.map(\.kind) == [.quarantined, .released])
             #expect(released.custody.last.map { CalendarDate($0.at) } == CalendarDate("2025-12-20"))
         }
     }

@@ -12,6 +12,8 @@ struct ProductJSON: Decodable {
     var version: Int
     var releaseStatus: String
     var releaseDecision: Decision?
+    struct Step: Decodable { struct Who: Decodable { var userID: String; var role: String? }; var kind: String; var at: Date; var actor: Who }
+    var custody: [Step]?
 }
 
 @Suite("Cell product release decision")
@@ -117,6 +119,9 @@ struct ReleaseDecisionAPITests {
             #expect(saved.0 == .ok)
             #expect(saved.1?.releaseStatus == "quarantine")
             #expect(saved.1?.version == 2)
+            // Issue #19: moving into quarantine is a custody step, with who and when.
+            #expect(saved.1?.custody?.map(\.kind) == ["quarantined"])
+            #expect(saved.1?.custody?.first?.actor.role == "coordinator")
             let unexplained = try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"2\"", body: Self.tests(viability: 60))
             #expect(unexplained.0 == .unprocessableContent)
             #expect(unexplained.2 == "reason")
@@ -124,6 +129,8 @@ struct ReleaseDecisionAPITests {
             let (status, product) = try await Self.decide(h, client, id, .investigator, ifMatch: "\"2\"", body: nil)
             #expect(status == .ok)
             #expect(product?.releaseStatus == "released")
+            #expect(product?.custody?.map(\.kind) == ["quarantined", "released"])
+            #expect(product?.custody?.last?.actor.role == "investigator")
             #expect(try await Self.putTests(h, client, id, .coordinator, ifMatch: "\"3\"", body: Self.tests()).0 == .conflict)
         }
     }

@@ -38,6 +38,8 @@ public struct CellTherapyEntry: Sendable {
         let catalog = self.catalog
         return try await repositories.transaction { tx in
             let entry = CellTherapyEntry(repositories: tx, catalog: catalog)
+            // A hold or a stop of a safety rule blocks further injections (docs/safety-actions.md).
+            try await TreatmentHolds(repositories: tx).checkInjectable(procedure)
             let judgement = try await entry.judge(procedure)
             let signed = try judgement?.permit(deviation, context: context)
             let stored = try await entry.storeProcedure(procedure, context: context, idempotencyKey: idempotencyKey)
@@ -171,8 +173,12 @@ public struct CellTherapyEntry: Sendable {
 
     /// Stores a lot's release-test results (a lot in process moves to quarantine while it waits for its
     /// decision). Only an undecided lot takes results; changing results already entered needs a reason.
+    /// Moving into quarantine is a custody step (`quarantined`, by the user, at `instant` or no earlier than the
+    /// lot's last step), written with the results in the same update (issue #19: every state change of a lot is
+    /// a custody step with who and when).
     public func recordReleaseTests(
-        _ tests: ReleaseTestResults, product id: Identifier<CellProduct>, expectedVersion: Int, context: AuditContext
+        _ tests: ReleaseTestResults, product id: Identifier<CellProduct>, expectedVersion: Int, at instant: Date = Date(),
+        context: AuditContext
     ) async throws -> Versioned<CellProduct> {
         let current = try await repositories.cellProducts.get(id)
         var product = current.value
@@ -197,7 +203,12 @@ public struct CellTherapyEntry: Sendable {
             audit.reason = "release test results entered"
         }
         product.releaseTests = tests
-        if product.releaseStatus == .inProcess { product.releaseStatus = .quarantine }
+        if product.releaseStatus == .inProcess {
+            product.releaseStatus = .quarantine
+            product.custody.append(CustodyEvent(
+                kind: .quarantined, at: max(instant, product.custody.last?.at ?? instant), actor: context.actor,
+                note: "release test results entered; awaiting the release decision"))
+        }
         return try await repositories.cellProducts.update(product, expectedVersion: expectedVersion, context: audit)
     }
 

@@ -39,7 +39,8 @@ struct ReleaseDecisionController {
         let expected = try request.expectedVersion()
         let input = try await request.decodeJSON(TestsInput.self, limit: config.maxBodyBytes)
         let stored = try await dependencies.cellTherapy.recordReleaseTests(
-            input.releaseTests, product: id, expectedVersion: expected, context: context.audit(user, reason: input.reason))
+            input.releaseTests, product: id, expectedVersion: expected, at: dependencies.clock.now(),
+            context: context.audit(user, reason: input.reason))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 

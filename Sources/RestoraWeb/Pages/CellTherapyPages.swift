@@ -104,7 +104,8 @@ struct CellTherapyPagesController {
         case let .success(input):
             do {
                 _ = try await cellTherapy.recordReleaseTests(
-                    input.tests, product: subject.product.value.id, expectedVersion: input.version, context: context.audit(user, reason: input.reason))
+                    input.tests, product: subject.product.value.id, expectedVersion: input.version, at: dependencies.clock.now(),
+                    context: context.audit(user, reason: input.reason))
             } catch RepositoryError.staleVersion {
                 let current = try await self.subject(subject.product.value.id, user: user)
                 // A double submit: the same results are already stored.
