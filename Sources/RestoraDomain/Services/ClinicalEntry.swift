@@ -69,6 +69,7 @@ public struct ClinicalEntry: Sendable {
         reads: ActionReads
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
         try ScreeningAssessments.check(observation)
+        try EntryMeasures.checkPlausible(observation)   // one unit and range check for every door (issue #19)
         try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab: LabGradingContext
         if let given { lab = given } else { lab = try await labContext(for: observation) }
@@ -98,6 +99,7 @@ public struct ClinicalEntry: Sendable {
         _ observation: Observation, expectedVersion: Int, context: AuditContext, lab given: LabGradingContext?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
         try ScreeningAssessments.check(observation)
+        try EntryMeasures.checkPlausible(observation)   // one unit and range check for every door (issue #19)
         let reads = ActionReads(repositories)
         try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
         let lab: LabGradingContext
