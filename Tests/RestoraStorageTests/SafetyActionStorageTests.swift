@@ -51,12 +51,13 @@ struct SafetyActionStorageTests {
     /// What a triglyceride does to the course, the enrolment and the next dispensing.
     struct Case: Sendable, CustomStringConvertible {
         var value: Double
-        var completedFirst = false
+        /// The course ended before the value (completed, or stopped early by the prescriber).
+        var endedFirst: MedicationCourse.Status?
         var course: MedicationCourse.Status
         var enrolment: EnrolmentStatus
         var rules: [String]
         var dispensingRefusedBy: String?
-        var description: String { "\(value) mg/dL\(completedFirst ? " after completion" : "") → \(course.rawValue)" }
+        var description: String { "\(value) mg/dL\(endedFirst.map { " on a \($0.rawValue) course" } ?? "") → \(course.rawValue)" }
     }
 
     static let cases: [Case] = [
@@ -64,8 +65,10 @@ struct SafetyActionStorageTests {
         Case(value: 600, course: .held, enrolment: .onTreatment, rules: ["tg-grade3-hold"], dispensingRefusedBy: "safety hold: tg-grade3-hold"),
         Case(value: 1200, course: .stopped, enrolment: .followUp, rules: ["tg-grade3-hold", "tg-grade4-stop"],
              dispensingRefusedBy: "safety stop: tg-grade4-stop"),
-        // A completed course stays completed: a hold reactivates nothing.
-        Case(value: 600, completedFirst: true, course: .completed, enrolment: .onTreatment, rules: ["tg-grade3-hold"],
+        // A completed or stopped course stays as it is: a hold reactivates nothing.
+        Case(value: 600, endedFirst: .completed, course: .completed, enrolment: .onTreatment, rules: ["tg-grade3-hold"],
+             dispensingRefusedBy: "safety hold: tg-grade3-hold"),
+        Case(value: 600, endedFirst: .stopped, course: .stopped, enrolment: .onTreatment, rules: ["tg-grade3-hold"],
              dispensingRefusedBy: "safety hold: tg-grade3-hold"),
     ]
 
@@ -74,9 +77,10 @@ struct SafetyActionStorageTests {
         try await TestDatabase.with(url) { db in
             let (repos, catalog) = try await Self.onTreatment(db)
             let medication = MedicationEntry(repositories: repos, catalog: catalog)
-            if c.completedFirst {
+            if let ended = c.endedFirst {
                 let v = try await repos.medicationCourses.get("mc-1").version
-                _ = try await medication.changeStatus(of: "mc-1", to: .completed, on: Self.day0.adding(days: 30), reason: nil,
+                _ = try await medication.changeStatus(of: "mc-1", to: ended, on: Self.day0.adding(days: 30),
+                                                      reason: ended == .stopped ? "participant's choice" : nil,
                                                       expectedVersion: v, context: Self.investigator)
             }
             let entry = ClinicalEntry(repositories: repos, catalog: catalog, ids: UUIDGenerator())
@@ -91,6 +95,9 @@ struct SafetyActionStorageTests {
             case .held:
                 #expect(course.value.heldByAlertID == safety.alerts.first?.value.id)
                 #expect(course.value.heldOn == Self.day0.adding(days: 40))
+            case .stopped where c.endedFirst == .stopped:
+                #expect(course.value.stop == Self.day0.adding(days: 30) && course.value.stopReason == "participant's choice")
+                #expect(enrolment.treatmentDiscontinuation == nil)
             case .stopped:
                 #expect(course.value.stop == Self.day0.adding(days: 40))
                 #expect(course.value.stopReason?.contains("tg-grade4-stop") == true)
@@ -114,7 +121,7 @@ struct SafetyActionStorageTests {
                 #expect(field == "course")
                 #expect(message.contains(safety.alerts.last?.value.id.rawValue ?? "?"))
             } catch let DomainError.invalidValue(_, message) {
-                #expect(c.completedFirst, "refused: \(message)")
+                #expect(c.endedFirst != nil, "refused: \(message)")
             }
             let dispensed = try await repos.medicationCourses.get("mc-1").value.dispensings.count
             #expect(dispensed == (c.dispensingRefusedBy == nil ? 2 : 1))
@@ -176,7 +183,7 @@ struct SafetyActionStorageTests {
         }
     }
 
-    @Test("a completed enrolment ends its active course (completed on the day); a withdrawn one stops it", arguments: TestDatabase.urls)
+    @Test("a completed enrolment ends its active course (completed on the day)", arguments: TestDatabase.urls)
     func enrolmentEndEndsCourse(url: String) async throws {
         try await TestDatabase.with(url) { db in
             let (repos, catalog) = try await Self.onTreatment(db)
@@ -191,6 +198,20 @@ struct SafetyActionStorageTests {
             #expect(course.status == .completed)
             #expect(course.stop == Self.day0.adding(days: 212))
             #expect(course.stopReason == nil)
+        }
+    }
+
+    @Test("a withdrawal stops the active course with its reason", arguments: TestDatabase.urls)
+    func withdrawalStopsCourse(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let (repos, catalog) = try await Self.onTreatment(db)
+            let version = try await repos.enrolments.get("e-1").version
+            _ = try await EnrolmentTransitions(repositories: repos, catalog: catalog, ids: UUIDGenerator()).transition(
+                "e-1", to: .withdrawn, at: Self.day0.adding(days: 50).startOfDayUTC, expectedVersion: version,
+                signedAt: Date(), context: Fixture.editing("moved abroad"))
+            let course = try await repos.medicationCourses.get("mc-1").value
+            #expect(course.status == .stopped && course.stop == Self.day0.adding(days: 50))
+            #expect(course.stopReason == "enrolment withdrawn: moved abroad")
         }
     }
 
