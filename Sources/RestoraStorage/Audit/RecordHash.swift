@@ -174,6 +174,16 @@ enum RecordHash {
         return stored(table, cells: cells)
     }
 
+    /// The hashed columns a `SELECT *` row has, for migrations: a column a later migration adds is not there
+    /// yet, which is the same as NULL (left out of the canonical form).
+    static func presentCells(_ table: AuditedTable, row: any SQLRow) throws -> [String: SQLCell] {
+        var cells: [String: SQLCell] = [:]
+        for column in table.columns where row.contains(column: column.name) {
+            cells[column.name] = try SQLCell.read(row, column: column.name, kind: column.kind)
+        }
+        return cells
+    }
+
     /// The cells of `table`'s hashed columns in a row that selected or returned them.
     static func cells(_ table: AuditedTable, row: any SQLRow) throws -> [String: SQLCell] {
         var cells: [String: SQLCell] = [:]

@@ -47,10 +47,7 @@ enum RecordBaseline {
                 guard let last = rows.last else { break }
                 var pending: [AuditWriter.Pending] = []
                 for row in rows {
-                    var cells: [String: SQLCell] = [:]
-                    for column in table.columns where row.contains(column: column.name) {
-                        cells[column.name] = try SQLCell.read(row, column: column.name, kind: column.kind)
-                    }
+                    let cells = try RecordHash.presentCells(table, row: row)
                     let id = cells["id"]?.text ?? ""
                     pending.append(AuditWriter.Pending(
                         action: .baseline, table: table.name, recordID: id, changes: [], context: context,
