@@ -52,12 +52,12 @@ public struct CTCAETermList: Sendable {
         return shipped
     }()
 
-    /// The subset shipped with Restora.
+    /// The subset shipped with Restora, compiled into the binary (`embedInCode` in Package.swift).
     public static let shipped: CTCAETermList = {
-        guard let url = Bundle.module.url(forResource: "ctcae-v5-terms", withExtension: "csv"),
-              let text = try? String(contentsOf: url, encoding: .utf8),
-              let list = try? CTCAETermList(csv: text, origin: "ctcae-v5-terms.csv (shipped subset)")
-        else { fatalError("the shipped CTCAE v5.0 term list is missing from the RestoraDomain bundle") }
+        let text = String(decoding: PackageResources.ctcae_v5_terms_csv, as: UTF8.self)
+        guard let list = try? CTCAETermList(csv: text, origin: "ctcae-v5-terms.csv (shipped subset)") else {
+            fatalError("the shipped CTCAE v5.0 term list (ctcae-v5-terms.csv) does not parse")
+        }
         return list
     }()
 
