@@ -23,11 +23,19 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The SMTP client of the notification worker (RestoraNotify); all three were already in the graph
+        // through Hummingbird and PostgresNIO, at the versions Package.resolved pins.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
             name: "RestoraDomain",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            // The CTCAE v5.0 term list adverse events are coded with (docs/safety.md), compiled in like the
+            // built-in protocols so the binary runs from any folder.
+            resources: [.embedInCode("Safety/Resources/ctcae-v5-terms.csv")]
         ),
         .target(name: "RestoraStats"),
         // Byte-level CSV reader (RFC 4180, numbers parsed from bytes) for `restora stats` and imports; no dependencies.
@@ -59,11 +67,27 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/assets")]
         ),
+        // Notifications (issue #15 item 6): the delivery worker that runs inside `restora serve` and a minimal
+        // SMTP client on SwiftNIO with STARTTLS (swift-nio-ssl). Storage comes in as the domain's repositories.
+        .target(
+            name: "RestoraNotify",
+            dependencies: [
+                "RestoraDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "restora",
             dependencies: [
                 "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb", "RestoraCSV",
+                "RestoraNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `restora serve` runs the HTTP application and the notification worker in one service group.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // `restora serve --tls-cert/--tls-key` (swift-nio-ssl underneath, already in the graph via PostgresNIO).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -84,6 +108,13 @@ let package = Package(
         .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraDomain", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
         .testTarget(name: "RestoraCSVTests", dependencies: ["RestoraCSV"]),
+        .testTarget(
+            name: "RestoraNotifyTests",
+            dependencies: [
+                "RestoraNotify", "RestoraStorage", "RestoraDomain", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         .testTarget(
             name: "RestoraStorageTests",
             dependencies: [

@@ -41,6 +41,13 @@ struct SafetyActionMigrationTests {
             #expect(try await alerts.get("sa-ae").value.clinicalDate == CalendarDate(year: 2025, month: 12, day: 15))
             #expect(try await alerts.get("sa-gone").value.clinicalDate == nil)
             #expect(try await alerts.get("sa-obs").value.holdLiftedAt == nil)
+            // The dates filled in are audited changes (issue #19): the upgraded database verifies clean, and the
+            // filled alerts' latest entry is the migration's update naming the column.
+            let verified = try await RecordVerifier(store: db.store).verify(tables: [AuditedTables.of(SafetyAlertMapping.self)])
+            #expect(verified.problems == 0, "\(verified)")
+            let history = try await db.repositories.audit.history(table: "safety_alerts", recordID: "sa-obs")
+            #expect(history.last?.changes.map(\.field) == ["clinical_date"])
+            #expect(history.last?.actor.userID == "system")
 
             // The database refuses a blank comment and a course status it does not know.
             await #expect(throws: (any Error).self) {

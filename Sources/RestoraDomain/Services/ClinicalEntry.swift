@@ -81,7 +81,7 @@ public struct ClinicalEntry: Sendable {
         let stored = try await repositories.observations.create(observation, context: context, idempotencyKey: idempotencyKey)
         outcome.alerts = try await store(
             firings, participant: observation.participantID, source: "observation:\(stored.value.id.rawValue)",
-            observation: stored.value.id, raisedAt: stored.createdAt, context: context)
+            observation: stored.value.id, raisedAt: stored.createdAt, clinicalDate: observation.effectiveDate, context: context)
         return (stored, outcome)
     }
 
@@ -115,12 +115,13 @@ public struct ClinicalEntry: Sendable {
         firings.removeAll { raised.contains("\($0.enrolmentID.rawValue):\($0.firing.ruleID)") }
         outcome.alerts = try await store(
             firings, participant: observation.participantID, source: "observation:\(stored.value.id.rawValue):v\(stored.version)",
-            observation: stored.value.id, raisedAt: stored.updatedAt, context: context)
+            observation: stored.value.id, raisedAt: stored.updatedAt, clinicalDate: observation.effectiveDate, context: context)
         return (stored, outcome)
     }
 
-    /// Stores an adverse event and the alerts its protocols' safety rules raise, in one transaction.
-    public func record(
+    /// Stores an adverse event and the alerts its protocols' safety rules raise, in one transaction. Internal:
+    /// every door records adverse events through `AdverseEventEntry` (coding, expectedness, consistency check).
+    func record(
         _ event: AdverseEvent, context: AuditContext, idempotencyKey: String?
     ) async throws -> (stored: Versioned<AdverseEvent>, safety: SafetyOutcome) {
         try await atomically { try await $0.store(event, context: context, idempotencyKey: idempotencyKey) }
@@ -137,13 +138,13 @@ public struct ClinicalEntry: Sendable {
         let stored = try await repositories.adverseEvents.create(event, context: context, idempotencyKey: idempotencyKey)
         outcome.alerts = try await store(
             firings, participant: event.participantID, source: "adverse-event:\(stored.value.id.rawValue)",
-            adverseEvent: stored.value.id, raisedAt: stored.createdAt, context: context)
+            adverseEvent: stored.value.id, raisedAt: stored.createdAt, clinicalDate: event.onset, context: context)
         return (stored, outcome)
     }
 
     /// Stores a correction of an adverse event (the reason is in `context`); the enrolment it names must be
     /// the participant's own.
-    public func correct(_ event: AdverseEvent, expectedVersion: Int, context: AuditContext) async throws -> Versioned<AdverseEvent> {
+    func correct(_ event: AdverseEvent, expectedVersion: Int, context: AuditContext) async throws -> Versioned<AdverseEvent> {
         try await references.enrolment(event.enrolmentID, of: event.participantID)
         return try await repositories.adverseEvents.update(event, expectedVersion: expectedVersion, context: context)
     }
@@ -230,7 +231,7 @@ public struct ClinicalEntry: Sendable {
     func store(
         _ firings: [Firing], participant: Identifier<Participant>, source: String,
         observation: Identifier<Observation>? = nil, adverseEvent: Identifier<AdverseEvent>? = nil,
-        raisedAt: Date, context: AuditContext
+        raisedAt: Date, clinicalDate: CalendarDate, context: AuditContext
     ) async throws -> [Versioned<SafetyAlertRecord>] {
         var stored: [Versioned<SafetyAlertRecord>] = []
         for item in firings {
@@ -238,9 +239,16 @@ public struct ClinicalEntry: Sendable {
             let alert = SafetyAlertRecord(
                 id: Identifier(ids.next()), participantID: participant, enrolmentID: item.enrolmentID,
                 ruleID: item.firing.ruleID, action: item.firing.action, message: message, observationID: observation,
-                adverseEventID: adverseEvent, raisedAt: raisedAt)
+                adverseEventID: adverseEvent, raisedAt: raisedAt, clinicalDate: clinicalDate)
             let key = "alert:\(source):\(item.enrolmentID.rawValue):\(item.firing.ruleID)"
-            stored.append(try await repositories.safetyAlerts.create(alert, context: context, idempotencyKey: key))
+            let created = try await repositories.safetyAlerts.create(alert, context: context, idempotencyKey: key)
+            // A hold or a stop acts on the treatment in this same transaction, once (docs/safety-actions.md).
+            if created.value.id == alert.id { try await TreatmentHolds(repositories: repositories).apply(created.value, at: raisedAt, context: context) }
+            // The site's investigators are told in this same transaction (docs/notifications.md).
+            try await Notifications.enqueue(repositories, NotificationEvent(
+                kind: .safetyAlert, participantID: participant, linkPath: Notifications.participantPath(participant),
+                eventKey: "safety-alert:\(created.value.id.rawValue)"), now: raisedAt, ids: ids)
+            stored.append(created)
         }
         return stored
     }

@@ -63,6 +63,33 @@ enum RecordBaseline {
         return written
     }
 
+    /// `update` entries for the rows a later migration's statements filled in `column` (every row where it
+    /// is now set: the column is new in that migration), each with the row's new record hash.
+    static func writeChanged(_ db: any SQLDatabase, table: AuditedTable, column: String, context: AuditContext) async throws {
+        let writer = AuditWriter(clock: SystemClock())
+        var after = ""
+        while true {
+            let rows = try await db.raw("""
+                SELECT t.* FROM \(unsafeRaw: PrebuiltSQL.quoted(table.name)) t
+                WHERE t.\(unsafeRaw: PrebuiltSQL.quoted(column)) IS NOT NULL AND t."id" > \(bind: after)
+                ORDER BY t."id" LIMIT \(unsafeRaw: String(pageSize))
+                """).all()
+            guard let last = rows.last else { break }
+            var pending: [AuditWriter.Pending] = []
+            for row in rows {
+                let cells = try RecordHash.presentCells(table, row: row)
+                pending.append(AuditWriter.Pending(
+                    action: .update, table: table.name, recordID: cells["id"]?.text ?? "",
+                    changes: [AuditEntry.Change(field: column, old: nil, new: cells[column]?.text)], context: context,
+                    siteID: SiteScope.of(table.name) == .siteless ? nil : cells["site_id"]?.text,
+                    recordHash: RecordHash.stored(table, cells: cells)))
+            }
+            try await writer.appendAll(db, pending)
+            after = try last.decode(column: "id", as: String.self)
+            if rows.count < pageSize { break }
+        }
+    }
+
     static func exists(_ db: any SQLDatabase, engine: SQLEngine, table: String) async throws -> Bool {
         let query: SQLQueryString = engine == .sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = \(bind: table)"

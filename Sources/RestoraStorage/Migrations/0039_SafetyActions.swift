@@ -1,3 +1,6 @@
+import RestoraDomain
+import SQLKit
+
 /// Safety that acts (issue #15 item 4) and what was closed stays readable (issue #19):
 /// - `safety_alerts.clinical_date`: the clinical date of what raised the alert (the observation's date, the
 ///   adverse event's onset), filled here from the source record for every existing alert; the verify step rolls
@@ -59,3 +62,13 @@ let m0039_SafetyActions = Migration(
             """, postgres: nil),
     ],
     ifDataConflicts: "a safety alert's observation or adverse event has no readable date, or a course has an unknown status: correct the row, then migrate again")
+
+/// The clinical dates 0039 fills change existing alert rows after 0037 hashed them: each such alert gets an
+/// `update` entry by the system with its new record hash, so `audit verify --records` still finds every row
+/// as its latest entry says (docs/audit-integrity.md: a migration that changes rows writes their entries).
+@Sendable func m0039_auditFilledDates(_ db: any SQLDatabase, _ engine: SQLEngine) async throws {
+    try await RecordBaseline.writeChanged(
+        db, table: AuditedTables.of(SafetyAlertMapping.self), column: "clinical_date",
+        context: AuditContext(actor: Actor(userID: "system", role: nil), requestID: "migration-0039",
+                              reason: "migration 0039: the alert's clinical date read from its observation or adverse event"))
+}

@@ -1,3 +1,5 @@
+import SQLKit
+
 /// One schema step. Named `NNNN_VerbNoun`, never edited once landed: a change is a new migration.
 /// The DDL is written in the subset both SQLite and PostgreSQL accept (TEXT, BIGINT, DOUBLE PRECISION,
 /// BOOLEAN), so one statement list serves both engines; where the dialects differ (reading JSON text to move
@@ -67,4 +69,16 @@ let allMigrations: [Migration] = [
     m0034_AddObservationDateIndex,
     m0035_EnrolmentProtocolVersion,
     m0036_LinkPrescreenCandidates,
+    m0037_RecordHashes,
+    m0038_CodeAdverseEvents,
+    m0039_SafetyActions,
+    m0040_CreateNotifications,
+]
+
+/// Migration steps written in Swift, by migration name: run after that migration's statements, in its
+/// transaction (`Migrator`).
+let migrationCode: [String: @Sendable (any SQLDatabase, SQLEngine) async throws -> Void] = [
+    m0037_RecordHashes.name: m0037_writeBaseline,
+    m0038_CodeAdverseEvents.name: { db, engine in try await AdverseEventCoding.migrate(db, engine: engine) },
+    m0039_SafetyActions.name: m0039_auditFilledDates,
 ]

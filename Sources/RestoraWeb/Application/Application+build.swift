@@ -47,6 +47,8 @@ public func buildApplication(
     DataQueryController(dependencies: dependencies, config: config).register(on: api)
     DeviationController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
+    NotificationController(dependencies: dependencies, config: config).register(on: api)
+    SafetyActionController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
     WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)
 

@@ -17,6 +17,8 @@ struct DataQueryController {
     }
 
     struct AnswerInput: Decodable { var answer: String }
+    /// Why the monitor closes the query (optional body; kept with who and when, shown on the participant page).
+    struct CloseInput: Decodable { var note: String? }
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.on(.raiseQuery, use: raise)
@@ -38,7 +40,13 @@ struct DataQueryController {
         let query = DataQuery(id: Identifier(dependencies.ids.next()), participantID: participant.value.id, recordKind: input.recordKind,
                               recordID: input.recordID, field: input.field, question: input.question, raisedBy: user.actor,
                               raisedAt: dependencies.clock.now())
-        let stored = try await repositories.queries.create(query, context: context.audit(user), idempotencyKey: request.idempotencyKey)
+        let (audit, key, ids) = (context.audit(user), request.idempotencyKey, dependencies.ids)
+        // The query and the site's notifications commit together (docs/notifications.md).
+        let stored = try await repositories.transaction { tx in
+            let stored = try await tx.queries.create(query, context: audit, idempotencyKey: key)
+            try await Notifications.enqueue(tx, Self.event(.queryRaised, stored.value), now: query.raisedAt, ids: ids)
+            return stored
+        }
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 
@@ -62,21 +70,38 @@ struct DataQueryController {
         answered.answer = input.answer
         answered.answeredBy = user.actor
         answered.status = .answered
-        let stored = try await repositories.queries.update(answered, expectedVersion: expected, context: context.audit(user))
+        let (audit, ids, now) = (context.audit(user), dependencies.ids, dependencies.clock.now())
+        let stored = try await repositories.transaction { [answered] tx in
+            let stored = try await tx.queries.update(answered, expectedVersion: expected, context: audit)
+            try await Notifications.enqueue(tx, Self.event(.queryAnswered, stored.value), now: now, ids: ids)
+            return stored
+        }
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 
     @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
         let user = try context.requireUser()
         guard user.role == .monitor || user.role == .admin else { throw APIError.forbidden("only a monitor or an admin closes a data query") }
         let (query, expected) = try await current(request, context, user)
         guard query.status != .closed else {
             throw DomainError.illegalTransition(from: "closed", to: "closed", message: "the query is already closed")
         }
+        let note = try await request.decodeJSONIfPresent(CloseInput.self, limit: config.maxBodyBytes)?.note?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         var closed = query
         closed.status = .closed
-        let stored = try await repositories.queries.update(closed, expectedVersion: expected, context: context.audit(user))
+        closed.closedBy = user.actor
+        closed.closedAt = dependencies.clock.now()
+        closed.closeNote = note?.isEmpty == false ? note : nil
+        let stored = try await repositories.queries.update(closed, expectedVersion: expected, context: context.audit(user, reason: closed.closeNote))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+    }
+
+    /// The notification of a query raised or answered: once per query and kind.
+    static func event(_ kind: NotificationKind, _ query: DataQuery) -> NotificationEvent {
+        NotificationEvent(kind: kind, participantID: query.participantID, linkPath: Notifications.participantPath(query.participantID),
+                          eventKey: "\(kind.rawValue):\(query.id.rawValue)")
     }
 
     /// The query named in the path (404 outside the user's sites) and the version from If-Match.

@@ -26,6 +26,7 @@ enum DashboardPage {
                 if model.programs.isEmpty { Layout.empty("No programs at your sites yet.") }
                 model.programs.map { summary in programCard(summary) }
             }
+            Layout.section("reporting-clocks", "Expedited reports due") { ReportingClocksSection.view(model) }
             Layout.section("open-alerts", "Open safety alerts") { alerts(model, context: context) }
             Layout.section("visits-due", "Visits due and overdue this week") { visitsDue(model) }
             Layout.section("recent-adverse-events", "Adverse events in the last \(DashboardModel.recentEventDays) days") { events(model) }
@@ -61,11 +62,11 @@ enum DashboardPage {
     static func alerts(_ model: DashboardModel, context: AppRequestContext) -> Node {
         guard !model.openAlerts.isEmpty else { return Layout.empty("No open safety alerts.") }
         return Node.fragment([shownOf(model.openAlerts.count, model.openAlertsTotal, "open alerts", order: "newest first"), el("table") {
-            el("thead") { el("tr") { el("th") { "Raised" }; el("th") { "Participant" }; el("th") { "Rule" }; el("th") { "Action" }; el("th") { "" } } }
+            el("thead") { el("tr") { el("th") { "Clinical date" }; el("th") { "Participant" }; el("th") { "Rule" }; el("th") { "Action" }; el("th") { "" } } }
             el("tbody") {
                 model.openAlerts.map { row in
                     el("tr", ["class": "alert-row"]) {
-                        el("td") { CalendarDate(row.alert.value.raisedAt).description }
+                        el("td") { AlertText.date(row.alert.value) }
                         el("td") { ParticipantText.link(row.participant, id: row.alert.value.participantID) }
                         el("td") { row.alert.value.message }
                         el("td") { el("span", ["class": "badge alert-open"]) { row.alert.value.action.displayName } }
@@ -159,15 +160,10 @@ enum ParticipantText {
     }
 }
 
-/// The acknowledge button of an open alert (posts to `/alerts/{id}/acknowledge`).
+/// The acknowledge form of an open alert (posts to `/alerts/{id}/acknowledge` with a comment; AlertPages.swift).
 enum AlertForms {
     static func acknowledge(_ alert: Versioned<SafetyAlertRecord>, context: AppRequestContext, next: String) -> Node {
-        el("form", ["class": "ack-form inline", "method": "post", "action": WebPath.acknowledge(alert.value.id)]) {
-            Forms.csrf(context)
-            el("input", ["type": "hidden", "name": "version", "value": "\(alert.version)"])
-            el("input", ["type": "hidden", "name": "next", "value": next])
-            el("button", ["class": "ack-button secondary", "type": "submit"]) { "Acknowledge" }
-        }
+        AlertAcknowledgeForm.inline(alert, context: context, next: next)
     }
 }
 

@@ -37,7 +37,7 @@ enum ParticipantPage {
                 }
             }
             Layout.section("demographics", "Demographics and diagnoses") { demographics(m) }
-            Layout.section("alerts", "Safety alerts") { alerts(m, context: context) }
+            ParticipantSafety.sections(m, context: context)  // alerts, holds, closed alerts and queries: ParticipantPage+Safety.swift
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
             ScreeningInputsSection.section(m)
@@ -73,31 +73,6 @@ enum ParticipantPage {
             if m.canReadAudit {
                 el("dt") { "History" }
                 el("dd") { el("a", ["class": "history-link", "href": WebPath.audit("participants", p.id.rawValue)]) { "Audit history" } }
-            }
-        }
-    }
-
-    static func alerts(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
-        guard !m.alerts.isEmpty else { return Layout.empty("No safety alerts.") }
-        return el("table") {
-            el("thead") { el("tr") { el("th") { "Raised" }; el("th") { "Rule" }; el("th") { "Status" }; el("th") { "" } } }
-            el("tbody") {
-                m.alerts.map { alert in
-                    el("tr", ["class": "alert-row"]) {
-                        el("td") { CalendarDate(alert.value.raisedAt).description }
-                        el("td") { alert.value.message }
-                        el("td") {
-                            alert.value.status == .open
-                                ? el("span", ["class": "badge alert-open"]) { "open" }
-                                : .text("acknowledged by \(alert.value.acknowledgedBy?.userID ?? "?") on \(alert.value.acknowledgedAt.map { CalendarDate($0).description } ?? "?")")
-                        }
-                        el("td") {
-                            if alert.value.status == .open && m.canAcknowledge {
-                                AlertForms.acknowledge(alert, context: context, next: WebPath.participant(m.participant.value.id))
-                            }
-                        }
-                    }
-                }
             }
         }
     }
@@ -221,25 +196,6 @@ enum ParticipantPage {
     }
 
     static func adverseEvents(_ m: ParticipantPageModel) -> Node {
-        guard !m.adverseEvents.isEmpty else { return Layout.empty("No adverse events.") }
-        return el("table") {
-            el("thead") { el("tr") { el("th") { "Onset" }; el("th") { "Term" }; el("th", ["class": "num"]) { "Grade" }; el("th") { "Relatedness" }; el("th") { "Serious" }; el("th") { "Outcome" }; el("th") { "" } } }
-            el("tbody") {
-                m.adverseEvents.map { stored in
-                    let e = stored.value
-                    return el("tr", ["class": "adverse-event-row"]) {
-                        el("td") { e.onset.description }
-                        el("td") { e.term }
-                        el("td", ["class": "num grade-\(e.grade)"]) { "\(e.grade)" }
-                        el("td") { e.relatedness.rawValue }
-                        el("td") { e.isSerious ? "yes" : "no" }
-                        el("td") { e.outcome.rawValue }
-                        el("td") {
-                            if m.canReadAudit { el("a", ["class": "history-link", "href": WebPath.audit("adverse-events", e.id.rawValue)]) { "History" } }
-                        }
-                    }
-                }
-            }
-        }
+        AdverseEventRows.table(m.adverseEvents, today: m.today, canReadAudit: m.canReadAudit)
     }
 }

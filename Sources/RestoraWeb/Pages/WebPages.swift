@@ -10,7 +10,8 @@ enum WebPages {
         // The session middleware runs first, so an error page is drawn for the signed-in user (header,
         // sign-out) and a 404 or 403 keeps the person's bearings.
         let pages = router.group()
-            .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids, syntheticLabel: config.syntheticLabel))
+            .add(middleware: WebSessionMiddleware(users: dependencies.repositories.users, clock: dependencies.clock, ids: dependencies.ids, syntheticLabel: config.syntheticLabel,
+                                                 notifications: dependencies.repositories.notifications))
             .add(middleware: WebErrorMiddleware())
         SignInController(dependencies: dependencies, config: config, signInGuard: signInGuard).register(on: pages)
         DashboardController(dependencies: dependencies).register(on: pages)
@@ -25,7 +26,10 @@ enum WebPages {
         MedicationPagesController(dependencies: dependencies, config: config).register(on: pages)
         AuditPageController(dependencies: dependencies).register(on: pages)
         AlertPageController(dependencies: dependencies, config: config).register(on: pages)
+        AlertHoldPageController(dependencies: dependencies, config: config).register(on: pages)
+        NotificationPagesController(dependencies: dependencies, config: config).register(on: pages)
         PrescreenController(dependencies: dependencies, config: config).register(on: pages)
+        AdverseEventPagesController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]
