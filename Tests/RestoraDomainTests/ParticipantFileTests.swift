@@ -60,7 +60,7 @@ import Testing
     @Test(arguments: [
         ("\"birthDate\": \"1990-01-01\"", "\"birthDate\": \"1990-13-01\"", "participant.birthDate", "not a date"),
         ("\"sex\": \"male\"", "\"sex\": \"man\"", "participant.sex", ""),
-        ("\"value\": 120", "\"value\": \"120\"", "observations[0].value.quantity.value", "expected a number, found a string"),
+        ("\"value\": 120", "\"value\": \"120\"", "observations[0].value.quantity.value", "expected a number, found text"),
         ("\"effective\": \"2026-05-01\"", "\"effective\": \"May 1\"", "observations[0].effective", "not a date"),
         ("\"mrn\": \"m\", ", "", "participant", "missing required key 'mrn'"),
         ("{\"quantity\": {\"value\": 120, \"unit\": \"mg/dL\"}}", "{}", "observations[0].value", "exactly one of"),
