@@ -254,6 +254,9 @@ struct AdverseEventReportingAPITests {
             #expect(stored.count == 1)
             #expect(stored.first?.question.contains("grades 3 by CTCAE v5.0") == true)
             #expect(stored.first?.raisedBy.userID == "restora")
+            // The site's coordinator hears of it like of any raised query (docs/notifications.md).
+            let told = try await NotificationAPITests.inbox(h, client, .coordinator).items
+            #expect(told.filter { $0.kind == "query-raised" }.count == 1, "\(told.map(\.kind))")
             // A correction that still disagrees while the query is open raises no second one.
             let corrected = #"{"term":"Hypertriglyceridemia","grade":1,"onset":"2025-12-27","enrolmentID":"\#(enrolment)","reason":"re-graded"}"#
             try await client.execute(uri: "/api/v1/adverse-events/\(disagreeing.id)", method: .put,

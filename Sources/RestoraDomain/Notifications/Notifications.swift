@@ -7,6 +7,13 @@ public enum Notifications {
     /// Hour of day (UTC) after which the daily digest of the day is sent. A configurable default (U).
     public static let digestHourUTC = 7
 
+    /// The event of a data query raised or answered, whichever door raised it (a user through the API, or the
+    /// adverse-event consistency check): one event key per query and kind.
+    public static func queryEvent(_ kind: NotificationKind, _ query: DataQuery) -> NotificationEvent {
+        NotificationEvent(kind: kind, participantID: query.participantID, linkPath: participantPath(query.participantID),
+                          eventKey: "\(kind.rawValue):\(query.id.rawValue)")
+    }
+
     /// Writes one outbox row per recipient of `event` (users of the participant's site with the kind's roles).
     /// Idempotent per (event key, user). Returns how many rows were new.
     @discardableResult

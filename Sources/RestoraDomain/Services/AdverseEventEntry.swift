@@ -225,7 +225,10 @@ public struct AdverseEventEntry: Sendable {
         let query = DataQuery(
             id: Identifier(clinical.ids.next()), participantID: event.participantID, recordKind: "adverse-events",
             recordID: event.id.rawValue, field: "grade", question: question, raisedBy: Self.checker, raisedAt: stored.updatedAt)
-        return try await repositories.queries.create(
+        let raised = try await repositories.queries.create(
             query, context: context, idempotencyKey: "consistency:\(event.id.rawValue):v\(stored.version)")
+        // The site hears of it like of any raised query, in the same transaction (docs/notifications.md).
+        try await Notifications.enqueue(repositories, Notifications.queryEvent(.queryRaised, raised.value), now: stored.updatedAt, ids: clinical.ids)
+        return raised
     }
 }

@@ -99,10 +99,7 @@ struct DataQueryController {
     }
 
     /// The notification of a query raised or answered: once per query and kind.
-    static func event(_ kind: NotificationKind, _ query: DataQuery) -> NotificationEvent {
-        NotificationEvent(kind: kind, participantID: query.participantID, linkPath: Notifications.participantPath(query.participantID),
-                          eventKey: "\(kind.rawValue):\(query.id.rawValue)")
-    }
+    static func event(_ kind: NotificationKind, _ query: DataQuery) -> NotificationEvent { Notifications.queryEvent(kind, query) }
 
     /// The query named in the path (404 outside the user's sites) and the version from If-Match.
     private func current(_ request: Request, _ context: AppRequestContext, _ user: UserAccount) async throws -> (DataQuery, Int) {
