@@ -86,6 +86,12 @@ enum ReportText {
                 [.list([t.randomized.map { "Randomized trial: \($0.text)." }, t.simon.map { "Simon two-stage (p0 \(ReportNumber.percent($0.p0, places: 0)), p1 \(ReportNumber.percent($0.p1))): \($0.text)." }].compactMap { $0 })]
             },
         ]
+        if let heads = r.auditHeads {
+            list.append(Section(id: "audit-anchor", title: "Audit chain heads", unavailable: nil, blocks: [
+                .paragraph("The last entry of each audit chain when this report was made. Kept with the report, outside the database, they let `restora audit verify --anchor` show later that no chain was rewritten since (docs/audit-integrity.md)."),
+                .table(header: ["Chain", "Last entry", "Hash"], rows: heads.map { [$0.chain, "\($0.sequence)", $0.hash] }),
+            ], notes: []))
+        }
         return list
     }
 

@@ -45,6 +45,23 @@ public struct StudyReport: Codable, Sendable, Equatable {
     public var predictors: ReportSection<PredictorsSection>
     public var nextTrial: ReportSection<NextTrialPlanner>
     public var notes: [String]
+    /// The heads of the audit chains when the report was made (`restora report`; docs/audit-integrity.md):
+    /// kept with the printed report, they let `restora audit verify --anchor` prove later that no chain was
+    /// rewritten since. Absent where the report is computed without the store (the web page, tests).
+    public var auditHeads: [AuditHead]?
+
+    /// One chain's head: its name ("site DEMO-BH", "site-less records"), last entry and that entry's hash.
+    public struct AuditHead: Codable, Sendable, Equatable {
+        public var chain: String
+        public var sequence: Int
+        public var hash: String
+
+        public init(chain: String, sequence: Int, hash: String) {
+            self.chain = chain
+            self.sequence = sequence
+            self.hash = hash
+        }
+    }
 }
 
 extension StudyReport {

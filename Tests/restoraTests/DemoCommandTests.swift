@@ -50,6 +50,10 @@ import Testing
         let markdown = try await ReportCommand.parse(["--demo-folder", folder.path, "--program", "msc-osteoporosis",
                                                        "--protocols", Self.protocols]).render()
         #expect(markdown.contains("SYNTHETIC DEMO DATA"))
+        // Issue #19: the report prints the audit chain heads to keep (one row per chain, site-less included).
+        #expect(markdown.contains("## Audit chain heads"))
+        #expect(markdown.contains("| the site-less chain | "))
+        #expect(json.contains("\"auditHeads\""))
         try await webAndCommandLineReportTheSameCutOff(folder)
     }
 

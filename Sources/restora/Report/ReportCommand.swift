@@ -124,10 +124,16 @@ struct ReportCommand: AsyncParsableCommand {
         let dataset = try await StoredProgramData.load(
             programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo,
             observations: StoredProgramData.reportObservations)
+        var report: StudyReport
         do {
-            return try StudyReport.build(dataset, syntheticLabel: DemoLabel.text).stating(cutOff)
+            report = try StudyReport.build(dataset, syntheticLabel: DemoLabel.text).stating(cutOff)
         } catch {
             throw CLIFailure("cannot compute the report of \(program): \(error)")
         }
+        // The chain heads at this moment, printed with the report to keep (docs/audit-integrity.md).
+        report.auditHeads = try await storage.auditAnchor().heads.map {
+            StudyReport.AuditHead(chain: $0.chainName, sequence: $0.sequence, hash: $0.hash)
+        }
+        return report
     }
 }
