@@ -97,4 +97,15 @@ import Testing
         let bad = [ReferenceSafetyItem(term: "Dry skn", source: ""), ReferenceSafetyItem(term: "Eye disorders - Other, specify", source: "x")]
         #expect(ReferenceSafetyItem.problems(bad, terms: list).count == 3)
     }
+
+    /// A configured sheet that cannot be read is refused by name (the server does not start), never a crash
+    /// and never a silent fall-back to the shipped subset.
+    @Test func unreadableConfiguredSheetIsRefusedByName() throws {
+        #expect(throws: DomainError.invalidValue(
+            field: "RESTORA_CTCAE_TERMS_CSV", message: "/nonexistent/ctcae.csv is not a readable CTCAE v5.0 sheet export (CSV)")) {
+            try CTCAETermList.configured(environment: ["RESTORA_CTCAE_TERMS_CSV": "/nonexistent/ctcae.csv"])
+        }
+        #expect(try CTCAETermList.configured(environment: [:]).entries == CTCAETermList.shipped.entries)
+        #expect(!CTCAETermList.shipped.entries.isEmpty)
+    }
 }

@@ -165,3 +165,18 @@ import Testing
         #expect(same.status == 0 && same.stdout.contains("no change against v1.1"), "\(same.stdout)")
     }
 }
+
+/// A configured CTCAE term sheet that cannot be read stops every command that loads protocols, naming the
+/// setting and the file (no crash, no silent fall-back to the shipped subset; docs/safety.md).
+@Suite struct CTCAETermSheetConfigurationTests {
+    @Test func unreadableSheetIsRefusedByName() throws {
+        let source = try ProtocolSource.parse([])
+        do {
+            _ = try source.catalog(environment: ["RESTORA_CTCAE_TERMS_CSV": "/nonexistent/ctcae.csv"])
+            Issue.record("loaded the protocols with an unreadable term sheet")
+        } catch let failure as CLIFailure {
+            #expect(failure.message == "RESTORA_CTCAE_TERMS_CSV: /nonexistent/ctcae.csv is not a readable CTCAE v5.0 sheet export (CSV)")
+        }
+        #expect(try !source.catalog(environment: [:]).protocols.isEmpty)
+    }
+}

@@ -40,26 +40,28 @@ public struct CTCAETermList: Sendable {
     }
 
     /// The list every door uses: the NCI sheet named by `RESTORA_CTCAE_TERMS_CSV`, else the shipped subset.
-    public static let standard: CTCAETermList = {
-        if let path = ProcessInfo.processInfo.environment["RESTORA_CTCAE_TERMS_CSV"], !path.isEmpty {
-            do {
-                return try CTCAETermList(csv: try String(contentsOfFile: path, encoding: .utf8), origin: path)
-            } catch {
-                // A configured sheet that cannot be read must not silently fall back to the subset.
-                fatalError("RESTORA_CTCAE_TERMS_CSV: \(path) is not a readable CTCAE v5.0 sheet export")
-            }
-        }
-        return shipped
-    }()
+    /// A configured sheet that cannot be read never falls back silently: `restora serve` and `restora demo`
+    /// call `configured()` before they serve and refuse to start naming the file; should the list be read
+    /// anyway, it is empty, so every coded term is refused rather than judged against the wrong list.
+    public static let standard: CTCAETermList = (try? configured())
+        ?? CTCAETermList(entries: [], origin: "RESTORA_CTCAE_TERMS_CSV could not be read")
 
-    /// The subset shipped with Restora, compiled into the binary (`embedInCode` in Package.swift).
-    public static let shipped: CTCAETermList = {
-        let text = String(decoding: PackageResources.ctcae_v5_terms_csv, as: UTF8.self)
-        guard let list = try? CTCAETermList(csv: text, origin: "ctcae-v5-terms.csv (shipped subset)") else {
-            fatalError("the shipped CTCAE v5.0 term list (ctcae-v5-terms.csv) does not parse")
+    /// The configured list, or a refusal naming the setting and the file.
+    public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CTCAETermList {
+        guard let path = environment["RESTORA_CTCAE_TERMS_CSV"], !path.isEmpty else { return try shippedList() }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let list = try? CTCAETermList(csv: text, origin: path) else {
+            throw DomainError.invalidValue(field: "RESTORA_CTCAE_TERMS_CSV", message: "\(path) is not a readable CTCAE v5.0 sheet export (CSV)")
         }
         return list
-    }()
+    }
+
+    /// The subset shipped with Restora, compiled into the binary (`embedInCode` in Package.swift); a test
+    /// checks that it parses.
+    public static let shipped: CTCAETermList = (try? shippedList()) ?? CTCAETermList(entries: [], origin: "ctcae-v5-terms.csv could not be read")
+
+    static func shippedList() throws -> CTCAETermList {
+        try CTCAETermList(csv: String(decoding: PackageResources.ctcae_v5_terms_csv, as: UTF8.self), origin: "ctcae-v5-terms.csv (shipped subset)")
+    }
 
     /// Reads the shipped file or the NCI "CTCAE_v5.0" sheet saved as CSV: columns are found by their header
     /// ("MedDRA Code", "MedDRA SOC", "CTCAE Term", "Grade 1" … "Grade 5"; "Source" optional), lines starting

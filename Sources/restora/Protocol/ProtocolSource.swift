@@ -32,6 +32,13 @@ struct ProtocolSource: ParsableArguments {
 
     func catalog(environment: [String: String] = ProcessInfo.processInfo.environment,
                  currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> ProtocolCatalog {
+        // The protocols' reference safety information names CTCAE terms: a configured term sheet that cannot
+        // be read stops every command that loads protocols, naming the file (docs/safety.md).
+        do {
+            _ = try CTCAETermList.configured(environment: environment)
+        } catch let DomainError.invalidValue(field, message) {
+            throw CLIFailure("\(field): \(message)")
+        }
         let folder = resolvedDirectory(environment: environment, currentDirectory: currentDirectory)
         do {
             var byID: [String: (definition: ProtocolDefinition, origin: String)] = [:]
