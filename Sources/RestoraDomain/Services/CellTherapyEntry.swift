@@ -173,8 +173,8 @@ public struct CellTherapyEntry: Sendable {
 
     /// Stores a lot's release-test results (a lot in process moves to quarantine while it waits for its
     /// decision). Only an undecided lot takes results; changing results already entered needs a reason.
-    /// Moving into quarantine is a custody step (`quarantined`, by the user, at `instant` or no earlier than the
-    /// lot's last step), written with the results in the same update (issue #19: every state change of a lot is
+    /// Moving into quarantine is a custody step (`quarantined`, by the user, at the lot's last step — when
+    /// processing ended — else at its harvest, else at `instant`), written with the results in the same update (issue #19: every state change of a lot is
     /// a custody step with who and when).
     public func recordReleaseTests(
         _ tests: ReleaseTestResults, product id: Identifier<CellProduct>, expectedVersion: Int, at instant: Date = Date(),
@@ -205,9 +205,16 @@ public struct CellTherapyEntry: Sendable {
         product.releaseTests = tests
         if product.releaseStatus == .inProcess {
             product.releaseStatus = .quarantine
+            // A lot is in quarantine from the end of its last step (processing) until its decision, so the step is
+            // dated there — or at its harvest when no step is recorded: results and a decision entered afterwards
+            // keep their own days. Who entered the results, and when, are in the step and in the audit entry.
+            var since = product.custody.last?.at
+            if since == nil, let harvest = product.harvestProcedureID {
+                since = try await repositories.procedures.get(harvest).value.performed
+            }
             product.custody.append(CustodyEvent(
-                kind: .quarantined, at: max(instant, product.custody.last?.at ?? instant), actor: context.actor,
-                note: "release test results entered; awaiting the release decision"))
+                kind: .quarantined, at: min(since ?? instant, instant), actor: context.actor,
+                note: "release test results entered on \(CalendarDate(instant)); awaiting the release decision"))
         }
         return try await repositories.cellProducts.update(product, expectedVersion: expectedVersion, context: audit)
     }
