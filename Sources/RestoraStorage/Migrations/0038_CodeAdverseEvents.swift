@@ -111,10 +111,7 @@ enum AdverseEventCoding {
             guard let last = rows.last else { break }
             var pending: [AuditWriter.Pending] = []
             for row in rows {
-                var cells: [String: SQLCell] = [:]
-                for column in table.columns where row.contains(column: column.name) {
-                    cells[column.name] = try SQLCell.read(row, column: column.name, kind: column.kind)
-                }
+                var cells = try RecordHash.presentCells(table, row: row)
                 var event = try AdverseEventMapping.value(from: cells)
                 if let term = byName[event.term.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()] {
                     event.meddraCode = term.code
