@@ -41,6 +41,12 @@ let package = Package(
         // Byte-level CSV reader (RFC 4180, numbers parsed from bytes) for `restora stats` and imports; no dependencies.
         .target(name: "RestoraCSV"),
         .target(name: "RestoraReports", dependencies: ["RestoraDomain", "RestoraStats"]),
+        // Research data exports (issue #18): CSV with a data dictionary, CDISC SDTM as SAS XPORT v5, Dataset-JSON
+        // and define.xml, ODM 1.3.2, and de-identified extracts; streamed from the program's chunks of records.
+        .target(
+            name: "RestoraExport",
+            dependencies: ["RestoraDomain", "RestoraReports", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Synthetic demo clinic (labelled synthetic everywhere); pure, built from domain values only.
         .target(name: "RestoraDemo", dependencies: ["RestoraDomain"]),
         .target(
@@ -58,7 +64,7 @@ let package = Package(
         .target(
             name: "RestoraWeb",
             dependencies: [
-                "RestoraDomain", "RestoraStats", "RestoraReports",
+                "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,7 +90,7 @@ let package = Package(
             name: "restora",
             dependencies: [
                 "RestoraDomain", "RestoraStats", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraWeb", "RestoraCSV",
-                "RestoraNotify",
+                "RestoraNotify", "RestoraExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // `restora serve` runs the HTTP application and the notification worker in one service group.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,6 +113,13 @@ let package = Package(
         .testTarget(name: "RestoraStatsTests", dependencies: ["RestoraStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RestoraReportsTests", dependencies: ["RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraDomain", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RestoraDemoTests", dependencies: ["RestoraDemo"]),
+        .testTarget(
+            name: "RestoraExportTests",
+            dependencies: [
+                "RestoraExport", "RestoraReports", "RestoraDemo", "RestoraStorage", "RestoraDomain",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "RestoraCSVTests", dependencies: ["RestoraCSV"]),
         .testTarget(
             name: "RestoraNotifyTests",

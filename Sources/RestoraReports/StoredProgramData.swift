@@ -25,7 +25,6 @@ public enum StoredProgramData {
         programID: Identifier<Program>, repositories: Repositories, catalog: ProtocolCatalog, asOf: CalendarDate,
         synthetic: Bool, observations selection: ObservationSelection = .all, chunkSize: Int = chunkSize
     ) async throws -> ProgramDataset {
-        let chunkSize = max(1, chunkSize)
         let program: Program
         do {
             program = try await repositories.programs.get(programID).value
@@ -39,15 +38,29 @@ public enum StoredProgramData {
         } catch {
             throw LoadError(message: "program \(program.name) uses protocol \(program.protocolID), which is not in the protocol catalog at \(catalog.directory)")
         }
-        let enrolments = try await repositories.enrolments.list(program: programID).map(\.value)
         var participants: [ProgramParticipantData] = []
-        participants.reserveCapacity(enrolments.count)
-        for start in stride(from: 0, to: enrolments.count, by: chunkSize) {
-            let chunk = Array(enrolments[start..<min(start + chunkSize, enrolments.count)])
-            participants += try await loadChunk(chunk, program: program, repositories: repositories, selection: selection)
+        try await stream(program: program, repositories: repositories, observations: selection, chunkSize: chunkSize) {
+            participants += $0
         }
         return ProgramDataset(definition: definition, programName: program.name, asOf: asOf, synthetic: synthetic,
                               participants: participants)
+    }
+
+    /// The program's enrolments with their records, handed to `body` one chunk at a time in enrolment order
+    /// (created, then id), so a reader that writes as it goes (the exports) holds one chunk at a time.
+    /// `only`, when given, keeps the enrolments of those participants.
+    public static func stream(
+        program: Program, repositories: Repositories, observations selection: ObservationSelection = .all,
+        only: Set<Identifier<Participant>>? = nil, chunkSize: Int = chunkSize,
+        _ body: ([ProgramParticipantData]) async throws -> Void
+    ) async throws {
+        let chunkSize = max(1, chunkSize)
+        var enrolments = try await repositories.enrolments.list(program: program.id).map(\.value)
+        if let only { enrolments.removeAll { !only.contains($0.participantID) } }
+        for start in stride(from: 0, to: enrolments.count, by: chunkSize) {
+            let chunk = Array(enrolments[start..<min(start + chunkSize, enrolments.count)])
+            try await body(try await loadChunk(chunk, program: program, repositories: repositories, selection: selection))
+        }
     }
 
     /// One chunk of enrolments with their records: nine reads, run side by side.
