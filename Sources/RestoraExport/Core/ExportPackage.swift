@@ -42,7 +42,7 @@ public struct ExportContext: Sendable {
 /// counters; it writes rows to its files as each chunk arrives.
 public protocol ExportPackageWriter {
     /// Writes the records of one chunk of participants (already de-identified when the export asks for it).
-    mutating func write(_ participants: [ProgramParticipantData]) throws
+    mutating func write(_ participants: [ExportParticipant]) throws
     /// Completes every file (metadata such as define.xml or the data dictionary is written here) and lists them.
     mutating func finish() throws -> [ExportedFile]
 }
