@@ -48,15 +48,16 @@ public enum StoredProgramData {
 
     /// The program's enrolments with their records, handed to `body` one chunk at a time in enrolment order
     /// (created, then id), so a reader that writes as it goes (the exports) holds one chunk at a time.
-    /// `only`, when given, keeps the enrolments of those participants.
+    /// `only`, when given, keeps the enrolments of those participants; `sites`, the enrolments at those sites.
     public static func stream(
         program: Program, repositories: Repositories, observations selection: ObservationSelection = .all,
-        only: Set<Identifier<Participant>>? = nil, chunkSize: Int = chunkSize,
+        only: Set<Identifier<Participant>>? = nil, sites: Set<Identifier<Site>>? = nil, chunkSize: Int = chunkSize,
         _ body: ([ProgramParticipantData]) async throws -> Void
     ) async throws {
         let chunkSize = max(1, chunkSize)
         var enrolments = try await repositories.enrolments.list(program: program.id).map(\.value)
         if let only { enrolments.removeAll { !only.contains($0.participantID) } }
+        if let sites { enrolments.removeAll { !sites.contains($0.siteID) } }
         for start in stride(from: 0, to: enrolments.count, by: chunkSize) {
             let chunk = Array(enrolments[start..<min(start + chunkSize, enrolments.count)])
             try await body(try await loadChunk(chunk, program: program, repositories: repositories, selection: selection))
