@@ -140,6 +140,8 @@ let package = Package(
             dependencies: [
                 "RestoraWeb", "RestoraStorage", "RestoraDomain", "RestoraDemo", "RestoraReports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The export tests check downloaded files against the manifest's SHA-256 (issue #18).
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // Page snapshots are read from the source tree by path (PageSnapshotTests), not bundled.
             exclude: ["Snapshots"]

@@ -25,11 +25,13 @@ extension DemoLogin {
                   canDo: "reads records and the audit trail, raises data queries; writes no clinical data"),
         DemoLogin(username: "auditor", password: "demo-auditor", role: .auditor, siteCodes: ["DEMO-BH", "DEMO-NS", "DEMO-LK"],
                   canDo: "reads records and the audit trail; writes nothing"),
+        DemoLogin(username: "datamanager", password: "demo-datamanager", role: .dataManager, siteCodes: ["DEMO-BH", "DEMO-NS", "DEMO-LK"],
+                  canDo: "exports the research data (CSV, SDTM, ODM; identified or de-identified), reads records and the audit trail, raises data queries; writes no clinical data"),
     ]
 }
 
 extension DemoSeeder {
-    /// Creates the demo users concurrently (password hashing is deliberately slow, and there are five).
+    /// Creates the demo users concurrently (password hashing is deliberately slow, and there are six).
     func createUsers(sites: [Site]) async throws -> Int {
         let byCode = Dictionary(sites.map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
         let users = repositories.users

@@ -22,6 +22,9 @@ struct SiteSchemaInvariantTests {
         "audit_chain_heads": "one row per chain, keyed by chain_id",
         "notification_settings": "a user's own settings (address), not clinical; an account may see several sites",
         "notification_preferences": "a user's own e-mail choices per notification kind, not clinical",
+        "export_jobs": "an export may span sites (issue #18); its entries are in the site-less chain",
+        "export_job_participants": "rows of a site-less export job",
+        "export_job_files": "rows of a site-less export job",
     ]
 
     /// Unique indexes of clinical tables that do not contain site_id, each with the reason it may stay.

@@ -99,6 +99,9 @@ struct OpenAPIDocumentTests {
             } else if path.hasSuffix("{id}/report-draft") {
                 // One record's document, not a list (docs/safety.md).
                 #expect(body?["$ref"] as? String == "#/components/schemas/AdverseEventReportDraft")
+            } else if path.hasSuffix("/files/{name}") {
+                // A file of an export package, downloaded as it is (docs/exports.md).
+                #expect(body?["format"] as? String == "binary")
             } else {
                 #expect(body?["type"] as? String == "array", "GET \(path) answers \(String(describing: body))")
             }

@@ -120,6 +120,8 @@ printf '%s\n' "$pw_coord"   | "$bin" user add --username claire --role coordinat
 printf '%s\n' "$pw_inv"     | "$bin" user add --username ivan   --role investigator --site PAR1 --password-stdin >/dev/null
 printf '%s\n' "$pw_coord_b" | "$bin" user add --username lucas  --role coordinator  --site LYO1 --password-stdin >/dev/null
 printf '%s\n' "$pw_mon"     | "$bin" user add --username mona   --role monitor --site PAR1 --site LYO1 --password-stdin >/dev/null
+pw_dm='data-manager-both-2026'
+printf '%s\n' "$pw_dm"      | "$bin" user add --username dora   --role data-manager --site PAR1 --site LYO1 --password-stdin >/dev/null
 # An API token for seeding data that a test needs but is not about (e.g. a site-A participant for the
 # site-B test), so one page that is missing does not fail every other test.
 token=$("$bin" token create --username claire)
@@ -151,6 +153,7 @@ export RESTORA_COORDINATOR=claire RESTORA_COORDINATOR_PASSWORD=$pw_coord
 export RESTORA_INVESTIGATOR=ivan RESTORA_INVESTIGATOR_PASSWORD=$pw_inv
 export RESTORA_COORDINATOR_B=lucas RESTORA_COORDINATOR_B_PASSWORD=$pw_coord_b
 export RESTORA_MONITOR=mona RESTORA_MONITOR_PASSWORD=$pw_mon
+export RESTORA_DATA_MANAGER=dora RESTORA_DATA_MANAGER_PASSWORD=$pw_dm
 export RESTORA_PII_FILE=$work/typed-pii.txt
 export SE_OFFLINE=true PYTHONDONTWRITEBYTECODE=1
 status=0

@@ -26,14 +26,14 @@ public enum NotificationKind: String, Hashable, Sendable, Codable, CaseIterable 
 
     /// Who is told, among the users of the record's site: investigators judge safety events and own the
     /// reporting clock (21 CFR 312.64(b): the investigator reports to the sponsor); coordinators run the visit
-    /// calendar and answer data queries; the monitor who raises queries is told when one is answered.
+    /// calendar and answer data queries; the monitors and data managers who raise queries are told when one is answered.
     /// Admins are not told (they see every site; no site "is theirs").
     public var recipientRoles: [UserRole] {
         switch self {
         case .safetyAlert, .reportDueSoon, .reportOverdue: [.investigator]
         case .visitDueTomorrow, .visitOverdue: [.coordinator]
         case .queryRaised: [.coordinator, .investigator]
-        case .queryAnswered: [.monitor]
+        case .queryAnswered: [.monitor, .dataManager]
         }
     }
 

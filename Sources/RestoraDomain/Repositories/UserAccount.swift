@@ -1,12 +1,18 @@
 /// What a user may do. Monitors read and raise queries; auditors read the audit trail; neither writes
-/// clinical data (PRODUCT.md "The people who use it").
+/// clinical data (PRODUCT.md "The people who use it"). Data managers (issue #18, docs/exports.md) read the
+/// records and the audit trail of their sites, raise and close data queries like a monitor, and export the
+/// research data of their sites; they write no clinical data.
 public enum UserRole: String, Hashable, Sendable, Codable, CaseIterable {
     case admin, investigator, coordinator, monitor, auditor
+    /// Data manager (issue #18): exports the research data of its sites; reads, does not write clinical records.
+    case dataManager = "data-manager"
 
     /// May create and edit clinical records (participants, visits, observations, events…).
     public var writesClinicalData: Bool { self == .admin || self == .investigator || self == .coordinator }
     /// May read the audit trail of records.
-    public var readsAudit: Bool { self == .admin || self == .auditor || self == .monitor }
+    public var readsAudit: Bool { self == .admin || self == .auditor || self == .monitor || self == .dataManager }
+    /// Raises and closes data queries (the monitor's source data verification; the data manager's data review).
+    public var raisesQueries: Bool { self == .admin || self == .monitor || self == .dataManager }
     /// Admins see every site; everyone else only the sites they belong to.
     public var seesAllSites: Bool { self == .admin }
 }

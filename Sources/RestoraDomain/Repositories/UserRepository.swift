@@ -49,6 +49,8 @@ public struct Repositories: Sendable {
     public var sectionReviews: any SectionReviewRepository
     /// The notification outbox and each user's inbox (issue #15 item 6, migration 0040).
     public var notifications: any NotificationRepository
+    /// Research data export jobs, their files and the participants they exported (issue #18, migration 0041).
+    public var exportJobs: any ExportJobRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -63,7 +65,7 @@ public struct Repositories: Sendable {
         dashboard: any DashboardQueries, programRecords: any ProgramRecordSource,
         deviations: any ProtocolDeviationRepository,
         concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository,
-        notifications: any NotificationRepository
+        notifications: any NotificationRepository, exportJobs: any ExportJobRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -88,5 +90,6 @@ public struct Repositories: Sendable {
         self.concomitantMedications = concomitantMedications
         self.sectionReviews = sectionReviews
         self.notifications = notifications
+        self.exportJobs = exportJobs
     }
 }

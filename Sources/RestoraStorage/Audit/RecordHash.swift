@@ -59,16 +59,25 @@ enum AuditedTables {
                             aggregate: "COALESCE(MAX(c.revision), 0)")]
         var courses = AuditedTable.of(MedicationCourseMapping.self)
         courses.lists = [count("dispensing_count", of: DispensingRows.self)]
+        // Export jobs (migration 0041): the counts of their participant and file rows.
+        var exports = AuditedTable.of(ExportJobMapping.self)
+        exports.lists = [count("file_count", of: ExportJobFileRows.self),
+                         .init(column: "participant_count", childTable: ExportJobParticipantRows.table, parentColumn: ExportJobParticipantRows.parentColumn,
+                               aggregate: "COALESCE(SUM(CASE WHEN c.role = 'exported' THEN 1 ELSE 0 END), 0)"),
+                         .init(column: "requested_count", childTable: ExportJobParticipantRows.table, parentColumn: ExportJobParticipantRows.parentColumn,
+                               aggregate: "COALESCE(SUM(CASE WHEN c.role = 'requested' THEN 1 ELSE 0 END), 0)")]
         return [
             .of(SiteMapping.self), .of(UserMapping.self), .of(ProgramMapping.self), .of(ParticipantMapping.self),
             enrolments, .of(VisitMapping.self), .of(ObservationMapping.self), .of(ProcedureMapping.self), lots, courses,
             .of(AdverseEventMapping.self), .of(SafetyAlertMapping.self), .of(DataQueryMapping.self), .of(ScreeningMapping.self),
             .of(ConcomitantMedicationMapping.self), .of(SectionReviewMapping.self), .of(ProtocolDeviationMapping.self),
-            .of(PrescreenCandidateMapping.self),
+            .of(PrescreenCandidateMapping.self), exports,
             .child(EnrolmentTransitionRows.self, kind: "enrolment transition"),
             .child(CustodyEventRows.self, kind: "custody event"),
             .child(ReleaseTestRows.self, kind: "release-test result"),
             .child(DispensingRows.self, kind: "dispensing"),
+            .child(ExportJobParticipantRows.self, kind: "export job participant"),
+            .child(ExportJobFileRows.self, kind: "export job file"),
         ]
     }()
 

@@ -79,7 +79,8 @@ public final class StorageDatabase: Sendable {
             deviations: SQLProtocolDeviationRepository(records: records(ProtocolDeviationMapping.self)),
             concomitantMedications: SQLClinicalRepository(records: records(ConcomitantMedicationMapping.self)),
             sectionReviews: SQLClinicalRepository(records: records(SectionReviewMapping.self)),
-            notifications: SQLNotificationRepository(store: store))
+            notifications: SQLNotificationRepository(store: store),
+            exportJobs: SQLExportJobRepository(records: records(ExportJobMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

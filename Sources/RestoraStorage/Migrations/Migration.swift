@@ -73,6 +73,7 @@ let allMigrations: [Migration] = [
     m0038_CodeAdverseEvents,
     m0039_SafetyActions,
     m0040_CreateNotifications,
+    m0041_CreateExportJobs,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

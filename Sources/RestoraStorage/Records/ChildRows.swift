@@ -37,6 +37,7 @@ enum ChildTables {
         EnrolmentMapping.table: [EnrolmentTransitionRows.table],
         CellProductMapping.table: [CustodyEventRows.table, ReleaseTestRows.table],
         MedicationCourseMapping.table: [DispensingRows.table],
+        ExportJobMapping.table: [ExportJobParticipantRows.table, ExportJobFileRows.table],
     ]
 }
 

@@ -49,6 +49,7 @@ public func buildApplication(
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     NotificationController(dependencies: dependencies, config: config).register(on: api)
     SafetyActionController(dependencies: dependencies, config: config).register(on: api)
+    ExportController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
     WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)
 

@@ -27,6 +27,10 @@ public struct WebConfiguration: Sendable {
     /// `/metrics` answers requests with `Authorization: Bearer <metricsToken>`; with no token set, it
     /// answers only requests from this machine (loopback, not forwarded by a proxy).
     public var metricsToken: String?
+    /// Where export jobs write their packages, one folder per job (`<exportDirectory>/<job id>`; issue #18,
+    /// docs/exports.md). `restora serve` sets it (`--export-directory`, `RESTORA_EXPORT_DIRECTORY`, default
+    /// `exports/` beside the SQLite database); nil refuses new export jobs (503).
+    public var exportDirectory: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, syntheticLabel: String? = nil) {
         self.host = host
@@ -46,6 +50,8 @@ public struct WebDependencies: Sendable {
     public var metrics: PrometheusCollectorRegistry
     /// The protocols whose safety rules, eligibility criteria and release specifications the API applies.
     public var catalog: ProtocolCatalog
+    /// How far each running export job is (participants written), shared by the API and the page.
+    public var exportProgress = ExportProgressBoard()
 
     public init(
         repositories: Repositories, clock: any Clock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),

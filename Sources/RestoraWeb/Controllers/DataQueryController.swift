@@ -30,7 +30,7 @@ struct DataQueryController {
     @Sendable func raise(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let user = try context.requireUser()
-        guard user.role == .monitor || user.role == .admin else { throw APIError.forbidden("only a monitor or an admin raises a data query") }
+        guard user.role.raisesQueries else { throw APIError.forbidden("only a monitor, a data manager or an admin raises a data query") }
         let participant = try await Access.participant(Identifier(try context.parameters.require("id")), for: user, in: repositories)
         let input = try await request.decodeJSON(RaiseInput.self, limit: config.maxBodyBytes)
         guard !input.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -82,7 +82,7 @@ struct DataQueryController {
     @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let user = try context.requireUser()
-        guard user.role == .monitor || user.role == .admin else { throw APIError.forbidden("only a monitor or an admin closes a data query") }
+        guard user.role.raisesQueries else { throw APIError.forbidden("only a monitor, a data manager or an admin closes a data query") }
         let (query, expected) = try await current(request, context, user)
         guard query.status != .closed else {
             throw DomainError.illegalTransition(from: "closed", to: "closed", message: "the query is already closed")

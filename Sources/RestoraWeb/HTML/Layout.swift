@@ -31,6 +31,7 @@ enum Layout {
                     el("a", ["id": "nav-dashboard", "href": WebPath.dashboard]) { "Dashboard" }
                     el("a", ["id": "nav-participants", "href": WebPath.participants]) { "Participants" }
                     el("a", ["id": "nav-prescreened", "href": WebPath.prescreened]) { "Pre-screened" }
+                    if ExportDoor.mayExport(user.role) { el("a", ["id": "nav-exports", "href": PageRoute.exportsPage.path()]) { "Exports" } }
                     el("a", ["id": "nav-notifications", "href": PageRoute.notificationInbox.path()]) {
                         context.unreadNotifications > 0 ? "Notifications (\(context.unreadNotifications) unread)" : "Notifications"
                     }

@@ -30,6 +30,7 @@ enum WebPages {
         NotificationPagesController(dependencies: dependencies, config: config).register(on: pages)
         PrescreenController(dependencies: dependencies, config: config).register(on: pages)
         AdverseEventPagesController(dependencies: dependencies, config: config).register(on: pages)
+        ExportPagesController(dependencies: dependencies, config: config).register(on: pages)
     }
 
     static let assetTypes = ["css": "text/css; charset=utf-8", "svg": "image/svg+xml"]

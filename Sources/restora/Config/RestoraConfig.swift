@@ -27,6 +27,9 @@ struct RestoraConfig: Sendable, Equatable {
     /// Database connections for reads (RESTORA_DATABASE_CONNECTIONS, 1–64): SQLite reader connections beside
     /// the one writer, or the PostgreSQL pool's size; nil keeps the engine's default (4 readers; 8 pooled).
     var databaseConnections: Int? = nil
+    /// Where the server's export jobs write their packages (RESTORA_EXPORT_DIRECTORY, `--export-directory`); nil:
+    /// `exports/` beside the SQLite database, or in the working directory for PostgreSQL (docs/exports.md).
+    var exportDirectory: String? = nil
 
     static let defaults = RestoraConfig(
         databaseURL: "sqlite://restora.sqlite", host: "127.0.0.1", port: 8080, logLevel: "info", maxBodyBytes: 1 << 20)
@@ -42,6 +45,7 @@ struct RestoraConfig: Sendable, Equatable {
         var publicURL: String? = nil
         /// True when `--insecure-http` was given (a flag can only switch it on).
         var insecureHTTP = false
+        var exportDirectory: String? = nil
     }
 
     static func resolve(flags: Flags, environment: [String: String], dotEnv: [String: String]) throws -> RestoraConfig {
@@ -90,6 +94,7 @@ struct RestoraConfig: Sendable, Equatable {
         config.trustForwardedFor = try yes(false, "RESTORA_TRUST_FORWARDED_FOR")
         config.metricsToken = optional(nil, "RESTORA_METRICS_TOKEN")
         config.databaseConnections = try setting("RESTORA_DATABASE_CONNECTIONS")
+        config.exportDirectory = optional(flags.exportDirectory, "RESTORA_EXPORT_DIRECTORY")
         if let connections = config.databaseConnections, !(1...64).contains(connections) {
             throw ConfigError.outOfRange(key: "RESTORA_DATABASE_CONNECTIONS", range: "1 to 64")
         }

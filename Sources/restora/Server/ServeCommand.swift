@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -20,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error (default info, RESTORA_LOG_LEVEL).") var logLevel: String?
     @OptionGroup var transport: TransportOptions
     @OptionGroup var smtp: SMTPOptions
+    @Option(name: .customLong("export-directory"), help: "Where export jobs write their packages (default: exports/ beside the SQLite database, RESTORA_EXPORT_DIRECTORY).")
+    var exportDirectory: String?
 
     func run() async throws {
         let command = self
@@ -29,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     func execute() async throws {
         let config = try RestoraConfig.load(flags: .init(
             databaseURL: database.databaseURL, host: host, port: port, logLevel: logLevel, tlsCert: transport.tlsCert,
-            tlsKey: transport.tlsKey, publicURL: transport.publicURL, insecureHTTP: transport.insecureHTTP))
+            tlsKey: transport.tlsKey, publicURL: transport.publicURL, insecureHTTP: transport.insecureHTTP,
+            exportDirectory: exportDirectory))
         var logger = Logger(label: "restora")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         // Refusals (plain HTTP on the network, unreadable certificate) come before the database is touched.
@@ -74,6 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
             lockoutSeconds: config.signInLockoutSeconds ?? throttle.lockoutSeconds)
         web.trustForwardedFor = config.trustForwardedFor
         web.metricsToken = config.metricsToken
+        web.exportDirectory = ExportDirectory.resolve(config.exportDirectory, database: storage.location)
+        // Export jobs run inside the server process: any left queued or running were stopped with it (docs/exports.md).
+        let interrupted = try await storage.repositories.exportJobs.failUnfinished(
+            message: "the server stopped before this export finished; ask for it again", at: Date(),
+            context: AuditContext(actor: Actor(userID: "system", role: nil), requestID: "startup-\(UUIDGenerator().next())"))
+        if interrupted > 0 { logger.notice("export jobs interrupted by a restart marked failed", metadata: ["count": "\(interrupted)"]) }
         if let warning = plan.warning { CLIOutput.warn(warning) }
         logger.info("serving", metadata: [
             "url": "\(plan.publicURL)", "tls": "\(plan.tls != nil)", "cookies.secure": "\(plan.secureCookies)"])
