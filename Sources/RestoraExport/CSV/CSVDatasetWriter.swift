@@ -1,0 +1,101 @@
+import Foundation
+import RestoraDomain
+
+/// Writes one dataset as `<spec.name>.csv` (docs/csv-export.md):
+/// - UTF-8 **without** a byte-order mark: R, pandas, Python's csv module, Stata and SAS read UTF-8 without one,
+///   and a BOM becomes part of the first column's name in readers that do not expect it;
+/// - RFC 4180: every record (the header too) ends in CRLF; a field is quoted when it contains a comma, a double
+///   quote, CR or LF, and a quote inside it is doubled; every row has one field per variable;
+/// - the header row is the variable names in the spec's order;
+/// - numbers with a dot and no grouping, in the shortest text that reads back as the same double (no locale),
+///   whole numbers without ".0" (`NumberText.plain`);
+/// - a missing value is an empty field (so an empty text and a missing one read back the same, as in SAS).
+/// Rows are appended as they arrive through a 64 KiB buffer; nothing else is held.
+public struct CSVDatasetWriter: DatasetWriter {
+    public let spec: DatasetSpec
+    private let output: BufferedFileOutput
+    private var rows = 0
+    private var finished: [ExportedFile]?
+
+    public init(spec: DatasetSpec, directory: URL) throws {
+        self.spec = spec
+        output = try BufferedFileOutput(url: directory.appendingPathComponent(Self.fileName(spec)))
+        try Self.writeRecord(spec.variables.map(\.name), to: output)
+    }
+
+    /// The file a spec is written to: its name as given (`observations.csv`).
+    public static func fileName(_ spec: DatasetSpec) -> String { "\(spec.name).csv" }
+
+    public mutating func append(_ row: [ExportValue]) throws {
+        guard finished == nil else { throw ExportError("\(spec.name): a row was appended after the file was completed") }
+        let number = rows + 1
+        guard row.count == spec.variables.count else {
+            throw ExportError("\(spec.name): row \(number) has \(row.count) values for \(spec.variables.count) variables")
+        }
+        var fields: [String] = []
+        fields.reserveCapacity(row.count)
+        for (variable, value) in zip(spec.variables, row) {
+            fields.append(try Self.field(value, variable: variable, dataset: spec.name, row: number))
+        }
+        try Self.writeRecord(fields, to: output)
+        rows = number
+    }
+
+    public mutating func finish() throws -> [ExportedFile] {
+        if let finished { return finished }
+        try output.close()
+        let files = [ExportedFile(name: Self.fileName(spec), rows: rows, description: "\(spec.label) (CSV, RFC 4180, UTF-8)")]
+        finished = files
+        return files
+    }
+
+    /// The text of one cell, refusing a value that does not fit its variable (a text in a numeric column, a
+    /// fraction in an integer column, an infinite or NaN number) with the dataset, variable and row named.
+    static func field(_ value: ExportValue, variable: VariableSpec, dataset: String, row: Int) throws -> String {
+        switch value {
+        case .missing:
+            return ""
+        case .text(let text):
+            guard variable.kind == .text else {
+                throw ExportError("\(dataset): variable \(variable.name) is numeric but row \(row) gives the text '\(text.prefix(40))'")
+            }
+            return text
+        case .number(let number):
+            guard variable.kind == .number else {
+                throw ExportError("\(dataset): variable \(variable.name) is text but row \(row) gives a number")
+            }
+            guard number.isFinite else {
+                throw ExportError("\(dataset): variable \(variable.name) in row \(row) is \(number), which CSV cannot carry as a number")
+            }
+            if variable.dataType == .integer, number != number.rounded() {
+                throw ExportError("\(dataset): variable \(variable.name) is an integer but row \(row) gives \(number)")
+            }
+            return NumberText.plain(number)
+        }
+    }
+
+    private static func writeRecord(_ fields: [String], to output: BufferedFileOutput) throws {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { try output.write(UInt8(ascii: ",")) }
+            try writeField(field, to: output)
+        }
+        try output.write(bytes: [0x0D, 0x0A])
+    }
+
+    /// RFC 4180 section 2: quoted when the field holds a comma, a quote, CR or LF; quotes doubled inside.
+    static func writeField(_ field: String, to output: BufferedFileOutput) throws {
+        let utf8 = field.utf8
+        guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
+            try output.write(bytes: utf8)
+            return
+        }
+        var quoted: [UInt8] = [0x22]
+        quoted.reserveCapacity(utf8.count + 8)
+        for byte in utf8 {
+            if byte == 0x22 { quoted.append(0x22) }
+            quoted.append(byte)
+        }
+        quoted.append(0x22)
+        try output.write(bytes: quoted)
+    }
+}
