@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RestoraDemo
 import RestoraDomain
+import RestoraExport
 import RestoraReports
 import RestoraStorage
 
