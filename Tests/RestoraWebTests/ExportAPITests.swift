@@ -168,6 +168,35 @@ struct ExportAPITests {
         }
     }
 
+    @Test("the data-manager role: raises and closes a data query, reads the audit trail, writes no clinical data, sees only its sites")
+    func dataManagerRole() async throws {
+        try await WebHarness.with { h, client in
+            _ = try await h.database.repositories.observations.create(
+                Observation(id: "o-1", participantID: "p-a", code: Coding(.loinc, "2571-8"), value: .quantity(Quantity(150, "mg/dL")),
+                            effective: WebHarness.now.addingTimeInterval(-3_600)),
+                context: WebHarness.setup, idempotencyKey: nil)
+            let question = #"{"recordKind":"observations","recordID":"o-1","field":"value","question":"Unit mg/dL or mmol/L?"}"#
+            let query = try await client.execute(uri: "/api/v1/participants/p-a/queries", method: .post, headers: h.headers(.dataManager),
+                                                 body: ByteBuffer(json: question)) { r in
+                #expect(r.status == .created)
+                return try decode(RecordJSON.self, r.body)
+            }
+            try await client.execute(uri: "/api/v1/queries/\(query.id)/close", method: .post, headers: h.headers(.dataManager, ifMatch: "\"1\"")) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/participants/p-a/observations", method: .post, headers: h.headers(.dataManager),
+                                     body: ByteBuffer(json: #"{"code":{"system":"loinc","code":"2571-8"},"value":{"quantity":{"value":180,"unit":"mg/dL"}},"effective":"2025-12-30T09:00:00Z"}"#)) { r in
+                #expect(r.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/audit/observations/o-1", method: .get, headers: h.headers(.dataManager)) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/participants/p-b", method: .get, headers: h.headers(.dataManager)) { r in
+                #expect(r.status == .notFound)
+            }
+        }
+    }
+
     @Test("the page: a data manager starts an export with the form and sees it listed; a coordinator gets 403 and no nav link")
     func page() async throws {
         try await Self.with { h, client, _ in
