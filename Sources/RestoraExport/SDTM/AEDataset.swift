@@ -45,8 +45,8 @@ enum AEDataset {
             SDTMVar.text("AETOXGR", "Standard Toxicity Grade", role: "Record Qualifier",
                          codelist: "CTCAE v5.0 grade", codes: SDTMTerms.grades),
             SDTMVar.epoch,
-            SDTMVar.dtc("AESTDTC", "Start Date/Time of Adverse Event"),
-            SDTMVar.dtc("AEENDTC", "End Date/Time of Adverse Event"),
+            SDTMVar.date("AESTDTC", "Start Date/Time of Adverse Event"),
+            SDTMVar.date("AEENDTC", "End Date/Time of Adverse Event"),
             SDTMVar.studyDay("AESTDY", "Study Day of Start of Adverse Event", of: "AESTDTC"),
             SDTMVar.studyDay("AEENDY", "Study Day of End of Adverse Event", of: "AEENDTC"),
         ])

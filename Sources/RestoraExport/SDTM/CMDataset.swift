@@ -18,8 +18,8 @@ enum CMDataset {
             SDTMVar.text("CMCLAS", "Medication Class", role: "Variable Qualifier"),
             SDTMVar.text("CMDOSTXT", "Dose Description", role: "Record Qualifier"),
             SDTMVar.epoch,
-            SDTMVar.dtc("CMSTDTC", "Start Date/Time of Medication"),
-            SDTMVar.dtc("CMENDTC", "End Date/Time of Medication"),
+            SDTMVar.date("CMSTDTC", "Start Date/Time of Medication"),
+            SDTMVar.date("CMENDTC", "End Date/Time of Medication"),
             SDTMVar.studyDay("CMSTDY", "Study Day of Start of Medication", of: "CMSTDTC"),
             SDTMVar.studyDay("CMENDY", "Study Day of End of Medication", of: "CMENDTC"),
         ])

@@ -21,7 +21,7 @@ enum DSDataset {
                          codes: [.init("STUDY PARTICIPATION", "Study participation"), .init("STUDY TREATMENT", "Study treatment")]),
             SDTMVar.epoch,
             SDTMVar.dtc("DSDTC", "Date/Time of Collection"),
-            SDTMVar.dtc("DSSTDTC", "Start Date/Time of Disposition Event"),
+            SDTMVar.date("DSSTDTC", "Start Date/Time of Disposition Event"),
             SDTMVar.studyDay("DSSTDY", "Study Day of Start of Disposition Event", of: "DSSTDTC"),
         ])
 

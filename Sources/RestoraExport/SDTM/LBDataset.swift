@@ -36,6 +36,10 @@ enum LBDataset {
     /// Writes the LB rows of every mapped laboratory observation, grouped by panel, with the panel's SUPPLB.
     static func map(_ s: SDTMSubject, into batch: inout SDTMBatch) {
         let observations = s.data.record.observations.sorted { ($0.effective, $0.code.code) < ($1.effective, $1.code.code) }
+        // The grading's baseline is the earliest earlier value of the same test: each value is graded against
+        // its own test's values only (a participant's whole record would make the grading quadratic).
+        let byTest = Dictionary(grouping: observations.filter { CTCAELabCodes.term(for: $0.code) != nil },
+                                by: { SDTMFindingsTest.key($0.code) })
         var seq = 0
         var groups: [String: Int] = [:]
         func group(_ o: Observation) -> Int? {
@@ -62,7 +66,8 @@ enum LBDataset {
             row["LBSTNRHI"] = .number(observation.upperLimitOfNormal)
             row["LBSPEC"] = .text(test.specimen)
             if observation.code.system == .loinc { row["LBLOINC"] = .text(observation.code.code) }
-            row["LBTOXGR"] = .text(toxicityGrade(observation, history: s.data.record.observations).map(String.init))
+            let history = byTest[SDTMFindingsTest.key(observation.code)] ?? []
+            row["LBTOXGR"] = .text(toxicityGrade(observation, history: history).map(String.init))
             batch.add("LB", row)
             if let specimen = observation.specimen, specimen.type == "semen", let g, test.testcd == "VOLUME" {
                 pellet(specimen, group: g, s, into: &batch)

@@ -19,7 +19,7 @@ enum MHDataset {
             SDTMVar.text("MHOCCUR", "Medical History Occurrence", role: "Record Qualifier",
                          codelist: SDTMTerms.nyCodelist, codes: SDTMTerms.ny),
             SDTMVar.epoch,
-            SDTMVar.dtc("MHSTDTC", "Start Date/Time of Medical History Event"),
+            SDTMVar.date("MHSTDTC", "Start Date/Time of Medical History Event"),
             SDTMVar.studyDay("MHSTDY", "Study Day of Start of Observation", of: "MHSTDTC"),
         ])
 

@@ -18,9 +18,14 @@ enum SDTMVar {
         VariableSpec(name: name, label: label, dataType: .float, role: role, origin: origin, derivation: derivation)
     }
 
-    /// An ISO 8601 date or date-time (--DTC, --STDTC, --ENDTC, RF--DTC).
+    /// An ISO 8601 date-time (--DTC of an instant: YYYY-MM-DDThh:mm:ss, the year alone in a year-only export).
     static func dtc(_ name: String, _ label: String, origin: String = "Collected", derivation: String? = nil) -> VariableSpec {
         VariableSpec(name: name, label: label, dataType: .datetime, role: "Timing", origin: origin, derivation: derivation)
+    }
+
+    /// An ISO 8601 date (YYYY-MM-DD, the year alone in a year-only export).
+    static func date(_ name: String, _ label: String, origin: String = "Collected", derivation: String? = nil) -> VariableSpec {
+        VariableSpec(name: name, label: label, dataType: .date, role: "Timing", origin: origin, derivation: derivation)
     }
 
     static func studyDay(_ name: String, _ label: String, of dtc: String) -> VariableSpec {
