@@ -5,6 +5,8 @@ import Testing
 /// The python that has the independent readers (scripts/ci/export-readers.sh prints one), from the environment.
 enum ExportReaders {
     static let python = ProcessInfo.processInfo.environment["RESTORA_EXPORT_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+    /// Rows for XPTThroughputTests (RESTORA_EXPORT_BENCH), nil when not measuring.
+    static let benchmarkRows = ProcessInfo.processInfo.environment["RESTORA_EXPORT_BENCH"].flatMap { Int($0) }
 }
 
 /// Every XPT value, name, label and type read back by two independent readers from PyPI — pyreadstat (ReadStat,

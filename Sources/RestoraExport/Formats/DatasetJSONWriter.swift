@@ -166,9 +166,23 @@ public struct DatasetJSONWriter: DatasetWriter {
                 switch (variable.kind, value) {
                 case (_, .missing):
                     line += "null"
-                case (.text, .text(let text)):
-                    lengths[index] = max(lengths[index], text.count)
-                    line += JSONText.string(text)
+                case (.text, .text(var text)):
+                    // One pass over the bytes: plain ASCII (length = byte count, no escapes) is the common case.
+                    let (ascii, plain) = text.withUTF8 { bytes in
+                        var ascii = true, plain = true
+                        for byte in bytes {
+                            if byte >= 0x80 { ascii = false } else if byte < 0x20 || byte == 0x22 || byte == 0x5C { plain = false }
+                        }
+                        return (ascii, plain)
+                    }
+                    lengths[index] = max(lengths[index], ascii ? text.utf8.count : text.count)
+                    if plain {
+                        line += "\""
+                        line += text
+                        line += "\""
+                    } else {
+                        line += JSONText.string(text)
+                    }
                 case (.number, .number(let number)):
                     guard number.isFinite else { throw refuse("the value \(number) is not a finite number") }
                     if variable.dataType == .integer {

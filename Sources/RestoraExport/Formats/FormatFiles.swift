@@ -26,7 +26,32 @@ final class FormatFileOutput {
         if buffer.count >= capacity { try flush() }
     }
 
-    func write(_ text: String) throws { try write(text.utf8) }
+    // Concrete overloads for the hot paths (contiguous copies, no per-byte iteration).
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    func write(_ bytes: ArraySlice<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write($0) }
+    }
+
+    /// A 64-bit value as 8 big-endian bytes.
+    func write(bigEndian value: UInt64) throws {
+        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+        if buffer.count >= capacity { try flush() }
+    }
 
     func write(byte: UInt8) throws {
         buffer.append(byte)
@@ -74,34 +99,30 @@ final class FormatFileInput {
         self.blockSize = blockSize
     }
 
-    /// Exactly `count` bytes appended to `into`; throws at a premature end of file.
-    func read(_ count: Int, into output: inout [UInt8]) throws {
+    /// Copies exactly `count` bytes to `output`; throws at a premature end of file.
+    func copy(_ count: Int, to output: FormatFileOutput) throws {
         var remaining = count
         while remaining > 0 {
-            if index == block.count {
-                guard let data = try handle.read(upToCount: blockSize), !data.isEmpty else {
-                    throw ExportError("the export's spool file ended early")
-                }
-                block = [UInt8](data)
-                index = 0
-            }
+            if index == block.count { try refill() }
             let n = min(remaining, block.count - index)
-            output.append(contentsOf: block[index..<(index + n)])
+            try output.write(block[index..<(index + n)])
             index += n
             remaining -= n
         }
     }
 
     func readByte() throws -> UInt8 {
-        if index == block.count {
-            guard let data = try handle.read(upToCount: blockSize), !data.isEmpty else {
-                throw ExportError("the export's spool file ended early")
-            }
-            block = [UInt8](data)
-            index = 0
-        }
+        if index == block.count { try refill() }
         defer { index += 1 }
         return block[index]
+    }
+
+    private func refill() throws {
+        guard let data = try handle.read(upToCount: blockSize), !data.isEmpty else {
+            throw ExportError("the export's spool file ended early")
+        }
+        block = [UInt8](data)
+        index = 0
     }
 
     func close() { try? handle.close() }

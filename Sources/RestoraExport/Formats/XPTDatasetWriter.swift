@@ -202,20 +202,16 @@ public struct XPTDatasetWriter: DatasetWriter {
         let input = try FormatFileInput(url: state.spool.url)
         defer { input.close() }
         let kinds = spec.variables.map(\.kind)
-        var cell: [UInt8] = []
-        cell.reserveCapacity(256)
+        let lengths = state.lengths
         for _ in 0..<rows {
-            for (index, kind) in kinds.enumerated() {
-                cell.removeAll(keepingCapacity: true)
-                switch kind {
+            for index in kinds.indices {
+                switch kinds[index] {
                 case .number:
-                    try input.read(8, into: &cell)
-                    try out.write(cell)
+                    try input.copy(8, to: out)
                 case .text:
                     let count = Int(try input.readByte())
-                    try input.read(count, into: &cell)
-                    try out.write(cell)
-                    try out.write(repeating: 0x20, count: state.lengths[index] - count)
+                    try input.copy(count, to: out)
+                    try out.write(repeating: 0x20, count: lengths[index] - count)
                 }
             }
         }
@@ -267,10 +263,10 @@ public struct XPTDatasetWriter: DatasetWriter {
                 }
                 switch (variable.kind, value) {
                 case (.number, .missing):
-                    try spool.write(IBMFloat.bytes(ofBits: IBMFloat.missingBits))
+                    try spool.write(bigEndian: IBMFloat.missingBits)
                 case (.number, .number(let number)):
                     switch IBMFloat.encode(number) {
-                    case .success(let bits): try spool.write(IBMFloat.bytes(ofBits: bits))
+                    case .success(let bits): try spool.write(bigEndian: bits)
                     case .failure(let failure): throw refuse("the value \(number) \(failure.reason)")
                     }
                 case (.number, .text):
@@ -279,18 +275,23 @@ public struct XPTDatasetWriter: DatasetWriter {
                     throw refuse("a number in a character variable")
                 case (.text, .missing):
                     try spool.write(byte: 0)
-                case (.text, .text(let text)):
-                    let bytes = text.utf8
-                    guard bytes.count <= XPTDatasetWriter.maxCharacterBytes else {
-                        throw refuse("the value has \(bytes.count) bytes; SAS XPORT v5 allows at most \(XPTDatasetWriter.maxCharacterBytes)")
+                case (.text, .text(var text)):
+                    try text.withUTF8 { bytes in
+                        guard bytes.count <= XPTDatasetWriter.maxCharacterBytes else {
+                            throw refuse("the value has \(bytes.count) bytes; SAS XPORT v5 allows at most \(XPTDatasetWriter.maxCharacterBytes)")
+                        }
+                        var nul = false, nonASCII = false
+                        for byte in bytes {
+                            if byte == 0 { nul = true } else if byte >= 0x80 { nonASCII = true }
+                        }
+                        if nul { throw refuse("the value contains a NUL character") }
+                        if encoding == .ascii, nonASCII {
+                            throw refuse("the value has a non-ASCII character; this export writes ASCII character data (docs/xpt-format.md)")
+                        }
+                        lengths[index] = max(lengths[index], bytes.count)
+                        try spool.write(byte: UInt8(bytes.count))
+                        try spool.write(bytes)
                     }
-                    if bytes.contains(0) { throw refuse("the value contains a NUL character") }
-                    if encoding == .ascii, bytes.contains(where: { $0 >= 0x80 }) {
-                        throw refuse("the value has a non-ASCII character; this export writes ASCII character data (docs/xpt-format.md)")
-                    }
-                    lengths[index] = max(lengths[index], bytes.count)
-                    try spool.write(byte: UInt8(bytes.count))
-                    try spool.write(bytes)
                 }
             }
         }
