@@ -12,6 +12,8 @@ import os
 import time
 import urllib.request
 
+from test_accessibility import run_axe
+
 from test_clinic import (  # noqa: F401  (driver and browser are pytest fixtures)
     BASE, COORDINATOR, PROGRAM_ID, WAIT, browser, driver, person, seed_enrolment, seed_participant,
 )
@@ -37,6 +39,14 @@ def test_data_manager_exports_sdtm_and_downloads_dm_xpt(browser):
     b.follow(b.one("a#nav-exports"))
     assert b.path == "/exports", f"the Exports link went to {b.path}"
     form = b.form("form#export-form")
+    # Refused next to the field (422): a participant id that is not one of the program's.
+    b.fill(form, "programId", PROGRAM_ID)
+    b.fill(form, "participants", "no-such-participant")
+    b.submit(form, "button#start-export")
+    assert "unknown participant" in b.field_error("form#export-form", "participants")
+    run_axe(b, "exports form refused")
+    form = b.form("form#export-form")
+    b.fill(form, "participants", "")
     b.fill(form, "programId", PROGRAM_ID)
     b.fill(form, "kind", "sdtm")
     b.fill(form, "deidentify", "")
@@ -58,6 +68,7 @@ def test_data_manager_exports_sdtm_and_downloads_dm_xpt(browser):
     status = row.get_attribute("data-status")
     assert status == "done", f"the export did not finish: {row.text!r}"
     b.shot("exports-02-done")
+    run_axe(b, "exports page with a done job")
 
     links = {a.text: a for a in b.all("a.export-file", within=row)}
     assert "dm.xpt" in links and "define.xml" in links, f"files listed: {sorted(links)}"

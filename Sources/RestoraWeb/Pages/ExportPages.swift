@@ -42,17 +42,21 @@ struct ExportPagesController {
     }
 
     func page(context: AppRequestContext, user: UserAccount, state: FormState) async throws -> Node {
-        let programs = try await dependencies.repositories.programs.list().map(\.value)
-            .filter { program in user.role.seesAllSites || program.siteIDs.contains(where: user.siteIDs.contains) }
+        let all = try await dependencies.repositories.programs.list().map(\.value)
+        let programs = all.filter { program in user.role.seesAllSites || program.siteIDs.contains(where: user.siteIDs.contains) }
             .sorted { $0.name < $1.name }
         var rows: [(ExportJob, Int?)] = []
         for job in try await door.visibleJobs(user) { rows.append((job.value, await dependencies.exportProgress.count(job.value.id))) }
-        return ExportPages.view(context: context, user: user, programs: programs, jobs: rows, state: state)
+        let names = Dictionary(all.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return ExportPages.view(context: context, user: user, programs: programs, names: names, jobs: rows, state: state)
     }
 }
 
 enum ExportPages {
-    static func view(context: AppRequestContext, user: UserAccount, programs: [Program], jobs: [(ExportJob, Int?)], state: FormState) -> Node {
+    static func view(
+        context: AppRequestContext, user: UserAccount, programs: [Program], names: [Identifier<Program>: String], jobs: [(ExportJob, Int?)],
+        state: FormState
+    ) -> Node {
         Layout.page(title: "Research data exports", context: context) {
             el("h1") { "Research data exports" }
             el("p") {
@@ -91,26 +95,26 @@ enum ExportPages {
                             el("th", ["scope": "col"]) { "Files" }
                         }
                     }
-                    el("tbody") { jobs.map { job, progress in row(job, progress: progress) } }
+                    el("tbody") { jobs.map { job, progress in row(job, program: names[job.programID] ?? job.programID.rawValue, progress: progress) } }
                 }
             }
         }
     }
 
-    static func row(_ job: ExportJob, progress: Int?) -> Node {
+    static func row(_ job: ExportJob, program: String, progress: Int?) -> Node {
         el("tr", ["class": "export-job", "id": "export-\(job.id.rawValue)", "data-status": job.status.rawValue]) {
             el("td") { AuditPage.when(job.requestedAt) }
             el("td") {
-                "\(job.kind.uppercased()) of \(job.programID.rawValue)"
+                "\(job.kind.uppercased()) of \(program)"
                 job.deidentified ? ", de-identified (dates: \(job.datePrecision == "year" ? "year only" : "shifted"))" : ", identified"
-                if let asked = job.requestedParticipants { " — \(asked.count) participant\(asked.count == 1 ? "" : "s") named" }
+                if let asked = job.requestedParticipants { " — \(count(asked.count)) named" }
             }
             el("td") { job.requestedByName }
             el("td", ["class": "export-status"]) {
                 switch job.status {
                 case .queued: "Queued"
-                case .running: "Running: \(progress ?? 0) participants written"
-                case .done: "Done: \(job.participantCount) participants"
+                case .running: "Running: \(count(progress ?? 0)) written"
+                case .done: "Done: \(count(job.participantCount))"
                 case .failed: "Failed: \(job.errorMessage ?? "no reason recorded")"
                 }
             }
@@ -129,4 +133,6 @@ enum ExportPages {
             }
         }
     }
+
+    static func count(_ n: Int) -> String { n == 1 ? "1 participant" : "\(n) participants" }
 }
