@@ -8,8 +8,7 @@ import RestoraReports
 /// text seeded with identifiers of every Safe Harbor category (REFERENCE.md J), so a rule that lets one through
 /// shows up in the encoded output; `demo` is the demo clinic's participants as an export reads them.
 enum DeidentFixture {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = ExportDemo.repositoryRoot
 
     static let mrn = "MRN-00417733"
     static let givenName = "Alice"
@@ -132,12 +131,8 @@ enum DeidentFixture {
         "db-course-1", "db-alert-1", "db-procedure-1", "db-product-1", "db-event-1", "db-event-2", "db-deviation-1",
     ]
 
-    static let protocols = Result<[ProtocolDefinition], any Error> {
-        try ProtocolCatalog.load(directory: repositoryRoot.appendingPathComponent("protocols").path).protocols
-    }
-
-    /// The demo clinic, generated once per test process.
-    static let clinic = Result<DemoClinic, any Error> { try DemoClinic.generate(protocols: try protocols.get()) }
+    /// The demo clinic in memory (no storage), generated once per test process.
+    static let clinic = Result<DemoClinic, any Error> { try DemoClinic.generate(protocols: try ExportDemo.catalog().protocols) }
 
     /// Every demo participant as an export reads it.
     static func demo() throws -> [ProgramParticipantData] {
