@@ -35,23 +35,17 @@ enum LBDataset {
 
     /// Writes the LB rows of every mapped laboratory observation, grouped by panel, with the panel's SUPPLB.
     static func map(_ s: SDTMSubject, into batch: inout SDTMBatch) {
-        let observations = s.data.record.observations.sorted { ($0.effective, $0.code.code) < ($1.effective, $1.code.code) }
+        let observations = s.findingsInOrder
         // The grading's baseline is the earliest earlier value of the same test: each value is graded against
         // its own test's values only (a participant's whole record would make the grading quadratic).
         let byTest = Dictionary(grouping: observations.filter { CTCAELabCodes.term(for: $0.code) != nil },
                                 by: { SDTMFindingsTest.key($0.code) })
         var seq = 0
-        var groups: [String: Int] = [:]
-        func group(_ o: Observation) -> Int? {
-            guard let panel = o.panelID else { return nil }
-            if let known = groups[panel] { return known }
-            groups[panel] = groups.count + 1
-            return groups[panel]
-        }
+        var groups = SDTMPanelGroups()
         for observation in observations {
             if observation.code.sameConcept(as: ClinicalCodes.semenClassification) {
                 // The WHO classification of the sample qualifies every LB record of its panel (IDVAR LBGRPID).
-                if let g = group(observation) {
+                if let g = groups.number(observation) {
                     batch.supplement("LB", s, idvar: "LBGRPID", idvarval: String(g), qnam: "SEMCLASS",
                                      qlabel: "WHO 2021 Semen Classification",
                                      qval: SDTMFindings.resultText(observation.value), qorig: "Derived")
@@ -60,7 +54,7 @@ enum LBDataset {
             }
             guard let test = SDTMFindingsTest.test(for: observation.code), test.domain == "LB" else { continue }
             seq += 1
-            let g = group(observation)
+            let g = groups.number(observation)
             var row = SDTMFindings.row(s, test, observation, seq: seq, group: g)
             row["LBORNRHI"] = .number(observation.upperLimitOfNormal)
             row["LBSTNRHI"] = .number(observation.upperLimitOfNormal)

@@ -20,18 +20,12 @@ enum MKDataset {
             + SDTMFindings.timing("MK"))
 
     static func map(_ s: SDTMSubject, into batch: inout SDTMBatch) {
-        let observations = s.data.record.observations.sorted { ($0.effective, $0.code.code) < ($1.effective, $1.code.code) }
         var seq = 0
-        var groups: [String: Int] = [:]
-        for observation in observations {
+        var groups = SDTMPanelGroups()
+        for observation in s.findingsInOrder {
             guard let test = SDTMFindingsTest.test(for: observation.code), test.domain == "MK" else { continue }
             seq += 1
-            let g = observation.panelID.map { panel in
-                if let known = groups[panel] { return known }
-                groups[panel] = groups.count + 1
-                return groups.count
-            }
-            var row = SDTMFindings.row(s, test, observation, seq: seq, group: g)
+            var row = SDTMFindings.row(s, test, observation, seq: seq, group: groups.number(observation))
             row["MKLOC"] = .text(test.location)
             row["MKMETHOD"] = .text(test.method)
             batch.add("MK", row)

@@ -67,6 +67,26 @@ struct SDTMFindingsTest {
     }
 }
 
+/// --GRPID of a subject's findings: its panels (one sample or scan each) numbered 1, 2, … in the order met; the
+/// stored panel id is an internal identifier and is not exported.
+struct SDTMPanelGroups {
+    private var numbers: [String: Int] = [:]
+
+    mutating func number(_ observation: Observation) -> Int? {
+        guard let panel = observation.panelID else { return nil }
+        if let known = numbers[panel] { return known }
+        numbers[panel] = numbers.count + 1
+        return numbers.count
+    }
+}
+
+/// A subject's observations in the order the findings domains write them: by time, then code.
+extension SDTMSubject {
+    var findingsInOrder: [Observation] {
+        data.record.observations.sorted { ($0.effective, $0.code.code) < ($1.effective, $1.code.code) }
+    }
+}
+
 /// The variables LB and MK share, in SDTMIG order around each domain's own.
 enum SDTMFindings {
     static func topic(_ d: String, testLabel: String, codelist: String?) -> [VariableSpec] {

@@ -33,15 +33,26 @@ enum SDTMVar {
                 derivation: "\(dtc) minus RFSTDTC in days, plus 1 on or after RFSTDTC (no day 0); missing when either date is partial")
     }
 
-    /// STUDYID, DOMAIN, USUBJID: the first three variables of every subject-level domain.
-    static func identifiers(_ domain: String) -> [VariableSpec] {
+    /// STUDYID, DOMAIN: the first two variables of every dataset (the trial design datasets have no subject).
+    static func studyIdentifiers(_ domain: String) -> [VariableSpec] {
         [
             text("STUDYID", "Study Identifier", role: "Identifier", origin: "Assigned"),
             text("DOMAIN", "Domain Abbreviation", role: "Identifier", origin: "Assigned",
                  codelist: "DOMAIN (C66734)", codes: [.init(domain, domain)]),
+        ]
+    }
+
+    /// STUDYID, DOMAIN, USUBJID: the first three variables of every subject-level domain.
+    static func identifiers(_ domain: String) -> [VariableSpec] {
+        studyIdentifiers(domain) + [
             text("USUBJID", "Unique Subject Identifier", role: "Identifier", origin: "Derived",
                  derivation: "STUDYID and SUBJID joined by a hyphen"),
         ]
+    }
+
+    /// A Y/N flag (NY, C66742).
+    static func flag(_ name: String, _ label: String, role: String = "Record Qualifier", origin: String = "Collected") -> VariableSpec {
+        text(name, label, role: role, origin: origin, codelist: SDTMTerms.nyCodelist, codes: SDTMTerms.ny)
     }
 
     static func seq(_ domain: String) -> VariableSpec {
@@ -62,6 +73,14 @@ enum SDTMVar {
 /// name the spec does not have (a mapping error must stop the export, not drop a value).
 struct SDTMRow {
     var cells: [String: ExportValue] = [:]
+
+    init() {}
+
+    /// A trial design row: STUDYID and DOMAIN set.
+    init(study: SDTMStudy, domain: String) {
+        cells["STUDYID"] = .text(study.studyID)
+        cells["DOMAIN"] = .text(domain)
+    }
 
     subscript(_ name: String) -> ExportValue? {
         get { cells[name] }

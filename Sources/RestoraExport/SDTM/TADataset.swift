@@ -5,10 +5,7 @@ enum TADataset {
     static let spec = DatasetSpec(
         name: "TA", label: "Trial Arms", observationClass: "TRIAL DESIGN",
         structure: "One record per planned Element per Arm", keys: ["STUDYID", "ARMCD", "TAETORD"],
-        variables: [
-            SDTMVar.text("STUDYID", "Study Identifier", role: "Identifier", origin: "Assigned"),
-            SDTMVar.text("DOMAIN", "Domain Abbreviation", role: "Identifier", origin: "Assigned",
-                         codelist: "DOMAIN (C66734)", codes: [.init("TA", "TA")]),
+        variables: SDTMVar.studyIdentifiers("TA") + [
             SDTMVar.text("ARMCD", "Planned Arm Code", role: "Topic", origin: "Protocol"),
             SDTMVar.text("ARM", "Description of Planned Arm", role: "Synonym Qualifier", origin: "Protocol"),
             SDTMVar.integer("TAETORD", "Planned Order of Element within Arm", role: "Timing", origin: "Protocol"),
@@ -22,9 +19,7 @@ enum TADataset {
     static func rows(_ study: SDTMStudy) -> [SDTMRow] {
         study.definition.arms.enumerated().flatMap { index, arm in
             TEDataset.elements(study.definition, arm: arm, armIndex: index).enumerated().map { order, element in
-                var row = SDTMRow()
-                row["STUDYID"] = .text(study.studyID)
-                row["DOMAIN"] = .text("TA")
+                var row = SDTMRow(study: study, domain: "TA")
                 row["ARMCD"] = .text(SDTMStudy.armCode(arm))
                 row["ARM"] = .text(arm.title)
                 row["TAETORD"] = .integer(order + 1)

@@ -6,10 +6,7 @@ enum TEDataset {
     static let spec = DatasetSpec(
         name: "TE", label: "Trial Elements", observationClass: "TRIAL DESIGN", structure: "One record per planned Element",
         keys: ["STUDYID", "ETCD"],
-        variables: [
-            SDTMVar.text("STUDYID", "Study Identifier", role: "Identifier", origin: "Assigned"),
-            SDTMVar.text("DOMAIN", "Domain Abbreviation", role: "Identifier", origin: "Assigned",
-                         codelist: "DOMAIN (C66734)", codes: [.init("TE", "TE")]),
+        variables: SDTMVar.studyIdentifiers("TE") + [
             SDTMVar.text("ETCD", "Element Code", role: "Topic", origin: "Protocol"),
             SDTMVar.text("ELEMENT", "Description of Element", role: "Synonym Qualifier", origin: "Protocol"),
             SDTMVar.text("TESTRL", "Rule for Start of Element", role: "Rule", origin: "Protocol"),
@@ -51,9 +48,7 @@ enum TEDataset {
         return study.definition.arms.enumerated().flatMap { elements(study.definition, arm: $0.element, armIndex: $0.offset) }
             .filter { seen.insert($0.code).inserted }
             .map { e in
-                var row = SDTMRow()
-                row["STUDYID"] = .text(study.studyID)
-                row["DOMAIN"] = .text("TE")
+                var row = SDTMRow(study: study, domain: "TE")
                 row["ETCD"] = .text(e.code)
                 row["ELEMENT"] = .text(e.name)
                 row["TESTRL"] = .text(e.start)

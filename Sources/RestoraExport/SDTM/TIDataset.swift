@@ -5,10 +5,7 @@ enum TIDataset {
     static let spec = DatasetSpec(
         name: "TI", label: "Trial Inclusion/Exclusion Criteria", observationClass: "TRIAL DESIGN",
         structure: "One record per I/E criterion", keys: ["STUDYID", "IETESTCD"],
-        variables: [
-            SDTMVar.text("STUDYID", "Study Identifier", role: "Identifier", origin: "Assigned"),
-            SDTMVar.text("DOMAIN", "Domain Abbreviation", role: "Identifier", origin: "Assigned",
-                         codelist: "DOMAIN (C66734)", codes: [.init("TI", "TI")]),
+        variables: SDTMVar.studyIdentifiers("TI") + [
             SDTMVar.text("IETESTCD", "Incl/Excl Criterion Short Name", role: "Topic", origin: "Derived",
                          derivation: "INCL or EXCL and the criterion's position in the protocol (INCL01, EXCL03)"),
             SDTMVar.text("IETEST", "Inclusion/Exclusion Criterion", role: "Synonym Qualifier", origin: "Protocol",
@@ -39,9 +36,7 @@ enum TIDataset {
         let d = study.definition
         func rows(_ criteria: [Criterion], _ prefix: String, _ category: String) -> [SDTMRow] {
             criteria.enumerated().map { index, criterion in
-                var row = SDTMRow()
-                row["STUDYID"] = .text(study.studyID)
-                row["DOMAIN"] = .text("TI")
+                var row = SDTMRow(study: study, domain: "TI")
                 row["IETESTCD"] = .text(prefix + String(format: "%02d", index + 1))
                 row["IETEST"] = .text(shortened(criterion.text))
                 row["IECAT"] = .text(category)

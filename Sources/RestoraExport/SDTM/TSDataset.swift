@@ -7,10 +7,7 @@ enum TSDataset {
     static let spec = DatasetSpec(
         name: "TS", label: "Trial Summary", observationClass: "TRIAL DESIGN",
         structure: "One record per trial summary parameter value", keys: ["STUDYID", "TSPARMCD", "TSSEQ"],
-        variables: [
-            SDTMVar.text("STUDYID", "Study Identifier", role: "Identifier", origin: "Assigned"),
-            SDTMVar.text("DOMAIN", "Domain Abbreviation", role: "Identifier", origin: "Assigned",
-                         codelist: "DOMAIN (C66734)", codes: [.init("TS", "TS")]),
+        variables: SDTMVar.studyIdentifiers("TS") + [
             SDTMVar.integer("TSSEQ", "Sequence Number", role: "Identifier"),
             SDTMVar.text("TSPARMCD", "Trial Summary Parameter Short Name", role: "Topic", origin: "Assigned",
                          codelist: "TSPARMCD (C66738)", codes: parameters.map { .init($0.code, $0.name) }),
@@ -101,9 +98,7 @@ enum TSDataset {
         let names = Dictionary(parameters.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         return values.map { value in
             sequence[value.code, default: 0] += 1
-            var row = SDTMRow()
-            row["STUDYID"] = .text(study.studyID)
-            row["DOMAIN"] = .text("TS")
+            var row = SDTMRow(study: study, domain: "TS")
             row["TSSEQ"] = .integer(sequence[value.code])
             row["TSPARMCD"] = .text(value.code)
             row["TSPARM"] = .text(names[value.code])

@@ -5,10 +5,7 @@ enum TVDataset {
     static let spec = DatasetSpec(
         name: "TV", label: "Trial Visits", observationClass: "TRIAL DESIGN",
         structure: "One record per planned Visit per Arm", keys: ["STUDYID", "ARMCD", "VISITNUM"],
-        variables: [
-            SDTMVar.text("STUDYID", "Study Identifier", role: "Identifier", origin: "Assigned"),
-            SDTMVar.text("DOMAIN", "Domain Abbreviation", role: "Identifier", origin: "Assigned",
-                         codelist: "DOMAIN (C66734)", codes: [.init("TV", "TV")]),
+        variables: SDTMVar.studyIdentifiers("TV") + [
             SDTMVar.float("VISITNUM", "Visit Number", role: "Topic", origin: "Protocol"),
             SDTMVar.text("VISIT", "Visit Name", role: "Synonym Qualifier", origin: "Protocol"),
             SDTMVar.integer("VISITDY", "Planned Study Day of Visit", role: "Timing", origin: "Derived",
@@ -21,9 +18,7 @@ enum TVDataset {
     static func rows(_ study: SDTMStudy) -> [SDTMRow] {
         study.schedule.visits.map { visit in
             let d = visit.definition
-            var row = SDTMRow()
-            row["STUDYID"] = .text(study.studyID)
-            row["DOMAIN"] = .text("TV")
+            var row = SDTMRow(study: study, domain: "TV")
             row["VISITNUM"] = .number(Double(visit.number))
             row["VISIT"] = .text(d.title)
             row["VISITDY"] = .integer(SDTMSchedule.studyDay(protocolDay: d.day))
