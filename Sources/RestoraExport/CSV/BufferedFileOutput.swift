@@ -41,6 +41,18 @@ final class BufferedFileOutput {
         if buffer.count >= Self.bufferSize { try flush() }
     }
 
+    /// Appends without flushing; the caller ends a record with `flushIfFull()` (the buffer may pass 64 KiB by
+    /// one record).
+    @inline(__always)
+    func append(_ byte: UInt8) { buffer.append(byte) }
+
+    @inline(__always)
+    func append(_ text: String.UTF8View) { buffer.append(contentsOf: text) }
+
+    func flushIfFull() throws {
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
     func flush() throws {
         guard !buffer.isEmpty else { return }
         do {

@@ -32,10 +32,11 @@ public struct CSVDatasetWriter: DatasetWriter {
         guard row.count == spec.variables.count else {
             throw ExportError("\(spec.name): row \(number) has \(row.count) values for \(spec.variables.count) variables")
         }
+        // Checked in full before a byte is written, so a refused row leaves the file as it was.
         var fields: [String] = []
         fields.reserveCapacity(row.count)
-        for (variable, value) in zip(spec.variables, row) {
-            fields.append(try Self.field(value, variable: variable, dataset: spec.name, row: number))
+        for index in row.indices {
+            fields.append(try Self.field(row[index], variable: spec.variables[index], dataset: spec.name, row: number))
         }
         try Self.writeRecord(fields, to: output)
         rows = number
@@ -75,27 +76,27 @@ public struct CSVDatasetWriter: DatasetWriter {
     }
 
     private static func writeRecord(_ fields: [String], to output: BufferedFileOutput) throws {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { try output.write(UInt8(ascii: ",")) }
-            try writeField(field, to: output)
+        for index in fields.indices {
+            if index > 0 { output.append(0x2C) }
+            writeField(fields[index], to: output)
         }
-        try output.write(bytes: [0x0D, 0x0A])
+        output.append(0x0D)
+        output.append(0x0A)
+        try output.flushIfFull()
     }
 
     /// RFC 4180 section 2: quoted when the field holds a comma, a quote, CR or LF; quotes doubled inside.
-    static func writeField(_ field: String, to output: BufferedFileOutput) throws {
+    static func writeField(_ field: String, to output: BufferedFileOutput) {
         let utf8 = field.utf8
         guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
-            try output.write(bytes: utf8)
+            output.append(utf8)
             return
         }
-        var quoted: [UInt8] = [0x22]
-        quoted.reserveCapacity(utf8.count + 8)
+        output.append(0x22)
         for byte in utf8 {
-            if byte == 0x22 { quoted.append(0x22) }
-            quoted.append(byte)
+            if byte == 0x22 { output.append(0x22) }
+            output.append(byte)
         }
-        quoted.append(0x22)
-        try output.write(bytes: quoted)
+        output.append(0x22)
     }
 }
