@@ -83,6 +83,14 @@ import Testing
     }
 }
 
+@Suite struct DeidentMethodLabelTests {
+    @Test func theTwoModesAreLabelledAndOnlyTheYearModeCallsItselfSafeHarbor() {
+        #expect(ExportParticipant.DatePrecision.year.deidentificationMethod.hasPrefix("HIPAA Safe Harbor (45 CFR 164.514(b)(2))"))
+        #expect(ExportParticipant.DatePrecision.day.deidentificationMethod.contains("not Safe Harbor by themselves"))
+        #expect(ExportParticipant.DatePrecision.day.deidentificationMethod.contains("180 days"))
+    }
+}
+
 @Suite struct DeidentAgeTests {
     /// The fixture's reference date (first transition) is 2024-01-10.
     static func age(born birth: CalendarDate, precision: ExportParticipant.DatePrecision = .day) -> ExportParticipant {

@@ -100,6 +100,20 @@ public struct Deidentifier {
     }
 }
 
+extension ExportParticipant.DatePrecision {
+    /// How a de-identified export in this date mode was made, in words a package or manifest can print: the two
+    /// modes are offered side by side and labelled (REFERENCE.md J), since only the year mode is Safe Harbor proper.
+    public var deidentificationMethod: String {
+        switch self {
+        case .year:
+            return "HIPAA Safe Harbor (45 CFR 164.514(b)(2)): identifiers removed, dates reduced to the year, ages over 89 as 90 or older"
+        case .day:
+            return "HIPAA Safe Harbor identifiers removed, ages over 89 as 90 or older; dates shifted by a random offset per participant "
+                + "(1 to \(Deidentifier.maximumShiftDays) days either way, intervals kept): shifted dates are not Safe Harbor by themselves"
+        }
+    }
+}
+
 /// A random number generator of any type, so that `Deidentifier` is one type whatever generator it was given.
 struct AnyRandomNumberGenerator: RandomNumberGenerator {
     private var base: any RandomNumberGenerator
