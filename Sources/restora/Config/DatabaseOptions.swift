@@ -13,6 +13,16 @@ struct DatabaseOptions: ParsableArguments {
         try RestoraConfig.load(flags: .init(databaseURL: databaseURL))
     }
 
+    /// The database a reading command (report, export) opens: the demo folder's, or the usual configuration.
+    /// It never creates one: a missing SQLite file is a mistake in the URL or folder.
+    func existingURL(demoFolder: String?) throws -> String {
+        let url = try demoFolder.map { DemoFolder(path: $0).databaseURL } ?? config().databaseURL
+        if case let .sqliteFile(path) = try DatabaseLocation(url: url), !FileManager.default.fileExists(atPath: path) {
+            throw CLIFailure("no database at \(path): run `restora demo --seed-only` first, or pass --database-url / --demo-folder")
+        }
+        return url
+    }
+
     /// Opens and migrates the database, runs `body`, and always closes it.
     func withDatabase<R>(logger: Logger, _ body: (StorageDatabase) async throws -> R) async throws -> R {
         let url = try config().databaseURL

@@ -70,10 +70,7 @@ struct ExportCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: output, isDirectory: true).standardizedFileURL
         try Self.checkEmpty(folder)
         let catalog = try source.catalog()
-        let url = try demoFolder.map { DemoFolder(path: $0).databaseURL } ?? database.config().databaseURL
-        if case let .sqliteFile(path) = try DatabaseLocation(url: url), !FileManager.default.fileExists(atPath: path) {
-            throw CLIFailure("no database at \(path): run `restora demo --seed-only` first, or pass --database-url / --demo-folder")
-        }
+        let url = try database.existingURL(demoFolder: demoFolder)
         let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger())
         do {
             let job = try await DatabaseFailure.wrap(storage.location) {

@@ -75,12 +75,6 @@ struct ReportCommand: AsyncParsableCommand {
     /// `--json` (the common output flag) is a shorthand for `--format json`.
     var effectiveFormat: Format { output.json ? .json : format }
 
-    /// The database URL: the demo folder's database, or the usual configuration.
-    func databaseURL() throws -> String {
-        if let demoFolder { return DemoFolder(path: demoFolder).databaseURL }
-        return try database.config().databaseURL
-    }
-
     func render() async throws -> String {
         let catalog = try source.catalog()
         do {
@@ -88,11 +82,8 @@ struct ReportCommand: AsyncParsableCommand {
         } catch {
             throw CLIFailure(error.description)
         }
-        let url = try databaseURL()
-        // Reporting never creates a database: a missing SQLite file is a mistake in the URL or folder.
-        if case let .sqliteFile(path) = try DatabaseLocation(url: url), !FileManager.default.fileExists(atPath: path) {
-            throw CLIFailure("no database at \(path): run `restora demo --seed-only` first, or pass --database-url / --demo-folder")
-        }
+        // Reporting never creates a database.
+        let url = try database.existingURL(demoFolder: demoFolder)
         let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger())
         do {
             let report = try await DatabaseFailure.wrap(storage.location) { try await build(storage, catalog: catalog) }
