@@ -233,4 +233,39 @@ import Testing
         // No reference start: no study day.
         #expect(ds.first?["DSSTDY"] == .missing)
     }
+
+    @Test func aFreeTextOverTwoHundredBytesIsSplitIntoSupplementalQualifiers() throws {
+        var data = try Self.participant()
+        let sentence = "The participant moved away from the catchment area and could no longer attend the monthly visits. "
+        let reason = String(repeating: sentence, count: 5).trimmingCharacters(in: .whitespaces)
+        var enrolment = Enrolment(id: "e-3", participantID: "p-1", programID: "prog-iso", siteID: "site-a")
+        try enrolment.transition(to: .screening, by: Actor(userID: "x"), at: Self.at("2025-01-02"), reason: "start")
+        try enrolment.transition(to: .withdrawn, by: Actor(userID: "x"), at: Self.at("2025-01-04"), reason: reason)
+        data.enrolment = enrolment
+        let p = ExportParticipant.identified(data)
+        let ds = try Self.rows("DS", p)
+        guard case let .text(term)? = ds.first?["DSTERM"] else { Issue.record("no DSTERM"); return }
+        #expect(term.utf8.count <= 200 && term.hasSuffix(" "), "cut between words: \(term.utf8.count) bytes")
+        let supp = try Self.rows("SUPPDS", p)
+        #expect(supp.map { $0["QNAM"] } == [.text("DSTERM1"), .text("DSTERM2")])
+        #expect(supp.allSatisfy { $0["IDVAR"] == .text("DSSEQ") && $0["IDVARVAL"] == .text("1") })
+        let rest = supp.compactMap { row -> String? in if case let .text(t)? = row["QVAL"] { t } else { nil } }
+        #expect(([term] + rest).joined() == reason)
+        #expect(rest.allSatisfy { $0.utf8.count <= 200 })
+    }
+
+    @Test func aValueTheXPTFileCannotHoldStopsTheExportNamingDatasetVariableAndRow() throws {
+        var data = try Self.participant()
+        data.record.medications[0].dose = String(repeating: "1 tablet ", count: 30)
+        let folder = try ExportDemo.temporaryFolder("sdtm-refused")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var writer = try SDTMPackageWriter(context: Self.context(try Self.definition()), directory: folder)
+        do {
+            try writer.write([ExportParticipant.identified(data)])
+            Issue.record("a 270-byte CMDOSTXT was accepted")
+        } catch let error as ExportError {
+            #expect(error.message.contains("CM") && error.message.contains("CMDOSTXT") && error.message.contains("row"),
+                    "\(error.message)")
+        }
+    }
 }

@@ -46,7 +46,8 @@ enum AEDataset {
 
     static let supplementSpec = SUPPDataset.spec(
         for: "AE", label: "Supplemental Qualifiers for AE",
-        qualifiers: [.init("AEEXPECT", "Expected per Reference Safety Info"), .init("AECODED", "Coded with a CTCAE v5.0 Term")])
+        qualifiers: [.init("AEEXPECT", "Expected per Reference Safety Info"), .init("AECODED", "Coded with a CTCAE v5.0 Term")]
+            + SDTMText.continuations("AETERM"))
 
     static func map(_ s: SDTMSubject, into batch: inout SDTMBatch) {
         let events = s.data.record.adverseEvents.sorted { ($0.onset, $0.term) < ($1.onset, $1.term) }
@@ -54,7 +55,8 @@ enum AEDataset {
             let seq = index + 1
             var row = s.row("AE", seq: seq)
             // "Other, specify" words are free text: a de-identified export keeps the coded term alone.
-            row["AETERM"] = .text(s.participant.deidentified ? event.term : event.termText)
+            row["AETERM"] = .text(batch.longText(s.participant.deidentified ? event.term : event.termText,
+                                                 variable: "AETERM", domain: "AE", s, seq: seq))
             if event.isCoded {
                 row["AELLT"] = .text(event.term)
                 row["AELLTCD"] = .integer(event.meddraCode.flatMap { Int($0) })

@@ -25,6 +25,9 @@ enum DSDataset {
             SDTMVar.studyDay("DSSTDY", "Study Day of Start of Disposition Event", of: "DSSTDTC"),
         ])
 
+    static let supplementSpec = SUPPDataset.spec(for: "DS", label: "Supplemental Qualifiers for DS",
+                                                 qualifiers: SDTMText.continuations("DSTERM"))
+
     static let decodes: [VariableSpec.Code] = [
         .init("INFORMED CONSENT OBTAINED", "Informed consent obtained (protocol milestone)"),
         .init("ENROLLED", "Enrolled and assigned to the arm (protocol milestone; sponsor term, single-arm programs do not randomise)"),
@@ -55,7 +58,7 @@ enum DSDataset {
             var row = s.row("DS", seq: seq)
             // The reason of a withdrawal is free text: written only in an identified export (Safe Harbor drops free text).
             let reason = transition.to == .withdrawn && !s.participant.deidentified ? transition.reason : nil
-            row["DSTERM"] = .text(reason ?? term.decode)
+            row["DSTERM"] = .text(batch.longText(reason ?? term.decode, variable: "DSTERM", domain: "DS", s, seq: seq))
             row["DSDECOD"] = .text(term.decode)
             row["DSCAT"] = .text(term.category)
             if term.category == "DISPOSITION EVENT" { row["DSSCAT"] = .text("STUDY PARTICIPATION") }
@@ -68,7 +71,8 @@ enum DSDataset {
         if let stop = s.data.enrolment.treatmentDiscontinuation {
             seq += 1
             var row = s.row("DS", seq: seq)
-            row["DSTERM"] = .text(s.participant.deidentified ? "ADVERSE EVENT" : stop.reason)
+            row["DSTERM"] = .text(batch.longText(s.participant.deidentified ? "ADVERSE EVENT" : stop.reason,
+                                                 variable: "DSTERM", domain: "DS", s, seq: seq))
             row["DSDECOD"] = .text("ADVERSE EVENT")
             row["DSCAT"] = .text("DISPOSITION EVENT")
             row["DSSCAT"] = .text("STUDY TREATMENT")

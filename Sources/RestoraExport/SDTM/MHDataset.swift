@@ -26,7 +26,7 @@ enum MHDataset {
     static let supplementSpec = SUPPDataset.spec(
         for: "MH", label: "Supplemental Qualifiers for MH",
         qualifiers: [.init("ICD10CM", "ICD-10-CM Code"), .init("MHCODE", "Restora History Code"),
-                     .init("MHOUT", "Outcome of the History Event")])
+                     .init("MHOUT", "Outcome of the History Event")] + SDTMText.continuations("MHTERM"))
 
     static func map(_ s: SDTMSubject, into batch: inout SDTMBatch) {
         var seq = 0
@@ -50,7 +50,7 @@ enum MHDataset {
             var row = s.row("MH", seq: seq)
             // The description is free text; a de-identified export writes the coded concept's display instead.
             let term = s.participant.deidentified ? (item.code?.display ?? item.code?.code) : item.description
-            row["MHTERM"] = .text(term ?? item.kind.rawValue.uppercased())
+            row["MHTERM"] = .text(batch.longText(term ?? item.kind.rawValue.uppercased(), variable: "MHTERM", domain: "MH", s, seq: seq))
             row["MHCAT"] = .text(item.kind.rawValue.uppercased())
             if item.code != nil {
                 row["MHPRESP"] = .text("Y")

@@ -29,6 +29,18 @@ struct SDTMBatch {
         row["QORIG"] = .text(qorig)
         add("SUPP\(domain)", row)
     }
+
+    /// A free text longer than 200 bytes (the SAS XPORT v5 limit) as SDTMIG 3.4 section 4.5.3.2 splits it: the
+    /// first 200 bytes (cut between words) for the parent variable, the rest as SUPP-- qualifiers `<variable>1`,
+    /// `<variable>2`, … of the record. Returns the parent's part.
+    mutating func longText(_ text: String, variable: String, domain: String, _ subject: SDTMSubject, seq: Int) -> String {
+        let parts = SDTMText.split(SDTMText.ascii(text), limit: SDTMText.maximumBytes)
+        for (index, part) in parts.dropFirst().enumerated() {
+            supplement(domain, subject, idvar: "\(domain)SEQ", idvarval: String(seq), qnam: "\(variable)\(index + 1)",
+                       qlabel: "\(SDTMText.labels[variable] ?? variable) \(index + 1)", qval: part)
+        }
+        return parts.first ?? ""
+    }
 }
 
 /// The spec of a SUPP-- dataset (SDTMIG 3.4 section 8.4): one record per qualifier value.

@@ -11,7 +11,7 @@ public enum SDTMMapping {
     ]
 
     public static let supplementalDatasets: [DatasetSpec] = [
-        DMDataset.supplementSpec, CMDataset.supplementSpec, MHDataset.supplementSpec, LBDataset.supplementSpec,
+        DMDataset.supplementSpec, DSDataset.supplementSpec, CMDataset.supplementSpec, MHDataset.supplementSpec, LBDataset.supplementSpec,
         AEDataset.supplementSpec, PRDataset.supplementSpec,
     ]
 
@@ -79,6 +79,42 @@ enum SDTMText {
     private static let superscripts: [Character: String] = [
         "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
     ]
+
+    /// The longest character value SAS XPORT v5 holds, in bytes.
+    static let maximumBytes = 200
+
+    /// The labels of the SUPP-- qualifiers that carry the rest of a long text (`SDTMBatch.longText`).
+    static let labels = ["DSTERM": "Reported Term for Disposition Event", "MHTERM": "Reported Term for Medical History",
+                         "AETERM": "Reported Term for Adverse Event"]
+
+    /// The SUPP-- qualifier names a long text of `variable` may use (three continuations: 800 bytes in all).
+    static func continuations(_ variable: String) -> [VariableSpec.Code] {
+        (1...3).map { .init("\(variable)\($0)", "\(labels[variable] ?? variable) \($0)") }
+    }
+
+    /// `text` in pieces of at most `limit` bytes, cut after a blank where one is near (SDTMIG 4.5.3.2: split
+    /// between words), else at the limit.
+    static func split(_ text: String, limit: Int) -> [String] {
+        var pieces: [String] = []
+        var rest = Substring(text)
+        while rest.utf8.count > limit {
+            var end = rest.startIndex
+            var bytes = 0
+            var lastBlank: Substring.Index?
+            for index in rest.indices {
+                let size = rest[index].utf8.count
+                if bytes + size > limit { break }
+                bytes += size
+                end = rest.index(after: index)
+                if rest[index] == " " { lastBlank = end }
+            }
+            if let blank = lastBlank, rest.distance(from: rest.startIndex, to: blank) > limit / 2 { end = blank }
+            pieces.append(String(rest[..<end]))
+            rest = rest[end...]
+        }
+        pieces.append(String(rest))
+        return pieces
+    }
 
     static func ascii(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
