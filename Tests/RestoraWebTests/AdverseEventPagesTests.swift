@@ -100,6 +100,10 @@ struct AdverseEventPagesTests {
             #expect(form.html.contains(#"<form id="ctcae-term-step" method="get""#))
             #expect(form.html.contains("CTCAE grade (Dry skin: grades 1–3)"))
             #expect(form.html.contains(#"<option value="3">Grade 3</option>"#) && !form.html.contains(#"<option value="4">Grade 4</option>"#))
+            // The chosen term's NCI criteria are listed under the grade picker (docs/safety.md "Term list").
+            #expect(form.html.contains(#"<dl id="grade-criteria" class="hint">"#))
+            #expect(form.html.contains("<dt>Grade 3</dt><dd>Covering &gt;30% BSA and associated with pruritus; limiting self care ADL</dd>"))
+            #expect(!form.html.contains("<dt>Grade 4</dt>"))
             #expect(form.html.contains(#"name="relatedness""#), "the investigator assesses causality on the form")
         }
     }

@@ -1,30 +1,61 @@
 import Foundation
 
 /// One CTCAE v5.0 term as adverse events are coded with it (REFERENCE.md E1): the term name, its MedDRA code,
-/// its system organ class and the grades CTCAE defines for it (a term whose row prints "-" under grade 4 and 5
-/// cannot be graded 4 or 5).
+/// its system organ class, the grades CTCAE defines for it (a term whose row prints "-" under grade 4 and 5
+/// cannot be graded 4 or 5) and the criteria text of each of those grades.
 public struct CTCAETermEntry: Hashable, Sendable, Codable {
     public var meddraCode: String
     public var term: String
     public var systemOrganClass: String
     public var grades: [Int]
-    /// Where the row's code came from (the data file's Source column).
+    /// The NCI criteria of each defined grade, in grade order (empty when the list read carries no texts).
+    public var gradeCriteria: [GradeCriterion]
+    /// Where the row came from (the data file's Source column).
     public var source: String
 
-    public init(meddraCode: String, term: String, systemOrganClass: String, grades: [Int], source: String) {
+    /// One grade's criteria as the NCI sheet prints them ("Covering <10% BSA and no associated erythema or pruritus").
+    public struct GradeCriterion: Hashable, Sendable, Codable {
+        public var grade: Int
+        public var criteria: String
+
+        public init(grade: Int, criteria: String) {
+            self.grade = grade
+            self.criteria = criteria
+        }
+    }
+
+    public init(meddraCode: String, term: String, systemOrganClass: String, grades: [Int], source: String,
+                gradeCriteria: [GradeCriterion] = []) {
         self.meddraCode = meddraCode
         self.term = term
         self.systemOrganClass = systemOrganClass
         self.grades = grades
+        self.gradeCriteria = gradeCriteria
         self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey { case meddraCode, term, systemOrganClass, grades, gradeCriteria, source }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        meddraCode = try c.decode(String.self, forKey: .meddraCode)
+        term = try c.decode(String.self, forKey: .term)
+        systemOrganClass = try c.decode(String.self, forKey: .systemOrganClass)
+        grades = try c.decode([Int].self, forKey: .grades)
+        gradeCriteria = try c.decodeIfPresent([GradeCriterion].self, forKey: .gradeCriteria) ?? []
+        source = try c.decode(String.self, forKey: .source)
     }
 
     /// "<SOC> - Other, specify": the only terms that take free text (CTCAE v5.0 convention).
     public var isOtherSpecify: Bool { term.lowercased().hasSuffix("- other, specify") }
+
+    /// The criteria text of `grade`, nil when the term does not define it or the list has no texts.
+    public func criteria(forGrade grade: Int) -> String? { gradeCriteria.first { $0.grade == grade }?.criteria }
 }
 
-/// The CTCAE v5.0 term list: the subset shipped in `Safety/Resources/ctcae-v5-terms.csv` (with its sources), or
-/// the full NCI sheet exported as CSV when `RESTORA_CTCAE_TERMS_CSV` names that file (docs/safety.md).
+/// The CTCAE v5.0 term list: the full NCI sheet (837 terms, 26 system organ classes) shipped in
+/// `Safety/Resources/ctcae-v5-terms.csv` with its source in the file header, or another export of the NCI sheet
+/// as CSV when `RESTORA_CTCAE_TERMS_CSV` names that file (docs/safety.md "Term list").
 public struct CTCAETermList: Sendable {
     public let entries: [CTCAETermEntry]
     /// Where the list was read from (shown on the form and in the report draft).
@@ -39,7 +70,8 @@ public struct CTCAETermList: Sendable {
         byName = Dictionary(entries.map { ($0.term.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The list every door uses: the NCI sheet named by `RESTORA_CTCAE_TERMS_CSV`, else the shipped subset.
+    /// The list every door uses: the NCI sheet named by `RESTORA_CTCAE_TERMS_CSV`, else the shipped sheet.
+    /// Parsed once per process (a `static let`); docs/safety.md gives the parse time.
     /// A configured sheet that cannot be read never falls back silently: `restora serve` and `restora demo`
     /// call `configured()` before they serve and refuse to start naming the file; should the list be read
     /// anyway, it is empty, so every coded term is refused rather than judged against the wrong list.
@@ -55,17 +87,21 @@ public struct CTCAETermList: Sendable {
         return list
     }
 
-    /// The subset shipped with Restora, compiled into the binary (`embedInCode` in Package.swift); a test
-    /// checks that it parses.
+    /// The NCI CTCAE v5.0 sheet shipped with Restora, compiled into the binary (`embedInCode` in Package.swift);
+    /// a test checks that it parses to all 837 terms.
     public static let shipped: CTCAETermList = (try? shippedList()) ?? CTCAETermList(entries: [], origin: "ctcae-v5-terms.csv could not be read")
 
+    /// How the form, the report draft and protocol validation name the shipped list.
+    public static let shippedOrigin = "NCI CTCAE v5.0 sheet (ctcae-v5-terms.csv)"
+
     static func shippedList() throws -> CTCAETermList {
-        try CTCAETermList(csv: String(decoding: PackageResources.ctcae_v5_terms_csv, as: UTF8.self), origin: "ctcae-v5-terms.csv (shipped subset)")
+        try CTCAETermList(csv: String(decoding: PackageResources.ctcae_v5_terms_csv, as: UTF8.self), origin: shippedOrigin)
     }
 
     /// Reads the shipped file or the NCI "CTCAE_v5.0" sheet saved as CSV: columns are found by their header
-    /// ("MedDRA Code", "MedDRA SOC", "CTCAE Term", "Grade 1" … "Grade 5"; "Source" optional), lines starting
-    /// with `#` are comments, a grade cell that is empty or "-" means CTCAE defines no such grade.
+    /// ("MedDRA Code", "MedDRA SOC", "CTCAE Term", "Grade 1" … "Grade 5", where a grade header may carry trailing
+    /// non-letters as some exports do, "Grade 1 ??"; "Source" optional), lines starting with `#` are comments, a
+    /// grade cell that is empty or "-" means CTCAE defines no such grade, any other grade cell is its criteria.
     public init(csv text: String, origin: String) throws {
         let body = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }.joined(separator: "\n")
         let rows = CSVLines.parse(body).filter { $0.contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
@@ -79,21 +115,36 @@ public struct CTCAETermList: Sendable {
             }
             return index
         }
+        func gradeColumn(_ grade: Int) throws -> Int {
+            let key = "grade \(grade)"
+            let found = header.firstIndex { cell in
+                let name = cell.trimmingCharacters(in: .whitespaces).lowercased()
+                guard name.hasPrefix(key) else { return false }
+                return !name.dropFirst(key.count).contains { $0.isLetter || $0.isNumber }
+            }
+            guard let found else {
+                throw DomainError.invalidValue(field: "ctcaeTerms", message: "the CTCAE term list has no \"Grade \(grade)\" column")
+            }
+            return found
+        }
         let code = try column("MedDRA Code"), soc = try column("MedDRA SOC"), term = try column("CTCAE Term")
-        let grades = try (1...5).map { try column("Grade \($0)") }
+        let grades = try (1...5).map { try gradeColumn($0) }
         let source = try? column("Source")
         var entries: [CTCAETermEntry] = []
         for row in rows.dropFirst() {
             func cell(_ i: Int) -> String { i < row.count ? row[i].trimmingCharacters(in: .whitespacesAndNewlines) : "" }
             let name = cell(term)
             guard !name.isEmpty, !cell(code).isEmpty else { continue }
-            let defined = (1...5).filter { grade in
+            let criteria = (1...5).compactMap { grade -> CTCAETermEntry.GradeCriterion? in
                 let text = cell(grades[grade - 1])
-                return !text.isEmpty && text != "-" && text != "–"
+                // An Excel export ends the lines inside a cell with CR LF; the criteria keep plain line breaks.
+                return text.isEmpty || text == "-" || text == "–" ? nil
+                    : .init(grade: grade, criteria: text.replacingOccurrences(of: "\r\n", with: "\n"))
             }
             entries.append(CTCAETermEntry(
-                meddraCode: cell(code), term: name, systemOrganClass: cell(soc), grades: defined,
-                source: source.map(cell).flatMap { $0.isEmpty ? nil : $0 } ?? origin))
+                meddraCode: cell(code), term: name, systemOrganClass: cell(soc), grades: criteria.map(\.grade),
+                source: source.map(cell).flatMap { $0.isEmpty ? nil : $0 } ?? origin,
+                gradeCriteria: criteria))
         }
         guard !entries.isEmpty else {
             throw DomainError.invalidValue(field: "ctcaeTerms", message: "the CTCAE term list has no terms")

@@ -135,6 +135,12 @@ enum AdverseEventFormModel {
         Forms.select("grade", label: chosen.map { "CTCAE grade (\($0.term): \(gradeText($0.grades)))" } ?? "CTCAE grade",
                      options: (chosen?.grades ?? Array(1...5)).map { ("\($0)", "Grade \($0)") }, state: state,
                      required: true, blank: "Choose the grade")
+        if let chosen, !chosen.gradeCriteria.isEmpty {
+            // The term's grade criteria as the NCI CTCAE v5.0 sheet prints them (REFERENCE.md E1).
+            el("dl", ["id": "grade-criteria", "class": "hint"]) {
+                chosen.gradeCriteria.map { c in [el("dt") { "Grade \(c.grade)" }, el("dd") { c.criteria }] }.flatMap { $0 }
+            }
+        }
         el("fieldset", ["id": "seriousness"]) {
             el("legend") { "Seriousness (ICH E2A): tick every criterion met; none = not serious" }
             seriousnessLabels.map { criterion, label in EntryPage.checkbox("serious-\(criterion.rawValue)", label: label, state: state) }
