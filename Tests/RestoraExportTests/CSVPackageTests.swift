@@ -16,27 +16,35 @@ import Testing
         var context: ExportContext
     }
 
-    /// Exports `protocolID` through `CSVPackageWriter`, in chunks of 7 participants. A de-identified export
-    /// here keeps the stored records (the notes included) but reduces dates to the year: the writer itself must
-    /// leave out the free-text columns.
-    static func export(_ protocolID: String, deidentified: Bool = false) async throws -> Package {
+    /// Streams the stored program of `context` from the demo store in chunks of `chunkSize` into `writer`, as
+    /// `ExportRun` does, after `edit` (a test's change to the stored records). A de-identified export here keeps
+    /// the stored records (the notes included) but reduces dates to the year and gives every age as "90 or
+    /// older": the writers themselves must leave out free text. Returns the participants written, in order.
+    static func stream(_ context: ExportContext, into writer: inout some ExportPackageWriter, chunkSize: Int,
+                       edit: (inout [ProgramParticipantData]) -> Void = { _ in }) async throws -> [ExportParticipant] {
         let demo = try await ExportDemo.get()
-        let context = try await demo.context(protocolID, deidentified: deidentified)
-        let folder = try ExportDemo.temporaryFolder("csv-package")
-        var writer = try CSVPackageWriter(context: context, directory: folder)
         var all: [ExportParticipant] = []
-        var number = 0
-        try await StoredProgramData.stream(program: context.program, repositories: demo.storage.repositories, chunkSize: 7) { chunk in
+        try await StoredProgramData.stream(program: context.program, repositories: demo.storage.repositories, chunkSize: chunkSize) { chunk in
+            var chunk = chunk
+            edit(&chunk)
             let participants = chunk.map { data -> ExportParticipant in
-                number += 1
-                return deidentified
-                    ? ExportParticipant(data: data, subjectID: "R\(1000 + number)", ageYears: nil, ageText: "90 or older",
+                context.deidentified
+                    ? ExportParticipant(data: data, subjectID: "R\(1001 + all.count)", ageYears: nil, ageText: "90 or older",
                                         datePrecision: .year, deidentified: true)
                     : .identified(data)
             }
             try writer.write(participants)
             all += participants
         }
+        return all
+    }
+
+    /// Exports `protocolID` through `CSVPackageWriter`, in chunks of 7 participants.
+    static func export(_ protocolID: String, deidentified: Bool = false) async throws -> Package {
+        let context = try await ExportDemo.get().context(protocolID, deidentified: deidentified)
+        let folder = try ExportDemo.temporaryFolder("csv-package")
+        var writer = try CSVPackageWriter(context: context, directory: folder)
+        let all = try await stream(context, into: &writer, chunkSize: 7)
         return Package(folder: folder, files: try writer.finish(), participants: all, context: context)
     }
 

@@ -69,24 +69,10 @@ import Testing
 
     static func export(_ protocolID: String, deidentified: Bool = false,
                        edit: (inout [ProgramParticipantData]) -> Void = { _ in }) async throws -> (URL, [ExportParticipant], ExportContext, [ExportedFile]) {
-        let demo = try await ExportDemo.get()
-        let context = try await demo.context(protocolID, deidentified: deidentified)
+        let context = try await ExportDemo.get().context(protocolID, deidentified: deidentified)
         let folder = try ExportDemo.temporaryFolder("odm-package")
         var writer = try ODMPackageWriter(context: context, directory: folder)
-        var all: [ExportParticipant] = []
-        var number = 0
-        try await StoredProgramData.stream(program: context.program, repositories: demo.storage.repositories, chunkSize: 11) { chunk in
-            var chunk = chunk
-            edit(&chunk)
-            let participants = chunk.map { data -> ExportParticipant in
-                number += 1
-                return deidentified
-                    ? ExportParticipant(data: data, subjectID: "R\(5000 + number)", ageYears: 40, datePrecision: .year, deidentified: true)
-                    : ExportParticipant.identified(data)
-            }
-            try writer.write(participants)
-            all += participants
-        }
+        let all = try await CSVPackageTests.stream(context, into: &writer, chunkSize: 11, edit: edit)
         return (folder.appendingPathComponent("odm.xml"), all, context, try writer.finish())
     }
 
