@@ -58,6 +58,15 @@ expect "report md" 0 "11/30" -- "$bin" report --demo-folder "$demo_tmp/demo" --p
 expect "report html is a page" 0 "<svg" -- "$bin" report --demo-folder "$demo_tmp/demo" --program msc-osteoporosis --format html
 expect "report: unknown program lists known ids" nonzero "known protocols" -- "$bin" report --demo-folder "$demo_tmp/demo" --program nope --format json
 expect "report: no database, no report" nonzero "no database at" -- "$bin" report --demo-folder "$demo_tmp/nowhere" --program isotretinoin-noa
+# Research data exports of the demo (issue 18, docs/exports.md): a package, recorded as an export job; refusals write nothing.
+expect "export sdtm writes dm.xpt and define.xml" 0 "dm.xpt .*sha256" -- "$bin" export sdtm --program isotretinoin-noa --output "$demo_tmp/sdtm" --demo-folder "$demo_tmp/demo"
+expect "export: the package is in place" 0 "define.xml" -- ls "$demo_tmp/sdtm"
+expect "export csv de-identified as the demo monitor" 0 "done" -- "$bin" export csv --program isotretinoin-noa --output "$demo_tmp/csv" --deidentify --date-precision year --as monitor --demo-folder "$demo_tmp/demo"
+expect "export: a monitor without --deidentify is refused" nonzero "only de-identified" -- "$bin" export odm --program isotretinoin-noa --output "$demo_tmp/odm" --as monitor --demo-folder "$demo_tmp/demo"
+expect "export: a coordinator is refused" nonzero "cannot export" -- "$bin" export odm --program isotretinoin-noa --output "$demo_tmp/odm" --as coordinator --demo-folder "$demo_tmp/demo"
+expect "export: an output folder that is not empty is refused" nonzero "is not empty" -- "$bin" export csv --program isotretinoin-noa --output "$demo_tmp/sdtm" --demo-folder "$demo_tmp/demo"
+expect "export: unknown program lists the programs" nonzero "no program nope; programs: " -- "$bin" export csv --program nope --output "$demo_tmp/nope" --demo-folder "$demo_tmp/demo"
+expect "export: the audit trail and records verify after exports" 0 "records intact" -- "$bin" audit verify --records --database-url "sqlite://$demo_tmp/demo/restora-demo.sqlite"
 mkdir -p "$demo_tmp/other" && printf 'not a database\n' > "$demo_tmp/other/restora-demo.sqlite"
 expect "demo refuses a file that is not a demo database" nonzero "refusing" -- "$bin" demo --seed-only --folder "$demo_tmp/other"
 expect "demo left that file alone" 0 "^not a database$" -- cat "$demo_tmp/other/restora-demo.sqlite"
