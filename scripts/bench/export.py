@@ -8,8 +8,8 @@ of one program of a scaled demo database, each under /usr/bin/time -v.
 
 Figures per kind: data rows written (the sum of the manifest's row counts), wall seconds, rows/s, max RSS (MB).
 Then SDTM time ÷ CSV time. Targets (issue #18): CSV >= 100,000 rows/s with flat memory; SDTM <= 2x the CSV time.
-With --compare-half N the CSV export also runs on a demo of N participants, so the two max RSS figures show
-whether memory grows with the data (flat: about the same).
+With --small-folder DIR (or --compare-half N, a fresh demo of N participants) the CSV export also runs on a
+smaller demo, so the two max RSS figures show whether memory grows with the data (flat: about the same).
 
 The demo folder is copied into a temporary folder first (an export records its job in the database; the
 original is never written). Everything made here is removed at the end.
@@ -33,6 +33,12 @@ def seed(restora, folder, participants):
                    check=True, stdout=subprocess.DEVNULL)
 
 
+def migrate(restora, folder):
+    """Brings a copied demo up to date first, so no export's time includes a migration."""
+    subprocess.run([restora, "migrate", "--database-url", "sqlite://" + os.path.join(folder, "restora-demo.sqlite")],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def export(restora, folder, kind, program, out):
     stdout, wall, rss = run_timed([restora, "export", kind, "--program", program, "--output", out, "--demo-folder", folder, "--json"])
     job = json.loads(stdout)
@@ -51,6 +57,7 @@ def main():
     ap.add_argument("--program", default="isotretinoin-noa")
     ap.add_argument("--kinds", default="csv,sdtm")
     ap.add_argument("--compare-half", type=int, help="also export CSV from a fresh demo of this many participants (memory flatness)")
+    ap.add_argument("--small-folder", help="also export CSV from this (smaller) demo folder, copied (memory flatness)")
     args = ap.parse_args()
     restora = os.path.abspath(args.restora)
     work = tempfile.mkdtemp(prefix="restora-export-bench-")
@@ -62,14 +69,19 @@ def main():
             seed(restora, folder, args.participants)
         else:
             sys.exit("give --demo-folder or --participants")
+        migrate(restora, folder)
         results = []
         for kind in args.kinds.split(","):
             results.append(export(restora, folder, kind, args.program, os.path.join(work, f"out-{kind}")))
-        if args.compare_half:
+        if args.compare_half or args.small_folder:
             half = os.path.join(work, "half")
-            seed(restora, half, args.compare_half)
+            if args.small_folder:
+                shutil.copytree(args.small_folder, half)
+                migrate(restora, half)
+            else:
+                seed(restora, half, args.compare_half)
             small = export(restora, half, "csv", args.program, os.path.join(work, "out-half"))
-            small["kind"] = f"csv ({args.compare_half} demo)"
+            small["kind"] = "csv (smaller demo)"
             results.append(small)
         print(f"restora export of program {args.program} ({restora})")
         print(f"{'kind':<22}{'participants':>13}{'files':>7}{'rows':>12}{'MB':>9}{'seconds':>10}{'rows/s':>11}{'max RSS MB':>12}")
