@@ -24,6 +24,7 @@ import Testing
         #expect(Set(outcome.participantIDs) == Set(enrolled))
         #expect(outcome.manifest.kind == .csv)
         #expect(outcome.manifest.createdBy == "dm1 (data-manager)")
+        #expect(outcome.manifest.deidentificationMethod == nil)
         #expect(!outcome.manifest.files.isEmpty)
         let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
         #expect(onDisk == Set(outcome.manifest.files.map(\.name) + ["manifest.json"]))
@@ -104,6 +105,7 @@ import Testing
         let folder = try ExportDemo.temporaryFolder().appendingPathComponent("deid")
         let outcome = try await run(ExportRequest(kind: .csv, programID: program.id, deidentify: true), demo: demo, into: folder)
         #expect(outcome.manifest.deidentified)
+        #expect(outcome.manifest.deidentificationMethod?.contains("shifted dates are not Safe Harbor by themselves") == true)
         #expect(Set(outcome.participantIDs) == Set(people.map(\.id)))
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)

@@ -21,6 +21,8 @@ public struct ExportManifest: Sendable, Hashable, Codable {
     public var deidentified: Bool
     /// "day" (full dates; shifted per participant when de-identified) or "year".
     public var datePrecision: ExportParticipant.DatePrecision
+    /// How a de-identified package was made, in words (only the year mode is Safe Harbor proper); nil when identified.
+    public var deidentificationMethod: String?
     public var createdAt: Date
     public var createdBy: String
     /// Participants exported.

@@ -63,7 +63,9 @@ public enum ExportRun {
             let manifest = ExportManifest(
                 kind: request.kind, program: program.id.rawValue, programName: program.name,
                 protocolID: definition.id, protocolVersion: definition.version, deidentified: request.deidentify,
-                datePrecision: request.deidentify ? request.datePrecision : .day, createdAt: now, createdBy: createdBy,
+                datePrecision: request.deidentify ? request.datePrecision : .day,
+                deidentificationMethod: request.deidentify ? request.datePrecision.deidentificationMethod : nil,
+                createdAt: now, createdBy: createdBy,
                 participants: exported.count, files: try files.map { try describe($0, in: staging) },
                 synthetic: synthetic, restoraVersion: version)
             try writeManifest(manifest, to: staging)
