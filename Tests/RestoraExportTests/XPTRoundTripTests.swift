@@ -168,3 +168,36 @@ struct XPTRoundTripTests {
         }
     }
 }
+
+extension XPTRoundTripTests {
+    /// pandas counts the rows of a dataset whose rows are 80 bytes or narrower by subtracting every all-blank
+    /// 8-byte word of the last 80-byte record (its `_record_count`), so blank stretches inside the last rows
+    /// are taken for padding and those rows dropped. pyreadstat reads them all. docs/xpt-format.md says so; the
+    /// SDTM datasets are all wider than 80 bytes.
+    @Test("narrow rows (80 bytes or fewer): pyreadstat reads every row; pandas drops the rows its padding rule predicts")
+    func narrowRows() throws {
+        let directory = try XPTWriterTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spec = DatasetSpec(name: "TI", label: "Trial Inclusion/Exclusion Criteria", variables: [
+            VariableSpec(name: "IETESTCD", label: "Incl/Excl Criterion Short Name", dataType: .text),
+        ])
+        let rows: [[ExportValue]] = [[.text("INCL01-LONGER-16")], [.text("X")]]
+        var writer = try XPTDatasetWriter(spec: spec, directory: directory)
+        for row in rows { try writer.append(row) }
+        _ = try writer.finish()
+        let file = directory.appendingPathComponent("ti.xpt")
+        let data = try [UInt8](Data(contentsOf: file))
+        let lastRecord = data.suffix(80)
+        let blankWords = stride(from: lastRecord.startIndex, to: lastRecord.endIndex, by: 8)
+            .filter { data[$0..<($0 + 8)].allSatisfy { $0 == 0x20 } }.count
+        let dataBytes = data.count - (640 + 160 + 80)   // 8 header records, 1 NAMESTR in 2 records, the OBS header
+        let pandasCount = (dataBytes - 8 * blankWords) / 16
+        #expect(pandasCount == 1)
+        let readings = try Self.read(file, encoding: "ascii")
+        let pyreadstat = try #require(readings["pyreadstat"])
+        compare(pyreadstat, reader: "pyreadstat", spec: spec, rows: rows)
+        let pandas = try #require(readings["pandas"])
+        #expect(pandas.rows.count == pandasCount)
+        compare(pandas, reader: "pandas", spec: spec, rows: Array(rows.prefix(pandas.rows.count)))
+    }
+}
