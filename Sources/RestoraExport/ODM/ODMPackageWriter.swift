@@ -316,6 +316,10 @@ public struct ODMPackageWriter: ExportPackageWriter {
     /// XML 1.0 escaping. In an attribute, tab, CR and LF become character references so the parser's attribute
     /// normalisation keeps them. A character XML 1.0 cannot carry at all (other control characters) is refused.
     static func escaped(_ value: String, attribute: Bool, item: String?, subject: String?) throws -> String {
+        // Most values need nothing: no markup character, no control character, no U+FFFE/U+FFFF (EF BF BE/BF).
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) {
+            return value
+        }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
