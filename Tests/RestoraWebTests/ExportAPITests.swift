@@ -168,6 +168,28 @@ struct ExportAPITests {
         }
     }
 
+    @Test("one export job runs at a time: the next waits until the running one leaves, in the order asked")
+    func oneAtATime() async throws {
+        actor Order { var entered: [Int] = []; func add(_ n: Int) { entered.append(n) } }
+        let board = ExportProgressBoard()
+        let order = Order()
+        await board.enter()
+        let second = Task { await board.enter(); await order.add(2) }
+        try await Task.sleep(for: .milliseconds(50))
+        let third = Task { await board.enter(); await order.add(3) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await order.entered.isEmpty)
+        await board.leave()
+        await second.value
+        #expect(await order.entered == [2])
+        await board.leave()
+        await third.value
+        #expect(await order.entered == [2, 3])
+        await board.leave()
+        await board.enter()
+        await board.leave()
+    }
+
     @Test("the data-manager role: raises and closes a data query, reads the audit trail, writes no clinical data, sees only its sites")
     func dataManagerRole() async throws {
         try await WebHarness.with { h, client in

@@ -3,11 +3,36 @@ import Hummingbird
 import RestoraDomain
 import RestoraExport
 
-/// How far each running export job of this server process is (participants written so far). In memory only:
-/// after a restart the jobs that were running are marked failed (`restora serve`), so nothing is lost here.
+/// The export jobs of this server process: how far each running one is (participants written so far), and the
+/// turn each waits for — `concurrentJobs` run at once (default 1), the others stay queued in the order asked, so a
+/// burst of big exports cannot take every core and all the memory of the clinic's server. In memory only: after
+/// a restart the jobs that were queued or running are marked failed (`restora serve`).
 public actor ExportProgressBoard {
     private var written: [String: Int] = [:]
-    public init() {}
+    private let concurrentJobs: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public init(concurrentJobs: Int = 1) { self.concurrentJobs = max(1, concurrentJobs) }
+
+    /// Waits until a job may run.
+    func enter() async {
+        if running < concurrentJobs {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// A job ended: the next waiting one runs.
+    func leave() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
     func set(_ job: Identifier<ExportJob>, _ count: Int) { written[job.rawValue] = count }
     func clear(_ job: Identifier<ExportJob>) { written[job.rawValue] = nil }
     func count(_ job: Identifier<ExportJob>) -> Int? { written[job.rawValue] }
@@ -84,6 +109,7 @@ struct ExportDoor {
                                            at: dependencies.clock.now(), context: audit)
         let (board, clock, logger, started) = (dependencies.exportProgress, dependencies.clock, dependencies.logger, queued.value)
         Task.detached {
+            await board.enter()
             do {
                 _ = try await jobs.run(started, request: request, folder: root.appendingPathComponent(id.rawValue, isDirectory: true),
                                        context: audit, now: { clock.now() }) { count in Task { await board.set(id, count) } }
@@ -92,6 +118,7 @@ struct ExportDoor {
                 logger.error("export job could not be recorded", metadata: ["job": "\(id.rawValue)", "error.type": "\(type(of: error))"])
             }
             await board.clear(id)
+            await board.leave()
         }
         return queued
     }
