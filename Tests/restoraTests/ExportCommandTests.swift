@@ -105,5 +105,19 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    @Test func theServersExportFolderIsTheSettingElseBesideTheDatabase() throws {
+        #expect(ExportDirectory.resolve(nil, database: .sqliteFile(path: "/srv/restora/restora.sqlite")) == "/srv/restora/exports")
+        #expect(ExportDirectory.resolve("/data/exports/", database: .sqliteFile(path: "/srv/restora/restora.sqlite")) == "/data/exports")
+        #expect(ExportDirectory.resolve(nil, database: .postgres(url: "postgres://x")).hasSuffix("/exports"))
+        let flags = RestoraConfig.Flags(databaseURL: nil, host: nil, port: nil, logLevel: nil)
+        let environment = ["RESTORA_EXPORT_DIRECTORY": "/from-env"], dotEnv = ["RESTORA_EXPORT_DIRECTORY": "/from-dotenv"]
+        #expect(try RestoraConfig.resolve(flags: flags, environment: environment, dotEnv: dotEnv).exportDirectory == "/from-env")
+        #expect(try RestoraConfig.resolve(flags: flags, environment: [:], dotEnv: dotEnv).exportDirectory == "/from-dotenv")
+        var flagged = flags
+        flagged.exportDirectory = "/from-flag"
+        #expect(try RestoraConfig.resolve(flags: flagged, environment: environment, dotEnv: dotEnv).exportDirectory == "/from-flag")
+        #expect(try RestoraConfig.resolve(flags: flags, environment: [:], dotEnv: [:]).exportDirectory == nil)
+    }
+
     struct Job: Decodable { var status: String; var participantCount: Int; var requestedByName: String }
 }
