@@ -36,9 +36,10 @@ public struct DatasetJSONWriter: DatasetWriter {
     public let directory: URL
     public let context: ExportContext
     public var fileName: String { spec.name.lowercased() + ".json" }
-    public private(set) var rows = 0
+    /// Rows appended so far.
+    public var rows: Int { spool.rows }
 
-    private let state: State
+    private let spool: RowSpool
 
     public init(spec: DatasetSpec, directory: URL, context: ExportContext) throws {
         guard !spec.name.isEmpty, !spec.variables.isEmpty else {
@@ -54,51 +55,24 @@ public struct DatasetJSONWriter: DatasetWriter {
         self.spec = spec
         self.directory = directory
         self.context = context
-        let spool = directory.appendingPathComponent(".\(spec.name.lowercased()).json.spool-\(UUID().uuidString)")
-        state = State(spool: try FormatFileOutput(url: spool), variables: spec.variables.count)
+        spool = try RowSpool(directory: directory, fileName: spec.name.lowercased() + ".json", dataset: spec.name,
+                             lengths: Array(repeating: 1, count: spec.variables.count))
     }
 
     public mutating func append(_ row: [ExportValue]) throws {
-        guard !state.closed else {
-            throw ExportError("dataset \(spec.name): the writer is closed (finished or stopped by an earlier refusal)")
-        }
-        let rowNumber = rows + 1
-        do {
-            try state.append(row, rowNumber: rowNumber, spec: spec)
-        } catch {
-            state.discard()
-            throw error
-        }
-        rows = rowNumber
+        try spool.append { rowNumber in try spoolRow(row, rowNumber: rowNumber) }
     }
 
     public mutating func finish() throws -> [ExportedFile] {
-        guard !state.closed else { throw ExportError("dataset \(spec.name): the writer is closed") }
-        let final = directory.appendingPathComponent(fileName)
-        let partial = directory.appendingPathComponent(".\(fileName).partial-\(UUID().uuidString)")
-        do {
-            try state.spool.close(sync: false)
-            let output = try FormatFileOutput(url: partial)
-            do {
-                try output.write(header())
-                let input = try FileHandle(forReadingFrom: state.spool.url)
-                defer { try? input.close() }
-                while let block = try input.read(upToCount: 1 << 20), !block.isEmpty {
-                    try output.write(block)
-                }
-                try output.write(rows == 0 ? "]\n}\n" : "\n  ]\n}\n")
-                try output.close()
-            } catch {
-                output.abandon()
-                throw error
+        try spool.finish(directory.appendingPathComponent(fileName)) { output in
+            try output.write(header())
+            let input = try FileHandle(forReadingFrom: spool.output.url)
+            defer { try? input.close() }
+            while let block = try input.read(upToCount: 1 << 20), !block.isEmpty {
+                try output.write(block)
             }
-            try moveIntoPlace(partial, final)
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            state.discard()
-            throw error
+            try output.write(rows == 0 ? "]\n}\n" : "\n  ]\n}\n")
         }
-        state.discard()
         return [ExportedFile(name: fileName, rows: rows, description: "\(spec.name) as CDISC Dataset-JSON 1.1")]
     }
 
@@ -131,7 +105,7 @@ public struct DatasetJSONWriter: DatasetWriter {
             column += ", " + JSONText.string("label") + ": " + JSONText.string(variable.label)
             column += ", " + JSONText.string("dataType") + ": " + JSONText.string(variable.dataType == .boolean ? "string" : variable.dataType.rawValue)
             if variable.dataType == .text {
-                column += ", " + JSONText.string("length") + ": " + String(state.lengths[index])
+                column += ", " + JSONText.string("length") + ": " + String(spool.lengths[index])
             }
             if let key = spec.keys.firstIndex(of: variable.name) {
                 column += ", " + JSONText.string("keySequence") + ": " + String(key + 1)
@@ -143,74 +117,56 @@ public struct DatasetJSONWriter: DatasetWriter {
         return out
     }
 
-    private final class State {
-        let spool: FormatFileOutput
-        var lengths: [Int]
-        var closed = false
-
-        init(spool: FormatFileOutput, variables: Int) {
-            self.spool = spool
-            lengths = Array(repeating: 1, count: variables)
+    /// Serializes one row to the spool (JSON text of the row array, preceded by a comma after the first) and
+    /// tracks each string column's longest value.
+    private func spoolRow(_ row: [ExportValue], rowNumber: Int) throws {
+        guard row.count == spec.variables.count else {
+            throw ExportError("dataset \(spec.name), row \(rowNumber): \(row.count) values for \(spec.variables.count) variables")
         }
-
-        func append(_ row: [ExportValue], rowNumber: Int, spec: DatasetSpec) throws {
-            guard row.count == spec.variables.count else {
-                throw ExportError("dataset \(spec.name), row \(rowNumber): \(row.count) values for \(spec.variables.count) variables")
+        var line = rowNumber == 1 ? "\n    [" : ",\n    ["
+        for (index, (variable, value)) in zip(spec.variables, row).enumerated() {
+            func refuse(_ why: String) -> ExportError {
+                ExportError("dataset \(spec.name), variable \(variable.name), row \(rowNumber): \(why)")
             }
-            var line = rowNumber == 1 ? "\n    [" : ",\n    ["
-            for (index, (variable, value)) in zip(spec.variables, row).enumerated() {
-                func refuse(_ why: String) -> ExportError {
-                    ExportError("dataset \(spec.name), variable \(variable.name), row \(rowNumber): \(why)")
+            if index > 0 { line += ", " }
+            switch (variable.kind, value) {
+            case (_, .missing):
+                line += "null"
+            case (.text, .text(var text)):
+                // One pass over the bytes: plain ASCII (length = byte count, no escapes) is the common case.
+                let (ascii, plain) = text.withUTF8 { bytes in
+                    var ascii = true, plain = true
+                    for byte in bytes {
+                        if byte >= 0x80 { ascii = false } else if byte < 0x20 || byte == 0x22 || byte == 0x5C { plain = false }
+                    }
+                    return (ascii, plain)
                 }
-                if index > 0 { line += ", " }
-                switch (variable.kind, value) {
-                case (_, .missing):
-                    line += "null"
-                case (.text, .text(var text)):
-                    // One pass over the bytes: plain ASCII (length = byte count, no escapes) is the common case.
-                    let (ascii, plain) = text.withUTF8 { bytes in
-                        var ascii = true, plain = true
-                        for byte in bytes {
-                            if byte >= 0x80 { ascii = false } else if byte < 0x20 || byte == 0x22 || byte == 0x5C { plain = false }
-                        }
-                        return (ascii, plain)
-                    }
-                    lengths[index] = max(lengths[index], ascii ? text.utf8.count : text.count)
-                    if plain {
-                        line += "\""
-                        line += text
-                        line += "\""
-                    } else {
-                        line += JSONText.string(text)
-                    }
-                case (.number, .number(let number)):
-                    guard number.isFinite else { throw refuse("the value \(number) is not a finite number") }
-                    if variable.dataType == .integer {
-                        guard number == number.rounded(), number.magnitude <= 0x1p53 else {
-                            throw refuse("the value \(number) is not an integer (the variable's type is integer)")
-                        }
-                        line += String(Int64(number))
-                    } else {
-                        line += number == 0 ? "0" : "\(number)"
-                    }
-                case (.number, .text):
-                    throw refuse("a text value in a numeric variable")
-                case (.text, .number):
-                    throw refuse("a number in a character variable")
+                spool.lengths[index] = max(spool.lengths[index], ascii ? text.utf8.count : text.count)
+                if plain {
+                    line += "\""
+                    line += text
+                    line += "\""
+                } else {
+                    line += JSONText.string(text)
                 }
+            case (.number, .number(let number)):
+                guard number.isFinite else { throw refuse("the value \(number) is not a finite number") }
+                if variable.dataType == .integer {
+                    guard number == number.rounded(), number.magnitude <= 0x1p53 else {
+                        throw refuse("the value \(number) is not an integer (the variable's type is integer)")
+                    }
+                    line += String(Int64(number))
+                } else {
+                    line += number == 0 ? "0" : "\(number)"
+                }
+            case (.number, .text):
+                throw refuse("a text value in a numeric variable")
+            case (.text, .number):
+                throw refuse("a number in a character variable")
             }
-            line += "]"
-            try spool.write(line)
         }
-
-        func discard() {
-            guard !closed else { return }
-            closed = true
-            spool.abandon()
-            try? FileManager.default.removeItem(at: spool.url)
-        }
-
-        deinit { discard() }
+        line += "]"
+        try spool.output.write(line)
     }
 }
 

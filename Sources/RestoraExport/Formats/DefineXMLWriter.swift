@@ -19,22 +19,7 @@ public enum DefineXMLWriter {
     public static func write(datasets: [DatasetSpec], context: ExportContext, directory: URL,
                              lengths: [String: [String: Int]] = [:], archiveExtension: String = "xpt") throws -> ExportedFile {
         let document = try render(datasets: datasets, context: context, lengths: lengths, archiveExtension: archiveExtension)
-        let final = directory.appendingPathComponent(fileName)
-        let partial = directory.appendingPathComponent(".\(fileName).partial-\(UUID().uuidString)")
-        do {
-            let output = try FormatFileOutput(url: partial)
-            do {
-                try output.write(document)
-                try output.close()
-            } catch {
-                output.abandon()
-                throw error
-            }
-            try moveIntoPlace(partial, final)
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw error
-        }
+        try writeAtomically(directory.appendingPathComponent(fileName)) { try $0.write(document) }
         return ExportedFile(name: fileName, rows: 0,
                             description: "Define-XML 2.1 describing \(datasets.count) datasets")
     }

@@ -134,3 +134,75 @@ func moveIntoPlace(_ temporary: URL, _ final: URL) throws {
     if fm.fileExists(atPath: final.path) { try fm.removeItem(at: final) }
     try fm.moveItem(at: temporary, to: final)
 }
+
+/// Writes `final` through a hidden partial file beside it: `body` writes, the file is synced, closed and renamed
+/// onto `final`; on any error the partial file is removed and `final` is left as it was.
+func writeAtomically(_ final: URL, _ body: (FormatFileOutput) throws -> Void) throws {
+    let partial = final.deletingLastPathComponent()
+        .appendingPathComponent(".\(final.lastPathComponent).partial-\(UUID().uuidString)")
+    do {
+        let output = try FormatFileOutput(url: partial)
+        do {
+            try body(output)
+            try output.close()
+        } catch {
+            output.abandon()
+            throw error
+        }
+        try moveIntoPlace(partial, final)
+    } catch {
+        try? FileManager.default.removeItem(at: partial)
+        throw error
+    }
+}
+
+/// The rows of one dataset spooled to a hidden file beside its output until `finish`, with running per-variable
+/// lengths: the XPT and Dataset-JSON headers state lengths (and Dataset-JSON the row count) before the rows.
+/// A refused row closes the spool for good; the spool file is removed when the writer finishes, fails or is
+/// dropped unfinished, so a failed dataset leaves nothing behind.
+final class RowSpool {
+    let output: FormatFileOutput
+    let dataset: String
+    var lengths: [Int]
+    private(set) var rows = 0
+    private(set) var closed = false
+
+    init(directory: URL, fileName: String, dataset: String, lengths: [Int]) throws {
+        output = try FormatFileOutput(url: directory.appendingPathComponent(".\(fileName).spool-\(UUID().uuidString)"))
+        self.dataset = dataset
+        self.lengths = lengths
+    }
+
+    /// Spools the next row through `body`, given its 1-based number; an error closes the spool and is rethrown.
+    func append(_ body: (_ rowNumber: Int) throws -> Void) throws {
+        guard !closed else {
+            throw ExportError("dataset \(dataset): the writer is closed (finished or stopped by an earlier refusal)")
+        }
+        do {
+            try body(rows + 1)
+        } catch {
+            discard()
+            throw error
+        }
+        rows += 1
+    }
+
+    /// Closes the spool and writes `final` atomically through `body` (which reads the spool at `output.url`);
+    /// the spool is removed whatever happens.
+    func finish(_ final: URL, _ body: (FormatFileOutput) throws -> Void) throws {
+        guard !closed else { throw ExportError("dataset \(dataset): the writer is closed") }
+        defer { discard() }
+        try output.close(sync: false)
+        try writeAtomically(final, body)
+    }
+
+    /// Closes and removes the spool; nothing more is accepted.
+    func discard() {
+        guard !closed else { return }
+        closed = true
+        output.abandon()
+        try? FileManager.default.removeItem(at: output.url)
+    }
+
+    deinit { discard() }
+}

@@ -27,14 +27,14 @@ public struct XPTDatasetWriter: DatasetWriter {
     /// The file name written: `<lowercased name>.xpt`.
     public var fileName: String { spec.name.lowercased() + ".xpt" }
     /// Rows appended so far.
-    public private(set) var rows = 0
+    public var rows: Int { spool.rows }
     /// The byte length of each character variable so far (longest value, at least 1), by variable name; numeric
     /// variables are 8. After `finish()` these are the lengths written (define.xml's Length).
     public var lengths: [String: Int] {
-        Dictionary(uniqueKeysWithValues: zip(spec.variables.map(\.name), state.lengths))
+        Dictionary(uniqueKeysWithValues: zip(spec.variables.map(\.name), spool.lengths))
     }
 
-    private let state: State
+    private let spool: RowSpool
     private let createdAt: Date
 
     /// The SAS XPORT v5 limits (TS-140).
@@ -50,8 +50,8 @@ public struct XPTDatasetWriter: DatasetWriter {
         self.directory = directory
         self.encoding = encoding
         self.createdAt = createdAt
-        let spool = directory.appendingPathComponent(".\(spec.name.lowercased()).xpt.spool-\(UUID().uuidString)")
-        state = State(spool: try FormatFileOutput(url: spool), kinds: spec.variables.map(\.kind))
+        spool = try RowSpool(directory: directory, fileName: spec.name.lowercased() + ".xpt", dataset: spec.name,
+                             lengths: spec.variables.map { $0.kind == .number ? 8 : 1 })
     }
 
     /// Checks the dataset and variable names and labels against the XPORT v5 limits.
@@ -107,45 +107,18 @@ public struct XPTDatasetWriter: DatasetWriter {
     }
 
     public mutating func append(_ row: [ExportValue]) throws {
-        guard !state.closed else {
-            throw ExportError("dataset \(spec.name): the writer is closed (finished or stopped by an earlier refusal)")
-        }
-        let rowNumber = rows + 1
-        do {
-            try state.append(row, rowNumber: rowNumber, spec: spec, encoding: encoding)
-        } catch {
-            state.discard()
-            throw error
-        }
-        rows = rowNumber
+        try spool.append { rowNumber in try spoolRow(row, rowNumber: rowNumber) }
     }
 
     public mutating func finish() throws -> [ExportedFile] {
-        guard !state.closed else { throw ExportError("dataset \(spec.name): the writer is closed") }
-        let final = directory.appendingPathComponent(fileName)
-        let partial = directory.appendingPathComponent(".\(fileName).partial-\(UUID().uuidString)")
-        do {
-            try state.spool.close(sync: false)
-            let output = try FormatFileOutput(url: partial)
-            do {
-                try writeHeader(to: output)
-                try copyRows(to: output)
-                // The last record is padded to 80 bytes with blanks (TS-140).
-                try output.flush()
-                let tail = output.bytesWritten % 80
-                if tail != 0 { try output.write(repeating: 0x20, count: 80 - tail) }
-                try output.close()
-            } catch {
-                output.abandon()
-                throw error
-            }
-            try moveIntoPlace(partial, final)
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            state.discard()
-            throw error
+        try spool.finish(directory.appendingPathComponent(fileName)) { output in
+            try writeHeader(to: output)
+            try copyRows(to: output)
+            // The last record is padded to 80 bytes with blanks (TS-140).
+            try output.flush()
+            let tail = output.bytesWritten % 80
+            if tail != 0 { try output.write(repeating: 0x20, count: 80 - tail) }
         }
-        state.discard()
         let kind = encoding == .ascii ? "ASCII" : "UTF-8"
         return [ExportedFile(name: fileName, rows: rows, description: "\(spec.name) as SAS XPORT v5 (\(kind) character data)")]
     }
@@ -171,7 +144,7 @@ public struct XPTDatasetWriter: DatasetWriter {
                                         + "00000000000000000000"))
         var position = 0
         for (index, variable) in spec.variables.enumerated() {
-            let length = state.lengths[index]
+            let length = spool.lengths[index]
             var namestr: [UInt8] = []
             namestr.reserveCapacity(140)
             func short(_ v: Int) { namestr.append(UInt8(truncatingIfNeeded: v >> 8)); namestr.append(UInt8(truncatingIfNeeded: v)) }
@@ -199,10 +172,10 @@ public struct XPTDatasetWriter: DatasetWriter {
 
     /// Rewrites the spooled rows at their fixed widths: numbers as their 8 IBM bytes, text blank-padded.
     private func copyRows(to out: FormatFileOutput) throws {
-        let input = try FormatFileInput(url: state.spool.url)
+        let input = try FormatFileInput(url: spool.output.url)
         defer { input.close() }
         let kinds = spec.variables.map(\.kind)
-        let lengths = state.lengths
+        let lengths = spool.lengths
         for _ in 0..<rows {
             for index in kinds.indices {
                 switch kinds[index] {
@@ -240,70 +213,49 @@ public struct XPTDatasetWriter: DatasetWriter {
 
     // MARK: - Spool
 
-    /// The spool and the running character lengths; removes the spool if the writer is dropped unfinished.
-    private final class State {
-        let spool: FormatFileOutput
-        var lengths: [Int]
-        var closed = false
-
-        init(spool: FormatFileOutput, kinds: [VariableSpec.Kind]) {
-            self.spool = spool
-            self.lengths = kinds.map { $0 == .number ? 8 : 1 }
+    /// Checks one row and spools it: per variable, 8 IBM bytes for a number, or a length byte (0–200) and the
+    /// character bytes for text; tracks each character variable's longest value.
+    private func spoolRow(_ row: [ExportValue], rowNumber: Int) throws {
+        guard row.count == spec.variables.count else {
+            throw ExportError("dataset \(spec.name), row \(rowNumber): \(row.count) values for \(spec.variables.count) variables")
         }
-
-        /// Checks one row and spools it: per variable, 8 IBM bytes for a number or a length byte (0–200) and the
-        /// character bytes for text.
-        func append(_ row: [ExportValue], rowNumber: Int, spec: DatasetSpec, encoding: CharacterEncoding) throws {
-            guard row.count == spec.variables.count else {
-                throw ExportError("dataset \(spec.name), row \(rowNumber): \(row.count) values for \(spec.variables.count) variables")
+        let out = spool.output
+        for (index, (variable, value)) in zip(spec.variables, row).enumerated() {
+            func refuse(_ why: String) -> ExportError {
+                ExportError("dataset \(spec.name), variable \(variable.name), row \(rowNumber): \(why)")
             }
-            for (index, (variable, value)) in zip(spec.variables, row).enumerated() {
-                func refuse(_ why: String) -> ExportError {
-                    ExportError("dataset \(spec.name), variable \(variable.name), row \(rowNumber): \(why)")
+            switch (variable.kind, value) {
+            case (.number, .missing):
+                try out.write(bigEndian: IBMFloat.missingBits)
+            case (.number, .number(let number)):
+                switch IBMFloat.encode(number) {
+                case .success(let bits): try out.write(bigEndian: bits)
+                case .failure(let failure): throw refuse("the value \(number) \(failure.reason)")
                 }
-                switch (variable.kind, value) {
-                case (.number, .missing):
-                    try spool.write(bigEndian: IBMFloat.missingBits)
-                case (.number, .number(let number)):
-                    switch IBMFloat.encode(number) {
-                    case .success(let bits): try spool.write(bigEndian: bits)
-                    case .failure(let failure): throw refuse("the value \(number) \(failure.reason)")
+            case (.number, .text):
+                throw refuse("a text value in a numeric variable")
+            case (.text, .number):
+                throw refuse("a number in a character variable")
+            case (.text, .missing):
+                try out.write(byte: 0)
+            case (.text, .text(var text)):
+                try text.withUTF8 { bytes in
+                    guard bytes.count <= XPTDatasetWriter.maxCharacterBytes else {
+                        throw refuse("the value has \(bytes.count) bytes; SAS XPORT v5 allows at most \(XPTDatasetWriter.maxCharacterBytes)")
                     }
-                case (.number, .text):
-                    throw refuse("a text value in a numeric variable")
-                case (.text, .number):
-                    throw refuse("a number in a character variable")
-                case (.text, .missing):
-                    try spool.write(byte: 0)
-                case (.text, .text(var text)):
-                    try text.withUTF8 { bytes in
-                        guard bytes.count <= XPTDatasetWriter.maxCharacterBytes else {
-                            throw refuse("the value has \(bytes.count) bytes; SAS XPORT v5 allows at most \(XPTDatasetWriter.maxCharacterBytes)")
-                        }
-                        var nul = false, nonASCII = false
-                        for byte in bytes {
-                            if byte == 0 { nul = true } else if byte >= 0x80 { nonASCII = true }
-                        }
-                        if nul { throw refuse("the value contains a NUL character") }
-                        if encoding == .ascii, nonASCII {
-                            throw refuse("the value has a non-ASCII character; this export writes ASCII character data (docs/xpt-format.md)")
-                        }
-                        lengths[index] = max(lengths[index], bytes.count)
-                        try spool.write(byte: UInt8(bytes.count))
-                        try spool.write(bytes)
+                    var nul = false, nonASCII = false
+                    for byte in bytes {
+                        if byte == 0 { nul = true } else if byte >= 0x80 { nonASCII = true }
                     }
+                    if nul { throw refuse("the value contains a NUL character") }
+                    if encoding == .ascii, nonASCII {
+                        throw refuse("the value has a non-ASCII character; this export writes ASCII character data (docs/xpt-format.md)")
+                    }
+                    spool.lengths[index] = max(spool.lengths[index], bytes.count)
+                    try out.write(byte: UInt8(bytes.count))
+                    try out.write(bytes)
                 }
             }
         }
-
-        /// Closes and removes the spool; the writer accepts nothing more.
-        func discard() {
-            guard !closed else { return }
-            closed = true
-            spool.abandon()
-            try? FileManager.default.removeItem(at: spool.url)
-        }
-
-        deinit { discard() }
     }
 }
