@@ -16,9 +16,13 @@ public struct ExportOutcome: Sendable {
 /// `folder` and moved into place only when complete, so a failed export leaves nothing that looks like a package.
 /// Every door (CLI, JSON API job, web page) calls this.
 public enum ExportRun {
+    /// Enrolments per chunk. Smaller than the report's 500: an export keeps every observation of a chunk (the
+    /// report only the few codes it reads), so memory is set by this number, not by the size of the program.
+    public static let chunkSize = 100
+
     public static func run(
         _ request: ExportRequest, into folder: URL, repositories: Repositories, catalog: ProtocolCatalog,
-        createdBy: String, synthetic: Bool, version: String, now: Date = Date(), chunkSize: Int = StoredProgramData.chunkSize,
+        createdBy: String, synthetic: Bool, version: String, now: Date = Date(), chunkSize: Int = ExportRun.chunkSize,
         progress: @Sendable (Int) -> Void = { _ in }
     ) async throws -> ExportOutcome {
         let fileManager = FileManager.default
