@@ -100,8 +100,11 @@ struct OpenAPIDocumentTests {
                 // One record's document, not a list (docs/safety.md).
                 #expect(body?["$ref"] as? String == "#/components/schemas/AdverseEventReportDraft")
             } else if path.hasSuffix("/files/{name}") {
-                // A file of an export package, downloaded as it is (docs/exports.md).
-                #expect(body?["format"] as? String == "binary")
+                // A file of an export package, downloaded as it is (docs/exports.md): the JSON files (manifest.json,
+                // Dataset-JSON) are objects, the others bytes.
+                #expect(body?["type"] as? String == "object")
+                let csv = ((((op["responses"] as? JSON)?["200"] as? JSON)?["content"] as? JSON)?["text/csv"] as? JSON)?["schema"] as? JSON
+                #expect(csv?["format"] as? String == "binary")
             } else {
                 #expect(body?["type"] as? String == "array", "GET \(path) answers \(String(describing: body))")
             }
