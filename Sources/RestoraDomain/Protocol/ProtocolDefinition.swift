@@ -30,6 +30,8 @@ public struct ProtocolDefinition: Hashable, Sendable, Codable, Identifiable {
     /// The reference safety information: the adverse reactions the program expects, each with its source.
     /// An adverse event is expected only when its CTCAE term is listed here (docs/safety.md).
     public var referenceSafetyInformation: [ReferenceSafetyItem] = []
+    /// How participants are allocated to `arms`; nil = not randomised (docs/randomisation.md, REFERENCE.md I).
+    public var randomisation: RandomisationScheme?
 
     public init(
         id: String, version: String, title: String, kind: Kind, summary: String? = nil, references: [String] = [],
@@ -61,7 +63,7 @@ public struct ProtocolDefinition: Hashable, Sendable, Codable, Identifiable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, version, title, kind, summary, references, sites, arms, interventions, inclusion, exclusion
         case assessments, schedule, endpoints, safetyRules, release, counselling, defaults
-        case referenceSafetyInformation
+        case referenceSafetyInformation, randomisation
     }
 
     /// Optional lists may be left out; unknown top-level keys are refused (a typo must not drop a section).
@@ -87,6 +89,7 @@ public struct ProtocolDefinition: Hashable, Sendable, Codable, Identifiable {
         counselling = try c.decodeIfPresent([CounsellingItem].self, forKey: .counselling) ?? []
         defaults = try c.decodeIfPresent([DefaultNote].self, forKey: .defaults) ?? []
         referenceSafetyInformation = try c.decodeIfPresent([ReferenceSafetyItem].self, forKey: .referenceSafetyInformation) ?? []
+        randomisation = try c.decodeIfPresent(RandomisationScheme.self, forKey: .randomisation)
     }
 
     /// `version: 1.0` is a number to YAML; accept it as the text the author meant.

@@ -30,6 +30,7 @@ public enum ProtocolValidator {
         checkEndpoints(definition, &issues)
         checkSafetyAndRelease(definition, &issues)
         checkNotes(definition, &issues)
+        issues += definition.randomisation?.problems(protocolArms: definition.arms.map(\.id)) ?? []
         return issues
     }
 
