@@ -24,13 +24,20 @@ public struct UserAccount: Hashable, Sendable, Codable, Identifiable {
     public var role: UserRole
     public var siteIDs: [Identifier<Site>]
     public var active: Bool
+    /// The printed name an electronic signature shows (21 CFR 11.50(a)(1), REFERENCE.md H1; migration 0044).
+    /// nil for an account made without one: such a user cannot sign until it is set.
+    public var fullName: String?
 
-    public init(id: Identifier<UserAccount>, username: String, role: UserRole, siteIDs: [Identifier<Site>], active: Bool = true) {
+    public init(
+        id: Identifier<UserAccount>, username: String, role: UserRole, siteIDs: [Identifier<Site>], active: Bool = true,
+        fullName: String? = nil
+    ) {
         self.id = id
         self.username = username
         self.role = role
         self.siteIDs = siteIDs
         self.active = active
+        self.fullName = fullName
     }
 
     /// Whether this user may see records of `site`.

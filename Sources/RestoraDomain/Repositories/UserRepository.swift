@@ -51,6 +51,8 @@ public struct Repositories: Sendable {
     public var notifications: any NotificationRepository
     /// Research data export jobs, their files and the participants they exported (issue #18, migration 0041).
     public var exportJobs: any ExportJobRepository
+    /// Electronic signatures on records (issue #16 item 3, migration 0044).
+    public var signatures: any SignatureRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -65,7 +67,8 @@ public struct Repositories: Sendable {
         dashboard: any DashboardQueries, programRecords: any ProgramRecordSource,
         deviations: any ProtocolDeviationRepository,
         concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository,
-        notifications: any NotificationRepository, exportJobs: any ExportJobRepository
+        notifications: any NotificationRepository, exportJobs: any ExportJobRepository,
+        signatures: any SignatureRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -91,5 +94,6 @@ public struct Repositories: Sendable {
         self.sectionReviews = sectionReviews
         self.notifications = notifications
         self.exportJobs = exportJobs
+        self.signatures = signatures
     }
 }

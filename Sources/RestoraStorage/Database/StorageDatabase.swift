@@ -80,7 +80,8 @@ public final class StorageDatabase: Sendable {
             concomitantMedications: SQLClinicalRepository(records: records(ConcomitantMedicationMapping.self)),
             sectionReviews: SQLClinicalRepository(records: records(SectionReviewMapping.self)),
             notifications: SQLNotificationRepository(store: store),
-            exportJobs: SQLExportJobRepository(records: records(ExportJobMapping.self)))
+            exportJobs: SQLExportJobRepository(records: records(ExportJobMapping.self)),
+            signatures: SQLSignatureRepository(records: records(SignatureMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

@@ -74,6 +74,7 @@ let allMigrations: [Migration] = [
     m0039_SafetyActions,
     m0040_CreateNotifications,
     m0041_CreateExportJobs,
+    m0044_CreateElectronicSignatures,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

@@ -29,6 +29,7 @@ enum SiteScope: Sendable, Equatable {
         "concomitant_medications": .parent(table: "participants", column: "participant_id"),
         "participant_reviews": .parent(table: "participants", column: "participant_id"),
         "protocol_deviations": .parent(table: "participants", column: "participant_id"),
+        "electronic_signatures": .parent(table: "participants", column: "participant_id"),
         "enrolment_transitions": .parent(table: "enrolments", column: "enrolment_id"),
         "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),
         "cell_product_release_tests": .parent(table: "cell_products", column: "cell_product_id"),
