@@ -56,6 +56,8 @@ extension DemoSeeder {
                     lastVerdict = try await screen(demo, definition: definition, on: CalendarDate(t.at))
                     summary.screenings += 1
                 }
+                // The signed consent first, so the consent gate admits the move (DemoConsent.swift, issue #16 item 2).
+                if t.to == .consented { try await recordConsent(demo, at: t.at) }
                 // Through the eligibility gate, as the API and the web form move an enrolment (EnrolmentTransitions).
                 enrolmentVersion = try await EnrolmentTransitions(repositories: repos, catalog: catalog, ids: ids).transition(
                     demo.enrolment.id, to: t.to, at: t.at, expectedVersion: enrolmentVersion, signedAt: t.at, context: context(t.reason)

@@ -75,6 +75,7 @@ public struct DemoSeeder: Sendable {
             _ = try await repositories.programs.create(program, context: context(), idempotencyKey: nil)
             summary.programs += 1
         }
+        try await issueConsentDocuments(clinic)  // consent document v1 per program (DemoConsent.swift, issue #16 item 2)
         let entry = ClinicalEntry(repositories: repositories, catalog: catalog, ids: ids)
         for participant in clinic.participants {
             let program = try require(clinic.programs.first { $0.id == participant.enrolment.programID }, "program of \(participant.participant.mrn)")

@@ -25,6 +25,8 @@ struct SiteSchemaInvariantTests {
         "export_jobs": "an export may span sites (issue #18); its entries are in the site-less chain",
         "export_job_participants": "rows of a site-less export job",
         "export_job_files": "rows of a site-less export job",
+        "consent_documents": "a program's consent document versions (issue #16); a program spans sites",
+        "consent_document_contents": "the bytes of a site-less consent document version",
     ]
 
     /// Unique indexes of clinical tables that do not contain site_id, each with the reason it may stay.

@@ -53,6 +53,8 @@ public struct Repositories: Sendable {
     public var exportJobs: any ExportJobRepository
     /// Electronic signatures on records (issue #16 item 3, migration 0044).
     public var signatures: any SignatureRepository
+    /// Consent documents, consent records and withdrawals (issue #16 item 2, migration 0043).
+    public var consents: any ConsentRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -68,7 +70,8 @@ public struct Repositories: Sendable {
         deviations: any ProtocolDeviationRepository,
         concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository,
         notifications: any NotificationRepository, exportJobs: any ExportJobRepository,
-        signatures: any SignatureRepository
+        signatures: any SignatureRepository,
+        consents: any ConsentRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -95,5 +98,6 @@ public struct Repositories: Sendable {
         self.notifications = notifications
         self.exportJobs = exportJobs
         self.signatures = signatures
+        self.consents = consents
     }
 }

@@ -109,6 +109,8 @@ public struct EnrolmentTransitions: Sendable {
                     rule: violation.rule, field: violation.field, reason: reason, recordKind: "enrolments", recordID: id.rawValue,
                     protocolID: definition.id, protocolVersion: definition.version, signedBy: context.actor, signedAt: signedAt)
             }
+            // The consent gate (issue #16 item 2, docs/consent.md; ICH E6, REFERENCE.md H2): no deviation lets it through.
+            try await ConsentGate(repositories: tx).check(moving: current.value, to: target)
             let moved = try await tx.enrolments.transition(id, to: target, at: at, expectedVersion: expectedVersion, context: context)
             // A completed (or withdrawn, lost) enrolment's open courses end with it (docs/safety-actions.md).
             try await TreatmentHolds(repositories: tx).endCourses(of: moved.value, at: at, context: context)

@@ -81,7 +81,8 @@ public final class StorageDatabase: Sendable {
             sectionReviews: SQLClinicalRepository(records: records(SectionReviewMapping.self)),
             notifications: SQLNotificationRepository(store: store),
             exportJobs: SQLExportJobRepository(records: records(ExportJobMapping.self)),
-            signatures: SQLSignatureRepository(records: records(SignatureMapping.self)))
+            signatures: SQLSignatureRepository(records: records(SignatureMapping.self)),
+            consents: SQLConsentRepository(store: store, audit: audit))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

@@ -29,6 +29,8 @@ enum SiteScope: Sendable, Equatable {
         "concomitant_medications": .parent(table: "participants", column: "participant_id"),
         "participant_reviews": .parent(table: "participants", column: "participant_id"),
         "protocol_deviations": .parent(table: "participants", column: "participant_id"),
+        "consent_records": .parent(table: "participants", column: "participant_id"),
+        "consent_withdrawals": .parent(table: "participants", column: "participant_id"),
         "electronic_signatures": .parent(table: "participants", column: "participant_id"),
         "enrolment_transitions": .parent(table: "enrolments", column: "enrolment_id"),
         "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),

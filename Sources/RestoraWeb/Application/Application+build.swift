@@ -50,6 +50,7 @@ public func buildApplication(
     NotificationController(dependencies: dependencies, config: config).register(on: api)
     SafetyActionController(dependencies: dependencies, config: config).register(on: api)
     ExportController(dependencies: dependencies, config: config).register(on: api)
+    ConsentController(dependencies: dependencies, config: config).register(on: api)
     AuditController(dependencies: dependencies).register(on: api)
     WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)
 

@@ -34,6 +34,7 @@ struct ParticipantPageModel: Sendable {
     var concomitantMedications: [Versioned<ConcomitantMedicationRecord>] = []  // issue #14: ScreeningInputsPage.swift
     var sectionReviews: [Versioned<SectionReview>] = []
     var queries: [Versioned<DataQuery>] = []  // issue #19: ParticipantPage+Safety.swift
+    var consent = ParticipantConsents()  // issue #16 item 2: ParticipantPage+Consent.swift
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -80,7 +81,8 @@ struct ParticipantPageModel: Sendable {
             deviations: try await r.deviations.list(participant: id).map(\.value),
             concomitantMedications: try await r.concomitantMedications.list(participant: id),
             sectionReviews: try await r.sectionReviews.list(participant: id),
-            queries: try await r.queries.list(participant: id))
+            queries: try await r.queries.list(participant: id),
+            consent: try await ParticipantConsents.load(id, repositories: r))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with

@@ -88,7 +88,7 @@ extension APIRoute {
         enrol, enrolments, transitionEnrolment, recordDeviation, deviations,
         createProcedure, procedures, startCourse, medicationCourses, dispense, countReturn, changeCourseStatus,
         recordVisit, visits, correctVisit,
-    ] + screening + safetyActions + notificationRoutes + adverseEventReporting + exportRoutes
+    ] + screening + safetyActions + notificationRoutes + adverseEventReporting + exportRoutes + consentRoutes
 }
 
 extension RouterMethods {
