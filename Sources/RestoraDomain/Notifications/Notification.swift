@@ -10,6 +10,8 @@ public enum NotificationKind: String, Hashable, Sendable, Codable, CaseIterable 
     case visitOverdue = "visit-overdue"
     case queryRaised = "query-raised"
     case queryAnswered = "query-answered"
+    /// A blinded participant's arm was shown in an emergency (issue #16, migration 0042; docs/randomisation.md).
+    case emergencyUnblinding = "emergency-unblinding"
 
     /// The kind in words (pages, e-mail subjects).
     public var label: String {
@@ -21,6 +23,7 @@ public enum NotificationKind: String, Hashable, Sendable, Codable, CaseIterable 
         case .visitOverdue: "Visit overdue"
         case .queryRaised: "Data query raised"
         case .queryAnswered: "Data query answered"
+        case .emergencyUnblinding: "Emergency unblinding"
         }
     }
 
@@ -34,6 +37,8 @@ public enum NotificationKind: String, Hashable, Sendable, Codable, CaseIterable 
         case .visitDueTomorrow, .visitOverdue: [.coordinator]
         case .queryRaised: [.coordinator, .investigator]
         case .queryAnswered: [.monitor, .dataManager]
+        // The protocol's `blinding.unblindedContacts` override this (RandomiseUnblinding: `enqueue(…, roles:)`).
+        case .emergencyUnblinding: [.investigator]
         }
     }
 
@@ -41,7 +46,7 @@ public enum NotificationKind: String, Hashable, Sendable, Codable, CaseIterable 
     /// daily digest for the work-list kinds.
     public var defaultDelivery: EmailDelivery {
         switch self {
-        case .safetyAlert, .reportDueSoon, .reportOverdue: .immediate
+        case .safetyAlert, .reportDueSoon, .reportOverdue, .emergencyUnblinding: .immediate
         case .visitDueTomorrow, .visitOverdue, .queryRaised, .queryAnswered: .digest
         }
     }

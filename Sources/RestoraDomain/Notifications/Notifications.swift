@@ -15,12 +15,15 @@ public enum Notifications {
     }
 
     /// Writes one outbox row per recipient of `event` (users of the participant's site with the kind's roles).
-    /// Idempotent per (event key, user). Returns how many rows were new.
+    /// Idempotent per (event key, user). Returns how many rows were new. `roles` replaces the kind's roles (an
+    /// emergency unblinding goes to the protocol's unblinded contacts).
     @discardableResult
-    public static func enqueue(_ tx: Repositories, _ event: NotificationEvent, now: Date, ids: any IDGenerator) async throws -> Int {
+    public static func enqueue(
+        _ tx: Repositories, _ event: NotificationEvent, now: Date, ids: any IDGenerator, roles: [UserRole]? = nil
+    ) async throws -> Int {
         let participant = try await tx.participants.get(event.participantID).value
         let site = try await tx.sites.get(participant.siteID).value
-        let recipients = try await tx.notifications.recipients(site: site.id, roles: event.kind.recipientRoles, kind: event.kind)
+        let recipients = try await tx.notifications.recipients(site: site.id, roles: roles ?? event.kind.recipientRoles, kind: event.kind)
         let rows = recipients.map { recipient in
             let id = ids.next()
             let emails = recipient.delivery != .off && recipient.emailAddress != nil

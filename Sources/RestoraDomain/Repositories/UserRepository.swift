@@ -55,6 +55,8 @@ public struct Repositories: Sendable {
     public var signatures: any SignatureRepository
     /// Consent documents, consent records and withdrawals (issue #16 item 2, migration 0043).
     public var consents: any ConsentRepository
+    /// Randomised allocations, the concealed sequence state and emergency unblindings (issue #16, migration 0042).
+    public var randomisation: any RandomisationRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -71,7 +73,8 @@ public struct Repositories: Sendable {
         concomitantMedications: any ConcomitantMedicationRepository, sectionReviews: any SectionReviewRepository,
         notifications: any NotificationRepository, exportJobs: any ExportJobRepository,
         signatures: any SignatureRepository,
-        consents: any ConsentRepository
+        consents: any ConsentRepository,
+        randomisation: any RandomisationRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -99,5 +102,6 @@ public struct Repositories: Sendable {
         self.exportJobs = exportJobs
         self.signatures = signatures
         self.consents = consents
+        self.randomisation = randomisation
     }
 }

@@ -88,6 +88,19 @@ public struct EnrolmentTransitions: Sendable {
         _ id: Identifier<Enrolment>, to target: EnrolmentStatus, at: Date, expectedVersion: Int,
         deviation: DeviationInput? = nil, signedAt: Date, context: AuditContext
     ) async throws -> Outcome {
+        try await transition(id, to: target, at: at, expectedVersion: expectedVersion, deviation: deviation, signedAt: signedAt,
+                             context: context, randomising: false) { _, _ in () }.0
+    }
+
+    /// The same move, then `alsoDo` in the SAME transaction with the moved enrolment: the randomisation service
+    /// (Services/RandomiseEnrolment.swift) stores the allocation this way, so it commits with the move to enrolled
+    /// after every gate of this service, or not at all (REFERENCE.md I; docs/randomisation.md). `randomising`
+    /// says the caller is that service: a plain move to enrolled on a randomised protocol is refused.
+    public func transition<R: Sendable>(
+        _ id: Identifier<Enrolment>, to target: EnrolmentStatus, at: Date, expectedVersion: Int,
+        deviation: DeviationInput? = nil, signedAt: Date, context: AuditContext, randomising: Bool,
+        then alsoDo: @escaping @Sendable (Repositories, Versioned<Enrolment>) async throws -> R
+    ) async throws -> (Outcome, R) {
         let deviationID = Identifier<ProtocolDeviation>(ids.next())
         let service = self
         return try await repositories.transaction { tx in
@@ -99,6 +112,15 @@ public struct EnrolmentTransitions: Sendable {
             // protocol question.
             var dryRun = current.value
             _ = try dryRun.transition(to: target, by: context.actor, at: at, reason: context.reason ?? "")
+            // A randomised protocol's enrolments reach enrolled only with their allocation (REFERENCE.md I).
+            if target == .enrolled, !randomising {
+                let program = try await tx.programs.get(current.value.programID).value
+                if try service.catalog.definition(for: current.value, program: program).randomisation != nil {
+                    throw DomainError.protocolRule(
+                        rule: RandomiseEnrolment.rule, field: "to",
+                        message: "this protocol is randomised: enrol by randomising (POST /api/v1/enrolments/\(id.rawValue)/randomisation, or Randomise on the participant page)")
+                }
+            }
             var signed: ProtocolDeviation?
             if let (violation, definition) = try await service.violation(moving: current.value, to: target, in: tx) {
                 guard let deviation else { throw violation.error }
@@ -114,11 +136,11 @@ public struct EnrolmentTransitions: Sendable {
             let moved = try await tx.enrolments.transition(id, to: target, at: at, expectedVersion: expectedVersion, context: context)
             // A completed (or withdrawn, lost) enrolment's open courses end with it (docs/safety-actions.md).
             try await TreatmentHolds(repositories: tx).endCourses(of: moved.value, at: at, context: context)
-            guard let signed else { return Outcome(enrolment: moved, deviation: nil) }
+            guard let signed else { return (Outcome(enrolment: moved, deviation: nil), try await alsoDo(tx, moved)) }
             var audit = context
             audit.reason = "protocol deviation signed: \(signed.reason)"
             let stored = try await tx.deviations.create(signed, context: audit, idempotencyKey: nil)
-            return Outcome(enrolment: moved, deviation: stored)
+            return (Outcome(enrolment: moved, deviation: stored), try await alsoDo(tx, moved))
         }
     }
 }

@@ -72,6 +72,7 @@ enum AuditedTables {
             .of(AdverseEventMapping.self), .of(SafetyAlertMapping.self), .of(DataQueryMapping.self), .of(ScreeningMapping.self),
             .of(ConcomitantMedicationMapping.self), .of(SectionReviewMapping.self), .of(ProtocolDeviationMapping.self),
             .of(PrescreenCandidateMapping.self), exports, .of(ConsentDocumentMapping.self), .of(ConsentRecordMapping.self), .of(ConsentWithdrawalMapping.self), .of(SignatureMapping.self),
+            .of(RandomisationAllocationMapping.self), .of(EmergencyUnblindingMapping.self),
             .child(EnrolmentTransitionRows.self, kind: "enrolment transition"),
             .child(CustodyEventRows.self, kind: "custody event"),
             .child(ReleaseTestRows.self, kind: "release-test result"),

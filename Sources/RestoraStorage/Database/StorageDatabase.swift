@@ -82,7 +82,8 @@ public final class StorageDatabase: Sendable {
             notifications: SQLNotificationRepository(store: store),
             exportJobs: SQLExportJobRepository(records: records(ExportJobMapping.self)),
             signatures: SQLSignatureRepository(records: records(SignatureMapping.self)),
-            consents: SQLConsentRepository(store: store, audit: audit))
+            consents: SQLConsentRepository(store: store, audit: audit),
+            randomisation: SQLRandomisationRepository(store: store, audit: audit))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

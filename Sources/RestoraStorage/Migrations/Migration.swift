@@ -74,6 +74,7 @@ let allMigrations: [Migration] = [
     m0039_SafetyActions,
     m0040_CreateNotifications,
     m0041_CreateExportJobs,
+    m0042_CreateRandomisation,
     m0043_CreateConsent,
     m0044_CreateElectronicSignatures,
 ]

@@ -36,6 +36,8 @@ enum SiteScope: Sendable, Equatable {
         "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),
         "cell_product_release_tests": .parent(table: "cell_products", column: "cell_product_id"),
         "medication_dispensings": .parent(table: "medication_courses", column: "medication_course_id"),
+        "randomisation_allocations": .own,
+        "randomisation_unblindings": .own,
     ]
 
     static func of(_ table: String) -> SiteScope { tables[table] ?? .siteless }
