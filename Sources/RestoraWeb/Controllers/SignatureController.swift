@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import RestoraDomain
+
+/// Electronic signatures over the JSON API (issue #16 item 3, docs/signatures.md). `POST …/{id}/signatures`
+/// with `meaning` and `password` (21 CFR 11.200(a)(1): the API re-checks the password on EVERY signing; there is
+/// no session to remember an earlier one), 201 with the signature; `GET` lists the record's signatures with their
+/// status as of now. Another site's record is 404; a role other than investigator 403 (`Signing`); a wrong
+/// password 422 naming `password`, recorded as a security event, nothing signed.
+struct SignatureController {
+    let dependencies: WebDependencies
+    let config: WebConfiguration
+    var repositories: Repositories { dependencies.repositories }
+
+    struct SignBody: Decodable {
+        var meaning: SignatureMeaning
+        var password: String
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        for (kind, sign, list) in APIRoute.signatureRoutesByKind {
+            group.on(sign) { request, context in try await self.sign(kind, request, context) }
+            group.on(list) { request, context in try await self.list(kind, request, context) }
+        }
+    }
+
+    func sign(_ kind: SignedRecordKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        var request = request
+        let user = try context.requireUser()
+        let target = SignatureTarget(kind: kind, id: try context.parameters.require("id"))
+        let signing = Signing(repositories: repositories)
+        try await Self.requireVisible(target, for: user, signing: signing, in: repositories)
+        let body = try await request.decodeJSON(SignBody.self, limit: config.maxBodyBytes)
+        let stored = try await signing.sign(
+            target, meaning: body.meaning, signer: user, credentials: .init(password: body.password),
+            id: Identifier(dependencies.ids.next()), at: dependencies.clock.now(), context: context.audit(user))
+        return try JSONResponse.make(SignatureJSON(stored), status: .created, version: stored.version)
+    }
+
+    func list(_ kind: SignedRecordKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let target = SignatureTarget(kind: kind, id: try context.parameters.require("id"))
+        try await Self.requireVisible(target, for: user, signing: Signing(repositories: repositories), in: repositories)
+        return try JSONResponse.make(try await repositories.signatures.list(target: target).map(SignatureJSON.init))
+    }
+
+    /// The target's participant must be one of the user's sites: 404 otherwise, like the record itself.
+    static func requireVisible(_ target: SignatureTarget, for user: UserAccount, signing: Signing, in repositories: Repositories) async throws {
+        let owner = try await signing.owner(of: target)
+        let participant = try await repositories.participants.get(owner.participantID)
+        try Access.requireSite(user, participant.value.siteID, kind: target.kind.noun, id: target.id)
+    }
+}
+
+/// A signature as the API shows it: 11.50's printed name, UTC time and meaning (with its statement), the
+/// content hash, and the status as of now.
+struct SignatureJSON: Encodable {
+    var id: String
+    var recordKind: String
+    var recordID: String
+    var participantID: String
+    var enrolmentID: String?
+    var printedName: String
+    var signerUsername: String
+    var signerUserID: String
+    var signerRole: String?
+    var meaning: String
+    var statement: String
+    var signedAt: Date
+    var contentHash: String
+    var status: String
+    var voidedAt: Date?
+    var voidedBy: String?
+    var voidReason: String?
+    var version: Int
+
+    init(_ stored: Versioned<ElectronicSignature>) {
+        let s = stored.value
+        id = s.id.rawValue
+        recordKind = s.target.kind.rawValue
+        recordID = s.target.id
+        participantID = s.participantID.rawValue
+        enrolmentID = s.enrolmentID?.rawValue
+        printedName = s.printedName
+        signerUsername = s.signerUsername
+        signerUserID = s.signer.userID
+        signerRole = s.signer.role
+        meaning = s.meaning.rawValue
+        statement = s.meaning.statement
+        signedAt = s.signedAt
+        contentHash = s.contentHash
+        status = s.status.rawValue
+        voidedAt = s.voidedAt
+        voidedBy = s.voidedBy?.userID
+        voidReason = s.voidReason
+        version = stored.version
+    }
+}

@@ -1,0 +1,23 @@
+import RestoraDomain
+
+/// Electronic signatures (issue #16 item 3, docs/signatures.md; REFERENCE.md H1): sign a casebook (enrolment), a
+/// visit, an eligibility decision (screening) or a release decision (cell product), and list the signatures of
+/// each with their status (valid, invalidated, voided).
+extension APIRoute {
+    static let signEnrolment = APIRoute(.post, "enrolments/:id/signatures")
+    static let enrolmentSignatures = APIRoute(.get, "enrolments/:id/signatures")
+    static let signVisit = APIRoute(.post, "visits/:id/signatures")
+    static let visitSignatures = APIRoute(.get, "visits/:id/signatures")
+    static let signScreening = APIRoute(.post, "screenings/:id/signatures")
+    static let screeningSignatures = APIRoute(.get, "screenings/:id/signatures")
+    static let signCellProduct = APIRoute(.post, "cell-products/:id/signatures")
+    static let cellProductSignatures = APIRoute(.get, "cell-products/:id/signatures")
+
+    /// The sign and list routes of each kind of signed record.
+    static let signatureRoutesByKind: [(kind: SignedRecordKind, sign: APIRoute, list: APIRoute)] = [
+        (.casebook, signEnrolment, enrolmentSignatures), (.visit, signVisit, visitSignatures),
+        (.eligibility, signScreening, screeningSignatures), (.release, signCellProduct, cellProductSignatures),
+    ]
+
+    static let signatureRoutes: [APIRoute] = signatureRoutesByKind.flatMap { [$0.sign, $0.list] }
+}
