@@ -19,6 +19,7 @@ struct WebHarness {
     /// `configure` adjusts the configuration, `clock` replaces the fixed clock (sign-in throttling tests).
     static func with(
         configure: @Sendable (inout WebConfiguration) -> Void = { _ in }, clock: (any RestoraDomain.Clock)? = nil,
+        catalog given: ProtocolCatalog? = nil,
         _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "restora.web.tests")
@@ -30,7 +31,7 @@ struct WebHarness {
             configure(&seeded.config)
             let harness = seeded
             let app = buildApplication(harness.config, WebDependencies(
-                repositories: database.repositories, clock: clock ?? FixedClock(now), logger: logger, catalog: try catalog()))
+                repositories: database.repositories, clock: clock ?? FixedClock(now), logger: logger, catalog: try given ?? catalog()))
             try await app.test(.router) { client in try await body(harness, client) }
             try await database.shutdown()
         } catch {

@@ -39,6 +39,7 @@ enum ParticipantPage {
             Layout.section("demographics", "Demographics and diagnoses") { demographics(m) }
             ParticipantSafety.sections(m, context: context)  // alerts, holds, closed alerts and queries: ParticipantPage+Safety.swift
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
+            ParticipantRandomisationSection.section(m, context: context)  // randomise, allocation: ParticipantPage+Randomisation.swift
             ParticipantConsentSection.section(m, context: context)  // e-consent: ParticipantPage+Consent.swift (issue #16 item 2)
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
             ScreeningInputsSection.section(m)

@@ -35,6 +35,7 @@ struct ParticipantPageModel: Sendable {
     var sectionReviews: [Versioned<SectionReview>] = []
     var queries: [Versioned<DataQuery>] = []  // issue #19: ParticipantPage+Safety.swift
     var consent = ParticipantConsents()  // issue #16 item 2: ParticipantPage+Consent.swift
+    var randomisation = ParticipantRandomisation()  // issue #16 item 1: ParticipantPage+Randomisation.swift
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -82,7 +83,8 @@ struct ParticipantPageModel: Sendable {
             concomitantMedications: try await r.concomitantMedications.list(participant: id),
             sectionReviews: try await r.sectionReviews.list(participant: id),
             queries: try await r.queries.list(participant: id),
-            consent: try await ParticipantConsents.load(id, repositories: r))
+            consent: try await ParticipantConsents.load(id, repositories: r),
+            randomisation: try await ParticipantRandomisation.load(views, user: user, dependencies: dependencies))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with

@@ -90,6 +90,7 @@ extension APIRoute {
         recordVisit, visits, correctVisit,
     ] + screening + safetyActions + notificationRoutes + adverseEventReporting + exportRoutes + consentRoutes
         + signatureRoutes
+        + randomisationRoutes
 }
 
 extension RouterMethods {
