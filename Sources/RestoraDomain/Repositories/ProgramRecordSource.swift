@@ -8,6 +8,28 @@ public protocol ProgramRecordSource: Sendable {
     /// `selection` selects, in storage order (created, then id). At most a few hundred ids per call.
     func observations(participants: [Identifier<Participant>], enrolments: [Identifier<Enrolment>],
                       selection: ObservationSelection) async throws -> [Observation]
+
+    /// The program's enrolments in storage order (created, then id), as keys only — id, participant and site —
+    /// so a reader can take the whole enrolments (with their transitions) one chunk at a time. nil when the
+    /// source cannot list them that way (the reader then lists the whole enrolments up front).
+    func enrolmentKeys(program: Identifier<Program>) async throws -> [EnrolmentKey]?
+}
+
+extension ProgramRecordSource {
+    public func enrolmentKeys(program: Identifier<Program>) async throws -> [EnrolmentKey]? { nil }
+}
+
+/// Which enrolment, of whom, where: what a reader needs to choose and order a program's enrolments.
+public struct EnrolmentKey: Hashable, Sendable {
+    public var id: Identifier<Enrolment>
+    public var participantID: Identifier<Participant>
+    public var siteID: Identifier<Site>
+
+    public init(id: Identifier<Enrolment>, participantID: Identifier<Participant>, siteID: Identifier<Site>) {
+        self.id = id
+        self.participantID = participantID
+        self.siteID = siteID
+    }
 }
 
 /// Which observations a reader needs: every one, or those with one of `codes` (the code alone, whatever its

@@ -8,6 +8,12 @@ public enum CTCAELabUnit: String, Codable, Sendable, Equatable, Hashable, CaseIt
     /// Accepts the common spellings (case-insensitive; UCUM `mg/dL`, `mmol/L`, `U/L`, `[IU]/L`, `IU/L`,
     /// `µmol/L`, `umol/L`). Anything else is refused by `parse`.
     public init?(spelling: String) {
+        // The canonical spelling as stored: no Foundation string work (grading every stored lab value of an
+        // export spent most of its time normalising "mg/dL", issue #18).
+        if let unit = CTCAELabUnit(rawValue: spelling) {
+            self = unit
+            return
+        }
         let key = spelling.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "µ", with: "u").replacingOccurrences(of: "μ", with: "u")
         switch key {

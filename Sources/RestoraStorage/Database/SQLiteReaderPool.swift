@@ -5,26 +5,46 @@ import SQLiteKit
 /// connection (or waits for one), so reads run beside each other and beside the one writer — WAL gives every
 /// read a consistent snapshot of what was committed when it began, and the writer never waits for readers.
 actor SQLiteReaderPool {
-    private var idle: [any SQLDatabase]
-    private var waiters: [CheckedContinuation<any SQLDatabase, Never>] = []
+    /// A reader: its SQLKit face and the connection itself (for reads by position, `withConnection`).
+    private struct Reader: Sendable {
+        let db: any SQLDatabase
+        let connection: SQLiteConnection
+    }
+
+    private var idle: [Reader]
+    private var waiters: [CheckedContinuation<Reader, Never>] = []
     private let connections: [SQLiteConnection]
 
     init(connections: [SQLiteConnection]) {
         self.connections = connections
         // No statement logging at all (it carries bind values).
-        self.idle = connections.map { $0.sql(queryLogLevel: nil) }
+        self.idle = connections.map { Reader(db: $0.sql(queryLogLevel: nil), connection: $0) }
     }
 
-    private func acquire() async -> any SQLDatabase {
-        if let db = idle.popLast() { return db }
+    private func acquire() async -> Reader {
+        if let reader = idle.popLast() { return reader }
         return await withCheckedContinuation { waiters.append($0) }
     }
 
-    private func release(_ db: any SQLDatabase) {
+    private func release(_ reader: Reader) {
         if waiters.isEmpty {
-            idle.append(db)
+            idle.append(reader)
         } else {
-            waiters.removeFirst().resume(returning: db)
+            waiters.removeFirst().resume(returning: reader)
+        }
+    }
+
+    /// Runs `body` on a reader's SQLiteNIO connection, outside any transaction (one statement sees one
+    /// snapshot): for bulk reads that take each row's values by position (`SQLiteRowsByPosition`).
+    func withConnection<R: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> R) async throws -> R {
+        let reader = await acquire()
+        do {
+            let result = try await body(reader.connection)
+            release(reader)
+            return result
+        } catch {
+            release(reader)
+            throw error
         }
     }
 
@@ -32,13 +52,14 @@ actor SQLiteReaderPool {
     /// (a page of the audit trail and the chain head agree even while the writer commits); with `snapshot`
     /// false, outside any transaction (`VACUUM INTO` refuses to run inside one and makes its own).
     func read<R: Sendable>(snapshot: Bool = true, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let db = await acquire()
+        let reader = await acquire()
+        let db = reader.db
         do {
             let result = snapshot ? try await runInTransaction(db, begin: "BEGIN DEFERRED", body) : try await body(db)
-            release(db)
+            release(reader)
             return result
         } catch {
-            release(db)
+            release(reader)
             throw error
         }
     }

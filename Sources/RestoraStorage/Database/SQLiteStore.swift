@@ -94,6 +94,14 @@ final class SQLiteStore: SQLStore {
         return try await onWriter(body)
     }
 
+    /// Runs `body` on an SQLiteNIO connection itself, outside any transaction: a reader's when there are
+    /// readers, else the writer's (in-memory database). For one bulk statement read by position.
+    func withReadConnection<R: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> R) async throws -> R {
+        if let readers { return try await readers.withConnection(body) }
+        let connection = self.connection
+        return try await lock.withLock { try await body(connection) }
+    }
+
     func shutdown() async throws {
         try await readers?.close()
         try await connection.close()

@@ -68,31 +68,54 @@ enum ObservationMapping: TableMapping {
     }
 
     static func value(from cells: [String: SQLCell]) throws -> Observation {
-        let c = StoredCells(cells: cells, table: table)
+        try value(at: PositionalCells(cells, columns: columns, table: table))
+    }
+
+    /// The positions of the columns in `columns`, looked up once (bulk reads hand over the cells by position,
+    /// `SQLProgramRecordSource`; a read by name is first put in the same order).
+    private enum At {
+        static func of(_ name: String) -> Int { PositionalCells.position(of: name, in: columns) }
+        static let id = of("id"), participant = of("participant_id"), enrolment = of("enrolment_id")
+        static let visit = of("visit_id"), panel = of("panel_id")
+        static let codeSystem = of("code_system"), code = of("code"), codeDisplay = of("code_display")
+        static let valueKind = of("value_kind"), valueNumber = of("value_number"), valueUnit = of("value_unit")
+        static let valueSystem = of("value_system"), valueCode = of("value_code"), valueDisplay = of("value_display")
+        static let valueInteger = of("value_integer"), valueBoolean = of("value_boolean"), valueText = of("value_text")
+        static let effective = of("effective")
+        static let specimenType = of("specimen_type"), specimenCollected = of("specimen_collected")
+        static let centrifuged = of("specimen_centrifuged"), centrifugationG = of("centrifugation_g")
+        static let centrifugationMinutes = of("centrifugation_minutes"), pelletExamined = of("pellet_examined")
+        static let pelletFinding = of("pellet_finding"), abstinenceDays = of("abstinence_days")
+        static let specimenNote = of("specimen_note"), bodySite = of("body_site"), note = of("note")
+        static let upperLimit = of("upper_limit_of_normal")
+    }
+
+    /// The observation from its cells in `columns` order.
+    static func value(at c: PositionalCells) throws -> Observation {
         let value: ObservationValue
-        switch try c.text("value_kind") {
-        case "quantity": value = .quantity(Quantity(try c.double("value_number"), try c.text("value_unit")))
+        switch try c.text(At.valueKind) {
+        case "quantity": value = .quantity(Quantity(try c.double(At.valueNumber), try c.text(At.valueUnit)))
         case "coded":
-            value = .coded(Coding(try c.enumValue("value_system"), try c.text("value_code"), display: try c.optionalText("value_display")))
-        case "integer": value = .integer(try c.integer("value_integer"))
-        case "boolean": value = .boolean(try c.bool("value_boolean"))
-        case "text": value = .text(try c.text("value_text"))
-        default: throw c.corrupt("value_kind")
+            value = .coded(Coding(try c.enumValue(At.valueSystem), try c.text(At.valueCode), display: try c.optionalText(At.valueDisplay)))
+        case "integer": value = .integer(try c.integer(At.valueInteger))
+        case "boolean": value = .boolean(try c.bool(At.valueBoolean))
+        case "text": value = .text(try c.text(At.valueText))
+        default: throw c.corrupt(At.valueKind)
         }
         var specimen: SpecimenDetails?
-        if let type = try c.optionalText("specimen_type") {
+        if let type = try c.optionalText(At.specimenType) {
             specimen = SpecimenDetails(
-                type: type, collected: try c.optionalInstant("specimen_collected"),
-                centrifuged: try c.optionalBool("specimen_centrifuged"), centrifugationG: try c.optionalDouble("centrifugation_g"),
-                centrifugationMinutes: try c.optionalDouble("centrifugation_minutes"),
-                pelletExamined: try c.optionalBool("pellet_examined"), pelletFinding: try c.optionalEnum("pellet_finding"),
-                abstinenceDays: try c.optionalInteger("abstinence_days"), note: try c.optionalText("specimen_note"))
+                type: type, collected: try c.optionalInstant(At.specimenCollected),
+                centrifuged: try c.optionalBool(At.centrifuged), centrifugationG: try c.optionalDouble(At.centrifugationG),
+                centrifugationMinutes: try c.optionalDouble(At.centrifugationMinutes),
+                pelletExamined: try c.optionalBool(At.pelletExamined), pelletFinding: try c.optionalEnum(At.pelletFinding),
+                abstinenceDays: try c.optionalInteger(At.abstinenceDays), note: try c.optionalText(At.specimenNote))
         }
         return Observation(
-            id: try c.id("id"), participantID: try c.id("participant_id"), enrolmentID: try c.optionalID("enrolment_id"),
-            visitID: try c.optionalID("visit_id"), panelID: try c.optionalText("panel_id"),
-            code: Coding(try c.enumValue("code_system"), try c.text("code"), display: try c.optionalText("code_display")),
-            value: value, effective: try c.instant("effective"), specimen: specimen, bodySite: try c.optionalText("body_site"),
-            note: try c.optionalText("note"), upperLimitOfNormal: try c.optionalDouble("upper_limit_of_normal"))
+            id: try c.id(At.id), participantID: try c.id(At.participant), enrolmentID: try c.optionalID(At.enrolment),
+            visitID: try c.optionalID(At.visit), panelID: try c.optionalText(At.panel),
+            code: Coding(try c.enumValue(At.codeSystem), try c.text(At.code), display: try c.optionalText(At.codeDisplay)),
+            value: value, effective: try c.instant(At.effective), specimen: specimen, bodySite: try c.optionalText(At.bodySite),
+            note: try c.optionalText(At.note), upperLimitOfNormal: try c.optionalDouble(At.upperLimit))
     }
 }

@@ -83,7 +83,9 @@ enum StoredJSON {
     }
 
     static func format(_ date: Date) -> String { dateStyle.format(date) }
-    static func parse(_ text: String) -> Date? { try? dateStyle.parse(text) }
+    /// The store's own layout is read without Foundation's parser (`StoredInstant`, the same `Date`); any other
+    /// text goes to Foundation.
+    static func parse(_ text: String) -> Date? { StoredInstant.parse(text) ?? (try? dateStyle.parse(text)) }
 
     static func text(_ value: JSONValue) throws -> String {
         String(decoding: try encoder().encode(value), as: UTF8.self)

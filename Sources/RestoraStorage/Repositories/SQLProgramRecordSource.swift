@@ -3,7 +3,9 @@ import SQLKit
 
 /// A chunk of a program's observations in one statement per 500 participants: the participants' rows
 /// recorded against the chunk's enrolments or against none, narrowed in SQL to the selected codes and
-/// specimen types (index `observations_participant_code`), decoded by the table's own mapping.
+/// specimen types (index `observations_participant_code`), decoded by the table's own mapping. On SQLite the
+/// statement's rows are decoded by position as SQLite steps to them (`SQLiteRowsByPosition`; the exports and
+/// the report read every observation of a program this way), on PostgreSQL through SQLKit's rows.
 struct SQLProgramRecordSource: ProgramRecordSource {
     let records: RecordStore<ObservationMapping>
 
@@ -19,14 +21,74 @@ struct SQLProgramRecordSource: ProgramRecordSource {
         var found: [Observation] = []
         for start in stride(from: 0, to: people.count, by: Self.chunkSize) {
             let chunk = Array(people[start..<min(start + Self.chunkSize, people.count)])
+            if let sqlite = records.store as? SQLiteStore {
+                let (sql, binds) = Self.sqliteStatement(chunk, ids, selection)
+                found += try await sqlite.withReadConnection { connection in
+                    try await SQLiteRowsByPosition.read(
+                        connection, sql: sql, binds: binds, columns: ObservationMapping.columns, table: ObservationMapping.table
+                    ) { cells in
+                        let observation = try ObservationMapping.value(at: cells)
+                        return selection.matches(observation) ? observation : nil
+                    }
+                }
+                continue
+            }
             let rows = try await records.store.read { db in
                 try await records.rows(db) { query in
                     Self.select(selection, Self.belonging(query, chunk, ids))
                 }
             }
-            found += try rows.map { try records.decode($0).value }.filter(selection.matches)
+            // Only the value: the bookkeeping timestamps are not read.
+            found += try rows.map { try ObservationMapping.value(from: $0.cells) }.filter(selection.matches)
         }
         return found
+    }
+
+    /// One light statement on the enrolments table (no transitions): the program's enrolments in the order
+    /// `EnrolmentRepository.list(program:)` gives them.
+    func enrolmentKeys(program: Identifier<Program>) async throws -> [EnrolmentKey]? {
+        let id = program.rawValue
+        return try await records.store.readStatement { db in
+            try await db.raw("""
+                SELECT "id", "participant_id", "site_id" FROM "enrolments" WHERE "deleted_at" IS NULL AND "program_id" = \(bind: id)
+                ORDER BY "created_at" ASC, "id" ASC
+                """).all().map { row in
+                EnrolmentKey(id: Identifier(try row.decode(column: "id", as: String.self)),
+                             participantID: Identifier(try row.decode(column: "participant_id", as: String.self)),
+                             siteID: Identifier(try row.decode(column: "site_id", as: String.self)))
+            }
+        }
+    }
+
+    /// The statement `belonging` and `select` build, written out for SQLite with the mapping's columns only
+    /// (no bookkeeping), in the same order (created, then id).
+    static func sqliteStatement(
+        _ people: [String], _ enrolments: [String], _ selection: ObservationSelection
+    ) -> (sql: String, binds: [String]) {
+        func list(_ values: [String]) -> String { "(" + Array(repeating: "?", count: values.count).joined(separator: ", ") + ")" }
+        var sql = "SELECT \(PrebuiltSQL.list(ObservationMapping.columns.map(\.name))) FROM \(PrebuiltSQL.quoted(ObservationMapping.table))"
+            + " WHERE \"deleted_at\" IS NULL AND \"participant_id\" IN \(list(people))"
+        var binds = people
+        if enrolments.isEmpty {
+            sql += " AND \"enrolment_id\" IS NULL"
+        } else {
+            sql += " AND (\"enrolment_id\" IS NULL OR \"enrolment_id\" IN \(list(enrolments)))"
+            binds += enrolments
+        }
+        if let codes = selection.codes {
+            let types = selection.specimenTypes.sorted()
+            if codes.isEmpty {
+                sql += " AND \"specimen_type\" IN \(list(types))"
+                binds += types
+            } else if types.isEmpty {
+                sql += " AND \"code\" IN \(list(codes.sorted()))"
+                binds += codes.sorted()
+            } else {
+                sql += " AND (\"code\" IN \(list(codes.sorted())) OR \"specimen_type\" IN \(list(types)))"
+                binds += codes.sorted() + types
+            }
+        }
+        return (sql + " ORDER BY \"created_at\" ASC, \"id\" ASC", binds)
     }
 
     /// Rows of `people` recorded against one of `enrolments` or against none.
