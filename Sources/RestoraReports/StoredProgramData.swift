@@ -47,21 +47,74 @@ public enum StoredProgramData {
     }
 
     /// The program's enrolments with their records, handed to `body` one chunk at a time in enrolment order
-    /// (created, then id), so a reader that writes as it goes (the exports) holds one chunk at a time.
-    /// `only`, when given, keeps the enrolments of those participants; `sites`, the enrolments at those sites.
+    /// (created, then id), so a reader that writes as it goes (the exports) holds one chunk at a time — two at
+    /// most: the next chunk is read while `body` works on this one, so reading and writing share the cores
+    /// (issue #18: the exports' database reads and file writes took about as long as each other, one after
+    /// the other). `only`, when given, keeps the enrolments of those participants; `sites`, the enrolments at
+    /// those sites.
     public static func stream(
         program: Program, repositories: Repositories, observations selection: ObservationSelection = .all,
         only: Set<Identifier<Participant>>? = nil, sites: Set<Identifier<Site>>? = nil, chunkSize: Int = chunkSize,
         _ body: ([ProgramParticipantData]) async throws -> Void
     ) async throws {
         let chunkSize = max(1, chunkSize)
+        let chunks = try await enrolmentChunks(program: program, repositories: repositories, only: only, sites: sites,
+                                               chunkSize: chunkSize)
+        func read(_ index: Int) -> Task<[ProgramParticipantData], any Error>? {
+            guard index < chunks.count else { return nil }
+            let chunk = chunks[index]
+            return Task {
+                let enrolments = try await chunk.enrolments(repositories)
+                return try await loadChunk(enrolments, program: program, repositories: repositories, selection: selection)
+            }
+        }
+        var next = read(0)
+        defer { next?.cancel() }
+        for index in chunks.indices {
+            guard let current = next else { break }
+            let data = try await current.value
+            next = read(index + 1)
+            try await body(data)
+        }
+    }
+
+    /// The enrolments of one chunk: given whole, or as keys whose enrolments (with their transitions) are read
+    /// when the chunk is — so only the keys of a large program are held up front, and reading the enrolments
+    /// overlaps with writing the chunk before.
+    private enum Chunk: Sendable {
+        case whole([Enrolment])
+        case keys([EnrolmentKey])
+
+        func enrolments(_ repositories: Repositories) async throws -> [Enrolment] {
+            switch self {
+            case .whole(let enrolments):
+                return enrolments
+            case .keys(let keys):
+                let found = try await repositories.enrolments.list(participants: keys.map(\.participantID)).map(\.value)
+                let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                // In the keys' order; an enrolment deleted since the keys were read is left out.
+                return keys.compactMap { byID[$0.id] }
+            }
+        }
+    }
+
+    /// The program's enrolments that `only` and `sites` keep, in chunks of `chunkSize`, in enrolment order.
+    private static func enrolmentChunks(
+        program: Program, repositories: Repositories, only: Set<Identifier<Participant>>?, sites: Set<Identifier<Site>>?,
+        chunkSize: Int
+    ) async throws -> [Chunk] {
+        func slices<T>(_ all: [T]) -> [[T]] {
+            stride(from: 0, to: all.count, by: chunkSize).map { Array(all[$0..<min($0 + chunkSize, all.count)]) }
+        }
+        if var keys = try await repositories.programRecords.enrolmentKeys(program: program.id) {
+            if let only { keys.removeAll { !only.contains($0.participantID) } }
+            if let sites { keys.removeAll { !sites.contains($0.siteID) } }
+            return slices(keys).map(Chunk.keys)
+        }
         var enrolments = try await repositories.enrolments.list(program: program.id).map(\.value)
         if let only { enrolments.removeAll { !only.contains($0.participantID) } }
         if let sites { enrolments.removeAll { !sites.contains($0.siteID) } }
-        for start in stride(from: 0, to: enrolments.count, by: chunkSize) {
-            let chunk = Array(enrolments[start..<min(start + chunkSize, enrolments.count)])
-            try await body(try await loadChunk(chunk, program: program, repositories: repositories, selection: selection))
-        }
+        return slices(enrolments).map(Chunk.whole)
     }
 
     /// One chunk of enrolments with their records: nine reads, run side by side.

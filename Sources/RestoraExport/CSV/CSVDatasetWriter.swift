@@ -14,32 +14,62 @@ import RestoraDomain
 public struct CSVDatasetWriter: DatasetWriter {
     public let spec: DatasetSpec
     private let output: BufferedFileOutput
+    /// Per variable, what `append` checks (read from the spec once, not per cell).
+    private let numeric: [Bool]
+    private let integer: [Bool]
     private var rows = 0
     private var finished: [ExportedFile]?
 
     public init(spec: DatasetSpec, directory: URL) throws {
         self.spec = spec
+        numeric = spec.variables.map { $0.kind == .number }
+        integer = spec.variables.map { $0.dataType == .integer }
         output = try BufferedFileOutput(url: directory.appendingPathComponent(Self.fileName(spec)))
-        try Self.writeRecord(spec.variables.map(\.name), to: output)
+        for (index, variable) in spec.variables.enumerated() {
+            if index > 0 { output.append(0x2C) }
+            Self.writeText(variable.name, to: output)
+        }
+        try endRecord()
     }
 
     /// The file a spec is written to: its name as given (`observations.csv`).
     public static func fileName(_ spec: DatasetSpec) -> String { "\(spec.name).csv" }
 
+    /// Writes the row's cells straight into the file's buffer as it checks them; a refused cell takes the row
+    /// back out of the buffer, so a refused row leaves the file as it was.
     public mutating func append(_ row: [ExportValue]) throws {
         guard finished == nil else { throw ExportError("\(spec.name): a row was appended after the file was completed") }
         let number = rows + 1
-        guard row.count == spec.variables.count else {
+        guard row.count == numeric.count else {
             throw ExportError("\(spec.name): row \(number) has \(row.count) values for \(spec.variables.count) variables")
         }
-        // Checked in full before a byte is written, so a refused row leaves the file as it was.
-        var fields: [String] = []
-        fields.reserveCapacity(row.count)
+        let mark = output.mark
         for index in row.indices {
-            fields.append(try Self.field(row[index], variable: spec.variables[index], dataset: spec.name, row: number))
+            if index > 0 { output.append(0x2C) }
+            switch row[index] {
+            case .missing:
+                continue
+            case .text(let text) where !numeric[index]:
+                Self.writeText(text, to: output)
+                continue
+            case .number(let value) where numeric[index] && value.isFinite && (!integer[index] || value == value.rounded()):
+                Self.writeNumber(value, to: output)
+                continue
+            default:
+                output.rollBack(to: mark)
+                // Not written: the same check as `field` makes, for its message.
+                _ = try Self.field(row[index], variable: spec.variables[index], dataset: spec.name, row: number)
+                throw ExportError("\(spec.name): row \(number) variable \(spec.variables[index].name) cannot be written")
+            }
         }
-        try Self.writeRecord(fields, to: output)
+        try endRecord()
         rows = number
+    }
+
+    private func endRecord() throws {
+        output.append(0x0D)
+        output.append(0x0A)
+        try output.flushIfFull()
     }
 
     public mutating func finish() throws -> [ExportedFile] {
@@ -75,18 +105,16 @@ public struct CSVDatasetWriter: DatasetWriter {
         }
     }
 
-    private static func writeRecord(_ fields: [String], to output: BufferedFileOutput) throws {
-        for index in fields.indices {
-            if index > 0 { output.append(0x2C) }
-            writeField(fields[index], to: output)
-        }
-        output.append(0x0D)
-        output.append(0x0A)
-        try output.flushIfFull()
-    }
-
     /// RFC 4180 section 2: quoted when the field holds a comma, a quote, CR or LF; quotes doubled inside.
-    static func writeField(_ field: String, to output: BufferedFileOutput) {
+    static func writeText(_ field: String, to output: BufferedFileOutput) {
+        let written = field.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
+                output.append(bytes)
+                return true
+            }
+            return false
+        }
+        if written == true { return }
         let utf8 = field.utf8
         guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
             output.append(utf8)
@@ -98,5 +126,28 @@ public struct CSVDatasetWriter: DatasetWriter {
             output.append(byte)
         }
         output.append(0x22)
+    }
+
+    /// `NumberText.plain`'s text: a whole number below 10^15 as its digits (written here without a String),
+    /// anything else as Swift's shortest round-tripping text.
+    static func writeNumber(_ value: Double, to output: BufferedFileOutput) {
+        guard value == value.rounded() && abs(value) < 1e15 else {
+            output.append(NumberText.plain(value).utf8)
+            return
+        }
+        var whole = Int64(value)
+        if whole < 0 {
+            output.append(UInt8(ascii: "-"))
+            whole = -whole
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            } while whole > 0
+            output.append(UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
     }
 }

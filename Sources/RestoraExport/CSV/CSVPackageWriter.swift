@@ -30,10 +30,11 @@ public struct CSVPackageWriter: ExportPackageWriter {
     public mutating func write(_ participants: [ExportParticipant]) throws {
         guard finished == nil else { throw ExportError("CSV package: participants were written after it was completed") }
         for participant in participants {
-            for (index, table) in tables.enumerated() {
-                for row in table.rows(participant) { try writers[index].append(row) }
+            for index in tables.indices {
+                let table = tables[index]
+                try table.forEachRow(participant) { try writers[index].append($0) }
             }
-            for row in wide.rows(participant) { try writers[tables.count].append(row) }
+            try wide.forEachRow(participant) { try writers[tables.count].append($0) }
         }
     }
 

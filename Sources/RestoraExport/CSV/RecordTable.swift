@@ -25,6 +25,9 @@ struct RecordColumn<Item> {
 struct RecordTable {
     let spec: DatasetSpec
     let rows: (ExportParticipant) -> [[ExportValue]]
+    /// The same rows one at a time, in one row array reused for every row (the CSV writer copies each row's
+    /// cells into its buffer and keeps nothing).
+    let forEachRow: (ExportParticipant, ([ExportValue]) throws -> Void) throws -> Void
 
     /// The table with `columns`, free-text columns left out when `deidentified`.
     init<Item>(name: String, label: String, structure: String, keys: [String], deidentified: Bool,
@@ -34,6 +37,15 @@ struct RecordTable {
         let values = kept.map(\.value)
         rows = { participant in
             items(participant).map { item in values.map { $0(participant, item) } }
+        }
+        forEachRow = { participant, body in
+            var row: [ExportValue] = []
+            row.reserveCapacity(values.count)
+            for item in items(participant) {
+                row.removeAll(keepingCapacity: true)
+                for value in values { row.append(value(participant, item)) }
+                try body(row)
+            }
         }
     }
 }

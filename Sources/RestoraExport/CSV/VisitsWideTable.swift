@@ -63,9 +63,22 @@ struct VisitsWideTable {
     let spec: DatasetSpec
     let codes: [ScheduledCode]
     private let titles: [String: String]
+    /// The position in `codes` of each scheduled concept (system and code: `Coding.sameConcept`).
+    private let columns: [Concept: Int]
+
+    /// A code as a concept: what `Coding.sameConcept` compares, and nothing else.
+    private struct Concept: Hashable {
+        let system: CodeSystem
+        let code: String
+        init(_ coding: Coding) {
+            system = coding.system
+            code = coding.code
+        }
+    }
 
     init(context: ExportContext) {
         codes = ScheduledCode.of(context.definition)
+        columns = Dictionary(codes.enumerated().map { (Concept($1.coding), $0) }, uniquingKeysWith: { first, _ in first })
         titles = Dictionary(context.definition.schedule.map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a })
         var variables = [
             VariableSpec(name: "subject", label: ProgramTables.subjectLabel, dataType: .text, origin: "Collected"),
@@ -99,21 +112,42 @@ struct VisitsWideTable {
     }
 
     func rows(_ participant: ExportParticipant) -> [[ExportValue]] {
-        let byVisit = Dictionary(grouping: participant.data.record.observations.filter { $0.visitID != nil }, by: { $0.visitID! })
-        return participant.data.visits.map { visit in
-            var row: [ExportValue] = [
+        var rows: [[ExportValue]] = []
+        forEachRow(participant) { rows.append($0) }
+        return rows
+    }
+
+    /// The rows one at a time in one reused row array. Each observation recorded at a visit is looked at once:
+    /// its code finds its column (`columns`), where it replaces an earlier-or-equal value (the same result as
+    /// `latest` per code).
+    func forEachRow(_ participant: ExportParticipant, _ body: ([ExportValue]) throws -> Void) rethrows {
+        var byVisit: [Identifier<Visit>: [Observation]] = [:]
+        for observation in participant.data.record.observations {
+            if let visit = observation.visitID { byVisit[visit, default: []].append(observation) }
+        }
+        var row: [ExportValue] = []
+        row.reserveCapacity(spec.variables.count)
+        var latest = [Observation?](repeating: nil, count: codes.count)
+        for visit in participant.data.visits {
+            row.removeAll(keepingCapacity: true)
+            row += [
                 .text(participant.subjectID), .text(visit.visitKey), .text(titles[visit.visitKey]), .integer(visit.plannedDay),
                 .text(participant.dateText(visit.actualDate)),
-                .integer(participant.studyDay(visit.actualDate, reference: participant.data.dayZero)),
+                .integer(participant.studyDay(visit.actualDate, reference: participant.dayZero)),
                 .text(visit.status.rawValue),
             ]
-            let here = byVisit[visit.id] ?? []
-            for code in codes {
-                let latest = Self.latest(here, of: code.coding)
-                row.append(latest.flatMap { code.cell($0.value) } ?? .missing)
-                row.append(.text(latest?.value.quantity?.unit))
+            for index in latest.indices { latest[index] = nil }
+            for observation in byVisit[visit.id] ?? [] {
+                guard let column = columns[Concept(observation.code)] else { continue }
+                if let current = latest[column], observation.effective < current.effective { continue }
+                latest[column] = observation
             }
-            return row
+            for (index, code) in codes.enumerated() {
+                let value = latest[index]
+                row.append(value.flatMap { code.cell($0.value) } ?? .missing)
+                row.append(.text(value?.value.quantity?.unit))
+            }
+            try body(row)
         }
     }
 
