@@ -16,6 +16,9 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case unknownReference(kind: String)
     /// The database refused a value its CHECK or NOT NULL constraints do not allow (backstop).
     case constraintFailed(kind: String)
+    /// The record belongs to locked data (issue #16 item 4, docs/locking.md; REFERENCE.md H2): `lock` names the
+    /// lock in words ("casebook e-1, locked 2026-… by u-1"). Answered 423 Locked; nothing was written.
+    case locked(kind: String, id: String, lock: String)
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -30,6 +33,8 @@ extension RepositoryError: CustomStringConvertible {
             return "idempotency key \(key) was already used for a different request"
         case let .unknownReference(kind): return "the \(kind) names a record that does not exist"
         case let .constraintFailed(kind): return "the \(kind) has a value the database does not accept"
+        case let .locked(kind, id, lock):
+            return "\(kind) \(id) cannot be changed: it belongs to the locked \(lock); an admin must unlock it with a reason first"
         }
     }
 
@@ -47,6 +52,7 @@ extension RepositoryError: CustomStringConvertible {
         case .idempotencyKeyReused: return "idempotency_key_reused"
         case .unknownReference: return "unknown_reference"
         case .constraintFailed: return "invalid_value"
+        case .locked: return "locked"
         }
     }
 }

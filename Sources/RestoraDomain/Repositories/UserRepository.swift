@@ -57,6 +57,8 @@ public struct Repositories: Sendable {
     public var consents: any ConsentRepository
     /// Randomised allocations, the concealed sequence state and emergency unblindings (issue #16, migration 0042).
     public var randomisation: any RandomisationRepository
+    /// Locks of casebooks and visits (issue #16 item 4, migration 0045, docs/locking.md).
+    public var locks: any RecordLockRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -74,7 +76,8 @@ public struct Repositories: Sendable {
         notifications: any NotificationRepository, exportJobs: any ExportJobRepository,
         signatures: any SignatureRepository,
         consents: any ConsentRepository,
-        randomisation: any RandomisationRepository
+        randomisation: any RandomisationRepository,
+        locks: any RecordLockRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -103,5 +106,6 @@ public struct Repositories: Sendable {
         self.signatures = signatures
         self.consents = consents
         self.randomisation = randomisation
+        self.locks = locks
     }
 }

@@ -73,6 +73,7 @@ enum AuditedTables {
             .of(ConcomitantMedicationMapping.self), .of(SectionReviewMapping.self), .of(ProtocolDeviationMapping.self),
             .of(PrescreenCandidateMapping.self), exports, .of(ConsentDocumentMapping.self), .of(ConsentRecordMapping.self), .of(ConsentWithdrawalMapping.self), .of(SignatureMapping.self),
             .of(RandomisationAllocationMapping.self), .of(EmergencyUnblindingMapping.self),
+            .of(RecordLockMapping.self),
             .child(EnrolmentTransitionRows.self, kind: "enrolment transition"),
             .child(CustodyEventRows.self, kind: "custody event"),
             .child(ReleaseTestRows.self, kind: "release-test result"),

@@ -83,7 +83,8 @@ public final class StorageDatabase: Sendable {
             exportJobs: SQLExportJobRepository(records: records(ExportJobMapping.self)),
             signatures: SQLSignatureRepository(records: records(SignatureMapping.self)),
             consents: SQLConsentRepository(store: store, audit: audit),
-            randomisation: SQLRandomisationRepository(store: store, audit: audit))
+            randomisation: SQLRandomisationRepository(store: store, audit: audit),
+            locks: SQLRecordLockRepository(records: records(RecordLockMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

@@ -77,6 +77,7 @@ let allMigrations: [Migration] = [
     m0042_CreateRandomisation,
     m0043_CreateConsent,
     m0044_CreateElectronicSignatures,
+    m0045_CreateRecordLocks,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

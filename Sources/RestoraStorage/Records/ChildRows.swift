@@ -70,6 +70,9 @@ struct ChildRows<C: ChildRowMapping>: Sendable {
         let stamp = StoredJSON.format(audit.clock.now())
         // The parent's site, when the child table is site-scoped: its column and its audit chain.
         let site = try await SiteScope.site(of: C.table, cells: [C.parentColumn: .text(parentID)], kind: C.table, in: db)
+        // A locked casebook refuses rows appended to its records (docs/locking.md).
+        try await LockGuard.refuseIfLocked(table: C.table, kind: AuditedTables.of(C.self).kind, id: Self.rowID(parent: parentID, position: first),
+                                           cells: [C.parentColumn: .text(parentID)], in: db)
         let names = ["id", C.parentColumn, "position"] + C.columns.map(\.name) + ["created_at"] + (site == nil ? [] : ["site_id"])
         var insert = db.insert(into: C.table).columns(names)
         var stored: [C.Item] = []

@@ -28,6 +28,8 @@ extension RecordStore {
             }
             // The row's site (its own, or its parent's) fills site_id and names the audit chain (SiteScope).
             let site = try await SiteScope.site(of: M.table, cells: cells, kind: M.kind, in: db)
+            // A locked casebook or visit refuses the new row (docs/locking.md; REFERENCE.md H2).
+            try await LockGuard.refuseIfLocked(table: M.table, kind: M.kind, id: id, cells: cells, in: db)
             let row = try await insert(db, cells: site.map { cells.merging(["site_id": .text($0)]) { _, n in n } } ?? cells, at: now)
             try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context, siteID: site,
                                    recordHash: RecordHash.stored(AuditedTables.of(M.self), row: row, site: site))
@@ -81,6 +83,8 @@ extension RecordStore {
             throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion)
         }
         let (newCells, derived) = try change(old)
+        // A locked casebook or visit refuses the change, as stored and as it would be (docs/locking.md).
+        try await LockGuard.refuseIfLocked(table: M.table, kind: M.kind, id: id, old: old.cells, new: newCells, in: db)
         let changes = AuditDiff.changes(old: old.cells, new: newCells, columns: M.columns)
         guard !changes.isEmpty else { return old }
         let stamp = StoredJSON.format(audit.clock.now())
@@ -108,6 +112,9 @@ extension RecordStore {
         if M.isClinical && context.trimmedReason == nil { throw RepositoryError.reasonRequired(kind: M.kind) }
         let stamp = StoredJSON.format(audit.clock.now())
         try await transaction { db in
+            if let row = try await fetch(db, id: id) {
+                try await LockGuard.refuseIfLocked(table: M.table, kind: M.kind, id: id, cells: row.cells, in: db)
+            }
             let deleted = try await db.update(M.table)
                 .set(SQLIdentifier("deleted_at"), to: SQLBind(stamp))
                 .set(SQLIdentifier("version"), to: SQLBind(expectedVersion + 1))

@@ -122,6 +122,8 @@ struct ChildAwareRecords<M: ParentMapping>: Sendable {
             guard oldRow.version == expectedVersion else {
                 throw RepositoryError.staleVersion(kind: M.kind, id: id, expected: expectedVersion)
             }
+            // A locked casebook refuses appends too (they may not pass through `write`; docs/locking.md).
+            try await LockGuard.refuseIfLocked(table: M.table, kind: M.kind, id: id, cells: oldRow.cells, in: db)
             guard let old = try await complete(db, [oldRow]).first?.value else { throw RepositoryError.notFound(kind: M.kind, id: id) }
             var changed = old
             try operation(&changed)

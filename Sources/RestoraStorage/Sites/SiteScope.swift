@@ -36,6 +36,7 @@ enum SiteScope: Sendable, Equatable {
         "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),
         "cell_product_release_tests": .parent(table: "cell_products", column: "cell_product_id"),
         "medication_dispensings": .parent(table: "medication_courses", column: "medication_course_id"),
+        "record_locks": .own,
         "randomisation_allocations": .own,
         "randomisation_unblindings": .own,
     ]

@@ -51,6 +51,7 @@ public func buildApplication(
     SafetyActionController(dependencies: dependencies, config: config).register(on: api)
     ExportController(dependencies: dependencies, config: config).register(on: api)
     RandomisationController(dependencies: dependencies, config: config).register(on: api)
+    LockController(dependencies: dependencies, config: config).register(on: api)
     ConsentController(dependencies: dependencies, config: config).register(on: api)
     SignatureController(dependencies: dependencies, config: config).register(on: api)  // e-signatures (issue #16 item 3)
     AuditController(dependencies: dependencies).register(on: api)

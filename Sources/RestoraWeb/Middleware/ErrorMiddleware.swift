@@ -37,6 +37,7 @@ struct ErrorMiddleware: RouterMiddleware {
             case .staleVersion: status = .preconditionFailed
             case .duplicate: status = .conflict
             case .reasonRequired, .idempotencyKeyReused, .unknownReference, .constraintFailed: status = .unprocessableContent
+            case .locked: status = HTTPResponse.Status(code: 423, reasonPhrase: "Locked")  // RFC 4918 (issue #16 item 4)
             }
             return (status, e.code, e.description, [:])
         case let e as DomainError:

@@ -40,6 +40,7 @@ enum ParticipantPage {
             ParticipantSafety.sections(m, context: context)  // alerts, holds, closed alerts and queries: ParticipantPage+Safety.swift
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             ParticipantRandomisationSection.section(m, context: context)  // randomise, allocation: ParticipantPage+Randomisation.swift
+            ParticipantLockSection.section(m, context: context)  // casebook and visit locks: ParticipantPage+Lock.swift
             ParticipantConsentSection.section(m, context: context)  // e-consent: ParticipantPage+Consent.swift (issue #16 item 2)
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
             ScreeningInputsSection.section(m)

@@ -34,6 +34,7 @@ struct ParticipantPageModel: Sendable {
     var concomitantMedications: [Versioned<ConcomitantMedicationRecord>] = []  // issue #14: ScreeningInputsPage.swift
     var sectionReviews: [Versioned<SectionReview>] = []
     var queries: [Versioned<DataQuery>] = []  // issue #19: ParticipantPage+Safety.swift
+    var locking = ParticipantLocks()  // issue #16 item 4: ParticipantPage+Lock.swift
     var consent = ParticipantConsents()  // issue #16 item 2: ParticipantPage+Consent.swift
     var randomisation = ParticipantRandomisation()  // issue #16 item 1: ParticipantPage+Randomisation.swift
 
@@ -83,6 +84,7 @@ struct ParticipantPageModel: Sendable {
             concomitantMedications: try await r.concomitantMedications.list(participant: id),
             sectionReviews: try await r.sectionReviews.list(participant: id),
             queries: try await r.queries.list(participant: id),
+            locking: try await ParticipantLocks.load(id, user: user, repositories: r),
             consent: try await ParticipantConsents.load(id, repositories: r),
             randomisation: try await ParticipantRandomisation.load(views, user: user, dependencies: dependencies))
     }

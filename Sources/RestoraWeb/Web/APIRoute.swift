@@ -89,7 +89,7 @@ extension APIRoute {
         createProcedure, procedures, startCourse, medicationCourses, dispense, countReturn, changeCourseStatus,
         recordVisit, visits, correctVisit,
     ] + screening + safetyActions + notificationRoutes + adverseEventReporting + exportRoutes + consentRoutes
-        + signatureRoutes
+        + signatureRoutes + lockRoutes
         + randomisationRoutes
 }
 

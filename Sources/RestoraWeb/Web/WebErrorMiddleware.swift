@@ -34,6 +34,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             case 403: title = "Not allowed"
             case 404: title = "Not found"
             case 401: title = "Please sign in"
+            case 423: title = "This record is locked"  // docs/locking.md: the message names the lock
             case 500...: title = "Something went wrong"
             default: title = "This request cannot be completed"
             }

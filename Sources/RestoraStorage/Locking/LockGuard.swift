@@ -1,0 +1,98 @@
+import RestoraDomain
+import SQLKit
+
+/// The one place a locked casebook or visit refuses a write (issue #16 item 4, docs/locking.md; REFERENCE.md H2:
+/// data locked after investigator sign-off stays unchanged until an admin unlocks it with a documented reason).
+/// Called inside the write's own transaction by the central write paths — `RecordStore.create`, `write` (every
+/// update), `delete`, `ChildRows.insert` and `ChildAwareRecords.modify` — so every door (web forms, JSON API, the
+/// demo seeder, later FHIR) is held to it without a check per controller.
+///
+/// What a lock covers, by table (a table missing here is never locked — data queries, SDV marks, signatures,
+/// safety alerts, notifications, consents, the participant's own row and records not linked to an enrolment):
+/// - a casebook lock of enrolment E: the enrolment row and its transitions; its visits; every observation,
+///   procedure, cell product, medication course, adverse event, screening and protocol deviation whose
+///   `enrolment_id` is E (or, for an observation, whose visit is one of E's); the child rows (custody events,
+///   release tests, dispensings) of those lots and courses;
+/// - a visit lock of visit V: the visit row and the observations taken at V.
+enum LockGuard {
+    /// Where a row finds the casebook (enrolment) and the visit it belongs to.
+    enum Scope: Sendable, Equatable {
+        /// The row's own columns: its enrolment's id, and its visit's id when it has one.
+        case columns(enrolment: String, visit: String?)
+        /// A child row: the `enrolment_id` of the parent row that `column` names in `table`.
+        case parent(table: String, column: String)
+    }
+
+    static let tables: [String: Scope] = [
+        "enrolments": .columns(enrolment: "id", visit: nil),
+        "enrolment_transitions": .columns(enrolment: "enrolment_id", visit: nil),
+        "visits": .columns(enrolment: "enrolment_id", visit: "id"),
+        "observations": .columns(enrolment: "enrolment_id", visit: "visit_id"),
+        "procedures": .columns(enrolment: "enrolment_id", visit: nil),
+        "cell_products": .columns(enrolment: "enrolment_id", visit: nil),
+        "medication_courses": .columns(enrolment: "enrolment_id", visit: nil),
+        "adverse_events": .columns(enrolment: "enrolment_id", visit: nil),
+        "screenings": .columns(enrolment: "enrolment_id", visit: nil),
+        "protocol_deviations": .columns(enrolment: "enrolment_id", visit: nil),
+        "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),
+        "cell_product_release_tests": .parent(table: "cell_products", column: "cell_product_id"),
+        "medication_dispensings": .parent(table: "medication_courses", column: "medication_course_id"),
+    ]
+
+    /// An update: the row as stored and as it would be stored (moving a record into a locked casebook is refused
+    /// as well as moving one out of it).
+    static func refuseIfLocked(
+        table: String, kind: String, id: String, old: [String: SQLCell], new: [String: SQLCell], in db: any SQLDatabase
+    ) async throws {
+        guard let scope = tables[table] else { return }
+        try await refuseIfLocked(table: table, kind: kind, id: id, cells: old, in: db)
+        let columns: [String]
+        switch scope {
+        case let .columns(enrolment, visit): columns = [enrolment] + (visit.map { [$0] } ?? [])
+        case let .parent(_, column): columns = [column]
+        }
+        if columns.contains(where: { new[$0] != nil && new[$0] != old[$0] }) {
+            try await refuseIfLocked(table: table, kind: kind, id: id, cells: new, in: db)
+        }
+    }
+
+    /// Throws `RepositoryError.locked` naming the lock when the row of `table` with `cells` (as stored before the
+    /// write, or as it will be stored) belongs to a standing lock. On PostgreSQL it first takes `FOR KEY SHARE` on
+    /// the enrolment row, which `RecordLocking` takes `FOR UPDATE` before it checks the signature and writes a
+    /// lock: a write and a lock of the same casebook never interleave (SQLite has one writer).
+    static func refuseIfLocked(table: String, kind: String, id: String, cells: [String: SQLCell], in db: any SQLDatabase) async throws {
+        guard let scope = tables[table] else { return }
+        var enrolment: String?
+        var visit: String?
+        switch scope {
+        case let .columns(enrolmentColumn, visitColumn):
+            enrolment = cells[enrolmentColumn]?.text
+            visit = visitColumn.flatMap { cells[$0]?.text }
+        case let .parent(parent, column):
+            guard let parentID = cells[column]?.text else { return }
+            let row = try await db.select().column("enrolment_id").from(parent).where("id", .equal, parentID).first()
+            enrolment = try row?.decode(column: "enrolment_id", as: String?.self) ?? nil
+        }
+        if enrolment == nil, let visit {
+            enrolment = try await db.select().column("enrolment_id").from("visits").where("id", .equal, visit).first()?
+                .decode(column: "enrolment_id", as: String.self)
+        }
+        guard let enrolment else { return }
+        if db.dialect.name == "postgresql" {
+            _ = try await db.raw("SELECT id FROM enrolments WHERE id = \(bind: enrolment) FOR KEY SHARE").first()
+        }
+        let lock = try await db.raw("""
+            SELECT target_kind, target_id, locked_by_user, locked_at FROM record_locks
+            WHERE enrolment_id = \(bind: enrolment) AND unlocked_at IS NULL AND deleted_at IS NULL
+              AND (target_kind = 'enrolments' OR visit_id = \(bind: visit ?? ""))
+            ORDER BY target_kind LIMIT 1
+            """).first()
+        guard let lock else { return }
+        let target = LockTarget(
+            kind: LockedRecordKind(rawValue: try lock.decode(column: "target_kind", as: String.self)) ?? .casebook,
+            id: try lock.decode(column: "target_id", as: String.self))
+        let by = try lock.decode(column: "locked_by_user", as: String.self)
+        let at = try lock.decode(column: "locked_at", as: String.self)
+        throw RepositoryError.locked(kind: kind, id: id, lock: "\(target.words) (locked \(at) by \(by))")
+    }
+}
