@@ -10,7 +10,9 @@ extension DemoSeeder {
     /// with the version's issue time).
     func issueConsentDocuments(_ clinic: DemoClinic) async throws {
         let earliest = clinic.participants.flatMap { $0.enrolment.transitions.map(\.at) }.min() ?? clinic.today.startOfDayUTC
-        let issuedAt = min(earliest, Self.consentIssuedBefore).addingTimeInterval(-30 * 86_400)
+        // Scaled participants (DemoScaledClinic) start up to 1,095 days before today, screened before that.
+        let scaledEarliest = clinic.today.adding(days: -1_300).startOfDayUTC
+        let issuedAt = min(earliest, scaledEarliest).addingTimeInterval(-30 * 86_400)
         for program in clinic.programs {
             let text = """
                 SYNTHETIC DEMO — participant information and informed consent, \(program.name).
@@ -24,9 +26,6 @@ extension DemoSeeder {
                 context: AuditContext(actor: DemoEnrolmentPath.investigator, requestID: "demo-seed"))
         }
     }
-
-    /// Scaled demo participants may start earlier than the default clinic's: v1 is issued before this instant too.
-    static let consentIssuedBefore = Date(timeIntervalSince1970: 1_420_070_400)  // 2015-01-01T00:00:00Z
 
     /// The participant signs v1 in person on the day of the move to consented.
     func recordConsent(_ demo: DemoParticipant, at: Date) async throws {

@@ -11,17 +11,14 @@ import Testing
 /// role 403, another site's enrolment 404, malformed input 422 naming the field, stale version 409, nothing written.
 @Suite("E-consent (API and pages)")
 struct ConsentAPITests {
-    struct DocumentJSON: Decodable { var id: String; var documentVersion: Int; var sha256: String; var byteCount: Int; var current: Bool; var contentURL: String }
-    struct PictureJSON: Decodable {
-        struct Consent: Decodable { var documentVersion: Int; var signerName: String; var method: String; var witnessName: String? }
-        var state: String; var currentDocumentVersion: Int?; var consents: [Consent]
-    }
+    struct DocumentJSON: Decodable { var id: String; var documentVersion: Int; var sha256: String; var byteCount: Int; var current: Bool; var url: String; var contentBase64: String? }
+    struct ConsentJSON: Decodable { var documentVersion: Int; var signerName: String; var method: String; var witnessName: String? }
     struct WithdrawalJSON: Decodable {
         struct W: Decodable { var scope: String }
         struct E: Decodable { var status: String; var version: Int }
         var withdrawal: W; var enrolment: E
     }
-    struct TasksJSON: Decodable { struct T: Decodable { var participantID: String; var signedVersion: Int?; var currentVersion: Int }; var tasks: [T]; var total: Int }
+    struct TaskJSON: Decodable { var participantID: String; var signedVersion: Int?; var currentVersion: Int }
 
     static let text = "Consent v1: you may withdraw at any time.\n"
 
@@ -76,11 +73,9 @@ struct ConsentAPITests {
                 try decode([DocumentJSON].self, r.body)
             }
             #expect(list.map(\.documentVersion) == [1, 2] && list.map(\.current) == [false, true])
-            try await client.execute(uri: v1.contentURL, method: .get, headers: h.headers(.auditor)) { r in
-                #expect(r.status == .ok && String(buffer: r.body) == Self.text)
-                #expect(r.headers[.contentType] == "text/plain; charset=utf-8")
-            }
-            try await client.execute(uri: "/api/v1/consent-documents/nope/content", method: .get, headers: h.headers(.auditor)) { r in
+            let read = try await client.execute(uri: v1.url, method: .get, headers: h.headers(.auditor)) { r in try decode(DocumentJSON.self, r.body) }
+            #expect(read.contentBase64.flatMap { Data(base64Encoded: $0) } == Data(Self.text.utf8) && !read.current)
+            try await client.execute(uri: "/api/v1/consent-documents/nope", method: .get, headers: h.headers(.auditor)) { r in
                 #expect(r.status == .notFound)
             }
         }
@@ -115,22 +110,22 @@ struct ConsentAPITests {
             try await client.execute(uri: "/api/v1/enrolments/\(other)/consents", method: .get, headers: h.headers(.coordinator)) { r in #expect(r.status == .notFound) }
             try await Self.consent(h, client, enrolment, body: #"{"signerName":"Ana Lopez","method":"in-person","signedAt":"2026-01-01T00:00:00Z"}"#, expect: .created)
             try await Self.consent(h, client, enrolment, body: #"{"signerName":"Ana Lopez","method":"in-person"}"#, expect: .conflict)
-            let picture = try await client.execute(uri: "/api/v1/enrolments/\(enrolment)/consents", method: .get, headers: h.headers(.monitor)) { r in
-                try decode(PictureJSON.self, r.body)
+            let consents = try await client.execute(uri: "/api/v1/enrolments/\(enrolment)/consents", method: .get, headers: h.headers(.monitor)) { r in
+                try decode([ConsentJSON].self, r.body)
             }
-            #expect(picture.state == "valid" && picture.consents.map(\.signerName) == ["Ana Lopez"] && picture.currentDocumentVersion == 1)
+            #expect(consents.map(\.signerName) == ["Ana Lopez"] && consents.map(\.documentVersion) == [1])
             try await EligibilityGateAPITests.move(h, client, enrolment, to: "consented", version: 3, expect: .ok)
             // A new version: a re-consent task for p-a (site A), the move to enrolled refused until re-consent.
             _ = try await Self.issue(h, client, body: Self.documentBody("Consent v2\n", witness: true))
-            let tasks = try await client.execute(uri: "/api/v1/consent-tasks", method: .get, headers: h.headers(.coordinator)) { r in try decode(TasksJSON.self, r.body) }
-            #expect(tasks.total == 1 && tasks.tasks.first?.participantID == "p-a" && tasks.tasks.first?.signedVersion == 1 && tasks.tasks.first?.currentVersion == 2)
+            let tasks = try await client.execute(uri: "/api/v1/consent-tasks", method: .get, headers: h.headers(.coordinator)) { r in try decode([TaskJSON].self, r.body) }
+            #expect(tasks.count == 1 && tasks.first?.participantID == "p-a" && tasks.first?.signedVersion == 1 && tasks.first?.currentVersion == 2)
             try await EligibilityGateAPITests.move(h, client, enrolment, to: "enrolled", version: 4, expect: .unprocessableContent)
             try await Self.consent(h, client, enrolment, body: #"{"signerName":"Ana Lopez","method":"remote"}"#, expect: .unprocessableContent)  // witness
             try await Self.consent(h, client, enrolment, body: #"{"signerName":"Ana Lopez","method":"remote","witnessName":"Eva Witness"}"#, expect: .created)
             let cleared = try await client.execute(uri: "/api/v1/consent-tasks", method: .get, headers: h.headers(.coordinator)) { r in
-                try decode(TasksJSON.self, r.body)
+                try decode([TaskJSON].self, r.body)
             }
-            #expect(cleared.total == 0)
+            #expect(cleared.isEmpty)
             try await EligibilityGateAPITests.move(h, client, enrolment, to: "enrolled", version: 4, expect: .ok)
         }
     }
@@ -155,7 +150,64 @@ struct ConsentAPITests {
             let outcome = try JSONDecoder().decode(WithdrawalJSON.self, from: Data(body.utf8))
             #expect(outcome.withdrawal.scope == "follow-up" && outcome.enrolment.status == "withdrawn")
             #expect(try await post(#"{"scope":"treatment"}"#, ifMatch: "\"\(outcome.enrolment.version)\"").0 == .conflict)
-            #expect(try await h.database.repositories.consents.withdrawals(enrolment: Identifier(enrolment)).count == 1)
+            let listed = try await client.execute(uri: uri, method: .get, headers: h.headers(.auditor)) { r in try decode([WithdrawalJSON.W].self, r.body) }
+            #expect(listed.map(\.scope) == ["follow-up"])
+        }
+    }
+
+    /// A multipart/form-data body as a browser sends the upload form.
+    static func multipart(_ fields: [(String, String)], file: (name: String, bytes: String), boundary: String) -> String {
+        var body = ""
+        for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/plain\r\n\r\n\(file.bytes)\r\n"
+        return body + "--\(boundary)--\r\n"
+    }
+
+    @Test("pages: the upload form issues a version (multipart, CSRF checked), the file downloads as is, the participant page records a consent, the dashboard lists the re-consent task")
+    func pages() async throws {
+        try await WebHarness.with { h, client in
+            var browser = try await WebBrowser.signedIn(h, client, as: .investigator)
+            let empty = try await browser.get("/programs/prog-1/consent")
+            #expect(empty.status == .ok && empty.html.contains("No consent document issued") && empty.html.contains("consent-upload-form"))
+            let boundary = "----restora-test"
+            func upload(_ csrf: String, text: String) async throws -> HTTPResponse.Status {
+                let body = Self.multipart([("_csrf", csrf), ("title", "Consent"), ("witnessRequired", "no")], file: ("consent.txt", text), boundary: boundary)
+                var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+                headers[.cookie] = browser.cookieHeader
+                return try await client.execute(uri: "/programs/prog-1/consent", method: .post, headers: headers, body: ByteBuffer(string: body)) { $0.status }
+            }
+            #expect(try await upload("forged", text: Self.text) != .seeOther)
+            #expect(try await h.database.repositories.consents.documents(program: "prog-1").isEmpty)
+            #expect(try await upload(empty.value("_csrf") ?? "", text: Self.text) == .seeOther)
+            let listed = try await browser.get("/programs/prog-1/consent")
+            #expect(listed.html.contains("consent-document-v1") && listed.html.contains("(current)"))
+            let document = try #require(try await h.database.repositories.consents.documents(program: "prog-1").first?.value)
+            let file = try await client.execute(uri: "/consent-documents/\(document.id.rawValue)/file", method: .get,
+                                                headers: [.cookie: browser.cookieHeader ?? ""]) { r in (r.status, String(buffer: r.body), r.headers[.contentType]) }
+            #expect(file.0 == .ok && file.1 == Self.text && file.2 == "text/plain; charset=utf-8")
+            // The participant page: the consent form on p-a's enrolment, posted; the state reads valid.
+            let enrolment = try await Self.eligible(h, client)
+            let page = try await browser.get("/participants/p-a")
+            #expect(page.html.contains("id=\"consent-form-\(enrolment)\"") && page.html.contains("data-state=\"missing\""))
+            let posted = try await browser.post("/enrolments/\(enrolment)/consent", [
+                ("_csrf", page.value("_csrf") ?? ""), ("_nonce", "n-1"), ("documentVersion", "1"), ("signerName", "Ana Lopez"),
+                ("signedAt", "2026-01-01T00:00"), ("method", "in-person"),
+            ])
+            #expect(posted.status == .seeOther)
+            #expect(try await browser.get("/participants/p-a").html.contains("data-state=\"valid\""))
+            try await EligibilityGateAPITests.move(h, client, enrolment, to: "consented", version: 3, expect: .ok)
+            // A second version: the dashboard's re-consent task for p-a.
+            let again = try await browser.get("/programs/prog-1/consent")
+            #expect(try await upload(again.value("_csrf") ?? "", text: "Consent v2\n") == .seeOther)
+            let dashboard = try await browser.get("/dashboard")
+            #expect(dashboard.html.contains("reconsent-tasks") && dashboard.html.contains("signed v1, current v2"))
+            // A coordinator sees no upload form; a monitor cannot post a consent.
+            var coordinator = try await WebBrowser.signedIn(h, client, as: .coordinator)
+            #expect(!(try await coordinator.get("/programs/prog-1/consent").html.contains("consent-upload-form")))
+            var monitor = try await WebBrowser.signedIn(h, client, as: .monitor)
+            let monitorPage = try await monitor.get("/participants/p-a")
+            let refused = try await monitor.post("/enrolments/\(enrolment)/consent", [("_csrf", monitorPage.value("_csrf") ?? ""), ("signerName", "X"), ("method", "remote")])
+            #expect(refused.status == .forbidden)
         }
     }
 }

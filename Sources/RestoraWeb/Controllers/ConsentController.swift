@@ -28,13 +28,16 @@ struct ConsentController {
         var document: ConsentDocument
         var version: Int
         var current: Bool
-        var contentURL: String
+        var url: String
+        /// The file itself, base64 (only when one version is read: `GET /consent-documents/{id}`).
+        var contentBase64: String?
 
-        init(_ stored: Versioned<ConsentDocument>, current: Bool) {
+        init(_ stored: Versioned<ConsentDocument>, current: Bool, content: Data? = nil) {
             document = stored.value
             version = stored.version
             self.current = current
-            contentURL = APIRoute.consentDocumentContent.path(stored.value.id.rawValue)
+            url = APIRoute.consentDocument.path(stored.value.id.rawValue)
+            contentBase64 = content?.base64EncodedString()
         }
 
         func encode(to encoder: Encoder) throws {
@@ -42,20 +45,11 @@ struct ConsentController {
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(version, forKey: .version)
             try c.encode(current, forKey: .current)
-            try c.encode(contentURL, forKey: .contentURL)
+            try c.encode(url, forKey: .url)
+            try c.encodeIfPresent(contentBase64, forKey: .contentBase64)
         }
 
-        private enum Key: String, CodingKey { case version, current, contentURL }
-    }
-
-    /// An enrolment's consent picture: its state in words, the consents and the withdrawals.
-    struct ConsentsJSON: Encodable {
-        var enrolmentID: String
-        var state: String
-        var stateText: String
-        var currentDocumentVersion: Int?
-        var consents: [VersionedResponse<ConsentRecord>]
-        var withdrawals: [VersionedResponse<ConsentWithdrawal>]
+        private enum Key: String, CodingKey { case version, current, url, contentBase64 }
     }
 
     struct WithdrawalJSON: Encodable {
@@ -69,10 +63,11 @@ struct ConsentController {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.on(.issueConsentDocument, use: issue)
         group.on(.consentDocuments, use: documents)
-        group.on(.consentDocumentContent, use: content)
+        group.on(.consentDocument, use: document)
         group.on(.recordConsent, use: record)
         group.on(.consents, use: list)
         group.on(.withdrawConsent, use: withdraw)
+        group.on(.consentWithdrawals, use: withdrawals)
         group.on(.reconsentTasks, use: tasks)
     }
 
@@ -100,9 +95,14 @@ struct ConsentController {
         return try JSONResponse.make(documents.map { DocumentJSON($0, current: $0.value.id == current) })
     }
 
-    @Sendable func content(_ request: Request, context: AppRequestContext) async throws -> Response {
+    /// One version with its file as base64 (the bytes checked against the SHA-256 by the repository).
+    @Sendable func document(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.requireUser()
-        return try await Self.download(Identifier(try context.parameters.require("id")), repositories: repositories)
+        let id = Identifier<ConsentDocument>(try context.parameters.require("id"))
+        let stored = try await repositories.consents.document(id)
+        let latest = try await repositories.consents.documents(program: stored.value.programID).last?.value.id
+        let content = try await repositories.consents.content(of: id)
+        return try JSONResponse.make(DocumentJSON(stored, current: latest == id, content: content), version: stored.version)
     }
 
     /// The document's bytes (checked against its SHA-256 by the repository), with its type, name and hash.
@@ -150,20 +150,18 @@ struct ConsentController {
         return try JSONResponse.make(VersionedResponse(value: stored), status: .created, version: stored.version)
     }
 
+    /// The enrolment's consents, oldest first.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let enrolment = try await visibleEnrolment(context, user: user)
-        return try JSONResponse.make(try await Self.picture(of: enrolment.value, repositories: repositories))
+        return try JSONResponse.make(try await repositories.consents.consents(enrolment: enrolment.value.id).map { VersionedResponse(value: $0) })
     }
 
-    static func picture(of enrolment: Enrolment, repositories: Repositories) async throws -> ConsentsJSON {
-        let documents = try await repositories.consents.documents(program: enrolment.programID)
-        let consents = try await repositories.consents.consents(enrolment: enrolment.id)
-        let withdrawals = try await repositories.consents.withdrawals(enrolment: enrolment.id)
-        let state = ConsentState.judge(documents: documents.map(\.value), consents: consents.map(\.value), withdrawals: withdrawals.map(\.value))
-        return ConsentsJSON(enrolmentID: enrolment.id.rawValue, state: state.code, stateText: state.text,
-                            currentDocumentVersion: documents.last?.value.documentVersion,
-                            consents: consents.map { VersionedResponse(value: $0) }, withdrawals: withdrawals.map { VersionedResponse(value: $0) })
+    /// The enrolment's withdrawals of consent, oldest first.
+    @Sendable func withdrawals(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let enrolment = try await visibleEnrolment(context, user: user)
+        return try JSONResponse.make(try await repositories.consents.withdrawals(enrolment: enrolment.value.id).map { VersionedResponse(value: $0) })
     }
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -184,6 +182,6 @@ struct ConsentController {
     @Sendable func tasks(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let limit = min(max(Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 100, 1), 1000)
-        return try JSONResponse.make(try await repositories.consents.reconsentTasks(sites: Access.visibleSites(user), limit: limit))
+        return try JSONResponse.make(try await repositories.consents.reconsentTasks(sites: Access.visibleSites(user), limit: limit).tasks)
     }
 }

@@ -3,14 +3,15 @@
 extension APIRoute {
     static let issueConsentDocument = APIRoute(.post, "programs/:id/consent-documents")
     static let consentDocuments = APIRoute(.get, "programs/:id/consent-documents")
-    static let consentDocumentContent = APIRoute(.get, "consent-documents/:id/content")
+    static let consentDocument = APIRoute(.get, "consent-documents/:id")
     static let recordConsent = APIRoute(.post, "enrolments/:id/consents")
     static let consents = APIRoute(.get, "enrolments/:id/consents")
     static let withdrawConsent = APIRoute(.post, "enrolments/:id/consent-withdrawals")
+    static let consentWithdrawals = APIRoute(.get, "enrolments/:id/consent-withdrawals")
     static let reconsentTasks = APIRoute(.get, "consent-tasks")
 
     static let consentRoutes: [APIRoute] = [
-        issueConsentDocument, consentDocuments, consentDocumentContent, recordConsent, consents, withdrawConsent, reconsentTasks,
+        issueConsentDocument, consentDocuments, consentDocument, recordConsent, consents, withdrawConsent, consentWithdrawals, reconsentTasks,
     ]
 }
 
