@@ -8,7 +8,7 @@ struct Restora: AsyncParsableCommand {
         subcommands: [
             StatsCommand.self,
             BenchCommand.self,
-            ProtocolCommand.self,
+            ProtocolCommand.self, RandomisationCommand.self,
             ScreenCommand.self,
             ScheduleCommand.self,
             InterpretCommand.self,

@@ -7,7 +7,11 @@ extension ProtocolValidator {
         let known = Set(d.interventions.map(\.id))
         for (i, arm) in d.arms.enumerated() {
             let path = DocumentPath(["arms"]).index(i).key("interventions")
-            if arm.interventions.isEmpty { issues.append(.init(path, "an arm needs at least one intervention")) }
+            // A randomised protocol may have a no-intervention control arm (e.g. observation; REFERENCE.md I).
+            let control = d.randomisation?.arms.contains(arm.id) ?? false
+            if arm.interventions.isEmpty && !control {
+                issues.append(.init(path, "an arm needs at least one intervention (only an arm of the randomisation may have none, as a control)"))
+            }
             for (j, ref) in arm.interventions.enumerated() where !known.contains(ref) {
                 let list = d.interventions.map(\.id).joined(separator: ", ")
                 issues.append(.init(path.index(j), "unknown intervention '\(ref)'; known: \(list)"))

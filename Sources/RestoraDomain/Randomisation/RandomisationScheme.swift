@@ -219,3 +219,24 @@ public struct Blinding: Hashable, Sendable, Codable {
         return code
     }
 }
+
+/// A choice written as text in the protocol file; a wrong value is refused naming the allowed ones
+/// ("unknown method 'blocks'; one of: permuted-blocks, minimisation").
+protocol RandomisationChoice: RawRepresentable<String>, CaseIterable, Decodable {
+    static var what: String { get }
+}
+
+extension RandomisationChoice {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Self(rawValue: text) else {
+            let allowed = Self.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown \(Self.what) '\(text)'; one of: \(allowed)"))
+        }
+        self = value
+    }
+}
+
+extension RandomisationScheme.Method: RandomisationChoice { static var what: String { "method" } }
+extension MinimisationSettings.Imbalance: RandomisationChoice { static var what: String { "imbalance measure" } }
+extension Blinding.Mode: RandomisationChoice { static var what: String { "blinding mode" } }
