@@ -17,15 +17,39 @@ original is never written). Everything made here is removed at the end.
 import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
 
 
+PEAKS = {}
+
+
+def rss_split(pid):
+    """RssAnon and RssFile (kB) of `pid`'s child (the command /usr/bin/time runs), or None."""
+    try:
+        children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        status = open(f"/proc/{children[0]}/status").read() if children else ""
+    except OSError:
+        return None
+    found = dict(re.findall(r"^(RssAnon|RssFile):\s+(\d+) kB", status, re.M))
+    return (int(found["RssAnon"]), int(found["RssFile"])) if len(found) == 2 else None
+
+
 def run_timed(cmd, env=None):
-    """Runs `cmd` under /usr/bin/time -v; returns (stdout, wall seconds, max RSS in MB)."""
+    """Runs `cmd` under /usr/bin/time -v; returns (stdout, wall seconds, max RSS in MB). Samples the command's
+    anonymous and file-backed resident memory every 0.2 s (peaks in PEAKS["anon"], PEAKS["file"], MB): max RSS
+    counts the pages of SQLite's memory map and of the binary too, which grow with the database file."""
     started = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.Popen(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    anon = file = 0
+    while proc.poll() is None:
+        split = rss_split(proc.pid)
+        if split:
+            anon, file = max(anon, split[0]), max(file, split[1])
+        time.sleep(0.2)
+    stdout, stderr = proc.communicate()
     wall = time.perf_counter() - started
     if proc.returncode != 0:
-        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    return proc.stdout, wall, (int(rss.group(1)) / 1024 if rss else float("nan"))
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
+    PEAKS["anon"], PEAKS["file"] = anon / 1024, file / 1024
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    return stdout, wall, (int(rss.group(1)) / 1024 if rss else float("nan"))
 
 
 def seed(restora, folder, participants):
@@ -46,6 +70,7 @@ def export(restora, folder, kind, program, out):
         sys.exit(f"{kind} export failed: {job.get('errorMessage')}")
     rows = sum(f["rows"] for f in job["files"])
     return {"kind": kind, "rows": rows, "participants": job["participantCount"], "seconds": wall, "rss": rss,
+            "anon": PEAKS.get("anon", float("nan")), "file": PEAKS.get("file", float("nan")),
             "files": len(job["files"]), "bytes": sum(f["bytes"] for f in job["files"])}
 
 
@@ -84,10 +109,11 @@ def main():
             small["kind"] = "csv (smaller demo)"
             results.append(small)
         print(f"restora export of program {args.program} ({restora})")
-        print(f"{'kind':<22}{'participants':>13}{'files':>7}{'rows':>12}{'MB':>9}{'seconds':>10}{'rows/s':>11}{'max RSS MB':>12}")
+        print(f"{'kind':<22}{'participants':>13}{'files':>7}{'rows':>12}{'MB':>9}{'seconds':>10}{'rows/s':>11}{'max RSS MB':>12}"
+              f"{'anon MB':>9}{'file MB':>9}")
         for r in results:
             print(f"{r['kind']:<22}{r['participants']:>13,}{r['files']:>7}{r['rows']:>12,}{r['bytes'] / 1e6:>9.1f}"
-                  f"{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>11,.0f}{r['rss']:>12.0f}")
+                  f"{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>11,.0f}{r['rss']:>12.0f}{r['anon']:>9.0f}{r['file']:>9.0f}")
         by = {r["kind"]: r for r in results}
         if "csv" in by:
             rate = by["csv"]["rows"] / by["csv"]["seconds"]
