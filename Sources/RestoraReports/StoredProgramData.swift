@@ -150,15 +150,15 @@ public enum StoredProgramData {
             func mine(_ id: Identifier<Enrolment>?) -> Bool { id == nil || id == enrolment.id }
             let record = ParticipantRecord(
                 participant: person,
-                observations: obs[person.id].filter { mine($0.enrolmentID) },
+                observations: obs.kept(person.id) { mine($0.enrolmentID) },
                 // Concomitant medications and adjuncts belong to the person, not to one enrolment.
                 medications: cms[person.id].map(\.medication),
-                medicationCourses: crs[person.id].filter { mine($0.enrolmentID) },
-                procedures: prc[person.id].filter { mine($0.enrolmentID) },
-                adverseEvents: aes[person.id].filter { mine($0.enrolmentID) })
+                medicationCourses: crs.kept(person.id) { mine($0.enrolmentID) },
+                procedures: prc.kept(person.id) { mine($0.enrolmentID) },
+                adverseEvents: aes.kept(person.id) { mine($0.enrolmentID) })
             return ProgramParticipantData(
                 record: record, enrolment: enrolment, visits: vis[enrolment.id].sorted { $0.plannedDay < $1.plannedDay },
-                cellProducts: cps[person.id].filter { mine($0.enrolmentID) },
+                cellProducts: cps.kept(person.id) { mine($0.enrolmentID) },
                 deviations: dev[enrolment.id].sorted { $0.signedAt < $1.signedAt })
         }
     }
@@ -169,4 +169,11 @@ private struct Grouped<Key: Hashable, Value> {
     private let groups: [Key: [Value]]
     init(_ values: [Value], by key: (Value) -> Key) { groups = Dictionary(grouping: values, by: key) }
     subscript(_ key: Key) -> [Value] { groups[key] ?? [] }
+
+    /// The values of `key` that `keep` keeps: the group's own array when it keeps them all (the usual case, so a
+    /// chunk's records are not copied once more), else the filtered copy.
+    func kept(_ key: Key, _ keep: (Value) -> Bool) -> [Value] {
+        let group = self[key]
+        return group.allSatisfy(keep) ? group : group.filter(keep)
+    }
 }
