@@ -31,7 +31,8 @@ let m0045_CreateRecordLocks = Migration(name: "0045_CreateRecordLocks", statemen
             OR (unlocked_at IS NOT NULL AND unlocked_by_user IS NOT NULL AND unlock_reason IS NOT NULL AND unlock_reason <> ''
                 AND voided_signatures IS NOT NULL)))
     """,
-    "CREATE UNIQUE INDEX record_locks_one_standing ON record_locks (target_kind, target_id) WHERE unlocked_at IS NULL AND deleted_at IS NULL",
+    // Led by site_id like every unique index of a site-scoped table (sharding by site, docs/scaling.md).
+    "CREATE UNIQUE INDEX record_locks_one_standing ON record_locks (site_id, target_kind, target_id) WHERE unlocked_at IS NULL AND deleted_at IS NULL",
     "CREATE INDEX record_locks_standing ON record_locks (enrolment_id) WHERE unlocked_at IS NULL AND deleted_at IS NULL",
     "CREATE INDEX record_locks_participant ON record_locks (participant_id)",
 ])
