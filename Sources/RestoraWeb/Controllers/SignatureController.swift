@@ -46,9 +46,15 @@ struct SignatureController {
 
     /// The target's participant must be one of the user's sites: 404 otherwise, like the record itself.
     static func requireVisible(_ target: SignatureTarget, for user: UserAccount, signing: Signing, in repositories: Repositories) async throws {
-        let owner = try await signing.owner(of: target)
+        _ = try await visibleOwner(target, for: user, in: repositories)
+    }
+
+    /// The target's owner, when the user may see it (404 otherwise).
+    static func visibleOwner(_ target: SignatureTarget, for user: UserAccount, in repositories: Repositories) async throws -> Signing.Owner {
+        let owner = try await Signing(repositories: repositories).owner(of: target)
         let participant = try await repositories.participants.get(owner.participantID)
         try Access.requireSite(user, participant.value.siteID, kind: target.kind.noun, id: target.id)
+        return owner
     }
 }
 

@@ -41,6 +41,7 @@ enum ParticipantPage {
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             ParticipantRandomisationSection.section(m, context: context)  // randomise, allocation: ParticipantPage+Randomisation.swift
             ParticipantLockSection.section(m, context: context)  // casebook and visit locks: ParticipantPage+Lock.swift
+            ParticipantSignatureSection.section(m)  // e-signatures: ParticipantPage+Signatures.swift (issue #16 item 3)
             ParticipantConsentSection.section(m, context: context)  // e-consent: ParticipantPage+Consent.swift (issue #16 item 2)
             Layout.section("eligibility", "Eligibility") { eligibility(m) }
             ScreeningInputsSection.section(m)

@@ -37,6 +37,7 @@ struct ParticipantPageModel: Sendable {
     var locking = ParticipantLocks()  // issue #16 item 4: ParticipantPage+Lock.swift
     var consent = ParticipantConsents()  // issue #16 item 2: ParticipantPage+Consent.swift
     var randomisation = ParticipantRandomisation()  // issue #16 item 1: ParticipantPage+Randomisation.swift
+    var signatures = ParticipantSignatures()  // issue #16 item 3: ParticipantPage+Signatures.swift
 
     static func load(_ id: Identifier<Participant>, user: UserAccount, context: AppRequestContext, dependencies: WebDependencies) async throws -> ParticipantPageModel {
         let r = dependencies.repositories
@@ -86,7 +87,8 @@ struct ParticipantPageModel: Sendable {
             queries: try await r.queries.list(participant: id),
             locking: try await ParticipantLocks.load(id, user: user, repositories: r),
             consent: try await ParticipantConsents.load(id, repositories: r),
-            randomisation: try await ParticipantRandomisation.load(views, user: user, dependencies: dependencies))
+            randomisation: try await ParticipantRandomisation.load(views, user: user, dependencies: dependencies),
+            signatures: try await ParticipantSignatures.load(id, user: user, repositories: r))
     }
 
     /// The protocol calendar from day 0 (the move to on-treatment) with each visit's state today; a visit with
