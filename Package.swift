@@ -106,6 +106,7 @@ let package = Package(
             resources: [
                 .embedInCode("Resources/protocols/asc-azoospermia.yaml"),
                 .embedInCode("Resources/protocols/isotretinoin-noa.yaml"),
+                .embedInCode("Resources/protocols/isotretinoin-rct.yaml"),  // examples/protocols' randomised trial (the demo runs it)
                 .embedInCode("Resources/protocols/msc-osteoporosis.yaml"),
             ]
         ),

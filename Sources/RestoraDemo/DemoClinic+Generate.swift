@@ -31,10 +31,12 @@ extension DemoClinic {
             case "isotretinoin-noa": siteIDs = [bh]
             case "asc-azoospermia": siteIDs = [bh, lk]
             case "msc-osteoporosis": siteIDs = [ns, lk, bh]
+            case DemoRCT.protocolID: siteIDs = [bh, ns]  // the randomised trial (DemoRCT.swift, issue #16)
             default: continue
             }
             let program = Program(id: Identifier("demo-program-\(definition.id)"), protocolID: definition.id,
-                                  protocolVersion: definition.version, name: "\(definition.title) (\(DemoLabel.text))",
+                                  protocolVersion: definition.version,
+                                  name: definition.id == DemoRCT.protocolID ? DemoRCT.programName : "\(definition.title) (\(DemoLabel.text))",
                                   siteIDs: siteIDs)
             // Each program draws from its own stream, so adding a program never changes another's data.
             var context = DemoContext(definition: definition, program: program, today: today,
@@ -58,6 +60,8 @@ extension DemoClinic {
             return try DemoStemCellAzoospermia.build(&context, sites: siteIDs)
         case "msc-osteoporosis":
             return try DemoOsteoporosis.build(&context, sites: siteIDs)
+        case DemoRCT.protocolID:
+            return try DemoRCT.build(&context, sites: siteIDs)
         default:
             return []
         }

@@ -58,6 +58,11 @@ extension DemoSeeder {
                 }
                 // The signed consent first, so the consent gate admits the move (DemoConsent.swift, issue #16 item 2).
                 if t.to == .consented { try await recordConsent(demo, at: t.at) }
+                // A randomised protocol enrols by randomising, through the same service as the API (DemoRCT.swift).
+                if t.to == .enrolled, definition.randomisation != nil {
+                    enrolmentVersion = try await randomise(demo, at: t.at, expectedVersion: enrolmentVersion, reason: t.reason)
+                    continue
+                }
                 // Through the eligibility gate, as the API and the web form move an enrolment (EnrolmentTransitions).
                 enrolmentVersion = try await EnrolmentTransitions(repositories: repos, catalog: catalog, ids: ids).transition(
                     demo.enrolment.id, to: t.to, at: t.at, expectedVersion: enrolmentVersion, signedAt: t.at, context: context(t.reason)

@@ -27,6 +27,7 @@ struct SiteSchemaInvariantTests {
         "export_job_files": "rows of a site-less export job",
         "consent_documents": "a program's consent document versions (issue #16); a program spans sites",
         "consent_document_contents": "the bytes of a site-less consent document version",
+        "randomisation_strata": "the concealed state of an allocation sequence, which may span sites (minimisation, strata without site); not audited (issue #16)",
     ]
 
     /// Unique indexes of clinical tables that do not contain site_id, each with the reason it may stay.
@@ -34,6 +35,8 @@ struct SiteSchemaInvariantTests {
     /// the move to Citus turns them into (site_id, id) together with the foreign keys (docs/scaling.md).
     static let allowedWithoutSite = [
         "cell_products(lot)": "a lot is looked up without a site (get(lot:)); stays global until lookups take the site",
+        "randomisation_allocations(program_id,stratum,sequence_number)": "an allocation sequence may span sites (minimisation; strata without site): its order is unique across them (issue #16)",
+        "randomisation_allocations(program_id,kit_code)": "a trial's kit codes are unique across its sites (issue #16)",
     ]
 
     struct UniqueIndex: Hashable, CustomStringConvertible {

@@ -96,6 +96,9 @@ struct OpenAPIDocumentTests {
             let body = schema?["schema"] as? JSON
             if path == "/participants" {
                 #expect(body?["$ref"] as? String == "#/components/schemas/ParticipantPage")
+            } else if path.hasSuffix("{id}/randomisation") {
+                // One enrolment's allocation, or one program's balance report (docs/randomisation.md).
+                #expect((body?["$ref"] as? String)?.hasPrefix("#/components/schemas/") == true)
             } else if path.hasSuffix("{id}/report-draft") {
                 // One record's document, not a list (docs/safety.md).
                 #expect(body?["$ref"] as? String == "#/components/schemas/AdverseEventReportDraft")

@@ -87,12 +87,13 @@ struct DeploymentTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let builtIn = try ProtocolSource.parse([]).catalog(environment: [:], currentDirectory: folder.path)
-        #expect(builtIn.ids == ["asc-azoospermia", "isotretinoin-noa", "msc-osteoporosis"])
+        #expect(builtIn.ids == ["asc-azoospermia", "isotretinoin-noa", "isotretinoin-rct", "msc-osteoporosis"])
         #expect(builtIn.files["isotretinoin-noa"] == "built-in:isotretinoin-noa.yaml")
-        // The built-in text is the package's protocols/ file, byte for byte.
+        // The built-in text is the package's protocols/ file (the randomised trial: examples/protocols/), byte for byte.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for file in BuiltInProtocols.files {
-            #expect(try String(contentsOf: root.appendingPathComponent("protocols/\(file.name)"), encoding: .utf8) == file.text)
+            let folder = file.name == "isotretinoin-rct.yaml" ? "examples/protocols" : "protocols"
+            #expect(try String(contentsOf: root.appendingPathComponent("\(folder)/\(file.name)"), encoding: .utf8) == file.text)
         }
         // An override with the same id wins; the others stay built in.
         let local = folder.appendingPathComponent("protocols")

@@ -10,6 +10,8 @@ enum BuiltInProtocols {
     static let files: [(name: String, text: String)] = [
         ("asc-azoospermia.yaml", String(decoding: PackageResources.asc_azoospermia_yaml, as: UTF8.self)),
         ("isotretinoin-noa.yaml", String(decoding: PackageResources.isotretinoin_noa_yaml, as: UTF8.self)),
+        // The randomised two-arm trial (examples/protocols/isotretinoin-rct.yaml, issue #16): the demo clinic runs it.
+        ("isotretinoin-rct.yaml", String(decoding: PackageResources.isotretinoin_rct_yaml, as: UTF8.self)),
         ("msc-osteoporosis.yaml", String(decoding: PackageResources.msc_osteoporosis_yaml, as: UTF8.self)),
     ]
 
