@@ -59,6 +59,10 @@ public struct Repositories: Sendable {
     public var randomisation: any RandomisationRepository
     /// Locks of casebooks and visits (issue #16 item 4, migration 0045, docs/locking.md).
     public var locks: any RecordLockRepository
+    /// Source data verification marks (issue #16 item 5, migration 0046, docs/sdv.md).
+    public var sourceVerifications: any SourceVerificationRepository
+    /// The threads of data queries: answers, closings, re-openings (migration 0046).
+    public var queryThreads: any DataQueryThreadRepository
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -77,7 +81,9 @@ public struct Repositories: Sendable {
         signatures: any SignatureRepository,
         consents: any ConsentRepository,
         randomisation: any RandomisationRepository,
-        locks: any RecordLockRepository
+        locks: any RecordLockRepository,
+        sourceVerifications: any SourceVerificationRepository,
+        queryThreads: any DataQueryThreadRepository
     ) {
         self.sites = sites
         self.programs = programs
@@ -107,5 +113,7 @@ public struct Repositories: Sendable {
         self.consents = consents
         self.randomisation = randomisation
         self.locks = locks
+        self.sourceVerifications = sourceVerifications
+        self.queryThreads = queryThreads
     }
 }

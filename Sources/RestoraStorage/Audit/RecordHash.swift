@@ -80,6 +80,7 @@ enum AuditedTables {
             .child(DispensingRows.self, kind: "dispensing"),
             .child(ExportJobParticipantRows.self, kind: "export job participant"),
             .child(ExportJobFileRows.self, kind: "export job file"),
+            .of(SourceVerificationMapping.self), .child(DataQueryMessageRows.self, kind: "data query message"),  // SDV (0046)
         ]
     }()
 

@@ -84,7 +84,9 @@ public final class StorageDatabase: Sendable {
             signatures: SQLSignatureRepository(records: records(SignatureMapping.self)),
             consents: SQLConsentRepository(store: store, audit: audit),
             randomisation: SQLRandomisationRepository(store: store, audit: audit),
-            locks: SQLRecordLockRepository(records: records(RecordLockMapping.self)))
+            locks: SQLRecordLockRepository(records: records(RecordLockMapping.self)),
+            sourceVerifications: SQLSourceVerificationRepository(records: records(SourceVerificationMapping.self)),
+            queryThreads: SQLDataQueryThreadRepository(store: store, audit: audit))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

@@ -78,6 +78,7 @@ let allMigrations: [Migration] = [
     m0043_CreateConsent,
     m0044_CreateElectronicSignatures,
     m0045_CreateRecordLocks,
+    m0046_CreateSourceVerification,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

@@ -38,6 +38,7 @@ enum ChildTables {
         CellProductMapping.table: [CustodyEventRows.table, ReleaseTestRows.table],
         MedicationCourseMapping.table: [DispensingRows.table],
         ExportJobMapping.table: [ExportJobParticipantRows.table, ExportJobFileRows.table],
+        DataQueryMapping.table: [DataQueryMessageRows.table],  // query threads (0046)
     ]
 }
 

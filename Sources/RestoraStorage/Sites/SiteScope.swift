@@ -36,6 +36,8 @@ enum SiteScope: Sendable, Equatable {
         "cell_product_custody_events": .parent(table: "cell_products", column: "cell_product_id"),
         "cell_product_release_tests": .parent(table: "cell_products", column: "cell_product_id"),
         "medication_dispensings": .parent(table: "medication_courses", column: "medication_course_id"),
+        "source_verifications": .parent(table: "participants", column: "participant_id"),  // SDV marks (0046)
+        "data_query_messages": .parent(table: "data_queries", column: "data_query_id"),  // query threads (0046)
         "record_locks": .own,
         "randomisation_allocations": .own,
         "randomisation_unblindings": .own,

@@ -45,6 +45,7 @@ public func buildApplication(
     ReleaseDecisionController(dependencies: dependencies, config: config).register(on: api)
     ProcedureController(dependencies: dependencies, config: config).register(on: api)
     DataQueryController(dependencies: dependencies, config: config).register(on: api)
+    SDVController(dependencies: dependencies, config: config).register(on: api)
     DeviationController(dependencies: dependencies, config: config).register(on: api)
     SafetyAlertController(dependencies: dependencies, config: config).register(on: api)
     NotificationController(dependencies: dependencies, config: config).register(on: api)

@@ -38,6 +38,8 @@ struct DashboardModel: Sendable {
     var recentAdverseEvents: [EventRow]
     /// Open expedited-reporting clocks, earliest due first (DashboardPage+ReportingClocks.swift).
     var reportingClocks = ReportingClockPage(total: 0, rows: [])
+    /// Data queries waiting and SDV progress per site (DashboardPage+Queries.swift, issue #16 item 5).
+    var queriesSDV = DashboardQueriesSDV()
     /// Re-consent tasks and programs without a consent document (DashboardPage+Consent.swift, issue #16 item 2).
     var consents = DashboardConsents()
     var canAcknowledge: Bool
@@ -101,6 +103,7 @@ struct DashboardModel: Sendable {
             openAlerts: page.alerts, openAlertsTotal: page.total,
             recentAdverseEvents: try await events,
             reportingClocks: try await queries.openReportingClocks(sites: sites, limit: listLimit),
+            queriesSDV: try await DashboardQueriesSDV.load(for: user, repositories: repositories, limit: listLimit),
             consents: try await DashboardConsents.load(for: user, repositories: repositories, limit: listLimit),
             canAcknowledge: SafetyAlertAccess.mayAcknowledge(user))
     }

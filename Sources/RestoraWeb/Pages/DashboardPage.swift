@@ -28,6 +28,7 @@ enum DashboardPage {
             }
             Layout.section("reporting-clocks", "Expedited reports due") { ReportingClocksSection.view(model) }
             Layout.section("open-alerts", "Open safety alerts") { alerts(model, context: context) }
+            Layout.section("queries-sdv", "Data queries and source data verification") { DashboardQueriesSection.view(model.queriesSDV) }
             Layout.section("consent-tasks", "Consent: re-consent needed") { DashboardConsentSection.view(model.consents) }  // DashboardPage+Consent.swift
             Layout.section("visits-due", "Visits due and overdue this week") { visitsDue(model) }
             Layout.section("recent-adverse-events", "Adverse events in the last \(DashboardModel.recentEventDays) days") { events(model) }

@@ -9,13 +9,13 @@ import RestoraDomain
 /// closed them, when and why. Dates are clinical dates: the value's or the event's, not when it was stored.
 enum ParticipantSafety {
     static func sections(_ m: ParticipantPageModel, context: AppRequestContext) -> Node {
+        // Data queries moved to their own section with their threads (ParticipantPage+Queries.swift, issue #16 item 5).
         .fragment([
             Layout.section("alerts", "Safety alerts") {
                 treatment(m, context: context)
                 openAlerts(m, context: context)
                 closedAlerts(m)
             },
-            Layout.section("queries", "Data queries") { queries(m) },
         ])
     }
 
@@ -128,35 +128,6 @@ enum ParticipantSafety {
             return "lifted by \(a.holdLiftedBy.map(ActorText.describe) ?? "?") on \(CalendarDate(at)): \(a.holdLiftReason ?? "")"
         case .stopTreatment: return "treatment stopped"
         case .alert, .report: return ""
-        }
-    }
-
-    static func queries(_ m: ParticipantPageModel) -> Node {
-        guard !m.queries.isEmpty else { return Layout.empty("No data queries.") }
-        let rows = m.queries.sorted { $0.value.raisedAt > $1.value.raisedAt }
-        return el("table", ["id": "data-queries"]) {
-            el("thead") { el("tr") {
-                el("th") { "Raised" }; el("th") { "About" }; el("th") { "Question" }; el("th") { "Answer" }; el("th") { "Status" }
-            } }
-            el("tbody") {
-                rows.map { stored in
-                    let q = stored.value
-                    return el("tr", ["class": "query-row query-\(q.status.rawValue)"]) {
-                        el("td") { "\(CalendarDate(q.raisedAt)) by \(ActorText.describe(q.raisedBy))" }
-                        el("td") { [q.recordKind, q.field].compactMap { $0 }.joined(separator: " · ") }
-                        el("td") { q.question }
-                        el("td") { q.answer.map { "\($0) (\(q.answeredBy.map(ActorText.describe) ?? "?"))" } ?? "" }
-                        el("td") {
-                            switch q.status {
-                            case .closed:
-                                "closed by \(q.closedBy.map(ActorText.describe) ?? "?") on \(q.closedAt.map { CalendarDate($0).description } ?? "?")"
-                                    + (q.closeNote.map { ": \($0)" } ?? "")
-                            case .open, .answered: q.status.rawValue
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 }

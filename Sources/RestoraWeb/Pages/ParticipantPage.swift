@@ -37,7 +37,8 @@ enum ParticipantPage {
                 }
             }
             Layout.section("demographics", "Demographics and diagnoses") { demographics(m) }
-            ParticipantSafety.sections(m, context: context)  // alerts, holds, closed alerts and queries: ParticipantPage+Safety.swift
+            ParticipantSafety.sections(m, context: context)  // alerts, holds, closed alerts: ParticipantPage+Safety.swift
+            ParticipantQueriesSection.sections(m, context: context)  // data queries and SDV: ParticipantPage+Queries.swift
             Layout.section("enrolments", "Programs") { enrolments(m, context: context, transition: transition) }
             ParticipantRandomisationSection.section(m, context: context)  // randomise, allocation: ParticipantPage+Randomisation.swift
             ParticipantLockSection.section(m, context: context)  // casebook and visit locks: ParticipantPage+Lock.swift

@@ -33,7 +33,8 @@ struct ParticipantPageModel: Sendable {
     var deviations: [ProtocolDeviation] = []  // issue #14: ParticipantPage+Deviations.swift
     var concomitantMedications: [Versioned<ConcomitantMedicationRecord>] = []  // issue #14: ScreeningInputsPage.swift
     var sectionReviews: [Versioned<SectionReview>] = []
-    var queries: [Versioned<DataQuery>] = []  // issue #19: ParticipantPage+Safety.swift
+    var queries: [Versioned<DataQuery>] = []  // issue #19
+    var queriesSDV = ParticipantQueriesSDV()  // issue #16 item 5: ParticipantPage+Queries.swift
     var locking = ParticipantLocks()  // issue #16 item 4: ParticipantPage+Lock.swift
     var consent = ParticipantConsents()  // issue #16 item 2: ParticipantPage+Consent.swift
     var randomisation = ParticipantRandomisation()  // issue #16 item 1: ParticipantPage+Randomisation.swift
@@ -85,6 +86,7 @@ struct ParticipantPageModel: Sendable {
             concomitantMedications: try await r.concomitantMedications.list(participant: id),
             sectionReviews: try await r.sectionReviews.list(participant: id),
             queries: try await r.queries.list(participant: id),
+            queriesSDV: try await ParticipantQueriesSDV.load(id, user: user, repositories: r),
             locking: try await ParticipantLocks.load(id, user: user, repositories: r),
             consent: try await ParticipantConsents.load(id, repositories: r),
             randomisation: try await ParticipantRandomisation.load(views, user: user, dependencies: dependencies),

@@ -31,6 +31,8 @@ enum WebPages {
         PrescreenController(dependencies: dependencies, config: config).register(on: pages)
         AdverseEventPagesController(dependencies: dependencies, config: config).register(on: pages)
         ExportPagesController(dependencies: dependencies, config: config).register(on: pages)
+        QueryPagesController(dependencies: dependencies, config: config).register(on: pages)  // ParticipantPage+Queries.swift
+        SDVPagesController(dependencies: dependencies, config: config).register(on: pages)
         SignaturePagesController(dependencies: dependencies, config: config).register(on: pages)  // e-signatures (issue #16 item 3)
         LockPagesController(dependencies: dependencies, config: config).register(on: pages)  // ParticipantPage+Lock.swift
         RandomisationPagesController(dependencies: dependencies, config: config).register(on: pages)

@@ -91,6 +91,7 @@ extension APIRoute {
     ] + screening + safetyActions + notificationRoutes + adverseEventReporting + exportRoutes + consentRoutes
         + signatureRoutes + lockRoutes
         + randomisationRoutes
+        + sdvRoutes
 }
 
 extension RouterMethods {
