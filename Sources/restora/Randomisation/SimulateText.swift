@@ -15,7 +15,7 @@ enum SimulateText {
         }
         summary += [
             Row("overall imbalance", number(s.scheme.overallImbalance), number(s.simple.overallImbalance)),
-            Row("largest stratum imbalance (\(s.scheme.report.strata.count) strata)", number(s.scheme.maximumStratumImbalance), number(s.simple.maximumStratumImbalance)),
+            Row("largest stratum imbalance (\(strata(s.scheme.report.strata.count)))", number(s.scheme.maximumStratumImbalance), number(s.simple.maximumStratumImbalance)),
             Row("total factor-level imbalance", number(s.scheme.totalFactorImbalance), number(s.simple.totalFactorImbalance)),
             Row("largest factor-level imbalance", number(s.scheme.maximumFactorLevelImbalance), number(s.simple.maximumFactorLevelImbalance)),
         ]
@@ -68,6 +68,8 @@ enum SimulateText {
             return "minimisation (\(settings.imbalance.rawValue), p = \(number(settings.probability))) over \(factors); ratio \(arms)"
         }
     }
+
+    static func strata(_ count: Int) -> String { count == 1 ? "1 stratum" : "\(count) strata" }
 
     static func ratio(_ scheme: RandomisationScheme) -> String { scheme.ratio.map(String.init).joined(separator: ":") }
 
