@@ -113,6 +113,10 @@ program_asc=$("$bin" program add --protocol-id asc-azoospermia --protocol-versio
 program_ost=$("$bin" program add --protocol-id msc-osteoporosis --protocol-version 1.0 \
   --name "Stem cells for osteoporosis" --site PAR1 | grep -o 'id [0-9a-f-]*' | head -1 | cut -d' ' -f2)
 [ -n "$program_asc" ] && [ -n "$program_ost" ] || fail "program add printed no id for the cell-therapy programs"
+# The randomised two-arm trial (issue #16), for browser-tests/test_trial_journey.py.
+program_rct=$("$bin" program add --protocol-id isotretinoin-rct --protocol-version 1.0 \
+  --name "Randomised isotretinoin vs observation" --site PAR1 --site LYO1 | grep -o 'id [0-9a-f-]*' | head -1 | cut -d' ' -f2)
+[ -n "$program_rct" ] || fail "program add printed no id for the randomised trial"
 
 pw_coord='coordinator-pass-2026'; pw_inv='investigator-pass-2026'; pw_coord_b='lyon-coordinator-2026'
 pw_mon='monitor-both-sites-2026'
@@ -121,6 +125,8 @@ printf '%s\n' "$pw_inv"     | "$bin" user add --username ivan   --role investiga
 printf '%s\n' "$pw_coord_b" | "$bin" user add --username lucas  --role coordinator  --site LYO1 --password-stdin >/dev/null
 printf '%s\n' "$pw_mon"     | "$bin" user add --username mona   --role monitor --site PAR1 --site LYO1 --password-stdin >/dev/null
 pw_dm='data-manager-both-2026'
+pw_admin='admin-all-sites-2026'
+printf '%s\n' "$pw_admin"   | "$bin" user add --username ada    --role admin --password-stdin >/dev/null
 printf '%s\n' "$pw_dm"      | "$bin" user add --username dora   --role data-manager --site PAR1 --site LYO1 --password-stdin >/dev/null
 # An API token for seeding data that a test needs but is not about (e.g. a site-A participant for the
 # site-B test), so one page that is missing does not fail every other test.
@@ -154,6 +160,7 @@ export RESTORA_INVESTIGATOR=ivan RESTORA_INVESTIGATOR_PASSWORD=$pw_inv
 export RESTORA_COORDINATOR_B=lucas RESTORA_COORDINATOR_B_PASSWORD=$pw_coord_b
 export RESTORA_MONITOR=mona RESTORA_MONITOR_PASSWORD=$pw_mon
 export RESTORA_DATA_MANAGER=dora RESTORA_DATA_MANAGER_PASSWORD=$pw_dm
+export RESTORA_ADMIN=ada RESTORA_ADMIN_PASSWORD=$pw_admin RESTORA_PROGRAM_RCT=$program_rct
 export RESTORA_PII_FILE=$work/typed-pii.txt
 export SE_OFFLINE=true PYTHONDONTWRITEBYTECODE=1
 status=0
