@@ -4,7 +4,7 @@ import Foundation
 /// JSON API, the web form and the demo seeder take. Site staff who write clinical data record it (admin,
 /// investigator, coordinator); the consent is on the program's CURRENT document version (a superseded version is
 /// refused: the participant reads and signs what the ethics committee approved last); the witness's name is
-/// required when that version says so; the signing time is not in the future nor before the version was issued.
+/// required when that version says so; the signing time is not in the future.
 /// Recording does not move the enrolment: the move to consented is a transition, which the consent gate admits
 /// (`ConsentGate`). ICH E6 (REFERENCE.md H2): consent is obtained and documented before participation; the record
 /// is audited (21 CFR 11.10(e), REFERENCE.md H1).
@@ -74,9 +74,8 @@ public struct ConsentEntry: Sendable {
             guard signedAt <= now.addingTimeInterval(Self.futureTolerance) else {
                 throw DomainError.invalidValue(field: "signedAt", message: "signedAt is in the future")
             }
-            guard signedAt >= document.issuedAt else {
-                throw DomainError.invalidValue(field: "signedAt", message: "signedAt is before version \(document.documentVersion) was issued (\(document.issuedAt.formatted(.iso8601)))")
-            }
+            // No lower bound from the version's upload time: a site may upload the approved version after paper
+            // consents on it were signed (the upload is not the approval; docs/consent.md).
             let witness = try ConsentText.optional(input.witnessName, field: "witnessName", max: 200)
             if document.witnessRequired, witness == nil {
                 throw DomainError.invalidValue(field: "witnessName", message: "version \(document.documentVersion) requires a witness; give the witness's name")

@@ -96,7 +96,7 @@ enum ParticipantConsentSection {
                 el("input", ["type": "hidden", "name": "documentVersion", "value": String(current.documentVersion)])
                 el("p") { "Record the participant's signed consent on version \(current.documentVersion) (\(current.title))." }
                 field("signerName-\(slug)", name: "signerName", label: "Signed by (name as written)", required: true)
-                field("signedAt-\(slug)", name: "signedAt", label: "Signed at (UTC)", type: "datetime-local", required: true)
+                field("signedAt-\(slug)", name: "signedAt", label: "Signed at (UTC; empty = now)", type: "datetime-local", required: false)
                 el("div", ["class": "field"]) {
                     el("label", ["for": "method-\(slug)"]) { "Method" }
                     el("select", ["id": "method-\(slug)", "name": "method"]) {
