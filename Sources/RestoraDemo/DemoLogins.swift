@@ -39,7 +39,7 @@ extension DemoSeeder {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for login in DemoLogin.all {
                 let account = UserAccount(id: Identifier("demo-user-\(login.username)"), username: login.username,
-                                          role: login.role, siteIDs: login.siteCodes.compactMap { byCode[$0] })
+                                          role: login.role, siteIDs: login.siteCodes.compactMap { byCode[$0] }, fullName: login.printedName)
                 group.addTask { _ = try await users.create(account, password: login.password, context: audit) }
             }
             try await group.waitForAll()

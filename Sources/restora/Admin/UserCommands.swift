@@ -13,6 +13,8 @@ struct UserAddCommand: AsyncParsableCommand {
     @Option(help: "Sign-in name (unique).") var username: String
     @Option(help: "admin, investigator, coordinator, monitor or auditor.") var role: String
     @Option(name: .customLong("site"), help: "Site code the user belongs to (repeatable).") var sites: [String] = []
+    @Option(name: .customLong("full-name"), help: "Printed name shown with the user's electronic signatures (21 CFR 11.50); required to sign.")
+    var fullName: String?
     @Flag(help: "Read the password from standard input (first line). Without it the user signs in by token only.")
     var passwordStdin = false
     @OptionGroup var database: DatabaseOptions
@@ -32,7 +34,9 @@ struct UserAddCommand: AsyncParsableCommand {
                 guard let site = known.first(where: { $0.value.code == code }) else { throw ValidationError("no site with code '\(code)'") }
                 return site.value.id
             }
-            let user = UserAccount(id: Identifier(UUIDGenerator().next()), username: username, role: role, siteIDs: siteIDs)
+            let printedName = fullName?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let user = UserAccount(id: Identifier(UUIDGenerator().next()), username: username, role: role, siteIDs: siteIDs,
+                                   fullName: printedName?.isEmpty == false ? printedName : nil)
             _ = try await repos.users.create(user, password: password, context: CommandLineActor.context())
             print("user \(username) added as \(role.rawValue)\(sites.isEmpty ? "" : " at " + sites.joined(separator: ", "))")
         }
