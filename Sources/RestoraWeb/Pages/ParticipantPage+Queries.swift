@@ -52,7 +52,7 @@ enum ParticipantQueriesSection {
                 return el("article", ["class": "query query-\(query.status.rawValue)", "data-query-id": query.id.rawValue]) {
                     el("h3") {
                         el("span", ["class": "query-status"]) { query.status.rawValue }
-                        " · " + SDVText.about(query)
+                        " · " + SDVText.about(query, label: q.sdv.verification(kind: query.recordKind ?? "", id: query.recordID ?? "")?.record.label)
                     }
                     el("ol", ["class": "query-thread"]) {
                         SDVText.step("raised", by: query.raisedBy, at: query.raisedAt, text: query.question, css: "query-raised")
@@ -90,9 +90,10 @@ enum SDVText {
         }
     }
 
-    /// What a query is about: its record kind and field, or the participant as a whole.
-    static func about(_ q: DataQuery) -> String {
-        let words = [q.recordKind, q.recordID, q.field].compactMap { $0 }.joined(separator: " · ")
+    /// What a query is about: its record (by `label` when known, else kind and id) and field, or the participant.
+    static func about(_ q: DataQuery, label: String? = nil) -> String {
+        let record = label.map { [$0] } ?? [q.recordKind, q.recordID].compactMap { $0 }
+        let words = (record + [q.field].compactMap { $0 }).joined(separator: " · ")
         return words.isEmpty ? "the participant" : words
     }
 
