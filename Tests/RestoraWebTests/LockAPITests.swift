@@ -155,6 +155,45 @@ struct LockAPITests {
         }
     }
 
+    @Test("a visit lock refuses the visit's writes; it outlives a casebook unlock with its signature; unlocked on its own it voids the visit's signature")
+    func visitLock() async throws {
+        try await WebHarness.with { h, client in
+            let (visit, _) = try await Self.casebook(h, client)
+            var investigator = try await WebBrowser.signedIn(h, client, as: .investigator)
+            #expect(try await investigator.get("/participants/p-a").html.contains("Sign it first to lock it."))
+            try await Self.sign(h, SignatureTarget(kind: .visit, id: visit))
+            var (status, error) = try await Self.post(h, client, "/api/v1/visits/\(visit)/lock", role: .investigator)
+            #expect(status == .created)
+            let version = try await h.database.repositories.visits.get(Identifier(visit)).version
+            (status, error) = try await Self.post(h, client, "/api/v1/visits/\(visit)", role: .coordinator,
+                                                  body: #"{"status":"completed","actualDate":"2025-11-03","reason":"date typo"}"#,
+                                                  ifMatch: "\"\(version)\"", method: .put)
+            #expect(status.code == 423 && error?.error.message.contains("locked visit \(visit)") == true, "\(error?.error.message ?? "")")
+            // The rest of the casebook stays open.
+            (status, _) = try await Self.post(h, client, "/api/v1/enrolments/e-visit/visits", role: .coordinator,
+                                              body: #"{"visitKey":"month-2","status":"completed","actualDate":"2025-12-01"}"#)
+            #expect(status == .created)
+            try await Self.sign(h, SignatureTarget(kind: .casebook, id: "e-visit"))
+            (status, _) = try await Self.post(h, client, "/api/v1/enrolments/e-visit/lock", role: .admin)
+            #expect(status == .created)
+            (status, error) = try await Self.post(h, client, "/api/v1/visits/\(visit)/unlock", role: .admin, body: #"{"reason":"x"}"#)
+            #expect(status == .conflict && error?.error.message.contains("unlock the casebook first") == true)
+            try await client.execute(uri: "/api/v1/enrolments/e-visit/unlock", method: .post, headers: h.headers(.admin),
+                                     body: ByteBuffer(json: #"{"reason":"second visit to add"}"#)) { r in
+                #expect(decoded(LockJSON.self, r.body)?.voidedSignatures == 1)  // the casebook's; the locked visit keeps its own
+            }
+            let visitSignatures = { try await h.database.repositories.signatures.list(target: SignatureTarget(kind: .visit, id: visit)).map(\.value.status) }
+            #expect(try await visitSignatures() == [.valid])
+            #expect(try await h.database.repositories.locks.active(.visit(Identifier(visit))) != nil)
+            try await client.execute(uri: "/api/v1/visits/\(visit)/unlock", method: .post, headers: h.headers(.admin),
+                                     body: ByteBuffer(json: #"{"reason":"visit date wrong"}"#)) { r in
+                #expect(r.status == .ok)
+                #expect(decoded(LockJSON.self, r.body)?.voidedSignatures == 1)
+            }
+            #expect(try await visitSignatures() == [.voided])
+        }
+    }
+
     @Test("web: lock from the participant page, a lab form on the locked casebook is 423 with the message, admin unlocks with a reason")
     func webForms() async throws {
         try await WebHarness.with { h, client in

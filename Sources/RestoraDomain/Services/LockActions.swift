@@ -113,7 +113,8 @@ public struct RecordLocking: Sendable {
         return targets
     }
 
-    static func signatureTarget(_ target: LockTarget) -> SignatureTarget {
+    /// The signature a lock of `target` needs (and an unlock voids).
+    public static func signatureTarget(_ target: LockTarget) -> SignatureTarget {
         SignatureTarget(kind: target.kind == .casebook ? .casebook : .visit, id: target.id)
     }
 

@@ -29,19 +29,30 @@ enum ParticipantLockSection {
         let next = WebPath.participant(m.participant.value.id)
         return Layout.section("locks", "Record locks") {
             if m.enrolments.isEmpty { Layout.empty("No casebooks: the participant is not enrolled in a program.") }
-            m.enrolments.map { view in casebook(view, l, context: context, next: next) }
+            m.enrolments.map { view in casebook(view, l, signed: signed(m), context: context, next: next) }
             history(l)
         }
     }
 
-    static func casebook(_ view: ParticipantPageModel.EnrolmentView, _ l: ParticipantLocks, context: AppRequestContext, next: String) -> Node {
+    /// Whether a target carries a valid signature now (the page's signatures, SIGN's statuses): the lock button is
+    /// offered only then; the service checks it again inside the lock's transaction.
+    static func signed(_ m: ParticipantPageModel) -> @Sendable (LockTarget) -> Bool {
+        let signatures = m.signatures
+        return { target in
+            signatures.of(RecordLocking.signatureTarget(target)).contains { $0.value.status == .valid }
+        }
+    }
+
+    static func casebook(
+        _ view: ParticipantPageModel.EnrolmentView, _ l: ParticipantLocks, signed: (LockTarget) -> Bool, context: AppRequestContext, next: String
+    ) -> Node {
         let enrolment = view.enrolment.value
         let target = LockTarget.casebook(enrolment.id)
         let standing = l.standing(target)
         return el("div", ["class": "casebook-lock", "id": "casebook-lock-\(enrolment.id.rawValue)"]) {
             el("h3") { "Casebook: \(view.program.name)" }
             state(target, standing)
-            controls(target, standing, l, context: context, next: next)
+            controls(target, standing, l, signed: signed(target), context: context, next: next)
             if !view.visits.isEmpty {
                 el("table", ["class": "visit-locks"]) {
                     el("thead") { el("tr") { el("th") { "Visit" }; el("th") { "Lock" }; el("th") { "" } } }
@@ -53,7 +64,9 @@ enum ParticipantLockSection {
                                 el("td") { "\(visit.visitKey) (\(visit.id.rawValue))" }
                                 el("td") { standing != nil ? "locked with the casebook" : words(visitLock) }
                                 el("td") {
-                                    if standing == nil { controls(visitTarget, visitLock, l, context: context, next: next) }
+                                    if standing == nil {
+                                        controls(visitTarget, visitLock, l, signed: signed(visitTarget), context: context, next: next)
+                                    }
                                 }
                             }
                         }
@@ -79,7 +92,7 @@ enum ParticipantLockSection {
 
     /// Lock (investigator, admin; needs a valid signature, which the service checks) or unlock (admin, reason required).
     static func controls(
-        _ target: LockTarget, _ standing: Versioned<RecordLock>?, _ l: ParticipantLocks, context: AppRequestContext, next: String
+        _ target: LockTarget, _ standing: Versioned<RecordLock>?, _ l: ParticipantLocks, signed: Bool, context: AppRequestContext, next: String
     ) -> Node {
         let slug = "\(target.kind.noun)-\(target.id)"
         if standing != nil {
@@ -95,6 +108,8 @@ enum ParticipantLockSection {
             }
         }
         guard l.mayLock else { return .fragment([]) }
+        // REFERENCE.md H2: a record is locked after investigator sign-off.
+        guard signed else { return el("span", ["class": "lock-needs-signature"]) { "Sign it first to lock it." } }
         return el("form", ["class": "lock-form inline", "method": "post", "action": LockPages.route(target, unlock: false).path(target.id)]) {
             Forms.csrf(context)
             el("input", ["type": "hidden", "name": "next", "value": WebPath.safeNext(next)])
