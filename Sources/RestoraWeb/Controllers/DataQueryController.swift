@@ -74,22 +74,27 @@ struct DataQueryController {
     }
 
     @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var request = request
-        let user = try context.requireUser()
-        let (query, expected) = try await current(request, context, user)
-        let note = try await request.decodeJSONIfPresent(NoteInput.self, limit: config.maxBodyBytes)?.note
-        let stored = try await actions.close(query.id, note: note, expectedVersion: expected, now: dependencies.clock.now(),
-                                             context: context.audit(user))
-        return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
+        try await noted(request, context) { actions, id, note, version, now, audit in
+            try await actions.close(id, note: note, expectedVersion: version, now: now, context: audit)
+        }
     }
 
     @Sendable func reopen(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await noted(request, context) { actions, id, note, version, now, audit in
+            try await actions.reopen(id, note: note, expectedVersion: version, now: now, context: audit)
+        }
+    }
+
+    /// A monitor's step with an optional `{"note"}` body (close; re-open, where the service requires the note).
+    private func noted(
+        _ request: Request, _ context: AppRequestContext,
+        _ step: (DataQueryActions, Identifier<DataQuery>, String?, Int, Date, AuditContext) async throws -> Versioned<DataQuery>
+    ) async throws -> Response {
         var request = request
         let user = try context.requireUser()
         let (query, expected) = try await current(request, context, user)
         let note = try await request.decodeJSONIfPresent(NoteInput.self, limit: config.maxBodyBytes)?.note
-        let stored = try await actions.reopen(query.id, note: note, expectedVersion: expected, now: dependencies.clock.now(),
-                                              context: context.audit(user))
+        let stored = try await step(actions, query.id, note, expected, dependencies.clock.now(), context.audit(user))
         return try JSONResponse.make(VersionedResponse(value: stored), version: stored.version)
     }
 
