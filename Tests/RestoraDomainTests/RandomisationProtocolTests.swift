@@ -179,3 +179,19 @@ extension RandomisationProtocolTests {
         #expect(try String(contentsOfFile: builtIn, encoding: .utf8) == example)
     }
 }
+
+extension RandomisationProtocolTests {
+    /// An amendment that changes the allocation scheme lists it, naming the fields that differ.
+    @Test func anAmendmentListsAChangedScheme() throws {
+        let before = try ProtocolDocument.parse(yaml: Self.base + "\nrandomisation:\n" + Self.blocks, file: "tiny.yaml")
+        var after = before
+        after.version = "2"
+        after.randomisation?.blocks?.sizes = [4]
+        let changes = ProtocolChanges(from: before, to: after).changes.filter { $0.area == "randomisation" }
+        #expect(changes == [.init(area: "randomisation", kind: .changed, id: "scheme", detail: "permuted-blocks, arms a, b: blocks")])
+        var removed = after
+        removed.randomisation = nil
+        #expect(ProtocolChanges(from: before, to: removed).changes.map(\.kind) == [.removed])
+        #expect(ProtocolChanges(from: before, to: before).isEmpty)
+    }
+}

@@ -1,13 +1,13 @@
 import Foundation
 
 /// What changed from one version of a protocol to the next (issue #14 item 7; docs/amendments.md): the
-/// eligibility criteria, the schedule's visits, the interventions and the safety rules, each by its id —
+/// eligibility criteria, the schedule's visits, the interventions, the safety rules and the randomisation scheme, each by its id —
 /// added, removed, or changed (same id, different content). `restora protocol validate` prints it for a new
 /// version against the previous one, so an amendment's reviewer sees exactly what the file changes.
 public struct ProtocolChanges: Hashable, Sendable, Codable {
     public struct Change: Hashable, Sendable, Codable {
         public enum Kind: String, Hashable, Sendable, Codable { case added, removed, changed }
-        /// "inclusion", "exclusion", "schedule", "interventions" or "safety rules".
+        /// "inclusion", "exclusion", "schedule", "interventions", "safety rules" or "randomisation".
         public var area: String
         public var kind: Kind
         public var id: String
@@ -39,6 +39,9 @@ public struct ProtocolChanges: Hashable, Sendable, Codable {
         }
         changes += Self.compare("interventions", old.interventions, new.interventions, id: \.id, title: \.title)
         changes += Self.compare("safety rules", old.safetyRules, new.safetyRules, id: \.id, title: \.description)
+        // A changed allocation scheme is part of the amendment a reviewer must see (REFERENCE.md I; docs/randomisation.md).
+        changes += Self.compare("randomisation", old.randomisation.map { [$0] } ?? [], new.randomisation.map { [$0] } ?? [],
+                                id: { _ in "scheme" }, title: { "\($0.method.rawValue), arms \($0.arms.joined(separator: ", "))" })
         self.changes = changes
     }
 
