@@ -82,7 +82,7 @@ enum LockGuard {
             _ = try await db.raw("SELECT id FROM enrolments WHERE id = \(bind: enrolment) FOR KEY SHARE").first()
         }
         let lock = try await db.raw("""
-            SELECT target_kind, target_id, locked_by_user, locked_at FROM record_locks
+            SELECT target_kind, target_id, locked_by_user, locked_by_role, locked_at FROM record_locks
             WHERE enrolment_id = \(bind: enrolment) AND unlocked_at IS NULL AND deleted_at IS NULL
               AND (target_kind = 'enrolments' OR visit_id = \(bind: visit ?? ""))
             ORDER BY target_kind LIMIT 1
@@ -91,7 +91,8 @@ enum LockGuard {
         let target = LockTarget(
             kind: LockedRecordKind(rawValue: try lock.decode(column: "target_kind", as: String.self)) ?? .casebook,
             id: try lock.decode(column: "target_id", as: String.self))
-        let by = try lock.decode(column: "locked_by_user", as: String.self)
+        let user = try lock.decode(column: "locked_by_user", as: String.self)
+        let by = try lock.decode(column: "locked_by_role", as: String?.self).map { "\(user) (\($0))" } ?? user
         let at = try lock.decode(column: "locked_at", as: String.self)
         throw RepositoryError.locked(kind: kind, id: id, lock: "\(target.words) (locked \(at) by \(by))")
     }
