@@ -39,8 +39,11 @@ extension DemoClinic {
                                   name: definition.id == DemoRCT.protocolID ? DemoRCT.programName : "\(definition.title) (\(DemoLabel.text))",
                                   siteIDs: siteIDs)
             // Each program draws from its own stream, so adding a program never changes another's data.
-            var context = DemoContext(definition: definition, program: program, today: today,
-                                      rng: SplitMix64(seed: rng.next() ^ UInt64(truncatingIfNeeded: definition.id.utf8.count)))
+            // The randomised trial's stream is derived from the seed alone: drawing it from `rng` would shift the
+            // streams of the programs sorted after it (DemoRCT.swift).
+            let stream = definition.id == DemoRCT.protocolID ? SplitMix64(seed: seed ^ DemoRCT.streamSalt)
+                : SplitMix64(seed: rng.next() ^ UInt64(truncatingIfNeeded: definition.id.utf8.count))
+            var context = DemoContext(definition: definition, program: program, today: today, rng: stream)
             let built = try build(&context, siteIDs: siteIDs)
             programs.append(program)
             participants += built

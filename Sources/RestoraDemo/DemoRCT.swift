@@ -12,6 +12,8 @@ enum DemoRCT {
     static let protocolID = "isotretinoin-rct"
     static let code = "RCT"
     static let participants = 20
+    /// Mixed into the clinic's seed for the trial's own random stream.
+    static let streamSalt: UInt64 = 0x5243_5431  // "RCT1"
     /// The protocol's title is too long for a program name (200 characters) once labelled synthetic.
     static let programName = "Isotretinoin vs observation in NOA, randomised 1:1 (\(DemoLabel.text))"
 

@@ -7,7 +7,7 @@ import Testing
 /// anything is created on disk. (Seeding a scaled clinic is tested in RestoraReportsTests/ScaledDemoSeedTests.)
 @Suite struct DemoScaleCommandTests {
     @Test(arguments: [
-        (["--participants", "98"], "fewer than the default demo clinic's 99"),
+        (["--participants", "98"], "fewer than the default demo clinic's 119"),  // 99 + the randomised trial's 20
         (["--participants", "0"], "whole number"),
         (["--participants=-3"], "whole number"),
         (["--participants", "ten"], "not 'ten'"),

@@ -67,7 +67,7 @@ import Testing
     @Test func unknownProtocolListsTheKnownOnes() throws {
         let run = try Self.run(["protocol", "show", "isotretinoin"])
         #expect(run.status == 1)
-        #expect(run.stderr.contains("unknown protocol 'isotretinoin'; known protocols: asc-azoospermia, isotretinoin-noa, msc-osteoporosis"))
+        #expect(run.stderr.contains("unknown protocol 'isotretinoin'; known protocols: asc-azoospermia, isotretinoin-noa, isotretinoin-rct, msc-osteoporosis"))
         #expect(Self.noCrash(run))
     }
 
