@@ -42,7 +42,7 @@ public struct CSVPackageWriter: ExportPackageWriter {
         if let finished { return finished }
         var files: [ExportedFile] = []
         for index in writers.indices { files += try writers[index].finish() }
-        files += try Self.writeDictionary(datasets, context: context, directory: directory)
+        files += try Self.writeDictionary(datasets + [SignaturesCSV.spec], context: context, directory: directory)  // + ExportRun's signatures.csv
         finished = files
         return files
     }

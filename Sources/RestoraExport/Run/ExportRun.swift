@@ -52,6 +52,7 @@ public enum ExportRun {
             var writer = try packageWriter(request.kind, context: context, directory: staging)
             var deidentifier = request.deidentify ? Deidentifier(datePrecision: request.datePrecision) : nil
             var exported: [Identifier<Participant>] = []
+            var subjects: [Identifier<Participant>: String] = [:]  // signatures.csv (issue #16 item 3)
             try await StoredProgramData.stream(
                 program: program, repositories: repositories, only: only, sites: request.sites, chunkSize: chunkSize
             ) { chunk in
@@ -60,10 +61,15 @@ public enum ExportRun {
                     return ExportParticipant.identified(data)
                 }
                 try writer.write(participants)
+                if request.kind == .csv { for (data, p) in zip(chunk, participants) { subjects[data.record.participant.id] = p.subjectID } }
                 exported += chunk.map(\.record.participant.id)
                 progress(exported.count)
             }
-            let files = try writer.finish()
+            var files = try writer.finish()
+            if request.kind == .csv {  // electronic signatures (issue #16 item 3, docs/signatures.md): SignaturesCSV
+                let signatures = try await repositories.signatures.list(participants: exported)
+                files += try SignaturesCSV.write(signatures, subjects: subjects, deidentified: request.deidentify, directory: staging)
+            }
             let manifest = ExportManifest(
                 kind: request.kind, program: program.id.rawValue, programName: program.name,
                 protocolID: definition.id, protocolVersion: definition.version, deidentified: request.deidentify,
