@@ -121,12 +121,12 @@ program_rct=$("$bin" program add --protocol-id isotretinoin-rct --protocol-versi
 pw_coord='coordinator-pass-2026'; pw_inv='investigator-pass-2026'; pw_coord_b='lyon-coordinator-2026'
 pw_mon='monitor-both-sites-2026'
 printf '%s\n' "$pw_coord"   | "$bin" user add --username claire --role coordinator  --site PAR1 --password-stdin >/dev/null
-printf '%s\n' "$pw_inv"     | "$bin" user add --username ivan   --role investigator --site PAR1 --password-stdin >/dev/null
+printf '%s\n' "$pw_inv"     | "$bin" user add --username ivan   --role investigator --site PAR1 --full-name "Dr Ivan Moreau" --password-stdin >/dev/null
 printf '%s\n' "$pw_coord_b" | "$bin" user add --username lucas  --role coordinator  --site LYO1 --password-stdin >/dev/null
 printf '%s\n' "$pw_mon"     | "$bin" user add --username mona   --role monitor --site PAR1 --site LYO1 --password-stdin >/dev/null
 pw_dm='data-manager-both-2026'
 pw_admin='admin-all-sites-2026'
-printf '%s\n' "$pw_admin"   | "$bin" user add --username ada    --role admin --password-stdin >/dev/null
+printf '%s\n' "$pw_admin"   | "$bin" user add --username ada    --role admin --full-name "Ada Lefebvre" --password-stdin >/dev/null
 printf '%s\n' "$pw_dm"      | "$bin" user add --username dora   --role data-manager --site PAR1 --site LYO1 --password-stdin >/dev/null
 # An API token for seeding data that a test needs but is not about (e.g. a site-A participant for the
 # site-B test), so one page that is missing does not fail every other test.
