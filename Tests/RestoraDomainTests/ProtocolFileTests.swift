@@ -8,7 +8,7 @@ import Testing
 
     @Test func everyProtocolFileLoadsAndValidates() throws {
         let catalog = try ProtocolCatalog.load(directory: F.protocolsDirectory)
-        #expect(catalog.ids == ["asc-azoospermia", "isotretinoin-noa", "msc-osteoporosis"])
+        #expect(catalog.ids == ["asc-azoospermia", "isotretinoin-noa", "isotretinoin-rct", "msc-osteoporosis"])
         for definition in catalog.protocols {
             #expect(ProtocolValidator.issues(in: definition).isEmpty)
             #expect(!definition.endpoints.primary.isEmpty)
@@ -66,7 +66,7 @@ import Testing
             try catalog.definition(id: "isotretinoin")
         } throws: { error in
             let text = String(describing: error)
-            return text.contains("'isotretinoin'") && text.contains("asc-azoospermia, isotretinoin-noa, msc-osteoporosis")
+            return text.contains("'isotretinoin'") && text.contains("asc-azoospermia, isotretinoin-noa, isotretinoin-rct, msc-osteoporosis")
         }
     }
 
