@@ -40,6 +40,12 @@ public enum ExportRun {
             throw ExportError("program \(program.name) uses protocol \(program.protocolID) version \(program.protocolVersion), which is not in the protocol catalog")
         }
         let only = try await requestedParticipants(request, program: program, repositories: repositories)
+        // Consent to the use of data withdrawn (issue #16 item 2, docs/consent.md): those participants are left out of
+        // every export made after the withdrawal.
+        let dataUseWithdrawn = Set(try await repositories.consents.dataUseWithdrawals(program: program.id).keys)
+        if let only, let refused = only.intersection(dataUseWithdrawn).map(\.rawValue).sorted().first {
+            throw ExportError("participants: \(refused) withdrew consent to the use of their data; leave them out of the list")
+        }
         let context = ExportContext(
             program: program, definition: definition, studyID: program.protocolID.uppercased(), createdAt: now,
             sourceSystemVersion: version, deidentified: request.deidentify, synthetic: synthetic)
@@ -55,7 +61,8 @@ public enum ExportRun {
             var subjects: [Identifier<Participant>: String] = [:]  // signatures.csv (issue #16 item 3)
             try await StoredProgramData.stream(
                 program: program, repositories: repositories, only: only, sites: request.sites, chunkSize: chunkSize
-            ) { chunk in
+            ) { read in
+                let chunk = dataUseWithdrawn.isEmpty ? read : read.filter { !dataUseWithdrawn.contains($0.record.participant.id) }
                 let participants = chunk.map { data -> ExportParticipant in
                     if deidentifier != nil { return deidentifier!.deidentify(data) }
                     return ExportParticipant.identified(data)
