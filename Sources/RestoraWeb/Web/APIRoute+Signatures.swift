@@ -1,5 +1,3 @@
-import RestoraDomain
-
 /// Electronic signatures (issue #16 item 3, docs/signatures.md; REFERENCE.md H1): sign a casebook (enrolment), a
 /// visit, an eligibility decision (screening) or a release decision (cell product), and list the signatures of
 /// each with their status (valid, invalidated, voided).
@@ -13,11 +11,8 @@ extension APIRoute {
     static let signCellProduct = APIRoute(.post, "cell-products/:id/signatures")
     static let cellProductSignatures = APIRoute(.get, "cell-products/:id/signatures")
 
-    /// The sign and list routes of each kind of signed record.
-    static let signatureRoutesByKind: [(kind: SignedRecordKind, sign: APIRoute, list: APIRoute)] = [
-        (.casebook, signEnrolment, enrolmentSignatures), (.visit, signVisit, visitSignatures),
-        (.eligibility, signScreening, screeningSignatures), (.release, signCellProduct, cellProductSignatures),
+    static let signatureRoutes: [APIRoute] = [
+        signEnrolment, enrolmentSignatures, signVisit, visitSignatures, signScreening, screeningSignatures, signCellProduct,
+        cellProductSignatures,
     ]
-
-    static let signatureRoutes: [APIRoute] = signatureRoutesByKind.flatMap { [$0.sign, $0.list] }
 }
