@@ -18,7 +18,7 @@ struct SignatureController {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        // One line per route, named (scripts/ci/contract.sh reads `.on(.name`).
+        // One line per route, each naming its APIRoute (scripts/ci/contract.sh reads the names of these calls).
         group.on(.signEnrolment) { request, context in try await self.sign(.casebook, request, context) }
         group.on(.enrolmentSignatures) { request, context in try await self.list(.casebook, request, context) }
         group.on(.signVisit) { request, context in try await self.sign(.visit, request, context) }
