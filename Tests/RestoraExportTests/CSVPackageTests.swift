@@ -45,7 +45,10 @@ import Testing
         let folder = try ExportDemo.temporaryFolder("csv-package")
         var writer = try CSVPackageWriter(context: context, directory: folder)
         let all = try await stream(context, into: &writer, chunkSize: 7)
-        return Package(folder: folder, files: try writer.finish(), participants: all, context: context)
+        // signatures.csv, which the dictionary lists, is written beside the tables by ExportRun (from the store);
+        // the demo has no signatures, so an empty table here, as a run writes it.
+        let files = try writer.finish() + SignaturesCSV.write([], subjects: [:], deidentified: deidentified, directory: folder)
+        return Package(folder: folder, files: files, participants: all, context: context)
     }
 
     /// The header of a CSV file (the package's names need no quoting).
@@ -73,7 +76,7 @@ import Testing
         let wideName = "demo-program-isotretinoin-noa_visits_wide.csv"
         #expect(package.files.map(\.name) == [
             "participants.csv", "observations.csv", "adverse_events.csv", "medications.csv", "procedures.csv", "visits.csv",
-            "enrolment_history.csv", wideName, "data_dictionary.csv",
+            "enrolment_history.csv", wideName, "data_dictionary.csv", "signatures.csv",
         ])
         // The dictionary, read by its own header, against the header of every data file.
         let dictionaryText = try String(contentsOf: package.folder.appendingPathComponent("data_dictionary.csv"), encoding: .utf8)

@@ -32,7 +32,7 @@ import Testing
         let lines = text.split(whereSeparator: \.isNewline)
         #expect(lines.first == "subject,record_kind,record_id,printed_name,signer_role,meaning,signed_at,status,content_sha256")
         #expect(lines.count == 3)
-        #expect(text.contains("A-001,visit,v-s1,Dr Ines Varga,investigator,review,2026-01-01T10:30:00Z,valid,"))
+        #expect(text.contains("A-001,visit,v-s1,Dr Ines Varga,investigator,review,2026-01-01T10:30:00,valid,"))
         #expect(text.contains("invalidated"))
         #expect(!text.contains("p-not-exported") && !text.contains("v-s3"))
     }

@@ -46,13 +46,12 @@ enum SignaturesCSV {
         var writer = try CSVDatasetWriter(spec: spec, directory: directory)
         let rows = signatures.map(\.value).compactMap { s in subjects[s.participantID].map { (s, $0) } }
             .sorted { ($0.1, $0.0.signedAt, $0.0.id) < ($1.1, $1.0.signedAt, $1.0.id) }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
+        // The package's one datetime form (ExportParticipant.dateTimeText: UTC, `YYYY-MM-DDTHH:MM:SS`), or the year alone.
+        let precision: ExportParticipant.DatePrecision = deidentified ? .year : .day
         for (s, subject) in rows {
-            let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: s.signedAt).year ?? 0
             try writer.append([
                 .text(subject), .text(kindCode(s.target.kind)), deidentified ? .missing : .text(s.target.id), .text(s.printedName),
-                .text(s.signer.role), .text(s.meaning.rawValue), .text(deidentified ? String(year) : formatter.string(from: s.signedAt)),
+                .text(s.signer.role), .text(s.meaning.rawValue), .text(ExportParticipant.dateTimeText(s.signedAt, precision: precision)),
                 .text(s.status.rawValue), .text(s.contentHash),
             ])
         }

@@ -114,7 +114,11 @@ public struct ExportParticipant: Sendable {
     /// ISO 8601 date and time in UTC without zone designator ("2025-03-04T09:30:00", the SDTM --DTC form; a
     /// fraction of a second is dropped), or the year alone when dates are reduced to the year.
     public func dateTimeText(_ date: Date?) -> String? {
-        guard let date else { return nil }
+        date.map { Self.dateTimeText($0, precision: datePrecision) }
+    }
+
+    /// The same for a date that is not one of the participant's (e.g. when a record was signed).
+    static func dateTimeText(_ date: Date, precision datePrecision: DatePrecision) -> String {
         // Computed from the seconds since 1970 (UTC, proleptic Gregorian) rather than through Calendar and
         // String(format:), which cost more than the rest of a row on every observation of a large export.
         let seconds = date.timeIntervalSince1970
