@@ -1,0 +1,8 @@
+/// The resource types the FHIR server supports, in the order the CapabilityStatement lists them.
+/// Each engineer adds their handler here with one line.
+enum FHIRRegistry {
+    static func handlers() -> [any FHIRResourceHandler] {
+        [
+        ]
+    }
+}
