@@ -1,0 +1,164 @@
+"""Bulk Data Access v2 $export: kick-off (Prefer: respond-async → 202 + Content-Location), status polling, the
+manifest, NDJSON files behind the same bearer token (every line validates), _type, _since, cancel, site scoping."""
+import json
+import time
+
+import pytest
+import requests
+
+from conftest import FHIR, FHIR_JSON, PROGRAM, TOKENS, outcome, validate
+
+pytestmark = pytest.mark.feature("bulk")
+ASYNC = {"Prefer": "respond-async"}
+
+
+def kick_off(path="$export", role="admin", params=None):
+    r = FHIR(role).get(path, params=params, headers=ASYNC)
+    assert r.status == 202, r
+    location = r.headers.get("Content-Location")
+    assert location and "$export-status" in location or "export" in (location or ""), r.headers
+    return location
+
+
+def wait_manifest(location, role="admin", timeout=240):
+    fhir = FHIR(role)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = fhir.get(location, headers={"Accept": "application/json"})
+        if r.status == 200:
+            return r.body
+        assert r.status == 202, r
+        time.sleep(0.5)
+    raise AssertionError(f"export {location} not complete after {timeout} s")
+
+
+def ndjson(url, role="admin"):
+    r = requests.get(url, headers={"Authorization": "Bearer " + TOKENS[role], "Accept": "application/fhir+ndjson"},
+                     timeout=300)
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    lines = [line for line in r.text.split("\n") if line.strip()]
+    return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def patient_export(clinic):
+    location = kick_off("Patient/$export", params={"_type": "Patient,Observation"})
+    return location, wait_manifest(location)
+
+
+def test_kickoff_without_prefer_is_400():
+    r = FHIR().get("$export")
+    outcome(r, 400)
+
+
+def test_kickoff_without_token_is_401():
+    r = FHIR(token="").get("$export", headers=ASYNC, auth=False)
+    assert r.status == 401, r
+
+
+def test_kickoff_unsupported_output_format_is_400():
+    r = FHIR().get("$export", params={"_outputFormat": "text/csv"}, headers=ASYNC)
+    outcome(r, 400)
+
+
+def test_kickoff_unknown_type_is_400():
+    r = FHIR().get("$export", params={"_type": "Spaceship"}, headers=ASYNC)
+    assert r.status in (400, 202), r
+
+
+def test_manifest_shape(patient_export):
+    _, manifest = patient_export
+    assert manifest["transactionTime"]
+    assert "$export" in manifest["request"]
+    assert manifest["requiresAccessToken"] is True
+    assert isinstance(manifest["output"], list) and manifest["output"]
+    assert manifest.get("error", []) == []
+    for item in manifest["output"]:
+        assert item["type"] in ("Patient", "Observation"), item
+        assert item["url"].startswith("http")
+        assert item.get("count", 1) >= 1
+
+
+def test_type_filter_respected(patient_export):
+    _, manifest = patient_export
+    assert {item["type"] for item in manifest["output"]} <= {"Patient", "Observation"}
+
+
+def test_ndjson_lines_validate_and_match_type(patient_export, clinic):
+    _, manifest = patient_export
+    seen = {}
+    for item in manifest["output"]:
+        resources = ndjson(item["url"])
+        if "count" in item:
+            assert len(resources) == item["count"], item
+        for res in resources:
+            assert res["resourceType"] == item["type"]
+            validate(res)
+            seen.setdefault(item["type"], set()).add(res["id"])
+    assert clinic.pid in seen.get("Patient", set())
+    assert set(clinic.obs_ids) <= seen.get("Observation", set())
+
+
+def test_ndjson_content_type(patient_export):
+    _, manifest = patient_export
+    url = manifest["output"][0]["url"]
+    r = requests.get(url, headers={"Authorization": "Bearer " + TOKENS["admin"]}, timeout=120)
+    assert "ndjson" in r.headers.get("Content-Type", ""), r.headers
+
+
+def test_files_need_the_token(patient_export):
+    _, manifest = patient_export
+    r = requests.get(manifest["output"][0]["url"], timeout=60)
+    assert r.status_code == 401
+
+
+def test_status_of_another_user_is_not_shown(patient_export):
+    location, _ = patient_export
+    r = FHIR("coordinator_b").get(location, headers={"Accept": "application/json"})
+    assert r.status in (403, 404), r
+
+
+def test_system_export_complete():
+    manifest = wait_manifest(kick_off("$export", params={"_type": "Patient"}))
+    total = sum(item.get("count", 0) for item in manifest["output"])
+    searched = FHIR().get("Patient", params={"_summary": "count"})
+    if searched.status == 200 and searched.body.get("total") is not None:
+        assert total == searched.body["total"]
+
+
+def test_group_export_of_program(clinic):
+    manifest = wait_manifest(kick_off(f"Group/{PROGRAM}/$export", params={"_type": "Patient"}))
+    ids = {res["id"] for item in manifest["output"] if item["type"] == "Patient" for res in ndjson(item["url"])}
+    assert clinic.pid in ids
+    assert clinic.patient_f["id"] not in ids   # not enrolled in the program
+
+
+def test_group_unknown_is_404():
+    outcome(FHIR().get("Group/no-such-program/$export", headers=ASYNC), 404)
+
+
+def test_since_filters_old_resources(clinic):
+    future = "2099-01-01T00:00:00Z"
+    manifest = wait_manifest(kick_off("Patient/$export", params={"_type": "Patient", "_since": future}))
+    total = sum(item.get("count", 0) for item in manifest["output"])
+    assert total == 0, manifest
+
+
+def test_export_is_site_scoped(clinic):
+    manifest = wait_manifest(kick_off("Patient/$export", role="coordinator_b", params={"_type": "Patient"}),
+                             role="coordinator_b")
+    ids = {res["id"] for item in manifest["output"] for res in ndjson(item["url"], role="coordinator_b")}
+    assert clinic.patient_b["id"] in ids
+    assert clinic.pid not in ids
+
+
+def test_cancel_export():
+    location = kick_off("$export")
+    r = FHIR().delete(location)
+    assert r.status in (202, 200, 204), r
+    after = FHIR().get(location, headers={"Accept": "application/json"})
+    assert after.status in (404, 410), after
+
+
+def test_status_unknown_job_is_404():
+    outcome(FHIR().get("$export-status/no-such-job"), 404)
