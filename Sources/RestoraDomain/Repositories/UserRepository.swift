@@ -63,6 +63,8 @@ public struct Repositories: Sendable {
     public var sourceVerifications: any SourceVerificationRepository
     /// The threads of data queries: answers, closings, re-openings (migration 0046).
     public var queryThreads: any DataQueryThreadRepository
+    /// Every version of a record, for FHIR vread and `_history` (issue #17, RecordHistory.swift).
+    public var recordHistory: any RecordHistory
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -83,7 +85,8 @@ public struct Repositories: Sendable {
         randomisation: any RandomisationRepository,
         locks: any RecordLockRepository,
         sourceVerifications: any SourceVerificationRepository,
-        queryThreads: any DataQueryThreadRepository
+        queryThreads: any DataQueryThreadRepository,
+        recordHistory: any RecordHistory
     ) {
         self.sites = sites
         self.programs = programs
@@ -115,5 +118,6 @@ public struct Repositories: Sendable {
         self.locks = locks
         self.sourceVerifications = sourceVerifications
         self.queryThreads = queryThreads
+        self.recordHistory = recordHistory
     }
 }

@@ -86,7 +86,8 @@ public final class StorageDatabase: Sendable {
             randomisation: SQLRandomisationRepository(store: store, audit: audit),
             locks: SQLRecordLockRepository(records: records(RecordLockMapping.self)),
             sourceVerifications: SQLSourceVerificationRepository(records: records(SourceVerificationMapping.self)),
-            queryThreads: SQLDataQueryThreadRepository(store: store, audit: audit))
+            queryThreads: SQLDataQueryThreadRepository(store: store, audit: audit),
+            recordHistory: SQLRecordHistory(store: store))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).
