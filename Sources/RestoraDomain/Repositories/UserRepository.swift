@@ -65,6 +65,8 @@ public struct Repositories: Sendable {
     public var queryThreads: any DataQueryThreadRepository
     /// Every version of a record, for FHIR vread and `_history` (issue #17, RecordHistory.swift).
     public var recordHistory: any RecordHistory
+    /// Patients, research subjects and consents for FHIR search, in SQL (issue #17, FHIRPatientSearch.swift).
+    public var fhirPatientSearch: any FHIRPatientSearch
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -86,7 +88,8 @@ public struct Repositories: Sendable {
         locks: any RecordLockRepository,
         sourceVerifications: any SourceVerificationRepository,
         queryThreads: any DataQueryThreadRepository,
-        recordHistory: any RecordHistory
+        recordHistory: any RecordHistory,
+        fhirPatientSearch: any FHIRPatientSearch
     ) {
         self.sites = sites
         self.programs = programs
@@ -119,5 +122,6 @@ public struct Repositories: Sendable {
         self.sourceVerifications = sourceVerifications
         self.queryThreads = queryThreads
         self.recordHistory = recordHistory
+        self.fhirPatientSearch = fhirPatientSearch
     }
 }

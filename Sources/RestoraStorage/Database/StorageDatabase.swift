@@ -87,7 +87,8 @@ public final class StorageDatabase: Sendable {
             locks: SQLRecordLockRepository(records: records(RecordLockMapping.self)),
             sourceVerifications: SQLSourceVerificationRepository(records: records(SourceVerificationMapping.self)),
             queryThreads: SQLDataQueryThreadRepository(store: store, audit: audit),
-            recordHistory: SQLRecordHistory(store: store))
+            recordHistory: SQLRecordHistory(store: store),
+            fhirPatientSearch: SQLFHIRPatientSearch(store: store, audit: audit))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

@@ -3,6 +3,10 @@
 enum FHIRRegistry {
     static func handlers() -> [any FHIRResourceHandler] {
         [
+            FHIRPatientHandler(),
+            FHIRResearchStudyHandler(),
+            FHIRResearchSubjectHandler(),
+            FHIRConsentHandler(),
         ]
     }
 }
