@@ -2,7 +2,8 @@
 
 Starts nothing: scripts/ci/fhir.sh serves a database and passes the server and the tokens in the environment:
 FHIR_BASE_URL (…/fhir), FHIR_API_URL (…/api/v1, for seeding records the FHIR side does not write), FHIR_TOKEN_<ROLE>
-(ADMIN, INVESTIGATOR, COORDINATOR (site A only), COORDINATOR_B (site B only), MONITOR, AUDITOR), FHIR_SITE_A,
+(ADMIN, INVESTIGATOR, COORDINATOR (site A only), COORDINATOR_B (site B only), MONITOR, AUDITOR,
+DATAMANAGER_B (site B only)), FHIR_SITE_A,
 FHIR_SITE_B, FHIR_PROGRAM (a program run at site A) and FHIR_DATABASE (sqlite or postgres, for the report).
 
 Every response body with a `resourceType` that the helpers here receive is validated against the fhir.resources
@@ -30,7 +31,7 @@ SITE_B = os.environ.get("FHIR_SITE_B", "demo-site-ns")
 SITE_A_CODE = os.environ.get("FHIR_SITE_A_CODE", "DEMO-BH")
 SITE_B_CODE = os.environ.get("FHIR_SITE_B_CODE", "DEMO-NS")
 PROGRAM = os.environ.get("FHIR_PROGRAM", "demo-program-isotretinoin-noa")
-ROLES = ("admin", "investigator", "coordinator", "coordinator_b", "monitor", "auditor")
+ROLES = ("admin", "investigator", "coordinator", "coordinator_b", "monitor", "auditor", "datamanager_b")
 TOKENS = {role: os.environ.get(f"FHIR_TOKEN_{role.upper()}", "") for role in ROLES}
 FHIR_JSON = "application/fhir+json"
 TIMEOUT = 60
@@ -42,9 +43,13 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # feature -> why it is an expected failure now (strict xfail). Per database: MISSING_ON[DATABASE].
 NOT_BUILT = "not built yet (issue #17, in progress)"
 MISSING = {
-    "core": NOT_BUILT, "patient": NOT_BUILT, "consent": NOT_BUILT, "encounter": NOT_BUILT, "observation": NOT_BUILT,
-    "observation-write": NOT_BUILT, "care": NOT_BUILT, "provenance": NOT_BUILT, "transaction": NOT_BUILT,
-    "history": NOT_BUILT, "bulk": NOT_BUILT,
+    "history": "vread and instance _history of earlier versions: not built yet (RecordHistory storage is a stub)",
+    "ndjson-accept": "$export files answer 406 to Accept: application/fhir+ndjson (the Bulk Data v2 file request "
+                     "default): not built yet",
+    "patient-total": "Patient search gives no total for _summary=count / _count=0 (docs/fhir.md: the total only): "
+                     "not built yet",
+    "one-reason-url": "Patient reads the reason for change from urn:restora:fhir:reason-for-change, the other types "
+                      "from https://restora.example/fhir/StructureDefinition/change-reason: not one URL yet",
 }
 MISSING_ON = {
     "sqlite": {},
@@ -58,6 +63,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     missing = dict(MISSING, **MISSING_ON.get(DATABASE, {}))
+    if os.environ.get("FHIR_IGNORE_MISSING"):   # see every test's real result (developing the server)
+        missing = {}
     for item in items:
         names = [name for mark in item.iter_markers("feature") for name in mark.args]
         gaps = [name for name in names if name in missing]
@@ -71,10 +78,31 @@ def pytest_report_header(config):
 
 # ---- validation against fhir.resources R4B ---------------------------------------------------------------------
 
+def json_rules(value, path):
+    """The R4 JSON format rules the pydantic models let through (http://hl7.org/fhir/R4/json.html): no null, no
+    empty object, array or string, and a Quantity's value is a JSON number (a decimal is never a string)."""
+    if value is None:
+        raise AssertionError(f"{path} is null (FHIR JSON has no nulls: leave the element out)")
+    if isinstance(value, (dict, list, str)) and len(value) == 0:
+        raise AssertionError(f"{path} is empty (FHIR JSON leaves empty elements out)")
+    if isinstance(value, dict):
+        if "value" in value and ({"unit", "code", "comparator"} & value.keys()):   # a Quantity (not an Identifier)
+            if not isinstance(value["value"], (int, float)) or isinstance(value["value"], bool):
+                raise AssertionError(f"{path}.value is {value['value']!r}: a decimal is a JSON number")
+        for key, item in value.items():
+            if key == "resource" or (key == "outcome" and isinstance(item, dict) and "resourceType" in item):
+                continue   # validated as resources of their own
+            json_rules(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            json_rules(item, f"{path}[{i}]")
+
+
 def validate(resource):
-    """Validates one resource (a dict) against its R4B model; Bundle entries one by one too. Returns it."""
+    """Validates one resource (a dict) against its R4B model and the JSON rules; Bundle entries one by one too."""
     assert isinstance(resource, dict), f"not a JSON object: {resource!r:.200}"
     rtype = resource.get("resourceType")
+    json_rules(resource, rtype or "resource")
     assert rtype, f"no resourceType in {json.dumps(resource)[:300]}"
     try:
         model = get_fhir_model_class(rtype)
@@ -318,15 +346,29 @@ def now_utc():
 
 
 def minimal_patient(family=None, mrn=None, system=None):
-    """A Patient the server can create (site from managingOrganization is not required: the admin's default)."""
+    """A Patient the server can create at site A (the site is the MRN system's: urn:restora:site:<code>:mrn)."""
     return {
         "resourceType": "Patient",
         "identifier": [{"system": system or f"urn:restora:site:{SITE_A_CODE}:mrn", "value": mrn or f"FTC-{tag()}"}],
         "name": [{"family": family or f"Fhircreate{tag()}", "given": ["Denis"]}],
         "gender": "male",
         "birthDate": "1979-02-14",
-        "managingOrganization": {"reference": f"Organization/{SITE_A}"},
+        "managingOrganization": {"identifier": {"system": "urn:restora:site", "value": SITE_A_CODE}},
     }
+
+
+# A recorded value is changed with a reason (21 CFR 11.10(e), as in the web app and the JSON API); FHIR has no such
+# element, so the server takes it from an extension (docs/fhir.md). The URL each type reads:
+REASON_URL = {"Patient": "urn:restora:fhir:reason-for-change"}
+REASON_URL_DEFAULT = "https://restora.example/fhir/StructureDefinition/change-reason"
+
+
+def with_reason(resource, text="corrected in a FHIR conformance test"):
+    """The resource with the reason-for-change extension (replacing an earlier one)."""
+    url = REASON_URL.get(resource["resourceType"], REASON_URL_DEFAULT)
+    extensions = [e for e in resource.get("extension", []) if e.get("url") != url]
+    resource = dict(resource, extension=extensions + [{"url": url, "valueString": text}])
+    return resource
 
 
 class Barrier:

@@ -84,6 +84,7 @@ def test_type_filter_respected(patient_export):
     assert {item["type"] for item in manifest["output"]} <= {"Patient", "Observation"}
 
 
+@pytest.mark.feature("ndjson-accept")
 def test_ndjson_lines_validate_and_match_type(patient_export, clinic):
     _, manifest = patient_export
     seen = {}
@@ -114,7 +115,7 @@ def test_files_need_the_token(patient_export):
 
 def test_status_of_another_user_is_not_shown(patient_export):
     location, _ = patient_export
-    r = FHIR("coordinator_b").get(location, headers={"Accept": "application/json"})
+    r = FHIR("datamanager_b").get(location, headers={"Accept": "application/json"})
     assert r.status in (403, 404), r
 
 
@@ -126,6 +127,7 @@ def test_system_export_complete():
         assert total == searched.body["total"]
 
 
+@pytest.mark.feature("ndjson-accept")
 def test_group_export_of_program(clinic):
     manifest = wait_manifest(kick_off(f"Group/{PROGRAM}/$export", params={"_type": "Patient"}))
     ids = {res["id"] for item in manifest["output"] if item["type"] == "Patient" for res in ndjson(item["url"])}
@@ -144,12 +146,26 @@ def test_since_filters_old_resources(clinic):
     assert total == 0, manifest
 
 
+@pytest.mark.feature("ndjson-accept")
 def test_export_is_site_scoped(clinic):
-    manifest = wait_manifest(kick_off("Patient/$export", role="coordinator_b", params={"_type": "Patient"}),
-                             role="coordinator_b")
-    ids = {res["id"] for item in manifest["output"] for res in ndjson(item["url"], role="coordinator_b")}
+    """A data manager of site B only exports site B's patients."""
+    manifest = wait_manifest(kick_off("Patient/$export", role="datamanager_b", params={"_type": "Patient"}),
+                             role="datamanager_b")
+    ids = {res["id"] for item in manifest["output"] for res in ndjson(item["url"], role="datamanager_b")}
     assert clinic.patient_b["id"] in ids
     assert clinic.pid not in ids
+
+
+def test_export_by_a_coordinator_is_403():
+    """Identified bulk data is for admins and data managers, as the JSON API's exports (docs/exports.md)."""
+    outcome(FHIR("coordinator").get("$export", headers=ASYNC), 403)
+
+
+def test_export_files_of_another_user_are_not_served(patient_export):
+    _, manifest = patient_export
+    r = requests.get(manifest["output"][0]["url"], headers={"Authorization": "Bearer " + TOKENS["datamanager_b"]},
+                     timeout=60)
+    assert r.status_code in (403, 404), r.status_code
 
 
 def test_cancel_export():

@@ -12,7 +12,7 @@ from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import MultipleResourcesFound, OperationOutcome, ResourceNotFound
 
 from conftest import (BASE, LOINC, OBS_CATEGORY, PROGRAM, TOKENS, UCUM, api, minimal_patient, seed_observation,
-                      seed_participant, tag, validate)
+                      seed_participant, tag, validate, with_reason)
 
 pytestmark = pytest.mark.feature("patient")
 
@@ -46,7 +46,7 @@ def test_fhirpy_create_read_update():
     read = c.reference("Patient", patient.id).to_resource()
     assert read["name"][0]["family"] == data["name"][0]["family"]
     read["name"][0]["given"] = ["Fernand"]
-    client(headers={"If-Match": 'W/"1"'}).resource("Patient", **read.serialize()).save()
+    client(headers={"If-Match": 'W/"1"'}).resource("Patient", **with_reason(read.serialize())).save()
     again = c.resources("Patient").search(_id=patient.id).get()
     assert again["name"][0]["given"] == ["Fernand"]
     assert again["meta"]["versionId"] == "2"
@@ -64,8 +64,10 @@ def test_fhirpy_stale_if_match_is_412():
     data.pop("resourceType")
     patient = c.resource("Patient", **data)
     patient.save()
-    body = patient.serialize()
+    body = with_reason(patient.serialize())
+    body["name"][0]["given"] = ["Gaston"]
     client(headers={"If-Match": 'W/"1"'}).resource("Patient", **body).save()
+    body["name"][0]["given"] = ["Hector"]
     with pytest.raises(MultipleResourcesFound) as err:   # fhirpy raises this class for every 412
         client(headers={"If-Match": 'W/"1"'}).resource("Patient", **body).save()
     assert "OperationOutcome" in str(err.value) or "412" in str(err.value) or err.value.args

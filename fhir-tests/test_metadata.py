@@ -86,6 +86,9 @@ def test_metadata_lists_only_types_that_answer(capability):
     for res in capability["rest"][0].get("resource", []):
         if "search-type" in {i["code"] for i in res.get("interaction", [])}:
             r = fhir.get(res["type"], params={"_count": 1})
+            # A type may refuse a search over every record of the store (too-costly: it needs patient=…).
+            if r.status == 400 and r.body and r.body["issue"][0]["code"] == "too-costly":
+                continue
             assert r.status == 200, f"{res['type']} is listed but its search answered {r}"
 
 
@@ -114,7 +117,6 @@ def test_metadata_lists_export_operation(capability):
     assert any(op["name"] == "export" for op in ops), ops
 
 
-@pytest.mark.feature("history")
 def test_metadata_lists_history_interactions(capability):
     res = rest_resource(capability, "Patient")
     codes = {i["code"] for i in res.get("interaction", [])}

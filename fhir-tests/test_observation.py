@@ -2,7 +2,7 @@
 _sort, _include/_revinclude, create through the clinical-entry service and update with If-Match."""
 import pytest
 
-from conftest import FHIR, LOINC, OBS_CATEGORY, UCUM, expressions, outcome, seed_participant, tag
+from conftest import FHIR, LOINC, OBS_CATEGORY, UCUM, expressions, outcome, seed_participant, tag, with_reason
 
 pytestmark = pytest.mark.feature("observation")
 
@@ -270,13 +270,10 @@ def test_update_observation_if_match(writable):
     assert created.status == 201, created
     body = created.body
     body["valueQuantity"]["value"] = 191
-    reason = {"url": "urn:restora:fhir:correction-reason", "valueString": "transcription error"}
-    body.setdefault("extension", []).append(reason)
-    r = FHIR().put(f"Observation/{body['id']}", body,
-                   headers={"If-Match": 'W/"1"', "X-Correction-Reason": "transcription error"})
+    body = with_reason(body, "transcription error")
+    r = FHIR().put(f"Observation/{body['id']}", body, headers={"If-Match": 'W/"1"'})
     assert r.status == 200, r
     assert float(r.body["valueQuantity"]["value"]) == 191
     assert r.body["meta"]["versionId"] == "2"
-    stale = FHIR().put(f"Observation/{body['id']}", body,
-                       headers={"If-Match": 'W/"1"', "X-Correction-Reason": "again"})
+    stale = FHIR().put(f"Observation/{body['id']}", body, headers={"If-Match": 'W/"1"'})
     outcome(stale, 412)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conftest import FHIR, LOINC, SITE_A_CODE, expressions, minimal_patient, outcome, tag
+from conftest import FHIR, REASON_URL, REASON_URL_DEFAULT, SITE_A_CODE, expressions, minimal_patient, outcome, tag, with_reason
 
 pytestmark = pytest.mark.feature("patient")
 
@@ -117,10 +117,16 @@ def _created(fhir):
     return r.body
 
 
+def _changed(p, given):
+    """The patient with another given name (an update that changes nothing may keep the version)."""
+    p = dict(p, name=[dict(p["name"][0], given=[given])])
+    return with_reason(p)
+
+
 def test_update_with_if_match_bumps_version(fhir):
     p = _created(fhir)
     p["name"][0]["given"] = ["Edouard"]
-    r = fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"1"'})
+    r = fhir.put(f"Patient/{p['id']}", with_reason(p), headers={"If-Match": 'W/"1"'})
     assert r.status == 200, r
     assert etag_version(r) == 2
     assert fhir.read("Patient", p["id"]).body["name"][0]["given"] == ["Edouard"]
@@ -128,43 +134,68 @@ def test_update_with_if_match_bumps_version(fhir):
 
 def test_update_stale_if_match_is_412(fhir):
     p = _created(fhir)
-    first = fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"1"'})
+    first = fhir.put(f"Patient/{p['id']}", _changed(p, "Gaston"), headers={"If-Match": 'W/"1"'})
     assert first.status == 200, first
-    r = fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"1"'})
+    r = fhir.put(f"Patient/{p['id']}", _changed(p, "Hector"), headers={"If-Match": 'W/"1"'})
     outcome(r, 412)
+    assert fhir.read("Patient", p["id"]).body["name"][0]["given"] == ["Gaston"]
 
 
 def test_update_future_if_match_is_412(fhir):
     p = _created(fhir)
-    outcome(fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"7"'}), 412)
+    outcome(fhir.put(f"Patient/{p['id']}", with_reason(p), headers={"If-Match": 'W/"7"'}), 412)
 
 
 def test_update_id_mismatch_is_400(fhir):
     p = _created(fhir)
     p["id"] = "some-other-id"
-    r = fhir.put(f"Patient/{_created(fhir)['id']}", p, headers={"If-Match": 'W/"1"'})
+    r = fhir.put(f"Patient/{_created(fhir)['id']}", with_reason(p), headers={"If-Match": 'W/"1"'})
     outcome(r, 400)
 
 
 def test_update_unknown_id_is_not_a_create(fhir):
     body = minimal_patient()
     body["id"] = f"nope-{tag()}"
-    r = fhir.put(f"Patient/{body['id']}", body, headers={"If-Match": 'W/"1"'})
+    r = fhir.put(f"Patient/{body['id']}", with_reason(body), headers={"If-Match": 'W/"1"'})
     assert r.status in (404, 405, 412), r
     outcome(r)
 
 
 def test_update_other_site_is_404(clinic):
     current = FHIR().read("Patient", clinic.pid)
-    r = FHIR("coordinator_b").put(f"Patient/{clinic.pid}", current.body, headers={"If-Match": current.headers["ETag"]})
+    r = FHIR("coordinator_b").put(f"Patient/{clinic.pid}", with_reason(current.body), headers={"If-Match": current.headers["ETag"]})
     outcome(r, 404)
 
 
 def test_update_without_if_match_documented_behaviour(fhir):
     """Without If-Match the server either applies the update (200) or requires one (428): never 5xx."""
     p = _created(fhir)
-    r = fhir.put(f"Patient/{p['id']}", p)
+    r = fhir.put(f"Patient/{p['id']}", with_reason(p))
     assert r.status in (200, 428), r
+
+
+def test_update_without_if_match_uses_meta_version_id(fhir):
+    """Without If-Match the body's meta.versionId is the expected version (docs/fhir.md): a stale copy is 412."""
+    p = _created(fhir)
+    assert fhir.put(f"Patient/{p['id']}", _changed(p, "Gaston"), headers={"If-Match": 'W/"1"'}).status == 200
+    assert p["meta"]["versionId"] == "1"
+    outcome(fhir.put(f"Patient/{p['id']}", _changed(p, "Hector")), 412)
+
+
+def test_update_without_reason_is_422_naming_extension(fhir):
+    p = _created(fhir)
+    r = fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"1"'})
+    assert r.status == 422, r
+    assert any("Patient.extension" in e for e in expressions(r)), r.body
+    assert fhir.read("Patient", p["id"]).body["meta"]["versionId"] == "1"
+
+
+@pytest.mark.feature("one-reason-url")
+def test_reason_for_change_extension_is_one_url():
+    """Every type reads the reason for change from the same extension URL (docs/fhir.md should name one)."""
+    for rtype in ("Patient", "Observation"):
+        url = REASON_URL.get(rtype, REASON_URL_DEFAULT)
+        assert url == REASON_URL_DEFAULT, f"{rtype} reads the reason for change from {url}, not {REASON_URL_DEFAULT}"
 
 
 # ---- conditional create ---------------------------------------------------------------------------------------------
@@ -214,7 +245,7 @@ def test_conditional_create_concurrent_http(fhir):
 def test_vread_each_version(fhir):
     p = _created(fhir)
     p["name"][0]["family"] = p["name"][0]["family"] + "Two"
-    assert fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"1"'}).status == 200
+    assert fhir.put(f"Patient/{p['id']}", with_reason(p), headers={"If-Match": 'W/"1"'}).status == 200
     v1 = fhir.get(f"Patient/{p['id']}/_history/1")
     v2 = fhir.get(f"Patient/{p['id']}/_history/2")
     assert v1.status == 200 and v2.status == 200, (v1, v2)
@@ -223,7 +254,14 @@ def test_vread_each_version(fhir):
     assert v2.body["name"][0]["family"].endswith("Two")
 
 
-@pytest.mark.feature("history")
+def test_unchanged_update_keeps_or_bumps_version_consistently(fhir):
+    """A PUT that changes nothing: the answer's versionId is the stored one (whether or not it moved)."""
+    p = _created(fhir)
+    r = fhir.put(f"Patient/{p['id']}", with_reason(p), headers={"If-Match": 'W/"1"'})
+    assert r.status == 200, r
+    assert fhir.read("Patient", p["id"]).body["meta"]["versionId"] == r.body["meta"]["versionId"]
+
+
 def test_vread_unknown_version_is_404(fhir):
     p = _created(fhir)
     outcome(fhir.get(f"Patient/{p['id']}/_history/9"), 404)
@@ -232,7 +270,7 @@ def test_vread_unknown_version_is_404(fhir):
 @pytest.mark.feature("history")
 def test_instance_history_bundle(fhir):
     p = _created(fhir)
-    assert fhir.put(f"Patient/{p['id']}", p, headers={"If-Match": 'W/"1"'}).status == 200
+    assert fhir.put(f"Patient/{p['id']}", _changed(p, "Gaston"), headers={"If-Match": 'W/"1"'}).status == 200
     r = fhir.get(f"Patient/{p['id']}/_history")
     assert r.status == 200, r
     assert r.body["type"] == "history"
@@ -242,17 +280,21 @@ def test_instance_history_bundle(fhir):
     assert methods == ["PUT", "POST"], methods
 
 
-@pytest.mark.feature("history")
-def test_type_history_bundle(fhir):
+def test_type_history_bundle(fhir, capability):
+    """Type history works where the CapabilityStatement lists history-type, and is 405 where it does not."""
+    from conftest import rest_resource
+    listed = "history-type" in {i["code"] for i in rest_resource(capability, "Patient").get("interaction", [])}
     p = _created(fhir)
     r = fhir.get("Patient/_history", params={"_count": 50})
+    if not listed:
+        outcome(r, 405)
+        return
     assert r.status == 200, r
     assert r.body["type"] == "history"
     ids = {e["resource"]["id"] for e in r.body.get("entry", []) if "resource" in e}
     assert p["id"] in ids
 
 
-@pytest.mark.feature("history")
 def test_history_other_site_is_404(clinic):
     outcome(FHIR("coordinator_b").get(f"Patient/{clinic.pid}/_history"), 404)
 
@@ -378,11 +420,12 @@ def test_search_count_and_next_pages_without_duplicates():
     assert len(seen) == len(set(seen)), seen
 
 
-def test_search_count_zero_or_summary_count():
-    r = FHIR().get("Patient", params={"_summary": "count"})
-    assert r.status == 200 or r.status == 400, r
-    if r.status == 200:
-        assert r.body.get("total", 0) >= 3
+@pytest.mark.feature("patient-total")
+@pytest.mark.parametrize("params", [{"_summary": "count"}, {"_count": 0}])
+def test_search_summary_count_gives_total_only(params):
+    r = FHIR().search("Patient", params)
+    assert r.body.get("entry") is None, r
+    assert r.body.get("total", 0) >= 3, r.body
 
 
 def test_search_count_over_maximum_is_capped():

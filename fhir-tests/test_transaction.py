@@ -1,10 +1,11 @@
 """POST /fhir with a transaction Bundle: all entries in one database transaction, urn:uuid references resolved,
 any bad entry → nothing written and an OperationOutcome naming Bundle.entry[i]."""
+import re
 import uuid
 
 import pytest
 
-from conftest import FHIR, LOINC, OBS_CATEGORY, UCUM, minimal_patient, outcome, tag
+from conftest import FHIR, LOINC, OBS_CATEGORY, UCUM, minimal_patient, outcome, tag, with_reason
 
 pytestmark = [pytest.mark.feature("patient"), pytest.mark.feature("transaction")]
 
@@ -33,7 +34,7 @@ def test_transaction_two_creates():
     assert len(r.body["entry"]) == 2
     for e in r.body["entry"]:
         assert e["response"]["status"].startswith("201"), e
-        assert "/Patient/" in e["response"]["location"]
+        assert re.match(r"^(.*/)?Patient/[A-Za-z0-9\-.]{1,64}/_history/1$", e["response"]["location"]), e
     assert count_family(family) == 2
 
 
@@ -64,7 +65,7 @@ def test_transaction_stale_update_rolls_back_creates(fhir):
     existing = fhir.post("Patient", minimal_patient(family=f"Txexisting{tag()}"))
     assert existing.status == 201
     p = existing.body
-    upd = entry(p, method="PUT", url=f"Patient/{p['id']}", full_url=f"Patient/{p['id']}")
+    upd = entry(with_reason(p), method="PUT", url=f"Patient/{p['id']}", full_url=f"Patient/{p['id']}")
     upd["request"]["ifMatch"] = 'W/"5"'
     r = fhir.post("", bundle(entry(minimal_patient(family=family)), upd))
     assert r.status in (409, 412), r
@@ -83,7 +84,7 @@ def test_transaction_resolves_urn_uuid_references():
            "valueQuantity": {"value": 140, "unit": "mg/dL", "system": UCUM, "code": "mg/dL"}}
     r = FHIR().post("", bundle(entry(minimal_patient(family=family), full_url=patient_url), entry(obs)))
     assert r.status == 200, r
-    pid = r.body["entry"][0]["response"]["location"].split("/Patient/")[1].split("/")[0]
+    pid = re.search(r"Patient/([^/]+)/", r.body["entry"][0]["response"]["location"]).group(1)
     found = FHIR().search("Observation", {"patient": pid}).entries()
     assert len(found) == 1 and found[0]["subject"]["reference"] == f"Patient/{pid}"
 

@@ -76,19 +76,20 @@ bin="$work/restora"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Users the tests act as, beyond those the pass made: a coordinator of the second site (site scoping) and the
-# read-only roles (403 on writes). Token-only users (no password).
+# Users the tests act as, beyond those the pass made: a coordinator and a data manager of the second site only
+# (site scoping of reads and of $export) and the read-only roles (403 on writes). Token-only users (no password).
 add_user() { "$bin" user add --username "$1" --role "$2" "${@:3}" >/dev/null || fail "user add $1"; }
 
 serve_and_test() {   # name
   local name=$1
-  export FHIR_TOKEN_ADMIN FHIR_TOKEN_INVESTIGATOR FHIR_TOKEN_COORDINATOR FHIR_TOKEN_COORDINATOR_B FHIR_TOKEN_MONITOR FHIR_TOKEN_AUDITOR
+  export FHIR_TOKEN_ADMIN FHIR_TOKEN_INVESTIGATOR FHIR_TOKEN_COORDINATOR FHIR_TOKEN_COORDINATOR_B FHIR_TOKEN_MONITOR FHIR_TOKEN_AUDITOR FHIR_TOKEN_DATAMANAGER_B
   FHIR_TOKEN_ADMIN=$("$bin" token create --username admin) || fail "token create admin"
   FHIR_TOKEN_INVESTIGATOR=$("$bin" token create --username investigator) || fail "token create investigator"
   FHIR_TOKEN_COORDINATOR=$("$bin" token create --username coordinator) || fail "token create coordinator"
   FHIR_TOKEN_COORDINATOR_B=$("$bin" token create --username coordinator-b) || fail "token create coordinator-b"
   FHIR_TOKEN_MONITOR=$("$bin" token create --username monitor) || fail "token create monitor"
   FHIR_TOKEN_AUDITOR=$("$bin" token create --username auditor) || fail "token create auditor"
+  FHIR_TOKEN_DATAMANAGER_B=$("$bin" token create --username datamanager-b) || fail "token create datamanager-b"
   local port; port=$(free_port)
   local base="http://127.0.0.1:$port"
   "$bin" serve --host 127.0.0.1 --port "$port" >"$work/server-$name.log" 2>&1 &
@@ -101,7 +102,7 @@ serve_and_test() {   # name
   curl -fs "$base/healthz" >/dev/null || fail "the server did not start on $base"
   echo "== pass $name: serving at $base ($(( $(date +%s) - started )) s since start)"
   local rc=0
-  FHIR_BASE_URL="$base/fhir" FHIR_API_URL="$base/api/v1" FHIR_DATABASE="$name" PYTHONDONTWRITEBYTECODE=1 \
+  FHIR_BASE_URL="$base/fhir" FHIR_API_URL="$base/api/v1" FHIR_DATABASE="$name" PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 \
     timeout --kill-after=10 1200 env PYTHONPATH="$py_dir${PYTHONPATH:+:$PYTHONPATH}" python3 -m pytest \
       -p no:cacheprovider -rfEX -q "$repo/fhir-tests" --junitxml "$work/junit-$name.xml" "${pytest_args[@]}" \
       2>&1 | tee "$work/pytest-$name.log" || rc=1
@@ -128,6 +129,7 @@ if [[ " $passes " == *" sqlite "* ]]; then
   export FHIR_SITE_A=demo-site-bh FHIR_SITE_B=demo-site-ns FHIR_PROGRAM=demo-program-isotretinoin-noa
   export FHIR_SITE_A_CODE=DEMO-BH FHIR_SITE_B_CODE=DEMO-NS
   add_user coordinator-b coordinator --site DEMO-NS
+  add_user datamanager-b data-manager --site DEMO-NS
   serve_and_test sqlite || status=1
 fi
 
@@ -154,6 +156,7 @@ if [[ " $passes " == *" postgres "* ]]; then
   add_user coordinator-b coordinator --site FHIR-B
   add_user monitor monitor --site FHIR-A --site FHIR-B
   add_user auditor auditor --site FHIR-A --site FHIR-B
+  add_user datamanager-b data-manager --site FHIR-B
   serve_and_test postgres || status=1
 fi
 
