@@ -67,6 +67,8 @@ public struct Repositories: Sendable {
     public var recordHistory: any RecordHistory
     /// Patients, research subjects and consents for FHIR search, in SQL (issue #17, FHIRPatientSearch.swift).
     public var fhirPatientSearch: any FHIRPatientSearch
+    /// Adverse events for FHIR AdverseEvent search across participants, in SQL (issue #17, FHIRAdverseEventSearch.swift).
+    public var fhirAdverseEvents: any FHIRAdverseEventSearch
 
     public init(
         sites: any SiteRepository, programs: any ProgramRepository, participants: any ParticipantRepository,
@@ -89,7 +91,8 @@ public struct Repositories: Sendable {
         sourceVerifications: any SourceVerificationRepository,
         queryThreads: any DataQueryThreadRepository,
         recordHistory: any RecordHistory,
-        fhirPatientSearch: any FHIRPatientSearch
+        fhirPatientSearch: any FHIRPatientSearch,
+        fhirAdverseEvents: any FHIRAdverseEventSearch
     ) {
         self.sites = sites
         self.programs = programs
@@ -123,5 +126,6 @@ public struct Repositories: Sendable {
         self.queryThreads = queryThreads
         self.recordHistory = recordHistory
         self.fhirPatientSearch = fhirPatientSearch
+        self.fhirAdverseEvents = fhirAdverseEvents
     }
 }

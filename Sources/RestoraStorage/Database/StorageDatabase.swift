@@ -88,7 +88,8 @@ public final class StorageDatabase: Sendable {
             sourceVerifications: SQLSourceVerificationRepository(records: records(SourceVerificationMapping.self)),
             queryThreads: SQLDataQueryThreadRepository(store: store, audit: audit),
             recordHistory: SQLRecordHistory(store: store),
-            fhirPatientSearch: SQLFHIRPatientSearch(store: store, audit: audit))
+            fhirPatientSearch: SQLFHIRPatientSearch(store: store, audit: audit),
+            fhirAdverseEvents: SQLFHIRAdverseEventSearch(records: records(AdverseEventMapping.self)))
     }
 
     /// Waits until every queued `read` entry is committed (tests; shutdown does it too).

@@ -7,6 +7,8 @@ enum FHIRRegistry {
             FHIRResearchStudyHandler(),
             FHIRResearchSubjectHandler(),
             FHIRConsentHandler(),
+            FHIRProcedureHandler(), FHIRMedicationRequestHandler(), FHIRMedicationDispenseHandler(), FHIRMedicationStatementHandler(),
+            FHIRAdverseEventHandler(), FHIRBiologicallyDerivedProductHandler(), FHIRProvenanceHandler(),
         ]
     }
 }

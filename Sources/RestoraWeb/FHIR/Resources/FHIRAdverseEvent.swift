@@ -91,6 +91,7 @@ struct FHIRAdverseEventHandler: FHIRResourceHandler {
             FHIRCare.ext("ae-sponsor-aware-on", "valueDate", event.sponsorAwareOn.map(FHIRCare.date)),
             FHIRCare.ext("ae-report-due-on", "valueDate", event.reportDueOn.map(FHIRCare.date)),
             FHIRCare.ext("note", "valueString", event.note.map(FHIRJSON.string)),
+            FHIRCare.ext("research-subject", "valueReference", event.enrolmentID.map { FHIRCare.reference("ResearchSubject", $0.rawValue) }),
         ])
         var eventCodings: [FHIRJSON] = []
         if let code = event.meddraCode {
@@ -228,11 +229,50 @@ struct FHIRAdverseEventHandler: FHIRResourceHandler {
         return filter
     }
 
-    /// A search without a patient or id: in SQL over the user's sites (`FHIRAdverseEventSearch`).
+    /// A search without a patient or id: in SQL over the user's sites (`FHIRAdverseEventSearch`), one page per
+    /// statement, keyset-paged on (onset or lastUpdated, id); `total` is not counted.
     func searchAll(
         _ query: FHIRSearchQuery, dates: [[DateParameter]], seriousness: [SeriousnessFilter], severities: [Set<String>],
         in context: FHIRInteractionContext
     ) async throws -> FHIRSearchPage {
-        throw FHIRError(status: 400, code: .tooCostly, diagnostics: "an AdverseEvent search needs subject, patient or _id")
+        var criteria = FHIRAdverseEventCriteria(siteIDs: context.visibleSites, limit: query.count + 1)
+        criteria.onset = dates.map { $0.map { $0.dayRange() } }
+        criteria.lastUpdated = try query.values("_lastUpdated").map { criterion in
+            try criterion.values.map { try DateParameter(parsing: $0, parameter: "_lastUpdated").instantRange() }
+        }
+        criteria.seriousness = seriousness.map { filter in
+            (filter.serious ? [.serious] : []) + (filter.nonSerious ? [.nonSerious] : [])
+                + filter.criteria.sorted { $0.rawValue < $1.rawValue }.map { .criterion($0) }
+        }
+        criteria.grades = severities.map { codes in
+            (1...5).filter { codes.contains(Self.severity(grade: $0)) }
+        }
+        let sort = query.sort.first
+        switch sort?.name {
+        case nil, "date": criteria.sort = .onset
+        case "_lastUpdated": criteria.sort = .lastUpdated
+        case "_id": criteria.sort = .id
+        case let other?: throw FHIRError.invalid("\(other) is not a sort key of AdverseEvent", at: "_sort")
+        }
+        criteria.descending = sort?.descending ?? false
+        if let cursor = query.cursor {
+            guard let bar = cursor.firstIndex(of: "|") else { throw FHIRError.invalid("the paging cursor is not valid", at: "_cursor") }
+            let value = String(cursor[..<bar])
+            criteria.after = FHIRAdverseEventCriteria.Position(sortValue: criteria.sort == .id ? nil : value,
+                                                               id: String(cursor[cursor.index(after: bar)...]))
+        }
+        guard query.count > 0 else { return FHIRSearchPage(resources: [], nextCursor: nil, total: nil) }
+        let rows = try await context.repositories.fhirAdverseEvents.adverseEvents(criteria)
+        let page = Array(rows.prefix(query.count))
+        var next: String?
+        if rows.count > query.count, let last = page.last {
+            let key: String = switch criteria.sort {
+            case .onset: last.value.onset.description
+            case .lastUpdated: FHIRCare.sortKey(last.updatedAt)
+            case .id: ""
+            }
+            next = "\(key)|\(last.value.id.rawValue)"
+        }
+        return FHIRSearchPage(resources: page.map(Self.stored), nextCursor: next, total: nil)
     }
 }

@@ -321,6 +321,27 @@ struct DateParameter: Sendable, Hashable {
         }
     }
 
+    /// The day-precision condition as a text range of `YYYY-MM-DD` (SQL over a date column).
+    func dayRange() -> FHIRAdverseEventCriteria.TextRange {
+        let (lower, upper, negated) = dayBounds()
+        return FHIRAdverseEventCriteria.TextRange(
+            lower: lower.map { CalendarDate(dayNumber: $0).description },
+            upper: upper.map { CalendarDate(dayNumber: $0 + 1).description }, negated: negated)
+    }
+
+    /// The condition on an instant (a stored `YYYY-MM-DDTHH:MM:SS.sssZ`, covering one millisecond) as a text range.
+    func instantRange() -> FHIRAdverseEventCriteria.TextRange {
+        func text(_ ms: Int) -> String { FHIRCare.sortKey(Date(timeIntervalSince1970: Double(ms) / 1000)) }
+        switch prefix {
+        case .eq: return .init(lower: text(start), upper: text(end))
+        case .ne: return .init(lower: text(start), upper: text(end), negated: true)
+        case .lt, .eb: return .init(lower: nil, upper: text(start))
+        case .le: return .init(lower: nil, upper: text(end))
+        case .gt, .sa: return .init(lower: text(end), upper: nil)
+        case .ge: return .init(lower: text(start), upper: nil)
+        }
+    }
+
     /// Whether a day-precision value matches (the same as `matches` over the day's range).
     func matches(day: CalendarDate) -> Bool {
         let s = day.dayNumber * Self.dayMillis
