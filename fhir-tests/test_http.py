@@ -230,3 +230,49 @@ def test_operation_outcome_shape_has_diagnostics():
     assert issues[0]["severity"] in ("error", "fatal")
     assert issues[0]["code"] in ("not-found", "not-supported", "processing")
     assert r.content_type.startswith(FHIR_JSON) or "json" in r.content_type
+
+
+@pytest.mark.feature("patient")
+def test_if_none_match_current_version_is_304(clinic):
+    first = FHIR().read("Patient", clinic.pid)
+    r = FHIR().read("Patient", clinic.pid, headers={"If-None-Match": first.headers["ETag"]})
+    assert r.status == 304, r
+    assert not r.text
+
+
+@pytest.mark.feature("patient")
+def test_bad_count_is_400():
+    outcome(FHIR().get("Patient", params={"_count": "many"}), 400)
+
+
+@pytest.mark.feature("patient")
+def test_lenient_search_names_the_ignored_parameter():
+    r = FHIR().get("Patient", params={"shoe-size": "42", "_count": 1}, headers={"Prefer": "handling=lenient"})
+    assert r.status == 200, r
+    outcomes = [e["resource"] for e in r.body.get("entry", []) if e.get("search", {}).get("mode") == "outcome"]
+    assert outcomes and "shoe-size" in str(outcomes[0]), r.body.get("entry", [])[-1:]
+    assert "shoe-size" not in (r.link("self") or "")
+
+
+@pytest.mark.feature("patient")
+def test_patch_is_405(clinic):
+    """PATCH is not supported (docs/fhir.md): 405 (a JSON Patch body may be refused for its type first: 415)."""
+    r = FHIR().request("PATCH", f"Patient/{clinic.pid}", data="{}", headers={"Content-Type": FHIR_JSON})
+    outcome(r, 405)
+    r = FHIR().request("PATCH", f"Patient/{clinic.pid}", data="[]", headers={"Content-Type": "application/json-patch+json"})
+    assert r.status in (405, 415), r
+
+
+def test_request_id_header_matches_outcome_id():
+    r = FHIR().get("Spaceship/1")
+    outcome(r, 404)
+    assert r.headers.get("X-Request-ID") and r.body.get("id") == r.headers["X-Request-ID"], (r.headers, r.body)
+
+
+@pytest.mark.feature("patient")
+def test_session_cookie_reads_too(clinic):
+    """The web session cookie signs in too (docs/fhir.md): the API token doubles as the session cookie."""
+    from conftest import TOKENS
+    raw = requests.get(f"{BASE}/Patient/{clinic.pid}", headers={"Accept": FHIR_JSON},
+                       cookies={"restora_session": TOKENS["admin"]}, timeout=30)
+    assert raw.status_code == 200, raw.text[:300]

@@ -96,3 +96,70 @@ def test_research_subject_bad_status_value_is_400_or_empty(clinic):
     assert r.status in (200, 400), r
     if r.status == 200:
         assert r.body.get("entry", []) == []
+
+
+# ---- the randomised trial: FHIR discloses the arm exactly as the JSON API does ------------------------------------
+
+RCT = "demo-program-isotretinoin-rct"
+
+
+@pytest.mark.parametrize("role", ["coordinator", "investigator", "monitor", "auditor"])
+def test_arm_disclosed_as_the_json_api_does(role):
+    """Blinding: a role sees the arm through FHIR exactly when the JSON API shows it that role (else a kit code)."""
+    from conftest import api
+    subjects = FHIR(role).search("ResearchSubject", {"study": RCT, "_count": 6}).entries()
+    if not subjects:
+        pytest.skip("no randomised trial in this database (the demo runs isotretinoin-rct)")
+    for s in subjects:
+        pid = s["individual"]["reference"].split("/", 1)[1]
+        enrolment = next(e for e in api("GET", f"/participants/{pid}/enrolments", role=role) if e["id"] == s["id"])
+        fhir_arm = s.get("actualArm") or s.get("assignedArm")
+        if enrolment.get("armID"):
+            assert fhir_arm == enrolment["armID"], (s, enrolment.get("armID"))
+        else:
+            assert fhir_arm is None, f"{role} sees arm {fhir_arm} through FHIR but not through the JSON API"
+
+
+def test_on_treatment_maps_to_an_r4_on_study_code():
+    subjects = FHIR().search("ResearchSubject", {"study": RCT, "_count": 20}).entries()
+    if not subjects:
+        pytest.skip("no randomised trial in this database")
+    assert all(s["status"] in R4_SUBJECT_STATUSES for s in subjects)
+
+
+# ---- Consent -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.feature("consent")
+def test_consents_of_demo_patients_validate_and_point_to_their_patient():
+    from conftest import api
+    subjects = FHIR().search("ResearchSubject", {"study": RCT, "_count": 10}).entries()
+    if not subjects:
+        pytest.skip("no consent records in this database (the demo's randomised trial has them)")
+    found = 0
+    for s in subjects:
+        pid = s["individual"]["reference"].split("/", 1)[1]
+        for c in FHIR().search("Consent", {"patient": f"Patient/{pid}"}).entries():
+            found += 1
+            assert c["patient"]["reference"] == f"Patient/{pid}"
+            assert c["status"] in ("draft", "proposed", "active", "rejected", "inactive", "entered-in-error")
+            assert c["scope"]["coding"][0]["code"] == "research"
+            again = FHIR().read("Consent", c["id"])
+            assert again.status == 200 and again.body["id"] == c["id"]
+    assert found, "the randomised trial's participants consented: their Consents must be found"
+
+
+@pytest.mark.feature("consent")
+def test_consent_other_site_is_hidden():
+    subjects = FHIR("coordinator_b").search("ResearchSubject", {"study": RCT, "_count": 1}).entries()
+    admin_subjects = FHIR().search("ResearchSubject", {"study": RCT, "_count": 50}).entries()
+    if not admin_subjects:
+        pytest.skip("no randomised trial in this database")
+    visible_b = {s["id"] for s in FHIR("coordinator_b").search_all("ResearchSubject", {"study": RCT, "_count": 200})}
+    hidden = [s for s in admin_subjects if s["id"] not in visible_b]
+    assert hidden or subjects
+    for s in hidden[:3]:
+        pid = s["individual"]["reference"].split("/", 1)[1]
+        r = FHIR("coordinator_b").get("Consent", params={"patient": f"Patient/{pid}"})
+        assert r.status in (200, 404), r
+        if r.status == 200:
+            assert r.entries() == []
