@@ -67,6 +67,9 @@ public struct Repositories: Sendable {
     public var recordHistory: any RecordHistory
     /// Patients, research subjects and consents for FHIR search, in SQL (issue #17, FHIRPatientSearch.swift).
     public var fhirPatientSearch: any FHIRPatientSearch
+    /// Observations and visits for FHIR Observation and Encounter search, in SQL (issue #17, FHIRObservationSearch.swift).
+    public var fhirObservations: any FHIRObservationSearch
+    public var fhirEncounters: any FHIREncounterSearch
     /// Adverse events for FHIR AdverseEvent search across participants, in SQL (issue #17, FHIRAdverseEventSearch.swift).
     public var fhirAdverseEvents: any FHIRAdverseEventSearch
 
@@ -92,6 +95,7 @@ public struct Repositories: Sendable {
         queryThreads: any DataQueryThreadRepository,
         recordHistory: any RecordHistory,
         fhirPatientSearch: any FHIRPatientSearch,
+        fhirObservations: any FHIRObservationSearch, fhirEncounters: any FHIREncounterSearch,
         fhirAdverseEvents: any FHIRAdverseEventSearch
     ) {
         self.sites = sites
@@ -126,6 +130,8 @@ public struct Repositories: Sendable {
         self.queryThreads = queryThreads
         self.recordHistory = recordHistory
         self.fhirPatientSearch = fhirPatientSearch
+        self.fhirObservations = fhirObservations
+        self.fhirEncounters = fhirEncounters
         self.fhirAdverseEvents = fhirAdverseEvents
     }
 }

@@ -89,6 +89,8 @@ public final class StorageDatabase: Sendable {
             queryThreads: SQLDataQueryThreadRepository(store: store, audit: audit),
             recordHistory: SQLRecordHistory(store: store),
             fhirPatientSearch: SQLFHIRPatientSearch(store: store, audit: audit),
+            fhirObservations: SQLFHIRObservationSearch(records: records(ObservationMapping.self)),
+            fhirEncounters: SQLFHIREncounterSearch(records: records(VisitMapping.self)),
             fhirAdverseEvents: SQLFHIRAdverseEventSearch(records: records(AdverseEventMapping.self)))
     }
 

@@ -7,6 +7,7 @@ enum FHIRRegistry {
             FHIRResearchStudyHandler(),
             FHIRResearchSubjectHandler(),
             FHIRConsentHandler(),
+            FHIREncounterHandler(), FHIRObservationHandler(),
             FHIRProcedureHandler(), FHIRMedicationRequestHandler(), FHIRMedicationDispenseHandler(), FHIRMedicationStatementHandler(),
             FHIRAdverseEventHandler(), FHIRBiologicallyDerivedProductHandler(), FHIRProvenanceHandler(),
         ]
