@@ -191,11 +191,13 @@ def test_update_without_reason_is_422_naming_extension(fhir):
 
 
 @pytest.mark.feature("one-reason-url")
-def test_reason_for_change_extension_is_one_url():
-    """Every type reads the reason for change from the same extension URL (docs/fhir.md should name one)."""
-    for rtype in ("Patient", "Observation"):
-        url = REASON_URL.get(rtype, REASON_URL_DEFAULT)
-        assert url == REASON_URL_DEFAULT, f"{rtype} reads the reason for change from {url}, not {REASON_URL_DEFAULT}"
+def test_reason_for_change_extension_is_one_url(fhir):
+    """Patient takes the reason for change from the same extension URL as Observation and AdverseEvent."""
+    p = _created(fhir)
+    changed = dict(p, name=[dict(p["name"][0], given=["Gaston"])])
+    changed["extension"] = [{"url": REASON_URL_DEFAULT, "valueString": "typo in the given name"}]
+    r = fhir.put(f"Patient/{p['id']}", changed, headers={"If-Match": 'W/"1"'})
+    assert r.status == 200, r
 
 
 # ---- conditional create ---------------------------------------------------------------------------------------------
