@@ -2,7 +2,7 @@
 BiologicallyDerivedProduct, Consent, Provenance): mapping, searches and validation of what the store holds."""
 import pytest
 
-from conftest import FHIR, api, outcome, tag
+from conftest import FHIR, api, expressions, outcome, tag, with_reason
 
 pytestmark = pytest.mark.feature("core")
 
@@ -229,3 +229,88 @@ def test_provenance_other_site_target_is_empty_or_404(clinic):
     assert r.status in (200, 403, 404), r
     if r.status == 200:
         assert r.entries() == []
+
+
+# ---- AdverseEvent: the CTCAE grade, seriousness criteria, the SQL search, and writes -------------------------------
+
+CTCAE_GRADE = "http://hl7.org/fhir/us/ctcae/StructureDefinition/ctcae-grade"
+
+
+@pytest.mark.feature("care")
+def test_adverse_event_ctcae_grade_extension_and_severity(clinic):
+    a = FHIR().read("AdverseEvent", clinic.ae_serious["id"]).body
+    grades = [e for e in a.get("extension", []) if e["url"] == CTCAE_GRADE]
+    assert grades and grades[0]["valueCodeableConcept"]["coding"][0]["code"] == "3", a.get("extension")
+    assert a["severity"]["coding"][0]["code"] == "severe"
+    mild = FHIR().read("AdverseEvent", clinic.ae_mild["id"]).body
+    assert mild["severity"]["coding"][0]["code"] == "mild"
+
+
+@pytest.mark.feature("care")
+def test_search_adverse_event_severity(clinic):
+    r = FHIR().search("AdverseEvent", {"subject": f"Patient/{clinic.pid}", "severity": "severe"})
+    assert r.ids() == [clinic.ae_serious["id"]]
+
+
+@pytest.mark.feature("care")
+def test_search_adverse_event_seriousness_criterion(clinic):
+    r = FHIR().search("AdverseEvent", {"subject": f"Patient/{clinic.pid}", "seriousness": "hospitalization"})
+    assert r.ids() == [clinic.ae_serious["id"]]
+
+
+@pytest.mark.feature("care")
+def test_search_adverse_event_without_subject_runs_over_sites(clinic):
+    found = FHIR().search_all("AdverseEvent", {"date": "2026-03-01", "seriousness": "serious", "_count": 200})
+    assert clinic.ae_serious["id"] in {a["id"] for a in found}
+    assert all(a["date"].startswith("2026-03-01") for a in found)
+    hidden = FHIR("coordinator_b").search_all("AdverseEvent", {"date": "2026-03-01", "_count": 200})
+    assert clinic.ae_serious["id"] not in {a["id"] for a in hidden}
+
+
+@pytest.mark.feature("care")
+def test_search_adverse_event_sort_date(clinic):
+    r = FHIR().search("AdverseEvent", {"subject": f"Patient/{clinic.pid}", "_sort": "-date"})
+    assert r.ids() == [clinic.ae_serious["id"], clinic.ae_mild["id"]]
+
+
+@pytest.mark.feature("care")
+def test_adverse_event_round_trip_create(clinic):
+    """The server accepts what it serves: an event read back, without id and meta, is created as a new one (by an
+    investigator: the served event carries a causality assessment, which only an investigator may send)."""
+    body = FHIR().read("AdverseEvent", clinic.ae_mild["id"]).body
+    body = {k: v for k, v in body.items() if k not in ("id", "meta")}
+    r = FHIR("investigator").post("AdverseEvent", body)
+    assert r.status == 201, r
+    assert r.body["id"] != clinic.ae_mild["id"]
+    assert r.body["subject"] == body["subject"] and r.body["severity"] == body["severity"]
+
+
+@pytest.mark.feature("care")
+def test_adverse_event_update_needs_reason_and_version(clinic):
+    inv = FHIR("investigator")
+    created = inv.post("AdverseEvent", {k: v for k, v in inv.read("AdverseEvent", clinic.ae_mild["id"]).body.items()
+                                        if k not in ("id", "meta")})
+    assert created.status == 201, created
+    body = created.body
+    body["date"] = "2026-02-02"
+    no_reason = inv.put(f"AdverseEvent/{body['id']}", body, headers={"If-Match": 'W/"1"'})
+    assert no_reason.status == 422, no_reason
+    ok = inv.put(f"AdverseEvent/{body['id']}", with_reason(body), headers={"If-Match": 'W/"1"'})
+    assert ok.status == 200, ok
+    assert ok.body["date"].startswith("2026-02-02") and ok.body["meta"]["versionId"] == "2"
+    body["date"] = "2026-02-03"
+    outcome(inv.put(f"AdverseEvent/{body['id']}", with_reason(body), headers={"If-Match": 'W/"1"'}), 412)
+
+
+@pytest.mark.feature("care")
+def test_adverse_event_create_monitor_403(clinic):
+    body = {k: v for k, v in FHIR().read("AdverseEvent", clinic.ae_mild["id"]).body.items() if k not in ("id", "meta")}
+    outcome(FHIR("monitor").post("AdverseEvent", body), 403)
+
+
+@pytest.mark.feature("care")
+def test_adverse_event_create_without_subject_names_path():
+    r = FHIR().post("AdverseEvent", {"resourceType": "AdverseEvent", "actuality": "actual",
+                                     "event": {"text": "Dry skin"}, "date": "2026-02-01"})
+    assert r.status in (400, 422), r
+    assert any("AdverseEvent.subject" in e for e in expressions(r)), r.body
