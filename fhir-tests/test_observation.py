@@ -277,3 +277,26 @@ def test_update_observation_if_match(writable):
     assert r.body["meta"]["versionId"] == "2"
     stale = FHIR().put(f"Observation/{body['id']}", body, headers={"If-Match": 'W/"1"'})
     outcome(stale, 412)
+
+
+@pytest.mark.feature("observation-write")
+def test_observation_round_trip_create(clinic, writable):
+    """The server accepts what it serves: an observation read back (another patient, no id/meta) is created."""
+    body = {k: v for k, v in FHIR().read("Observation", clinic.obs_ids[2]).body.items() if k not in ("id", "meta")}
+    body["subject"] = {"reference": f"Patient/{writable}"}
+    body.pop("encounter", None)
+    body.pop("extension", None)   # the enrolment link belongs to the clinic's participant
+    r = FHIR().post("Observation", body)
+    assert r.status == 201, r
+    assert r.body["code"] == body["code"] and r.body["valueQuantity"]["value"] == body["valueQuantity"]["value"]
+
+
+def test_demo_observation_kinds_validate():
+    """Each category the store holds (semen, labs, PHQ-9 survey, DXA imaging on the demo) reads back and validates."""
+    seen = set()
+    for category in ("laboratory", "survey", "imaging", "exam", "vital-signs", "social-history"):
+        entries = FHIR().search("Observation", {"category": category, "_count": 20}).entries()
+        if entries:
+            seen.add(category)
+            assert FHIR().read("Observation", entries[0]["id"]).status == 200
+    assert "laboratory" in seen

@@ -455,3 +455,19 @@ def test_coordinator_search_sees_only_own_site(clinic):
     seen = FHIR("coordinator").search_all("Patient", {"name": "Fhirtest", "_count": 200})
     ids = {p["id"] for p in seen}
     assert clinic.pid in ids and clinic.patient_b["id"] not in ids
+
+
+def test_patient_round_trip_create(fhir, clinic):
+    """The server accepts what it serves: a Patient read back, without id and meta and with a new MRN, is created."""
+    body = {k: v for k, v in fhir.read("Patient", clinic.pid).body.items() if k not in ("id", "meta")}
+    body["identifier"] = [dict(i, value=f"FTR-{tag()}") if i.get("type") else i for i in body["identifier"]
+                          if "participant" not in i.get("system", "")]
+    r = fhir.post("Patient", body)
+    assert r.status == 201, r
+    assert r.body["name"] == body["name"] and r.body["birthDate"] == body["birthDate"]
+
+
+def test_duplicate_mrn_is_409(fhir):
+    p = minimal_patient()
+    assert fhir.post("Patient", p).status == 201
+    outcome(fhir.post("Patient", p), 409)
