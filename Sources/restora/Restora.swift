@@ -16,7 +16,7 @@ struct Restora: AsyncParsableCommand {
             ReleaseCommand.self,
             ServeCommand.self, MigrateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, TokenCommand.self,
             SiteCommand.self, ProgramCommand.self,
-            ReportCommand.self, ExportCommand.self, DemoCommand.self,
+            ReportCommand.self, ExportCommand.self, DemoCommand.self, ImportCommand.self,
         ]
     )
 }

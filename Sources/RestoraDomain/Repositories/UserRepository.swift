@@ -70,6 +70,8 @@ public struct Repositories: Sendable {
     /// Observations and visits for FHIR Observation and Encounter search, in SQL (issue #17, FHIRObservationSearch.swift).
     public var fhirObservations: any FHIRObservationSearch
     public var fhirEncounters: any FHIREncounterSearch
+    /// FHIR Bulk Data jobs and the chunked reads of `$export` (issue #17, migration 0050, FHIRBulkJob.swift).
+    public var fhirBulk: FHIRBulkStore
     /// Adverse events for FHIR AdverseEvent search across participants, in SQL (issue #17, FHIRAdverseEventSearch.swift).
     public var fhirAdverseEvents: any FHIRAdverseEventSearch
 
@@ -96,6 +98,7 @@ public struct Repositories: Sendable {
         recordHistory: any RecordHistory,
         fhirPatientSearch: any FHIRPatientSearch,
         fhirObservations: any FHIRObservationSearch, fhirEncounters: any FHIREncounterSearch,
+        fhirBulk: FHIRBulkStore,
         fhirAdverseEvents: any FHIRAdverseEventSearch
     ) {
         self.sites = sites
@@ -132,6 +135,7 @@ public struct Repositories: Sendable {
         self.fhirPatientSearch = fhirPatientSearch
         self.fhirObservations = fhirObservations
         self.fhirEncounters = fhirEncounters
+        self.fhirBulk = fhirBulk
         self.fhirAdverseEvents = fhirAdverseEvents
     }
 }

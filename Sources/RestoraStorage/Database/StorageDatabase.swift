@@ -91,6 +91,8 @@ public final class StorageDatabase: Sendable {
             fhirPatientSearch: SQLFHIRPatientSearch(store: store, audit: audit),
             fhirObservations: SQLFHIRObservationSearch(records: records(ObservationMapping.self)),
             fhirEncounters: SQLFHIREncounterSearch(records: records(VisitMapping.self)),
+            fhirBulk: FHIRBulkStore(jobs: SQLFHIRBulkJobRepository(records: records(FHIRBulkJobMapping.self)),
+                                    source: SQLFHIRBulkSource(store: store, audit: audit)),
             fhirAdverseEvents: SQLFHIRAdverseEventSearch(records: records(AdverseEventMapping.self)))
     }
 

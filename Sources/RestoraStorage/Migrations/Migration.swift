@@ -79,6 +79,7 @@ let allMigrations: [Migration] = [
     m0044_CreateElectronicSignatures,
     m0045_CreateRecordLocks,
     m0046_CreateSourceVerification,
+    m0050_CreateFHIRBulkJobs,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

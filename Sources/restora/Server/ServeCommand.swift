@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
             message: "the server stopped before this export finished; ask for it again", at: Date(),
             context: AuditContext(actor: Actor(userID: "system", role: nil), requestID: "startup-\(UUIDGenerator().next())"))
         if interrupted > 0 { logger.notice("export jobs interrupted by a restart marked failed", metadata: ["count": "\(interrupted)"]) }
+        _ = try await storage.repositories.fhirBulk.jobs.failUnfinished(  // FHIR $export jobs, likewise (docs/fhir.md "Bulk Data")
+            message: "the server stopped before this export finished; kick it off again", at: Date(),
+            context: AuditContext(actor: Actor(userID: "system", role: nil), requestID: "startup-\(UUIDGenerator().next())"))
         if let warning = plan.warning { CLIOutput.warn(warning) }
         logger.info("serving", metadata: [
             "url": "\(plan.publicURL)", "tls": "\(plan.tls != nil)", "cookies.secure": "\(plan.secureCookies)"])

@@ -1,0 +1,213 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import RestoraDomain
+@testable import RestoraWeb
+import Testing
+
+/// FHIR Bulk Data (issue #17, docs/fhir.md "Bulk Data"): `$export` kick-off → status → manifest → NDJSON files,
+/// DELETE, the refusals (no Prefer header, unknown `_type`, bad `_since`, a role that may not export, another
+/// user's job, an unknown Group), and the NDJSON import with a bad line among good ones.
+@Suite("FHIR Bulk Data")
+struct FHIRBulkTests {
+    /// A harness whose exports go to a fresh temporary folder, with p-a (site A) enrolled in prog-1.
+    static func with(_ body: @escaping @Sendable (WebHarness, any TestClientProtocol, URL) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restora-bulk-tests-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await WebHarness.with(configure: { $0.exportDirectory = folder.path; $0.maxBodyBytes = 1 << 16 }) { h, client in
+            _ = try await h.database.repositories.enrolments.create(
+                Enrolment(id: "e-a", participantID: "p-a", programID: "prog-1", siteID: "site-a"), context: WebHarness.setup, idempotencyKey: nil)
+            try await body(h, client, folder)
+        }
+    }
+
+    static func headers(_ h: WebHarness, _ role: UserRole, async: Bool = true) -> HTTPFields {
+        var fields = h.headers(role)
+        fields[.accept] = "application/fhir+json"
+        if async { fields[HTTPField.Name("Prefer")!] = "respond-async" }
+        return fields
+    }
+
+    /// Kicks off; returns the status URL's path (from Content-Location).
+    static func kickOff(_ h: WebHarness, _ client: any TestClientProtocol, _ role: UserRole, _ uri: String) async throws -> String {
+        try await client.execute(uri: uri, method: .get, headers: headers(h, role)) { r in
+            #expect(r.status == .accepted, "\(String(buffer: r.body))")
+            let location = try #require(r.headers[.contentLocation])
+            #expect(location.contains("/fhir/$export-status/"))
+            return String(location[location.range(of: "/fhir/")!.lowerBound...])
+        }
+    }
+
+    /// Polls until the manifest (200) comes; returns it.
+    static func manifest(_ h: WebHarness, _ client: any TestClientProtocol, _ role: UserRole, _ status: String) async throws -> FHIRJSON {
+        for _ in 0..<400 {
+            let (code, body) = try await client.execute(uri: status, method: .get, headers: h.headers(role)) { r in
+                if r.status == .accepted { #expect(r.headers[HTTPField.Name("X-Progress")!] != nil) }
+                return (r.status, r.body)
+            }
+            if code == .ok { return try fhir(body) }
+            #expect(code == .accepted, "\(String(buffer: body))")
+            if code != .accepted { throw BrowserError("status \(code)") }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw BrowserError("the export did not finish")
+    }
+
+    static func path(_ url: String) -> String { String(url[url.range(of: "/fhir/")!.lowerBound...]) }
+
+    /// The NDJSON lines of a manifest's output file, each parsed.
+    static func lines(_ h: WebHarness, _ client: any TestClientProtocol, _ role: UserRole, _ url: String) async throws -> [FHIRJSON] {
+        try await client.execute(uri: path(url), method: .get, headers: h.headers(role)) { r in
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "application/fhir+ndjson")
+            return try String(buffer: r.body).split(separator: "\n").map { try FHIRJSON.parse(Array($0.utf8)) }
+        }
+    }
+
+    static func outcome(_ r: TestResponse, _ status: HTTPResponse.Status, expression: String? = nil) throws {
+        #expect(r.status == status, "\(String(buffer: r.body))")
+        let body = try fhir(r.body)
+        #expect(body["resourceType"] == .string("OperationOutcome"))
+        if let expression {
+            #expect(body["issue"]?.arrayValue?.first?["expression"] == .array([.string(expression)]), "\(String(buffer: r.body))")
+        }
+    }
+
+    @Test("system $export by an admin: 202 + Content-Location, 202 X-Progress, manifest with Patient and Observation NDJSON of every site, each line a resource with meta")
+    func systemExport() async throws {
+        try await Self.with { h, client, _ in
+            _ = try await h.database.repositories.observations.create(
+                Observation(id: "o-1", participantID: "p-a", code: Coding(.loinc, "2571-8"), value: .quantity(Quantity(150, "mg/dL")),
+                            effective: WebHarness.now.addingTimeInterval(-86_400)),
+                context: WebHarness.setup, idempotencyKey: nil)
+            let status = try await Self.kickOff(h, client, .admin, "/fhir/$export?_outputFormat=application/fhir%2Bndjson")
+            let manifest = try await Self.manifest(h, client, .admin, status)
+            #expect(manifest["requiresAccessToken"] == .bool(true))
+            #expect(manifest["request"]?.stringValue?.hasSuffix("/fhir/$export?_outputFormat=application/fhir%2Bndjson") == true)
+            #expect(manifest["transactionTime"]?.stringValue != nil)
+            #expect(manifest["error"] == .array([]))
+            let output = try #require(manifest["output"]?.arrayValue)
+            #expect(output.compactMap { $0["type"]?.stringValue } == ["Patient", "Observation"])
+            #expect(output.compactMap { $0["count"]?.intValue } == [2, 1])
+            let patients = try await Self.lines(h, client, .admin, try #require(output[0]["url"]?.stringValue))
+            #expect(Set(patients.compactMap { $0["id"]?.stringValue }) == ["p-a", "p-b"])
+            #expect(patients.allSatisfy { $0["resourceType"] == .string("Patient") && $0["meta"]?["versionId"] == .string("1") })
+            let observations = try await Self.lines(h, client, .admin, try #require(output[1]["url"]?.stringValue))
+            #expect(observations.count == 1)
+            #expect(observations.first?["subject"]?["reference"] == .string("Patient/p-a"))
+            // The same bearer token is needed for the files.
+            try await client.execute(uri: Self.path(try #require(output[0]["url"]?.stringValue)), method: .get, headers: [:]) { r in
+                #expect(r.status == .unauthorized)
+            }
+            // The job is audited: its create and each status change.
+            let job = String(status.split(separator: "/").last!)
+            let stored = try await h.database.repositories.fhirBulk.jobs.get(Identifier(job))
+            #expect(stored.value.status == .done && stored.value.requestedBy.userID == "u-admin" && stored.version == 3)
+        }
+    }
+
+    @Test("a data manager's Patient/$export with _type=Patient sees site A only; the Group (program) export its enrolled participants; _since in the future exports nothing")
+    func scopedExports() async throws {
+        try await Self.with { h, client, _ in
+            let status = try await Self.kickOff(h, client, .dataManager, "/fhir/Patient/$export?_type=Patient")
+            let manifest = try await Self.manifest(h, client, .dataManager, status)
+            let output = try #require(manifest["output"]?.arrayValue)
+            #expect(output.count == 1)
+            let patients = try await Self.lines(h, client, .dataManager, try #require(output.first?["url"]?.stringValue))
+            #expect(patients.compactMap { $0["id"]?.stringValue } == ["p-a"])
+
+            let group = try await Self.kickOff(h, client, .admin, "/fhir/Group/prog-1/$export?_type=Patient")
+            let groupOutput = try #require(try await Self.manifest(h, client, .admin, group)["output"]?.arrayValue)
+            let members = try await Self.lines(h, client, .admin, try #require(groupOutput.first?["url"]?.stringValue))
+            #expect(members.compactMap { $0["id"]?.stringValue } == ["p-a"])
+
+            let later = try await Self.kickOff(h, client, .admin, "/fhir/$export?_since=2999-01-01T00:00:00Z")
+            #expect(try await Self.manifest(h, client, .admin, later)["output"] == .array([]))
+        }
+    }
+
+    @Test("kick-off refusals: no Prefer: respond-async → 400, unknown _type → 400 at _type, bad _since → 400 at _since, an unknown parameter → 400, investigator → 403, unknown Group → 404; nothing queued")
+    func kickOffRefusals() async throws {
+        try await Self.with { h, client, _ in
+            try await client.execute(uri: "/fhir/$export", method: .get, headers: Self.headers(h, .admin, async: false)) { r in
+                try Self.outcome(r, .badRequest)
+            }
+            try await client.execute(uri: "/fhir/$export?_type=Patient,Spaceship", method: .get, headers: Self.headers(h, .admin)) { r in
+                try Self.outcome(r, .badRequest, expression: "_type")
+            }
+            try await client.execute(uri: "/fhir/$export?_since=yesterday", method: .get, headers: Self.headers(h, .admin)) { r in
+                try Self.outcome(r, .badRequest, expression: "_since")
+            }
+            try await client.execute(uri: "/fhir/$export?_typeFilter=Patient%3Fgender%3Dmale", method: .get, headers: Self.headers(h, .admin)) { r in
+                try Self.outcome(r, .badRequest, expression: "_typeFilter")
+            }
+            try await client.execute(uri: "/fhir/$export", method: .get, headers: Self.headers(h, .investigator)) { r in
+                try Self.outcome(r, .forbidden)
+            }
+            try await client.execute(uri: "/fhir/Group/no-such-program/$export", method: .get, headers: Self.headers(h, .admin)) { r in
+                try Self.outcome(r, .notFound)
+            }
+            try await client.execute(uri: "/fhir/$export", method: .get, headers: [:]) { r in #expect(r.status == .unauthorized) }
+            try await client.execute(uri: "/fhir/$export-status/nope", method: .get, headers: h.headers(.admin)) { r in
+                try Self.outcome(r, .notFound)
+            }
+        }
+    }
+
+    @Test("another user's job is 404 for its status, its files and DELETE; the requester's DELETE → 202, then the status is 404")
+    func otherUsersJobAndDelete() async throws {
+        try await Self.with { h, client, _ in
+            let status = try await Self.kickOff(h, client, .admin, "/fhir/$export?_type=Patient")
+            let manifest = try await Self.manifest(h, client, .admin, status)
+            let file = Self.path(try #require(manifest["output"]?.arrayValue?.first?["url"]?.stringValue))
+            try await client.execute(uri: status, method: .get, headers: h.headers(.dataManager)) { r in try Self.outcome(r, .notFound) }
+            try await client.execute(uri: file, method: .get, headers: h.headers(.dataManager)) { r in try Self.outcome(r, .notFound) }
+            try await client.execute(uri: status, method: .delete, headers: h.headers(.dataManager)) { r in try Self.outcome(r, .notFound) }
+            try await client.execute(uri: status, method: .delete, headers: h.headers(.admin)) { r in #expect(r.status == .accepted) }
+            try await client.execute(uri: status, method: .get, headers: h.headers(.admin)) { r in try Self.outcome(r, .notFound) }
+            try await client.execute(uri: file, method: .get, headers: h.headers(.admin)) { r in try Self.outcome(r, .notFound) }
+        }
+    }
+
+    @Test("the CapabilityStatement lists $export")
+    func capability() async throws {
+        try await Self.with { h, client, _ in
+            try await client.execute(uri: "/fhir/metadata", method: .get, headers: [:]) { r in
+                #expect(String(buffer: r.body).contains("bulkdata/OperationDefinition/export"))
+            }
+        }
+    }
+
+    @Test("import: a bad line among good ones is refused with its line number, path and reason; the good lines load (the Observation linked to the new Patient's id)")
+    func importWithBadLines() async throws {
+        try await Self.with { h, _, folder in
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let file = folder.appendingPathComponent("in.ndjson")
+            let lines = [
+                #"{"resourceType":"Patient","id":"old-1","identifier":[{"system":"urn:restora:site:A:mrn","value":"A-900"}],"name":[{"family":"Ruiz","given":["Eva"]}],"gender":"female","birthDate":"1979-05-02"}"#,
+                #"{"resourceType":"Patient","identifier":[{"system":"urn:restora:site:A:mrn","value":"A-901"}],"gender":"female"}"#,
+                #"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2571-8"}]},"subject":{"reference":"Patient/old-1"},"effectiveDateTime":"2025-12-01T09:00:00Z","valueQuantity":{"value":150,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}}"#,
+                #"{"resourceType":"Observation", this is not JSON"#,
+                "",
+                #"{"resourceType":"Encounter","status":"finished"}"#,
+                #"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2571-8"}]},"subject":{"reference":"Patient/p-a"},"effectiveDateTime":"2025-12-02T09:00:00Z","valueQuantity":{"value":140,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}}"#,
+            ]
+            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let admin = try await h.database.repositories.users.get(username: "admin").value
+            let dependencies = WebDependencies(repositories: h.database.repositories, clock: FixedClock(WebHarness.now), logger: .init(label: "t"),
+                                               catalog: try WebHarness.catalog())
+            let summary = try await FHIRBulkImport(dependencies: dependencies, user: admin, audit: WebHarness.setup, batchSize: 50)
+                .load(path: file.path)
+            #expect(summary.lines == 7)
+            #expect(summary.loaded == ["Patient": 1, "Observation": 2])
+            #expect(summary.refusals.map(\.line) == [2, 4, 6])
+            #expect(summary.refusals.first?.path == "Patient.birthDate")
+            #expect(summary.refusals.last?.path == "resourceType")
+            let new = try #require(try await h.database.repositories.participants.search(ParticipantQuery(siteIDs: nil, mrn: "A-900", limit: 10)).items.first)
+            #expect(try await h.database.repositories.observations.list(participant: new.value.id).count == 1)
+            #expect(try await h.database.repositories.observations.list(participant: "p-a").count == 1)
+        }
+    }
+}
