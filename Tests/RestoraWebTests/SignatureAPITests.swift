@@ -121,6 +121,34 @@ struct SignatureAPITests {
         }
     }
 
+    @Test("wrong signing passwords count against the sign-in limits: the sixth attempt is 429 with Retry-After, unchecked, and sign-in for the account is paused too")
+    func signingPasswordsAreThrottled() async throws {
+        try await WebHarness.with { h, client in
+            let signer = try await Self.signer(h)
+            let enrolment = try await VisitAPITests.onTreatment(h, day0: CalendarDate("2025-10-01")!)
+            let path = "enrolments/\(enrolment.rawValue)"
+            // An empty password guesses nothing and is not counted.
+            #expect(try await Self.sign(client, path, signer, password: "").0 == .unprocessableContent)
+            for attempt in 1...SignInThrottlePolicy().maxFailuresPerAccount {
+                #expect(try await Self.sign(client, path, signer, password: "guess \(attempt)").0 == .unprocessableContent)
+            }
+            // Locked out: even the right password is not checked, and nothing is signed.
+            try await client.execute(uri: "/api/v1/\(path)/signatures", method: .post, headers: signer,
+                                     body: ByteBuffer(json: #"{"meaning":"approval","password":"\#(Self.password)"}"#)) { r in
+                #expect(r.status == .tooManyRequests)
+                #expect(Int(r.headers[HTTPField.Name("Retry-After")!] ?? "") ?? 0 > 0)
+                #expect(String(buffer: r.body).contains("too_many_attempts"))
+            }
+            #expect(try await Self.list(client, path, signer).isEmpty)
+            try await client.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(json: #"{"username":"dr-varga","password":"\#(Self.password)"}"#)) { r in
+                #expect(r.status == .tooManyRequests)
+            }
+            let lockouts = try await h.database.repositories.audit.history(table: SecurityEvent.table, recordID: "account:u-dr-varga")
+            #expect(lockouts.count == SignInThrottlePolicy().maxFailuresPerAccount + 1)  // each wrong password, and the lock-out
+        }
+    }
+
     @Test("coordinator, monitor and admin are refused (403); another site's record is 404; an unknown one 404; nothing written")
     func refusals() async throws {
         try await WebHarness.with { h, client in

@@ -54,7 +54,7 @@ public func buildApplication(
     RandomisationController(dependencies: dependencies, config: config).register(on: api)
     LockController(dependencies: dependencies, config: config).register(on: api)
     ConsentController(dependencies: dependencies, config: config).register(on: api)
-    SignatureController(dependencies: dependencies, config: config).register(on: api)  // e-signatures (issue #16 item 3)
+    SignatureController(dependencies: dependencies, config: config, signInGuard: signInGuard).register(on: api)  // e-signatures (issue #16 item 3)
     AuditController(dependencies: dependencies).register(on: api)
     WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)
 

@@ -6,10 +6,13 @@ import RestoraDomain
 /// with `meaning` and `password` (21 CFR 11.200(a)(1): the API re-checks the password on EVERY signing; there is
 /// no session to remember an earlier one), 201 with the signature; `GET` lists the record's signatures with their
 /// status as of now. Another site's record is 404; a role other than investigator 403 (`Signing`); a wrong
-/// password 422 naming `password`, recorded as a security event, nothing signed.
+/// password 422 naming `password`, recorded as a security event, nothing signed; too many wrong passwords 429
+/// with Retry-After, the same limits as sign-in.
 struct SignatureController {
     let dependencies: WebDependencies
     let config: WebConfiguration
+    /// Password re-entries count against the sign-in limits (`SignInGuard.reauthenticating`).
+    let signInGuard: SignInGuard
     var repositories: Repositories { dependencies.repositories }
 
     struct SignBody: Decodable {
@@ -36,10 +39,16 @@ struct SignatureController {
         let signing = Signing(repositories: repositories)
         try await Self.requireVisible(target, for: user, signing: signing, in: repositories)
         let body = try await request.decodeJSON(SignBody.self, limit: config.maxBodyBytes)
-        let stored = try await signing.sign(
-            target, meaning: body.meaning, signer: user, credentials: .init(password: body.password),
-            id: Identifier(dependencies.ids.next()), at: dependencies.clock.now(), context: context.audit(user))
-        return try JSONResponse.make(SignatureJSON(stored), status: .created, version: stored.version)
+        let client = ClientAddress.of(request, context, trustForwardedFor: config.trustForwardedFor)
+        let outcome = try await signInGuard.reauthenticating(user, passwordGiven: !body.password.isEmpty, client: client, requestID: context.requestID) {
+            try await signing.sign(
+                target, meaning: body.meaning, signer: user, credentials: .init(password: body.password),
+                id: Identifier(dependencies.ids.next()), at: dependencies.clock.now(), context: context.audit(user))
+        }
+        switch outcome {
+        case let .done(stored): return try JSONResponse.make(SignatureJSON(stored), status: .created, version: stored.version)
+        case let .lockedOut(retryAfter): return try SessionController.tooManyAttempts(retryAfter: retryAfter, context: context)
+        }
     }
 
     func list(_ kind: SignedRecordKind, _ request: Request, _ context: AppRequestContext) async throws -> Response {

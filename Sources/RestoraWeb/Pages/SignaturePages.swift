@@ -13,6 +13,8 @@ import RestoraDomain
 struct SignaturePagesController {
     let dependencies: WebDependencies
     let config: WebConfiguration
+    /// Password re-entries count against the sign-in limits (`SignInGuard.reauthenticating`).
+    let signInGuard: SignInGuard
     var repositories: Repositories { dependencies.repositories }
 
     func register(on router: RouterGroup<AppRequestContext>) {
@@ -24,6 +26,12 @@ struct SignaturePagesController {
             return HTMLResponse.html(try await page(target, owner: owner, user: user, context: context, session: session, state: FormState()))
         }
         router.post(PageRoute.signRecord) { request, context in try await sign(request, context) }
+    }
+
+    static func lockedOutMessage(retryAfter: Int) -> String {
+        let wait = retryAfter <= 90 ? "\(retryAfter) seconds" : "\((retryAfter + 59) / 60) minutes"
+        return "Too many wrong passwords for this account or from this computer. For your protection, signing and "
+            + "sign-in are paused: try again in \(wait). Nothing was signed."
     }
 
     static func target(_ context: AppRequestContext) throws -> SignatureTarget {
@@ -44,10 +52,21 @@ struct SignaturePagesController {
                                      status: .unprocessableContent)
         }
         do {
-            _ = try await Signing(repositories: repositories).sign(
-                target, meaning: meaning, signer: user,
-                credentials: .init(username: firstInSession ? (form["username"] ?? "") : nil, password: form["password"] ?? ""),
-                id: Identifier(dependencies.ids.next()), at: dependencies.clock.now(), context: context.audit(user))
+            let client = ClientAddress.of(request, context, trustForwardedFor: config.trustForwardedFor)
+            let outcome = try await signInGuard.reauthenticating(user, passwordGiven: !(form["password"] ?? "").isEmpty, client: client, requestID: context.requestID) {
+                try await Signing(repositories: repositories).sign(
+                    target, meaning: meaning, signer: user,
+                    credentials: .init(username: firstInSession ? (form["username"] ?? "") : nil, password: form["password"] ?? ""),
+                    id: Identifier(dependencies.ids.next()), at: dependencies.clock.now(), context: context.audit(user))
+            }
+            if case let .lockedOut(retryAfter) = outcome {
+                state.general = [Self.lockedOutMessage(retryAfter: retryAfter)]
+                state.form = form.removing("password")
+                var response = HTMLResponse.html(
+                    try await page(target, owner: owner, user: user, context: context, session: session, state: state), status: .tooManyRequests)
+                response.headers[SessionController.retryAfter] = String(retryAfter)
+                return response
+            }
         } catch let error as DomainError {
             switch error {
             case let .invalidValue(field, message): state.errors[field] = message; state.general = field == "fullName" ? [message] : []

@@ -33,7 +33,7 @@ enum WebPages {
         ExportPagesController(dependencies: dependencies, config: config).register(on: pages)
         QueryPagesController(dependencies: dependencies, config: config).register(on: pages)  // ParticipantPage+Queries.swift
         SDVPagesController(dependencies: dependencies, config: config).register(on: pages)
-        SignaturePagesController(dependencies: dependencies, config: config).register(on: pages)  // e-signatures (issue #16 item 3)
+        SignaturePagesController(dependencies: dependencies, config: config, signInGuard: signInGuard).register(on: pages)  // e-signatures (issue #16 item 3)
         LockPagesController(dependencies: dependencies, config: config).register(on: pages)  // ParticipantPage+Lock.swift
         RandomisationPagesController(dependencies: dependencies, config: config).register(on: pages)
         ConsentPagesController(dependencies: dependencies, config: config).register(on: pages)  // e-consent (issue #16 item 2)

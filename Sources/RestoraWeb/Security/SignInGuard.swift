@@ -59,7 +59,7 @@ struct SignInGuard: Sendable {
         return .refused
     }
 
-    private func record(
+    func record(
         _ lockout: SignInThrottle.Lockout, username: String, client: String, requestID: String, metadata: Logger.Metadata
     ) async {
         let subject: String
