@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func aRowNamingAVariableTheDatasetLacksIsRefusedByName() {
-        var row = SDTMRow()
+        var row = SDTMRow(dataset: "DM")
         row["STUDYID"] = .text("S")
         row["LBNOPE"] = .text("x")
         #expect(throws: ExportError.self) { try row.values(for: DMDataset.spec) }

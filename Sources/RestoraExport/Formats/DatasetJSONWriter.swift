@@ -40,6 +40,9 @@ public struct DatasetJSONWriter: DatasetWriter {
     public var rows: Int { spool.rows }
 
     private let spool: RowSpool
+    /// Per variable, string or number, and whether an integer (read from the spec once, not per cell).
+    private let kinds: [VariableSpec.Kind]
+    private let integer: [Bool]
 
     public init(spec: DatasetSpec, directory: URL, context: ExportContext) throws {
         guard !spec.name.isEmpty, !spec.variables.isEmpty else {
@@ -55,6 +58,8 @@ public struct DatasetJSONWriter: DatasetWriter {
         self.spec = spec
         self.directory = directory
         self.context = context
+        kinds = spec.variables.map(\.kind)
+        integer = spec.variables.map { $0.dataType == .integer }
         spool = try RowSpool(directory: directory, fileName: spec.name.lowercased() + ".json", dataset: spec.name,
                              lengths: Array(repeating: 1, count: spec.variables.count))
     }
@@ -118,46 +123,50 @@ public struct DatasetJSONWriter: DatasetWriter {
     }
 
     /// Serializes one row to the spool (JSON text of the row array, preceded by a comma after the first) and
-    /// tracks each string column's longest value.
+    /// tracks each string column's longest value. The bytes go straight into the spool's buffer (no String per
+    /// row); a refused row stops the writer and its spool is removed, so a half-written row is never read.
     private func spoolRow(_ row: [ExportValue], rowNumber: Int) throws {
-        guard row.count == spec.variables.count else {
+        guard row.count == kinds.count else {
             throw ExportError("dataset \(spec.name), row \(rowNumber): \(row.count) values for \(spec.variables.count) variables")
         }
-        var line = rowNumber == 1 ? "\n    [" : ",\n    ["
-        for (index, (variable, value)) in zip(spec.variables, row).enumerated() {
+        let out = spool.output
+        out.append(rowNumber == 1 ? Self.firstRowStart : Self.rowStart)
+        for index in row.indices {
             func refuse(_ why: String) -> ExportError {
-                ExportError("dataset \(spec.name), variable \(variable.name), row \(rowNumber): \(why)")
+                ExportError("dataset \(spec.name), variable \(spec.variables[index].name), row \(rowNumber): \(why)")
             }
-            if index > 0 { line += ", " }
-            switch (variable.kind, value) {
+            if index > 0 { out.append(0x2C); out.append(0x20) }  // ", "
+            switch (kinds[index], row[index]) {
             case (_, .missing):
-                line += "null"
+                out.append(Self.null)
             case (.text, .text(var text)):
                 // One pass over the bytes: plain ASCII (length = byte count, no escapes) is the common case.
-                let (ascii, plain) = text.withUTF8 { bytes in
+                let (ascii, plain, count) = text.withUTF8 { bytes in
                     var ascii = true, plain = true
                     for byte in bytes {
                         if byte >= 0x80 { ascii = false } else if byte < 0x20 || byte == 0x22 || byte == 0x5C { plain = false }
                     }
-                    return (ascii, plain)
+                    if plain {
+                        out.append(0x22)
+                        out.append(bytes)
+                        out.append(0x22)
+                    }
+                    return (ascii, plain, bytes.count)
                 }
-                spool.lengths[index] = max(spool.lengths[index], ascii ? text.utf8.count : text.count)
-                if plain {
-                    line += "\""
-                    line += text
-                    line += "\""
-                } else {
-                    line += JSONText.string(text)
-                }
+                let length = ascii ? count : text.count
+                if length > spool.lengths[index] { spool.lengths[index] = length }
+                if !plain { out.append(JSONText.string(text)) }
             case (.number, .number(let number)):
                 guard number.isFinite else { throw refuse("the value \(number) is not a finite number") }
-                if variable.dataType == .integer {
+                if integer[index] {
                     guard number == number.rounded(), number.magnitude <= 0x1p53 else {
                         throw refuse("the value \(number) is not an integer (the variable's type is integer)")
                     }
-                    line += String(Int64(number))
+                    Self.appendInteger(Int64(number), to: out)
+                } else if number == 0 {
+                    out.append(0x30)
                 } else {
-                    line += number == 0 ? "0" : "\(number)"
+                    out.append(number.description)
                 }
             case (.number, .text):
                 throw refuse("a text value in a numeric variable")
@@ -165,8 +174,28 @@ public struct DatasetJSONWriter: DatasetWriter {
                 throw refuse("a number in a character variable")
             }
         }
-        line += "]"
-        try spool.output.write(line)
+        out.append(0x5D)  // "]"
+        try out.endPiece()
+    }
+
+    private static let firstRowStart = Array("\n    [".utf8)
+    private static let rowStart = Array(",\n    [".utf8)
+    private static let null = Array("null".utf8)
+
+    /// The decimal digits of `value` (what `String(value)` gives), without a String.
+    @inline(__always)
+    static func appendInteger(_ value: Int64, to out: FormatFileOutput) {
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
     }
 }
 

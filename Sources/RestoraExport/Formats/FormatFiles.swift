@@ -1,11 +1,15 @@
 import Foundation
 
 /// A file written through a memory buffer, flushed every `capacity` bytes: the format writers emit many small
-/// pieces (a cell, a record) and one `write` system call per piece would dominate an export's time.
+/// pieces (a cell, a record) and one `write` system call per piece would dominate an export's time. The buffer is
+/// raw memory the writer owns, so a piece is one bounds check and a copy (issue #18: the SDTM writers append
+/// about 25 pieces per row, and an array's uniqueness and capacity checks on each were a visible share).
 final class FormatFileOutput {
     let url: URL
     private let handle: FileHandle
-    private var buffer: [UInt8] = []
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var storageCapacity: Int
+    private var count = 0
     private let capacity: Int
     private(set) var bytesWritten = 0
     private var open = true
@@ -18,28 +22,65 @@ final class FormatFileOutput {
             throw ExportError("cannot create \(url.lastPathComponent) in \(url.deletingLastPathComponent().path)")
         }
         handle = try FileHandle(forWritingTo: url)
-        buffer.reserveCapacity(capacity)
+        storageCapacity = capacity + 4096
+        storage = .allocate(capacity: storageCapacity)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Room for `more` bytes (a piece larger than the slack grows the buffer).
+    @inline(__always)
+    private func reserve(_ more: Int) {
+        if count + more > storageCapacity { grow(count + more) }
+    }
+
+    private func grow(_ needed: Int) {
+        var size = storageCapacity
+        while size < needed { size *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        larger.update(from: storage, count: count)
+        storage.deallocate()
+        storage = larger
+        storageCapacity = size
+    }
+
+    @inline(__always)
+    private func flushIfFull() throws {
+        if count >= capacity { try flush() }
     }
 
     func write(_ bytes: some Sequence<UInt8>) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
+        for byte in bytes {
+            reserve(1)
+            storage[count] = byte
+            count += 1
+        }
+        try flushIfFull()
     }
 
     // Concrete overloads for the hot paths (contiguous copies, no per-byte iteration).
     func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
+        try bytes.withUnsafeBufferPointer { try write($0) }
     }
 
     func write(_ bytes: ArraySlice<UInt8>) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
+        try bytes.withUnsafeBufferPointer { try write($0) }
     }
 
     func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
+        append(bytes)
+        try flushIfFull()
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        append(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        try flushIfFull()
+    }
+
+    func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write($0) }
     }
 
     func write(_ text: String) throws {
@@ -49,26 +90,76 @@ final class FormatFileOutput {
 
     /// A 64-bit value as 8 big-endian bytes.
     func write(bigEndian value: UInt64) throws {
-        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
-        if buffer.count >= capacity { try flush() }
+        reserve(8)
+        UnsafeMutableRawPointer(storage + count).storeBytes(of: value.bigEndian, as: UInt64.self)
+        count += 8
+        try flushIfFull()
     }
 
     func write(byte: UInt8) throws {
-        buffer.append(byte)
-        if buffer.count >= capacity { try flush() }
+        append(byte)
+        try flushIfFull()
     }
 
-    func write(repeating byte: UInt8, count: Int) throws {
-        guard count > 0 else { return }
-        buffer.append(contentsOf: repeatElement(byte, count: count))
-        if buffer.count >= capacity { try flush() }
+    func write(repeating byte: UInt8, count repeated: Int) throws {
+        guard repeated > 0 else { return }
+        reserve(repeated)
+        (storage + count).initialize(repeating: byte, count: repeated)
+        count += repeated
+        try flushIfFull()
     }
+
+    /// Appends without the flush check; the caller ends a piece with `write` or `endPiece()`.
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (storage + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    @inline(__always)
+    func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    @inline(__always)
+    func append(repeating byte: UInt8, count repeated: Int) {
+        guard repeated > 0 else { return }
+        reserve(repeated)
+        (storage + count).initialize(repeating: byte, count: repeated)
+        count += repeated
+    }
+
+    /// A 64-bit value as 8 big-endian bytes, without the flush check.
+    @inline(__always)
+    func append(bigEndian value: UInt64) {
+        reserve(8)
+        UnsafeMutableRawPointer(storage + count).storeBytes(of: value.bigEndian, as: UInt64.self)
+        count += 8
+    }
+
+    /// Flushes when the buffer is full (after `append`s).
+    func endPiece() throws { try flushIfFull() }
 
     func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
-        bytesWritten += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        try handle.write(contentsOf: UnsafeRawBufferPointer(start: storage, count: count))
+        bytesWritten += count
+        count = 0
     }
 
     /// Flushes, forces the data to disk (unless `sync` is false: a scratch file) and closes.
@@ -99,13 +190,15 @@ final class FormatFileInput {
         self.blockSize = blockSize
     }
 
-    /// Copies exactly `count` bytes to `output`; throws at a premature end of file.
+    /// Copies exactly `count` bytes to `output` (appended: the caller ends the piece with `output.endPiece()`);
+    /// throws at a premature end of file.
     func copy(_ count: Int, to output: FormatFileOutput) throws {
         var remaining = count
         while remaining > 0 {
             if index == block.count { try refill() }
             let n = min(remaining, block.count - index)
-            try output.write(block[index..<(index + n)])
+            let start = index
+            block.withUnsafeBufferPointer { output.append(UnsafeBufferPointer(rebasing: $0[start..<(start + n)])) }
             index += n
             remaining -= n
         }

@@ -36,6 +36,8 @@ public struct XPTDatasetWriter: DatasetWriter {
 
     private let spool: RowSpool
     private let createdAt: Date
+    /// Per variable, numeric or character (read from the spec once, not per cell).
+    private let kinds: [VariableSpec.Kind]
 
     /// The SAS XPORT v5 limits (TS-140).
     public static let maxNameLength = 8
@@ -50,6 +52,7 @@ public struct XPTDatasetWriter: DatasetWriter {
         self.directory = directory
         self.encoding = encoding
         self.createdAt = createdAt
+        kinds = spec.variables.map(\.kind)
         spool = try RowSpool(directory: directory, fileName: spec.name.lowercased() + ".xpt", dataset: spec.name,
                              lengths: spec.variables.map { $0.kind == .number ? 8 : 1 })
     }
@@ -174,7 +177,6 @@ public struct XPTDatasetWriter: DatasetWriter {
     private func copyRows(to out: FormatFileOutput) throws {
         let input = try FormatFileInput(url: spool.output.url)
         defer { input.close() }
-        let kinds = spec.variables.map(\.kind)
         let lengths = spool.lengths
         for _ in 0..<rows {
             for index in kinds.indices {
@@ -184,9 +186,10 @@ public struct XPTDatasetWriter: DatasetWriter {
                 case .text:
                     let count = Int(try input.readByte())
                     try input.copy(count, to: out)
-                    try out.write(repeating: 0x20, count: lengths[index] - count)
+                    out.append(repeating: 0x20, count: lengths[index] - count)
                 }
             }
+            try out.endPiece()
         }
     }
 
@@ -220,16 +223,16 @@ public struct XPTDatasetWriter: DatasetWriter {
             throw ExportError("dataset \(spec.name), row \(rowNumber): \(row.count) values for \(spec.variables.count) variables")
         }
         let out = spool.output
-        for (index, (variable, value)) in zip(spec.variables, row).enumerated() {
+        for index in row.indices {
             func refuse(_ why: String) -> ExportError {
-                ExportError("dataset \(spec.name), variable \(variable.name), row \(rowNumber): \(why)")
+                ExportError("dataset \(spec.name), variable \(spec.variables[index].name), row \(rowNumber): \(why)")
             }
-            switch (variable.kind, value) {
+            switch (kinds[index], row[index]) {
             case (.number, .missing):
-                try out.write(bigEndian: IBMFloat.missingBits)
+                out.append(bigEndian: IBMFloat.missingBits)
             case (.number, .number(let number)):
                 switch IBMFloat.encode(number) {
-                case .success(let bits): try out.write(bigEndian: bits)
+                case .success(let bits): out.append(bigEndian: bits)
                 case .failure(let failure): throw refuse("the value \(number) \(failure.reason)")
                 }
             case (.number, .text):
@@ -237,7 +240,7 @@ public struct XPTDatasetWriter: DatasetWriter {
             case (.text, .number):
                 throw refuse("a number in a character variable")
             case (.text, .missing):
-                try out.write(byte: 0)
+                out.append(0)
             case (.text, .text(var text)):
                 try text.withUTF8 { bytes in
                     guard bytes.count <= XPTDatasetWriter.maxCharacterBytes else {
@@ -251,11 +254,12 @@ public struct XPTDatasetWriter: DatasetWriter {
                     if encoding == .ascii, nonASCII {
                         throw refuse("the value has a non-ASCII character; this export writes ASCII character data (docs/xpt-format.md)")
                     }
-                    spool.lengths[index] = max(spool.lengths[index], bytes.count)
-                    try out.write(byte: UInt8(bytes.count))
-                    try out.write(bytes)
+                    if bytes.count > spool.lengths[index] { spool.lengths[index] = bytes.count }
+                    out.append(UInt8(bytes.count))
+                    out.append(bytes)
                 }
             }
         }
+        try out.endPiece()
     }
 }

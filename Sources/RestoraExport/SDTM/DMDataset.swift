@@ -51,7 +51,7 @@ enum DMDataset {
         func reached(_ status: EnrolmentStatus) -> CalendarDate? {
             transitions.first { $0.to == status }.map { CalendarDate($0.at) }
         }
-        var row = SDTMRow()
+        var row = SDTMRow(dataset: "DM")
         row["STUDYID"] = .text(s.studyID)
         row["DOMAIN"] = .text("DM")
         row["USUBJID"] = .text(s.usubjid)

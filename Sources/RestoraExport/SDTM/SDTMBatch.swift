@@ -17,7 +17,7 @@ struct SDTMBatch {
     mutating func supplement(_ domain: String, _ subject: SDTMSubject, idvar: String?, idvarval: String?,
                              qnam: String, qlabel: String, qval: String?, qorig: String = "Collected") {
         guard let qval, !qval.isEmpty else { return }
-        var row = SDTMRow()
+        var row = SDTMRow(dataset: "SUPP" + domain)
         row["STUDYID"] = .text(subject.studyID)
         row["RDOMAIN"] = .text(domain)
         row["USUBJID"] = .text(subject.usubjid)
@@ -27,7 +27,7 @@ struct SDTMBatch {
         row["QLABEL"] = .text(qlabel)
         row["QVAL"] = .text(qval)
         row["QORIG"] = .text(qorig)
-        add("SUPP\(domain)", row)
+        add(row.layout.dataset, row)
     }
 
     /// A free text longer than 200 bytes (the SAS XPORT v5 limit) as SDTMIG 3.4 section 4.5.3.2 splits it: the

@@ -25,7 +25,7 @@ struct SDTMFindingsTest {
 
     /// By LOINC (or restora) code. LBTESTCD values are CDISC CT (C65047) where the public terminology names the
     /// test; the semen tests other than VOLUME are sponsor-defined (docs/sdtm.md).
-    static let catalogue: [String: SDTMFindingsTest] = {
+    static let catalogue: [Key: SDTMFindingsTest] = {
         var tests: [Coding: SDTMFindingsTest] = [
             ClinicalCodes.semenVolume: .lab("VOLUME", "Volume", "SEMEN ANALYSIS", "SEMEN"),
             ClinicalCodes.spermConcentration: .lab("SPERM", "Spermatozoa", "SEMEN ANALYSIS", "SEMEN"),
@@ -56,7 +56,13 @@ struct SDTMFindingsTest {
         return Dictionary(tests.map { (key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     }()
 
-    static func key(_ coding: Coding) -> String { "\(coding.system.rawValue)#\(coding.code)" }
+    /// A test's key: the code system and code (the display is not part of it).
+    struct Key: Hashable {
+        let system: CodeSystem
+        let code: String
+    }
+
+    static func key(_ coding: Coding) -> Key { Key(system: coding.system, code: coding.code) }
 
     static func test(for coding: Coding) -> SDTMFindingsTest? { catalogue[key(coding)] }
 
@@ -82,8 +88,10 @@ struct SDTMPanelGroups {
 
 /// A subject's observations in the order the findings domains write them: by time, then code.
 extension SDTMSubject {
-    var findingsInOrder: [Observation] {
-        data.record.observations.sorted { ($0.effective, $0.code.code) < ($1.effective, $1.code.code) }
+    var findingsInOrder: [Observation] { findings }
+
+    static func findingsInOrder(_ observations: [Observation]) -> [Observation] {
+        observations.sorted { ($0.effective, $0.code.code) < ($1.effective, $1.code.code) }
     }
 }
 
@@ -121,28 +129,50 @@ enum SDTMFindings {
         ]
     }
 
+    /// The names of the variables `row` sets, per domain: spelled once, not for every row.
+    struct Names {
+        let grpid, testcd, test, cat, orres, orresu, stresc, stresn, stresu, dtc, dy: String
+
+        init(_ d: String) {
+            grpid = d + "GRPID"; testcd = d + "TESTCD"; test = d + "TEST"; cat = d + "CAT"; orres = d + "ORRES"
+            orresu = d + "ORRESU"; stresc = d + "STRESC"; stresn = d + "STRESN"; stresu = d + "STRESU"
+            dtc = d + "DTC"; dy = d + "DY"
+        }
+
+        static let lb = Names("LB"), mk = Names("MK")
+
+        static func of(_ domain: String) -> Names {
+            switch domain {
+            case "LB": return lb
+            case "MK": return mk
+            default: return Names(domain)
+            }
+        }
+    }
+
     /// The rows of one observation's common variables; the caller adds the domain's own.
     static func row(_ s: SDTMSubject, _ test: SDTMFindingsTest, _ observation: Observation, seq: Int, group: Int?) -> SDTMRow {
-        let d = test.domain
-        var row = s.row(d, seq: seq)
-        row["\(d)GRPID"] = .text(group.map(String.init))
-        row["\(d)TESTCD"] = .text(test.testcd)
-        row["\(d)TEST"] = .text(test.test)
-        row["\(d)CAT"] = .text(test.category)
+        let n = Names.of(test.domain)
+        var row = s.row(test.domain, seq: seq)
+        row[n.grpid] = .text(group.map(String.init))
+        row[n.testcd] = .text(test.testcd)
+        row[n.test] = .text(test.test)
+        row[n.cat] = .text(test.category)
         let result = resultText(observation.value)
-        row["\(d)ORRES"] = .text(result)
-        row["\(d)STRESC"] = .text(result)
-        row["\(d)STRESN"] = .number(observation.value.number)
+        row[n.orres] = .text(result)
+        row[n.stresc] = .text(result)
+        row[n.stresn] = .number(observation.value.number)
         if let unit = observation.value.quantity.flatMap({ SDTMTerms.unit($0.unit) }) {
-            row["\(d)ORRESU"] = .text(unit)
-            row["\(d)STRESU"] = .text(unit)
+            row[n.orresu] = .text(unit)
+            row[n.stresu] = .text(unit)
         }
         let (number, name) = s.visit(observation.visitID)
         row["VISITNUM"] = number
         row["VISIT"] = name
-        row["EPOCH"] = s.epoch(observation.effectiveDate)
-        row["\(d)DTC"] = s.dateTime(observation.effective)
-        row["\(d)DY"] = s.day(observation.effectiveDate)
+        let date = observation.effectiveDate
+        row["EPOCH"] = s.epoch(date)
+        row[n.dtc] = s.dateTime(observation.effective)
+        row[n.dy] = s.day(date)
         return row
     }
 

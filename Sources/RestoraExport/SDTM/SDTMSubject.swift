@@ -14,12 +14,25 @@ struct SDTMSubject {
     /// The end of study treatment: the move to follow-up, else the recorded discontinuation.
     let referenceEnd: CalendarDate?
     private let schedule: SDTMSchedule
+    /// The observations in the order the findings domains write them (`findingsInOrder`), sorted once.
+    let findings: [Observation]
+    /// VISITNUM and VISIT of each recorded visit with a planned visit of the schedule, found once.
+    private let visits: [Identifier<Visit>: (number: ExportValue, name: ExportValue)]
 
     init(_ participant: ExportParticipant, studyID: String, schedule: SDTMSchedule) {
         self.participant = participant
         self.studyID = studyID
         self.usubjid = "\(studyID)-\(participant.subjectID)"
         self.schedule = schedule
+        findings = Self.findingsInOrder(participant.data.record.observations)
+        var visits: [Identifier<Visit>: (number: ExportValue, name: ExportValue)] = [:]
+        var seen = Set<Identifier<Visit>>()
+        for visit in participant.data.visits where seen.insert(visit.id).inserted {  // the first of an id, as before
+            if let planned = schedule.visit(key: visit.visitKey) {
+                visits[visit.id] = (.number(Double(planned.number)), .text(planned.title))
+            }
+        }
+        self.visits = visits
         let transitions = participant.data.enrolment.transitions
         referenceStart = transitions.first { $0.to == .onTreatment }.map { CalendarDate($0.at) }
         let endOfTreatment = transitions.first { $0.from == .onTreatment }.map { CalendarDate($0.at) }
@@ -35,11 +48,11 @@ struct SDTMSubject {
 
     /// STUDYID, DOMAIN, USUBJID and the --SEQ of a new row.
     func row(_ domain: String, seq: Int) -> SDTMRow {
-        var row = SDTMRow()
+        var row = SDTMRow(dataset: domain)
         row["STUDYID"] = .text(studyID)
         row["DOMAIN"] = .text(domain)
         row["USUBJID"] = .text(usubjid)
-        row["\(domain)SEQ"] = .integer(seq)
+        row[row.layout.seqName] = .integer(seq)
         return row
     }
 
@@ -58,10 +71,8 @@ struct SDTMSubject {
 
     /// VISITNUM and VISIT of a recorded visit, from the protocol's schedule.
     func visit(_ id: Identifier<Visit>?) -> (number: ExportValue, name: ExportValue) {
-        guard let id, let visit = data.visits.first(where: { $0.id == id }), let planned = schedule.visit(key: visit.visitKey) else {
-            return (.missing, .missing)
-        }
-        return (.number(Double(planned.number)), .text(planned.title))
+        guard let id, let found = visits[id] else { return (.missing, .missing) }
+        return found
     }
 }
 

@@ -97,6 +97,9 @@ enum SDTMTerms {
     /// "{T-score}" carry no unit and give nil.
     static func unit(_ ucum: String) -> String? {
         if ucum.hasPrefix("{") && ucum.hasSuffix("}") { return nil }
+        // Most units have neither "10*" nor "[…]": returned as they are without Foundation's string search
+        // (issue #18: three replacingOccurrences per laboratory row were 6 % of the SDTM export's time).
+        if !ucum.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "[") }) { return ucum }
         return ucum.replacingOccurrences(of: "10*", with: "10^")
             .replacingOccurrences(of: "[IU]", with: "IU").replacingOccurrences(of: "[iU]", with: "IU")
     }
