@@ -79,6 +79,7 @@ let allMigrations: [Migration] = [
     m0044_CreateElectronicSignatures,
     m0045_CreateRecordLocks,
     m0046_CreateSourceVerification,
+    m0047_FHIRPatientSearchIndexes,
     m0050_CreateFHIRBulkJobs,
 ]
 

@@ -56,6 +56,8 @@ public func buildApplication(
     ConsentController(dependencies: dependencies, config: config).register(on: api)
     SignatureController(dependencies: dependencies, config: config, signInGuard: signInGuard).register(on: api)  // e-signatures (issue #16 item 3)
     AuditController(dependencies: dependencies).register(on: api)
+    let fhir = FHIRBulkRoutes.advertised(FHIRServer(dependencies: dependencies, config: config)).mount(on: router)  // FHIR R4 at /fhir (issue #17, docs/fhir.md)
+    FHIRBulkRoutes(dependencies: dependencies, config: config).register(on: fhir)  // Bulk Data $export (issue #17, docs/fhir.md "Bulk Data")
     WebPages.register(on: router, config: config, dependencies: dependencies, signInGuard: signInGuard)
 
     return Application(
