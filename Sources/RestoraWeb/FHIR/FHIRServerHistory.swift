@@ -12,3 +12,58 @@ protocol FHIRVersionedHandler: FHIRResourceHandler {
     /// previous page's `nextCursor`), those at or after `since` only.
     func history(since: Date?, cursor: String?, count: Int, in context: FHIRInteractionContext) async throws -> FHIRSearchPage
 }
+
+/// The versions a handler serves, from `Repositories.recordHistory` (every audited change of the record,
+/// rebuilt from the audit trail; docs/fhir.md "Versions and history"), each mapped through the type's own
+/// mapping of current records: `map` takes a batch of versions as `Versioned` values (this version's number
+/// and time) and answers one stored resource per value, in order. Site scoping is the record history's
+/// (`visibleSites`: another site's record is 404); `visible` adds a type's own rule (e.g. a program's sites).
+enum FHIRHistory {
+    typealias Mapping<Value> = ([Versioned<Value>]) async throws -> [FHIRStoredResource]
+
+    static func versions<Value: Sendable>(
+        _ type: Value.Type, resourceType: String, id: String, in context: FHIRInteractionContext,
+        visible: (Value) -> Bool = { _ in true }, map: Mapping<Value>
+    ) async throws -> [FHIRStoredResource] {
+        let versions: [RecordVersion<Value>]
+        do {
+            versions = try await context.repositories.recordHistory.versions(of: type, id: id, visibleSites: context.visibleSites)
+        } catch RepositoryError.notFound {
+            throw FHIRError.notFound(resourceType, id)
+        }
+        guard let newest = versions.last, visible(newest.value) else { throw FHIRError.notFound(resourceType, id) }
+        return try await stored(versions, map: map)
+    }
+
+    static func history<Value: Sendable>(
+        _ type: Value.Type, since: Date?, cursor: String?, count: Int, in context: FHIRInteractionContext,
+        visible: (Value) -> Bool = { _ in true }, map: Mapping<Value>
+    ) async throws -> FHIRSearchPage {
+        let page: RecordHistoryPage<Value>
+        do {
+            page = try await context.repositories.recordHistory.history(
+                of: type, since: since, cursor: cursor, count: count, visibleSites: context.visibleSites)
+        } catch DomainError.invalidValue(field: "cursor", _) {
+            throw FHIRError(status: 400, code: .invalid, diagnostics: "the paging cursor is not one this server wrote: follow the Bundle's next link as it is")
+        }
+        return FHIRSearchPage(resources: try await stored(page.versions.filter { visible($0.value) }, map: map),
+                              nextCursor: page.nextCursor, total: nil)
+    }
+
+    /// The versions mapped; a deletion keeps its version number and time and has no resource body.
+    static func stored<Value: Sendable>(_ versions: [RecordVersion<Value>], map: Mapping<Value>) async throws -> [FHIRStoredResource] {
+        guard !versions.isEmpty else { return [] }
+        let mapped = try await map(versions.map(\.versioned))
+        precondition(mapped.count == versions.count, "a history mapping answers one resource per version")
+        return zip(versions, mapped).map { version, resource in
+            var resource = resource
+            resource.versionID = version.version
+            resource.lastUpdated = version.at
+            if version.isDeleted {
+                resource.deleted = true
+                resource.resource = .object([])
+            }
+            return resource
+        }
+    }
+}

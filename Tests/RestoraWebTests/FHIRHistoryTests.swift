@@ -1,0 +1,171 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RestoraDomain
+@testable import RestoraWeb
+import Testing
+
+/// vread and `_history` of earlier versions through the real application (`WebHarness`: p-a at site A, p-b at
+/// site B; the coordinator sees site A only): every audited change is a version, rebuilt from the audit trail
+/// and mapped like a read (docs/fhir.md "Versions and history"); deletions are deleted history entries.
+@Suite("FHIR history")
+struct FHIRHistoryTests {
+    static func json(_ buffer: ByteBuffer) -> FHIRJSON { (try? FHIRJSON.parse(buffer.readableBytesView)) ?? .null }
+
+    static func context(_ reason: String) -> AuditContext {
+        AuditContext(actor: Actor(userID: "u-investigator", role: "investigator"), requestID: UUID().uuidString, reason: reason)
+    }
+
+    /// Writes at distinct instants (the store's clock has millisecond resolution).
+    static func tick() async throws { try await Task.sleep(for: .milliseconds(5)) }
+
+    /// p-a updated twice: given name "Ana" (1) → "Anabel" (2) → MRN A-009 (3).
+    static func updatePatientTwice(_ h: WebHarness) async throws {
+        let repos = h.database.repositories
+        var p = try await repos.participants.get("p-a").value
+        try await tick()
+        p.givenName = "Anabel"
+        _ = try await repos.participants.update(p, expectedVersion: 1, context: Self.context("name misspelt"))
+        try await tick()
+        p.mrn = "A-009"
+        _ = try await repos.participants.update(p, expectedVersion: 2, context: Self.context("MRN corrected"))
+    }
+
+    static func given(_ patient: FHIRJSON) -> String? {
+        patient["name"]?.arrayValue?.first?["given"]?.arrayValue?.first?.stringValue
+    }
+
+    @Test("vread: version 1 after two updates has the old values; each version its own ETag; unknown version and other site 404")
+    func vread() async throws {
+        try await WebHarness.with { h, client in
+            try await Self.updatePatientTwice(h)
+            for (version, given, mrn) in [(1, "Ana", "A-001"), (2, "Anabel", "A-001"), (3, "Anabel", "A-009")] {
+                try await client.execute(uri: "/fhir/Patient/p-a/_history/\(version)", method: .get, headers: h.headers(.coordinator)) { r in
+                    #expect(r.status == .ok)
+                    #expect(r.headers[.eTag] == "W/\"\(version)\"")
+                    let p = Self.json(r.body)
+                    #expect(p["meta"]?["versionId"]?.stringValue == "\(version)")
+                    #expect(Self.given(p) == given)
+                    #expect(p["identifier"]?.arrayValue?.first?["value"]?.stringValue == mrn)
+                }
+            }
+            for path in ["p-a/_history/4", "p-a/_history/0", "p-a/_history/x", "no-such/_history/1", "p-b/_history/1"] {
+                try await client.execute(uri: "/fhir/Patient/\(path)", method: .get, headers: h.headers(.coordinator)) { r in
+                    #expect(r.status == .notFound, "\(path)")
+                    #expect(Self.json(r.body)["resourceType"]?.stringValue == "OperationOutcome")
+                }
+            }
+            // The admin sees every site.
+            try await client.execute(uri: "/fhir/Patient/p-b/_history/1", method: .get, headers: h.headers(.admin)) { r in
+                #expect(r.status == .ok)
+            }
+        }
+    }
+
+    @Test("instance _history: every version newest first with its ETag, request method and time; other site 404")
+    func instanceHistory() async throws {
+        try await WebHarness.with { h, client in
+            try await Self.updatePatientTwice(h)
+            try await client.execute(uri: "/fhir/Patient/p-a/_history", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                let bundle = Self.json(r.body)
+                #expect(bundle["type"]?.stringValue == "history")
+                #expect(bundle["total"] == .integer(3))
+                let entries = bundle["entry"]?.arrayValue ?? []
+                #expect(entries.compactMap { $0["resource"]?["meta"]?["versionId"]?.stringValue } == ["3", "2", "1"])
+                #expect(entries.compactMap { $0["response"]?["etag"]?.stringValue } == ["W/\"3\"", "W/\"2\"", "W/\"1\""])
+                #expect(entries.compactMap { $0["request"]?["method"]?.stringValue } == ["PUT", "PUT", "POST"])
+                #expect(entries.map { Self.given($0["resource"] ?? .null) } == ["Anabel", "Anabel", "Ana"])
+                let times = entries.compactMap { $0["resource"]?["meta"]?["lastUpdated"]?.stringValue }
+                #expect(times.count == 3 && times == times.sorted(by: >) && Set(times).count == 3)
+            }
+            try await client.execute(uri: "/fhir/Patient/p-b/_history", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .notFound)
+            }
+        }
+    }
+
+    @Test("a deleted observation: its deletion is a DELETE history entry, vread of that version 410, of the earlier ones 200")
+    func deletedVersions() async throws {
+        try await WebHarness.with { h, client in
+            let repos = h.database.repositories
+            var o = Observation(id: "o-1", participantID: "p-a", code: ClinicalCodes.triglyceride, value: .quantity(Quantity(150, "mg/dL")),
+                                effective: Date(timeIntervalSince1970: 1_764_547_200))
+            _ = try await repos.observations.create(o, context: WebHarness.setup, idempotencyKey: nil)
+            try await Self.tick()
+            o.value = .quantity(Quantity(162, "mg/dL"))
+            _ = try await repos.observations.update(o, expectedVersion: 1, context: Self.context("analyser recalibrated"))
+            try await Self.tick()
+            try await repos.observations.delete("o-1", expectedVersion: 2, context: Self.context("wrong participant"))
+
+            try await client.execute(uri: "/fhir/Observation/o-1/_history", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                let entries = Self.json(r.body)["entry"]?.arrayValue ?? []
+                #expect(entries.compactMap { $0["request"]?["method"]?.stringValue } == ["DELETE", "PUT", "POST"])
+                #expect(entries.compactMap { $0["response"]?["etag"]?.stringValue } == ["W/\"3\"", "W/\"2\"", "W/\"1\""])
+                #expect(entries.first?["resource"] == nil)
+                let values = entries.compactMap { $0["resource"]?["valueQuantity"]?["value"] }
+                #expect(values == [.integer(162), .integer(150)] || values == [.decimal("162"), .decimal("150")])
+            }
+            try await client.execute(uri: "/fhir/Observation/o-1/_history/3", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .gone)
+            }
+            try await client.execute(uri: "/fhir/Observation/o-1/_history/1", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                #expect(Self.json(r.body)["meta"]?["versionId"]?.stringValue == "1")
+            }
+        }
+    }
+
+    @Test("type _history: newest first, paged by next links, _since keeps the later versions; another site's records left out")
+    func typeHistory() async throws {
+        try await WebHarness.with { h, client in
+            try await Self.updatePatientTwice(h)
+            func page(_ uri: String, _ role: UserRole) async throws -> FHIRJSON {
+                try await client.execute(uri: uri, method: .get, headers: h.headers(role)) { r in
+                    #expect(r.status == .ok)
+                    return Self.json(r.body)
+                }
+            }
+            func versions(_ bundle: FHIRJSON) -> [String] {
+                (bundle["entry"]?.arrayValue ?? []).compactMap { e in
+                    e["resource"].flatMap { r in r["id"]?.stringValue.map { "\($0)/\(r["meta"]?["versionId"]?.stringValue ?? "?")" } }
+                }
+            }
+            func next(_ bundle: FHIRJSON) -> String? {
+                let url = (bundle["link"]?.arrayValue ?? []).first { $0["relation"]?.stringValue == "next" }?["url"]?.stringValue
+                return url.map { String($0[$0.range(of: "/fhir/")!.lowerBound...]) }
+            }
+            var seen: [String] = []
+            var uri: String? = "/fhir/Patient/_history?_count=2"
+            var pages = 0
+            while let current = uri, pages < 10 {
+                let bundle = try await page(current, .admin)
+                #expect(bundle["type"]?.stringValue == "history")
+                seen += versions(bundle)
+                uri = next(bundle)
+                pages += 1
+            }
+            // p-b and p-a were created by the seed (same request, p-b after p-a), then p-a changed twice.
+            #expect(seen.prefix(2) == ["p-a/3", "p-a/2"])
+            #expect(Set(seen) == ["p-a/3", "p-a/2", "p-a/1", "p-b/1"] && seen.count == 4 && pages == 2)
+
+            // The coordinator (site A) never sees p-b.
+            #expect(versions(try await page("/fhir/Patient/_history", .coordinator)) == ["p-a/3", "p-a/2", "p-a/1"])
+
+            // _since: the versions at or after version 2's time.
+            let all = try await page("/fhir/Patient/_history", .admin)
+            let second = (all["entry"]?.arrayValue ?? []).first { $0["resource"]?["meta"]?["versionId"]?.stringValue == "2" }
+            let since = try #require(second?["resource"]?["meta"]?["lastUpdated"]?.stringValue)
+            let encoded = since.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: "+", with: "%2B")
+            #expect(versions(try await page("/fhir/Patient/_history?_since=\(encoded)", .admin)) == ["p-a/3", "p-a/2"])
+            try await client.execute(uri: "/fhir/Patient/_history?_since=yesterday", method: .get, headers: h.headers(.admin)) { r in
+                #expect(r.status == .badRequest)
+            }
+            try await client.execute(uri: "/fhir/Patient/_history?_cursor=bogus", method: .get, headers: h.headers(.admin)) { r in
+                #expect(r.status == .badRequest)
+            }
+        }
+    }
+}
