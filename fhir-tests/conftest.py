@@ -43,7 +43,6 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # feature -> why it is an expected failure now (strict xfail). Per database: MISSING_ON[DATABASE].
 NOT_BUILT = "not built yet (issue #17, in progress)"
 MISSING = {
-    "history": "vread and instance _history of earlier versions: not built yet (RecordHistory storage is a stub)",
     "ndjson-accept": "$export files answer 406 to Accept: application/fhir+ndjson (the Bulk Data v2 file request "
                      "default): not built yet",
     "bulk-all-types": "$export writes Patient and Observation only: the other types are not exported yet",
