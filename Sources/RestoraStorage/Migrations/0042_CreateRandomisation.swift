@@ -1,8 +1,6 @@
 /// Randomisation in the store (issue #16 item 1, docs/randomisation.md "In the system"; REFERENCE.md I).
 /// - `randomisation_allocations`: one row per randomised enrolment, never updated (UNIQUE enrolment: never
-///   reallocated; led by `site_id` like every clinical unique key, docs/scaling.md). `(program_id, stratum,
-///   sequence_number)` and `(program_id, kit_code)` are unique across sites (a sequence or a kit list may span
-///   sites: SiteSchemaInvariantTests names them); `(program_id, stratum, sequence_number)` is unique and `sequence_number` > 0: together with the
+///   reallocated). `(program_id, stratum, sequence_number)` is unique and `sequence_number` > 0: together with the
 ///   stratum row lock below, the sequence of a stratum has no duplicates and no gaps. Site-scoped (`site_id`, the
 ///   enrolment's), audited in that site's chain. The kit code is unique per program.
 /// - `randomisation_strata`: the CONCEALED state of each allocation sequence (the rest of the current block) and
@@ -37,12 +35,11 @@ let m0042_CreateRandomisation = Migration(name: "0042_CreateRandomisation", step
         allocated_at TEXT NOT NULL,
     \(recordBookkeeping),
         CHECK (method <> 'permuted-blocks' OR (block_number IS NOT NULL AND block_size IS NOT NULL AND position_in_block IS NOT NULL)),
-        UNIQUE (site_id, enrolment_id),
+        UNIQUE (enrolment_id),
         UNIQUE (program_id, stratum, sequence_number),
         UNIQUE (program_id, kit_code))
     """),
     .sql("CREATE INDEX randomisation_allocations_site ON randomisation_allocations (site_id, program_id)"),
-    .sql("CREATE INDEX randomisation_allocations_enrolment ON randomisation_allocations (enrolment_id)"),
     .sql("""
     CREATE TABLE randomisation_strata (
         program_id TEXT NOT NULL REFERENCES programs(id),

@@ -80,6 +80,7 @@ let allMigrations: [Migration] = [
     m0045_CreateRecordLocks,
     m0046_CreateSourceVerification,
     m0047_FHIRPatientSearchIndexes,
+    m0048_RandomisationKeysLedBySite,
     m0050_CreateFHIRBulkJobs,
 ]
 
