@@ -23,6 +23,7 @@ struct SiteSchemaInvariantTests {
         "notification_settings": "a user's own settings (address), not clinical; an account may see several sites",
         "notification_preferences": "a user's own e-mail choices per notification kind, not clinical",
         "export_jobs": "an export may span sites (issue #18); its entries are in the site-less chain",
+        "fhir_bulk_jobs": "a FHIR $export may span the requester's sites (issue #17; the sites it covers are a column of the job); its entries are in the site-less chain",
         "export_job_participants": "rows of a site-less export job",
         "export_job_files": "rows of a site-less export job",
         "consent_documents": "a program's consent document versions (issue #16); a program spans sites",
