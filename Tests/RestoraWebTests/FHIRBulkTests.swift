@@ -89,8 +89,9 @@ struct FHIRBulkTests {
             #expect(manifest["transactionTime"]?.stringValue != nil)
             #expect(manifest["error"] == .array([]))
             let output = try #require(manifest["output"]?.arrayValue)
-            #expect(output.compactMap { $0["type"]?.stringValue } == ["Patient", "Observation"])
-            #expect(output.compactMap { $0["count"]?.intValue } == [2, 1])
+            // Every type with records, in the exporter's order (the harness's program and the enrolment made above).
+            #expect(output.compactMap { $0["type"]?.stringValue } == ["Patient", "Observation", "ResearchStudy", "ResearchSubject"])
+            #expect(output.compactMap { $0["count"]?.intValue } == [2, 1, 1, 1])
             let patients = try await Self.lines(h, client, .admin, try #require(output[0]["url"]?.stringValue))
             #expect(Set(patients.compactMap { $0["id"]?.stringValue }) == ["p-a", "p-b"])
             #expect(patients.allSatisfy { $0["resourceType"] == .string("Patient") && $0["meta"]?["versionId"] == .string("1") })
@@ -105,6 +106,121 @@ struct FHIRBulkTests {
             let job = String(status.split(separator: "/").last!)
             let stored = try await h.database.repositories.fhirBulk.jobs.get(Identifier(job))
             #expect(stored.value.status == .done && stored.value.requestedBy.userID == "u-admin" && stored.version == 3)
+        }
+    }
+
+    /// One record of every exported type for p-a (site A, enrolled in prog-1 as e-a) and for p-b (site B, e-b),
+    /// ids ending in -a / -b; p-b's records were written before `bLater`'s records of p-a (`_since` splits them).
+    static func seedEveryType(_ h: WebHarness) async throws {
+        let repos = h.database.repositories
+        let setup = WebHarness.setup
+        _ = try await repos.enrolments.create(
+            Enrolment(id: "e-b", participantID: "p-b", programID: "prog-1", siteID: "site-b", protocolVersion: "1.0"), context: setup, idempotencyKey: nil)
+        let document = try await repos.consents.issue(
+            ConsentDocument(id: "doc-1", programID: "prog-1", title: "Participant information and consent", mediaType: .text,
+                            fileName: "consent.txt", witnessRequired: false, issuedBy: setup.actor, issuedAt: WebHarness.now),
+            content: Data("I agree to take part.".utf8), context: setup)
+        let day = { (text: String) in CalendarDate(text)! }
+        for side in ["a", "b"] {
+            let participant = Identifier<Participant>("p-\(side)")
+            let enrolment = Identifier<Enrolment>("e-\(side)")
+            _ = try await repos.observations.create(
+                Observation(id: Identifier("o-\(side)"), participantID: participant, code: Coding(.loinc, "2571-8"),
+                            value: .quantity(Quantity(150, "mg/dL")), effective: WebHarness.now.addingTimeInterval(-86_400)),
+                context: setup, idempotencyKey: nil)
+            _ = try await repos.visits.create(Visit(id: Identifier("v-\(side)"), enrolmentID: enrolment, visitKey: "baseline", plannedDay: 0,
+                                                    windowBefore: 0, windowAfter: 7), context: setup, idempotencyKey: nil)
+            _ = try await repos.procedures.create(Procedure(id: Identifier("proc-\(side)"), participantID: participant, kind: .biopsy,
+                                                            performed: WebHarness.now), context: setup, idempotencyKey: nil)
+            _ = try await repos.adverseEvents.create(FHIRCareTests.event("ae-\(side)", participant.rawValue, onset: "2026-01-05"),
+                                                     context: setup, idempotencyKey: nil)
+            _ = try await repos.medicationCourses.create(
+                MedicationCourse(id: Identifier("course-\(side)"), participantID: participant, drug: ClinicalCodes.isotretinoin,
+                                 dose: Quantity(20, "mg"), route: "oral", timesPerDay: 2, start: day("2026-01-02"),
+                                 dispensings: [Dispensing(date: day("2026-01-02"), unitsDispensed: 60, daysCovered: 30),
+                                               Dispensing(date: day("2026-02-01"), unitsDispensed: 60, daysCovered: 30)]),
+                context: setup, idempotencyKey: nil)
+            _ = try await repos.concomitantMedications.create(
+                ConcomitantMedicationRecord(id: Identifier("cm-\(side)"), participantID: participant,
+                                            medication: ConcomitantMedication(drug: ClinicalCodes.alendronate, dose: "70 mg weekly")),
+                context: setup, idempotencyKey: nil)
+            _ = try await repos.cellProducts.create(
+                CellProduct(id: Identifier("cp-\(side)"), lot: "LOT-\(side)", participantID: participant, sourceTissue: "bone-marrow-aspirate"),
+                context: setup, idempotencyKey: nil)
+            _ = try await repos.consents.record(
+                ConsentRecord(id: Identifier("c-\(side)"), participantID: participant, enrolmentID: enrolment, programID: "prog-1",
+                              documentID: "doc-1", documentVersion: 1, documentSHA256: document.value.sha256, signerName: "Ana Lopez",
+                              signedAt: WebHarness.now, method: .inPerson, recordedBy: setup.actor, recordedAt: WebHarness.now),
+                context: setup, idempotencyKey: nil)
+        }
+    }
+
+    static let everyType: [String: [String]] = [
+        "Patient": ["p-a", "p-b"], "Observation": ["o-a", "o-b"], "ResearchStudy": ["prog-1"], "ResearchSubject": ["e-a", "e-b"],
+        "Encounter": ["v-a", "v-b"], "Procedure": ["proc-a", "proc-b"], "MedicationRequest": ["course-a", "course-b"],
+        "MedicationDispense": ["course-a.d1", "course-a.d2", "course-b.d1", "course-b.d2"], "MedicationStatement": ["cm-a", "cm-b"],
+        "AdverseEvent": ["ae-a", "ae-b"], "BiologicallyDerivedProduct": ["cp-a", "cp-b"], "Consent": ["c-a", "c-b"],
+    ]
+
+    /// Each output file's resource ids by type (every line of the file's type, with meta).
+    static func exported(_ h: WebHarness, _ client: any TestClientProtocol, _ role: UserRole, _ uri: String) async throws -> [String: [String]] {
+        let manifest = try await Self.manifest(h, client, role, try await Self.kickOff(h, client, role, uri))
+        var found: [String: [String]] = [:]
+        for output in manifest["output"]?.arrayValue ?? [] {
+            let type = try #require(output["type"]?.stringValue)
+            let lines = try await Self.lines(h, client, role, try #require(output["url"]?.stringValue))
+            #expect(output["count"]?.intValue == lines.count, "\(type)")
+            #expect(lines.allSatisfy { $0["resourceType"] == .string(type) && $0["meta"]?["lastUpdated"] != nil }, "\(type)")
+            found[type] = lines.compactMap { $0["id"]?.stringValue }.sorted()
+        }
+        return found
+    }
+
+    @Test("$export writes every type the server serves, one file each with the manifest's counts; a data manager of site A gets site A's records only, the same at Patient and Group level")
+    func everyTypeAndSiteScope() async throws {
+        try await Self.with { h, client, _ in
+            try await Self.seedEveryType(h)
+            #expect(try await Self.exported(h, client, .admin, "/fhir/$export") == Self.everyType)
+            let siteA = Self.everyType.mapValues { ids in ids.filter { !$0.hasSuffix("-b") && !$0.contains("-b.") } }
+            #expect(try await Self.exported(h, client, .dataManager, "/fhir/$export") == siteA)
+            #expect(try await Self.exported(h, client, .dataManager, "/fhir/Patient/$export") == siteA)
+            #expect(try await Self.exported(h, client, .dataManager, "/fhir/Group/prog-1/$export") == siteA)
+        }
+    }
+
+    @Test("_type limits the files to the types named; _since leaves out records not changed after it (a withdrawal recorded later brings its Consent)")
+    func typeAndSinceFilters() async throws {
+        try await Self.with { h, client, _ in
+            try await Self.seedEveryType(h)
+            #expect(try await Self.exported(h, client, .admin, "/fhir/$export?_type=Encounter,MedicationDispense,Consent")
+                    == ["Encounter": ["v-a", "v-b"], "MedicationDispense": ["course-a.d1", "course-a.d2", "course-b.d1", "course-b.d2"],
+                        "Consent": ["c-a", "c-b"]])
+            // Rows are stamped with the time they are stored: nothing changed after `since` until the withdrawal below.
+            try await Task.sleep(for: .milliseconds(20))
+            let since = FHIRBulkInstant.text(Date())
+            try await Task.sleep(for: .milliseconds(20))
+            #expect(try await Self.exported(h, client, .admin, "/fhir/$export?_since=\(since)") == [:])
+            _ = try await h.database.repositories.consents.withdraw(
+                ConsentWithdrawal(id: "w-b", participantID: "p-b", enrolmentID: "e-b", scope: .followUp,
+                                  withdrawnAt: WebHarness.now.addingTimeInterval(86_400), reason: "moving away",
+                                  recordedBy: WebHarness.setup.actor, recordedAt: WebHarness.now.addingTimeInterval(86_400)),
+                context: WebHarness.setup)
+            #expect(try await Self.exported(h, client, .admin, "/fhir/$export?_type=Consent,ResearchSubject&_since=\(since)") == ["Consent": ["c-b"]])
+        }
+    }
+
+    @Test("a participant who withdrew consent to the use of their data is left out of every type, at system and Group level")
+    func withdrawnParticipantsLeftOut() async throws {
+        try await Self.with { h, client, _ in
+            try await Self.seedEveryType(h)
+            _ = try await h.database.repositories.consents.withdraw(
+                ConsentWithdrawal(id: "w-a", participantID: "p-a", enrolmentID: "e-a", scope: .dataUse, withdrawnAt: WebHarness.now,
+                                  reason: nil, recordedBy: WebHarness.setup.actor, recordedAt: WebHarness.now),
+                context: WebHarness.setup)
+            var siteB = Self.everyType.mapValues { ids in ids.filter { !$0.hasSuffix("-a") && !$0.contains("-a.") } }
+            siteB["ResearchStudy"] = ["prog-1"]
+            #expect(try await Self.exported(h, client, .admin, "/fhir/$export") == siteB)
+            #expect(try await Self.exported(h, client, .admin, "/fhir/Group/prog-1/$export") == siteB)
         }
     }
 

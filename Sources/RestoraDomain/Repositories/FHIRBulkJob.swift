@@ -140,6 +140,32 @@ public struct FHIRBulkChunk<Value: Sendable>: Sendable {
 public protocol FHIRBulkSource: Sendable {
     func participants(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<Participant>
     func observations(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<Observation>
+    func enrolments(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<Enrolment>
+    func visits(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<FHIRBulkVisit>
+    func procedures(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<Procedure>
+    func adverseEvents(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<AdverseEvent>
+    func medicationCourses(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<MedicationCourse>
+    func concomitantMedications(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<ConcomitantMedicationRecord>
+    func cellProducts(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<CellProduct>
+    /// Consent records; with `since`, also those whose enrolment had a withdrawal stored after it (a Consent's
+    /// lastUpdated is its latest withdrawal's).
+    func consents(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<ConsentRecord>
+
+    // The rows beside a chunk its resources need: one query per table for the whole chunk.
+    func consentRecords(enrolments: [Identifier<Enrolment>]) async throws -> [ConsentRecord]
+    func consentWithdrawals(enrolments: [Identifier<Enrolment>]) async throws -> [ConsentWithdrawal]
+    func unblindings(enrolments: [Identifier<Enrolment>]) async throws -> [EmergencyUnblinding]
+}
+
+/// A visit with the participant of its enrolment (an Encounter's subject).
+public struct FHIRBulkVisit: Sendable {
+    public var visit: Visit
+    public var participantID: Identifier<Participant>
+
+    public init(visit: Visit, participantID: Identifier<Participant>) {
+        self.visit = visit
+        self.participantID = participantID
+    }
 }
 
 /// The bulk-data storage of `Repositories`: the jobs and the chunked reads.

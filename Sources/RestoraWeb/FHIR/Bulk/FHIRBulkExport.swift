@@ -40,10 +40,15 @@ struct FHIRBulkCancelled: Error {}
 /// a buffer flushed to disk at 1 MiB, so memory stays two chunks and a buffer whatever the size of the clinic.
 struct FHIRBulkExporter: Sendable {
     /// The types `$export` writes, in this order.
-    static let supportedTypes = ["Patient", "Observation"]
+    static let supportedTypes = [
+        "Patient", "Observation", "ResearchStudy", "ResearchSubject", "Encounter", "Procedure", "MedicationRequest", "MedicationDispense",
+        "MedicationStatement", "AdverseEvent", "BiologicallyDerivedProduct", "Consent",
+    ]
     static let chunkSize = 4000
 
     var repositories: Repositories
+    /// The protocols: a ResearchStudy's arms, a ResearchSubject's randomisation blinding.
+    var catalog: ProtocolCatalog
     var board: FHIRBulkBoard = .shared
 
     /// The scope of `job` for its requester: their sites, the Group's program, `_since`, the transaction time, and
@@ -88,65 +93,86 @@ struct FHIRBulkExporter: Sendable {
     func write(_ job: FHIRBulkJob, into folder: URL) async throws -> [FHIRBulkJob.Output] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let scope = try await scope(of: job)
-        let source = repositories.fhirBulk.source
-        let sites = Dictionary(try await repositories.sites.list().map { ($0.value.id, $0.value) }, uniquingKeysWith: { first, _ in first })
         var outputs: [FHIRBulkJob.Output] = []
         for type in job.types ?? Self.supportedTypes {
-            let output: FHIRBulkJob.Output
-            switch type {
-            case "Patient":
-                output = try await writeFile(type, job: job, folder: folder, read: { try await source.participants(scope, after: $0, limit: Self.chunkSize) },
-                                             map: { FHIRBulkMapping.patient($0, sites: sites) })
-            case "Observation":
-                output = try await writeFile(type, job: job, folder: folder, read: { try await source.observations(scope, after: $0, limit: Self.chunkSize) },
-                                             map: FHIRBulkMapping.observation)
-            default:
-                continue
-            }
-            if output.count > 0 { outputs.append(output) }
+            let output = try await writeType(type, job: job, scope: scope, folder: folder)
+            if let output, output.count > 0 { outputs.append(output) }
         }
         return outputs
     }
 
-    private func writeFile<Value: Sendable>(
-        _ type: String, job: FHIRBulkJob, folder: URL,
-        read: @escaping @Sendable (String?) async throws -> FHIRBulkChunk<Value>,
-        map: @escaping @Sendable (Versioned<Value>) -> FHIRJSON
-    ) async throws -> FHIRBulkJob.Output {
-        let name = "\(type).ndjson"
-        let url = folder.appendingPathComponent(name)
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw CocoaError(.fileWriteNoPermission)
+    /// One type's file: its table streamed in chunks, each chunk's related rows read once (FHIRBulkTypes.swift).
+    private func writeType(_ type: String, job: FHIRBulkJob, scope: FHIRBulkScope, folder: URL) async throws -> FHIRBulkJob.Output? {
+        let source = repositories.fhirBulk.source
+        let size = Self.chunkSize
+        let file = FHIRBulkFile(type: type, job: job, folder: folder, board: board)
+        switch type {
+        case "Patient":
+            let sites = try await siteTable()
+            return try await file.write(read: { try await source.participants(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.patient(row, sites: sites)] })
+        case "Observation":
+            return try await file.write(read: { try await source.observations(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.observation(row)] })
+        case "ResearchStudy":
+            let programs = try await studies(job, scope: scope)
+            let catalog = self.catalog
+            return try await file.write(read: { _ in FHIRBulkChunk(rows: programs, next: nil) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRResearchStudyHandler.stored(row, catalog: catalog))] })
+        case "ResearchSubject":
+            let programs = Dictionary(try await repositories.programs.list().map { ($0.value.id, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let subjects = FHIRBulkSubjects(repositories: repositories, catalog: catalog, requester: job.requestedBy, programs: programs)
+            return try await file.write(read: { try await source.enrolments(scope, after: $0, limit: size) }, related: subjects.related,
+                                        lines: { row, related in [FHIRBulkMapping.line(subjects.stored(row, related))] })
+        case "Encounter":
+            return try await file.write(read: { try await source.visits(scope, after: $0, limit: size) }, related: { _ in }, lines: { row, _ in
+                let visit = Versioned(value: row.value.visit, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt)
+                return [FHIRBulkMapping.withMeta(FHIREncounterHandler.resource(visit, participant: row.value.participantID), row.version, row.updatedAt)]
+            })
+        case "Procedure":
+            return try await file.write(read: { try await source.procedures(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRProcedureHandler.stored(row))] })
+        case "MedicationRequest":
+            return try await file.write(read: { try await source.medicationCourses(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRMedicationRequestHandler.stored(row))] })
+        case "MedicationDispense":
+            return try await file.write(read: { try await source.medicationCourses(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in FHIRMedicationDispenseHandler.stored(row).map(FHIRBulkMapping.line) })
+        case "MedicationStatement":
+            return try await file.write(read: { try await source.concomitantMedications(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRMedicationStatementHandler.stored(row))] })
+        case "AdverseEvent":
+            return try await file.write(read: { try await source.adverseEvents(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRAdverseEventHandler.stored(row))] })
+        case "BiologicallyDerivedProduct":
+            return try await file.write(read: { try await source.cellProducts(scope, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRBiologicallyDerivedProductHandler.stored(row))] })
+        case "Consent":
+            let consents = FHIRBulkConsents(source: source, sites: try await siteTable(), documents: try await consentDocuments(), repositories: repositories)
+            return try await file.write(read: { try await source.consents(scope, after: $0, limit: size) }, related: consents.related,
+                                        lines: { row, related in [FHIRBulkMapping.line(consents.stored(row, related))] })
+        default:
+            return nil
         }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 21)
-        var count = 0
-        var bytes = 0
-        var pending = Task { try await read(nil) }
-        while true {
-            let chunk = try await pending.value
-            if let next = chunk.next { pending = Task { try await read(next) } }
-            for row in chunk.rows {
-                map(row).write(to: &buffer)
-                buffer.append(0x0A)
-                count += 1
-            }
-            if buffer.count >= 1 << 20 || chunk.next == nil {
-                try handle.write(contentsOf: buffer)
-                bytes += buffer.count
-                buffer.removeAll(keepingCapacity: true)
-            }
-            if await board.isCancelled(job.id.rawValue) {
-                if chunk.next != nil { _ = try? await pending.value }
-                throw FHIRBulkCancelled()
-            }
-            await board.set(job.id.rawValue, "\(type): \(count) resources written")
-            guard chunk.next != nil else { break }
-        }
-        if count == 0 { try? FileManager.default.removeItem(at: url) }
-        return FHIRBulkJob.Output(type: type, file: name, count: count, bytes: bytes)
+    }
+
+    private func siteTable() async throws -> [Identifier<Site>: Site] {
+        Dictionary(try await repositories.sites.list().map { ($0.value.id, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func consentDocuments() async throws -> [Identifier<ConsentDocument>: ConsentDocument] {
+        Dictionary(try await repositories.consents.allDocuments().map { ($0.value.id, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The programs of the export (few: read whole): the Group's, or those running at one of the requester's sites
+    /// (every one for an admin), changed after `_since`.
+    private func studies(_ job: FHIRBulkJob, scope: FHIRBulkScope) async throws -> [Versioned<Program>] {
+        try await repositories.programs.list().filter { program in
+            if let group = scope.program, program.value.id != group { return false }
+            if let sites = scope.sites, !program.value.siteIDs.contains(where: sites.contains) { return false }
+            if let since = scope.since, program.updatedAt <= since { return false }
+            return true
+        }.sorted { $0.value.id.rawValue < $1.value.id.rawValue }
     }
 
     /// Why an export stopped, in words (never a dump of the error).

@@ -14,6 +14,11 @@ enum FHIRBulkMapping {
         withMeta(FHIRObservationHandler.resource(observation), observation.version, observation.updatedAt)
     }
 
+    /// A resource as a handler stores it for a read, with its `meta`.
+    static func line(_ stored: FHIRStoredResource) -> FHIRJSON {
+        withMeta(stored.resource, stored.versionID, stored.lastUpdated)
+    }
+
     /// `meta` right after `id`, as the server writes it on a read.
     static func withMeta(_ resource: FHIRJSON, _ version: Int, _ updated: Date) -> FHIRJSON {
         guard case .object(var members) = resource else { return resource }

@@ -130,7 +130,7 @@ struct FHIRBulkRoutes: Sendable {
         let queued = try await dependencies.repositories.fhirBulk.jobs.create(job, context: audit)
         let folder = URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent("fhir-bulk", isDirectory: true)
             .appendingPathComponent(id.rawValue, isDirectory: true)
-        let exporter = FHIRBulkExporter(repositories: dependencies.repositories, board: board)
+        let exporter = FHIRBulkExporter(repositories: dependencies.repositories, catalog: dependencies.catalog, board: board)
         let (board, clock, logger, started) = (board, dependencies.clock, dependencies.logger, queued.value)
         Task.detached {
             await board.enter()

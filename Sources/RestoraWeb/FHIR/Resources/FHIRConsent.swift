@@ -156,16 +156,24 @@ struct FHIRConsentHandler: FHIRResourceHandler {
             if participantSites[consent.participantID] == nil {
                 participantSites[consent.participantID] = try? await context.repositories.participants.get(consent.participantID).value.siteID
             }
-            let withdrawals = withdrawalsByEnrolment[consent.enrolmentID] ?? []
-            let superseded = (consentsByEnrolment[consent.enrolmentID] ?? []).contains {
-                $0.id != consent.id && ($0.documentVersion, $0.signedAt) > (consent.documentVersion, consent.signedAt)
-            }
-            let lastUpdated = ([stored.updatedAt] + withdrawals.map(\.recordedAt)).max() ?? stored.updatedAt
-            result.append(FHIRStoredResource(
-                type: "Consent", id: consent.id.rawValue, versionID: stored.version, lastUpdated: lastUpdated,
-                resource: resource(consent, withdrawals: withdrawals, superseded: superseded,
-                                   site: participantSites[consent.participantID].flatMap { sites[$0] }, document: documents[consent.documentID])))
+            result.append(Self.stored(stored, withdrawals: withdrawalsByEnrolment[consent.enrolmentID] ?? [],
+                                      enrolmentConsents: consentsByEnrolment[consent.enrolmentID] ?? [],
+                                      site: participantSites[consent.participantID].flatMap { sites[$0] }, document: documents[consent.documentID]))
         }
         return result
+    }
+
+    /// One consent with its enrolment's withdrawals and consent records (a later one supersedes it); lastUpdated is
+    /// the latest of the record's and its withdrawals' (BULK exports with it).
+    static func stored(_ stored: Versioned<ConsentRecord>, withdrawals: [ConsentWithdrawal], enrolmentConsents: [ConsentRecord], site: Site?,
+                       document: ConsentDocument?) -> FHIRStoredResource {
+        let consent = stored.value
+        let superseded = enrolmentConsents.contains {
+            $0.id != consent.id && ($0.documentVersion, $0.signedAt) > (consent.documentVersion, consent.signedAt)
+        }
+        let lastUpdated = ([stored.updatedAt] + withdrawals.map(\.recordedAt)).max() ?? stored.updatedAt
+        return FHIRStoredResource(
+            type: "Consent", id: consent.id.rawValue, versionID: stored.version, lastUpdated: lastUpdated,
+            resource: resource(consent, withdrawals: withdrawals, superseded: superseded, site: site, document: document))
     }
 }

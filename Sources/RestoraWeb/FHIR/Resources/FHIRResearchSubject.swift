@@ -86,6 +86,29 @@ struct FHIRResearchSubjectHandler: FHIRResourceHandler {
         ])
     }
 
+    /// The arm of an enrolment as `role` may see it: the allocation's disclosure (blinding, the user's own
+    /// emergency unblindings) when randomised; otherwise hidden when the scheme blinds the role, else the arm.
+    static func armView(_ e: Enrolment, allocation: RandomisationAllocation?, scheme: RandomisationScheme?, role: UserRole, userID: String,
+                        unblindings: [EmergencyUnblinding]) -> ArmView {
+        if let allocation {
+            let disclosure = AllocationDisclosure.make(allocation, scheme: scheme, role: role, userID: userID, unblindings: unblindings)
+            return ArmView(arm: disclosure.armID, kitCode: disclosure.kitCode)
+        }
+        if scheme?.blinding.hides(armFrom: role) == true { return .hidden }
+        return ArmView(arm: e.armID, kitCode: nil)
+    }
+
+    /// The latest consent record of each enrolment (highest document version, then latest signature).
+    static func latestConsents(_ consents: [ConsentRecord]) -> [Identifier<Enrolment>: ConsentRecord] {
+        var latest: [Identifier<Enrolment>: ConsentRecord] = [:]
+        for consent in consents {
+            if let known = latest[consent.enrolmentID],
+               (known.documentVersion, known.signedAt) >= (consent.documentVersion, consent.signedAt) { continue }
+            latest[consent.enrolmentID] = consent
+        }
+        return latest
+    }
+
     // MARK: Interactions
 
     func read(id: String, in context: FHIRInteractionContext) async throws -> FHIRStoredResource {
@@ -163,12 +186,7 @@ struct FHIRResearchSubjectHandler: FHIRResourceHandler {
         consentCriteria.enrolments = [enrolments.map(\.value.id.rawValue)]
         consentCriteria.limit = 5_000
         let consents = try await context.repositories.fhirPatientSearch.consents(consentCriteria)
-        var latest: [Identifier<Enrolment>: ConsentRecord] = [:]
-        for consent in consents.map(\.value) {
-            if let known = latest[consent.enrolmentID],
-               (known.documentVersion, known.signedAt) >= (consent.documentVersion, consent.signedAt) { continue }
-            latest[consent.enrolmentID] = consent
-        }
+        let latest = latestConsents(consents.map(\.value))
         let allocations = try await context.repositories.randomisation.allocations(enrolments: enrolments.map(\.value.id))
         let allocationByEnrolment = Dictionary(allocations.map { ($0.value.enrolmentID, $0.value) }, uniquingKeysWith: { a, _ in a })
         var programs: [Identifier<Program>: Program] = [:]
@@ -177,17 +195,10 @@ struct FHIRResearchSubjectHandler: FHIRResourceHandler {
             let e = enrolment.value
             if programs[e.programID] == nil { programs[e.programID] = try? await context.repositories.programs.get(e.programID).value }
             let scheme = programs[e.programID].flatMap { try? context.dependencies.catalog.definition(for: e, program: $0).randomisation }
-            let arm: ArmView
-            if let allocation = allocationByEnrolment[e.id] {
-                let unblindings = try await context.repositories.randomisation.unblindings(enrolment: e.id).map(\.value)
-                let disclosure = AllocationDisclosure.make(
-                    allocation, scheme: scheme, role: context.user.role, userID: context.user.actor.userID, unblindings: unblindings)
-                arm = ArmView(arm: disclosure.armID, kitCode: disclosure.kitCode)
-            } else if scheme?.blinding.hides(armFrom: context.user.role) == true {
-                arm = .hidden
-            } else {
-                arm = ArmView(arm: e.armID, kitCode: nil)
-            }
+            let allocation = allocationByEnrolment[e.id]
+            let unblindings = allocation == nil ? [] : try await context.repositories.randomisation.unblindings(enrolment: e.id).map(\.value)
+            let arm = armView(e, allocation: allocation, scheme: scheme, role: context.user.role, userID: context.user.actor.userID,
+                              unblindings: unblindings)
             result.append(FHIRStoredResource(
                 type: "ResearchSubject", id: e.id.rawValue, enrolment,
                 resource: resource(e, createdAt: enrolment.createdAt, arm: arm, consentID: latest[e.id]?.id.rawValue)))

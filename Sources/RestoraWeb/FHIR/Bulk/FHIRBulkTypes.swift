@@ -1,0 +1,137 @@
+import Foundation
+import RestoraDomain
+
+/// One NDJSON file of an export: a table streamed one chunk at a time (the next chunk is read while the current one
+/// is mapped and written), each chunk's related rows read once for the whole chunk (`related`: one query per table,
+/// never one per resource), written through a buffer flushed to disk at 1 MiB. Memory: two chunks and the buffer.
+struct FHIRBulkFile: Sendable {
+    var type: String
+    var job: FHIRBulkJob
+    var folder: URL
+    var board: FHIRBulkBoard
+
+    func write<Value: Sendable, Related: Sendable>(
+        read: @escaping @Sendable (String?) async throws -> FHIRBulkChunk<Value>,
+        related: @escaping @Sendable ([Versioned<Value>]) async throws -> Related,
+        lines: @escaping @Sendable (Versioned<Value>, Related) -> [FHIRJSON]
+    ) async throws -> FHIRBulkJob.Output {
+        let name = "\(type).ndjson"
+        let url = folder.appendingPathComponent(name)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 21)
+        var count = 0
+        var bytes = 0
+        let next: @Sendable (String?) async throws -> (FHIRBulkChunk<Value>, Related) = { after in
+            let chunk = try await read(after)
+            return (chunk, try await related(chunk.rows))
+        }
+        var pending = Task { try await next(nil) }
+        while true {
+            let (chunk, context) = try await pending.value
+            if let after = chunk.next { pending = Task { try await next(after) } }
+            for row in chunk.rows {
+                for line in lines(row, context) {
+                    line.write(to: &buffer)
+                    buffer.append(0x0A)
+                    count += 1
+                }
+            }
+            if buffer.count >= 1 << 20 || chunk.next == nil {
+                try handle.write(contentsOf: buffer)
+                bytes += buffer.count
+                buffer.removeAll(keepingCapacity: true)
+            }
+            if await board.isCancelled(job.id.rawValue) {
+                if chunk.next != nil { _ = try? await pending.value }
+                throw FHIRBulkCancelled()
+            }
+            await board.set(job.id.rawValue, "\(type): \(count) resources written")
+            guard chunk.next != nil else { break }
+        }
+        if count == 0 { try? FileManager.default.removeItem(at: url) }
+        return FHIRBulkJob.Output(type: type, file: name, count: count, bytes: bytes)
+    }
+}
+
+/// ResearchSubjects of an export: each enrolment's latest consent, and its arm as the requester may see it (the
+/// same blinding as a read: `FHIRResearchSubjectHandler.armView`) from the chunk's allocations and unblindings.
+struct FHIRBulkSubjects: Sendable {
+    struct Related: Sendable {
+        var latestConsents: [Identifier<Enrolment>: ConsentRecord]
+        var allocations: [Identifier<Enrolment>: RandomisationAllocation]
+        var unblindings: [Identifier<Enrolment>: [EmergencyUnblinding]]
+        var schemes: [Identifier<Enrolment>: RandomisationScheme]
+    }
+
+    var repositories: Repositories
+    var catalog: ProtocolCatalog
+    var requester: Actor
+    /// Every program (few), read once per export.
+    var programs: [Identifier<Program>: Program]
+
+    /// An unknown role (none recorded) sees what the most blinded role sees: no arm where the protocol blinds.
+    var role: UserRole { requester.role.flatMap(UserRole.init(rawValue:)) ?? .coordinator }
+
+    func related(_ rows: [Versioned<Enrolment>]) async throws -> Related {
+        let ids = rows.map(\.value.id)
+        guard !ids.isEmpty else { return Related(latestConsents: [:], allocations: [:], unblindings: [:], schemes: [:]) }
+        let source = repositories.fhirBulk.source
+        let consents = try await source.consentRecords(enrolments: ids)
+        let allocations = try await repositories.randomisation.allocations(enrolments: ids)
+        let unblindings = allocations.isEmpty ? [] : try await source.unblindings(enrolments: allocations.map(\.value.enrolmentID))
+        var schemes: [Identifier<Enrolment>: RandomisationScheme] = [:]
+        for row in rows {
+            if let program = programs[row.value.programID], let scheme = try? catalog.definition(for: row.value, program: program).randomisation {
+                schemes[row.value.id] = scheme
+            }
+        }
+        return Related(
+            latestConsents: FHIRResearchSubjectHandler.latestConsents(consents),
+            allocations: Dictionary(allocations.map { ($0.value.enrolmentID, $0.value) }, uniquingKeysWith: { first, _ in first }),
+            unblindings: Dictionary(grouping: unblindings, by: \.enrolmentID), schemes: schemes)
+    }
+
+    func stored(_ row: Versioned<Enrolment>, _ related: Related) -> FHIRStoredResource {
+        let e = row.value
+        let arm = FHIRResearchSubjectHandler.armView(e, allocation: related.allocations[e.id], scheme: related.schemes[e.id], role: role,
+                                                     userID: requester.userID, unblindings: related.unblindings[e.id] ?? [])
+        return FHIRStoredResource(type: "ResearchSubject", id: e.id.rawValue, row, resource: FHIRResearchSubjectHandler.resource(
+            e, createdAt: row.createdAt, arm: arm, consentID: related.latestConsents[e.id]?.id.rawValue))
+    }
+}
+
+/// Consents of an export: each with its enrolment's withdrawals and consent records, its participant's site and
+/// its document (`FHIRConsentHandler.stored`, as a read).
+struct FHIRBulkConsents: Sendable {
+    struct Related: Sendable {
+        var withdrawals: [Identifier<Enrolment>: [ConsentWithdrawal]]
+        var consents: [Identifier<Enrolment>: [ConsentRecord]]
+        var participantSites: [Identifier<Participant>: Identifier<Site>]
+    }
+
+    var source: any FHIRBulkSource
+    var sites: [Identifier<Site>: Site]
+    var documents: [Identifier<ConsentDocument>: ConsentDocument]
+    var repositories: Repositories
+
+    func related(_ rows: [Versioned<ConsentRecord>]) async throws -> Related {
+        let enrolments = Array(Set(rows.map(\.value.enrolmentID)))
+        guard !enrolments.isEmpty else { return Related(withdrawals: [:], consents: [:], participantSites: [:]) }
+        let withdrawals = try await source.consentWithdrawals(enrolments: enrolments).sorted { $0.withdrawnAt < $1.withdrawnAt }
+        let consents = try await source.consentRecords(enrolments: enrolments)
+        let participants = try await repositories.participants.list(ids: Array(Set(rows.map(\.value.participantID))))
+        return Related(withdrawals: Dictionary(grouping: withdrawals, by: \.enrolmentID), consents: Dictionary(grouping: consents, by: \.enrolmentID),
+                       participantSites: Dictionary(participants.map { ($0.value.id, $0.value.siteID) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    func stored(_ row: Versioned<ConsentRecord>, _ related: Related) -> FHIRStoredResource {
+        let c = row.value
+        return FHIRConsentHandler.stored(row, withdrawals: related.withdrawals[c.enrolmentID] ?? [], enrolmentConsents: related.consents[c.enrolmentID] ?? [],
+                                         site: related.participantSites[c.participantID].flatMap { sites[$0] }, document: documents[c.documentID])
+    }
+}
