@@ -118,6 +118,52 @@ struct FHIRHistoryTests {
         }
     }
 
+    @Test("a medication course: MedicationRequest has every version (two appends, an edit); a dispense's versions are the course's from its own on")
+    func courseAndDispenses() async throws {
+        try await WebHarness.with { h, client in
+            let repos = h.database.repositories
+            let day = { (text: String) in CalendarDate(text)! }
+            var course = MedicationCourse(id: "mc-1", participantID: "p-a", drug: ClinicalCodes.isotretinoin, dose: Quantity(20, "mg"),
+                                          route: "oral", timesPerDay: 2, start: day("2026-01-02"))
+            _ = try await repos.medicationCourses.create(course, context: WebHarness.setup, idempotencyKey: nil)
+            for (n, date) in ["2026-01-02", "2026-02-01"].enumerated() {
+                try await Self.tick()
+                course = try await repos.medicationCourses.addDispensing(
+                    Dispensing(date: day(date), unitsDispensed: 60, daysCovered: 30), to: "mc-1", expectedVersion: n + 1,
+                    context: Self.context("dispensed")).value
+            }
+            try await Self.tick()
+            course.route = "oral, with food"
+            _ = try await repos.medicationCourses.update(course, expectedVersion: 3, context: Self.context("route clarified"))
+
+            try await client.execute(uri: "/fhir/MedicationRequest/mc-1/_history", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                let entries = Self.json(r.body)["entry"]?.arrayValue ?? []
+                #expect(entries.compactMap { $0["resource"]?["meta"]?["versionId"]?.stringValue } == ["4", "3", "2", "1"])
+            }
+            try await client.execute(uri: "/fhir/MedicationDispense/mc-1.d2/_history", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                let entries = Self.json(r.body)["entry"]?.arrayValue ?? []
+                #expect(entries.compactMap { $0["resource"]?["meta"]?["versionId"]?.stringValue } == ["4", "3"])
+                #expect(entries.compactMap { $0["request"]?["method"]?.stringValue } == ["PUT", "POST"])
+                #expect(entries.compactMap { $0["resource"]?["whenHandedOver"]?.stringValue } == ["2026-02-01", "2026-02-01"])
+            }
+            for (path, status) in [("MedicationDispense/mc-1.d2/_history/2", HTTPResponse.Status.notFound), ("MedicationDispense/mc-1.d1/_history/2", .ok),
+                                   ("MedicationDispense/mc-1.d3/_history", .notFound), ("MedicationDispense/mc-9.d1/_history", .notFound)] {
+                try await client.execute(uri: "/fhir/\(path)", method: .get, headers: h.headers(.coordinator)) { r in
+                    #expect(r.status == status, "\(path)")
+                }
+            }
+            try await client.execute(uri: "/fhir/MedicationDispense/_history", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                let entries = Self.json(r.body)["entry"]?.arrayValue ?? []
+                // Course versions 4, 3 (two dispenses each), 2 (one), 1 (none).
+                #expect(entries.compactMap { e in e["resource"].map { "\($0["id"]?.stringValue ?? "")/\($0["meta"]?["versionId"]?.stringValue ?? "")" } }
+                        == ["mc-1.d1/4", "mc-1.d2/4", "mc-1.d1/3", "mc-1.d2/3", "mc-1.d1/2"])
+            }
+        }
+    }
+
     @Test("type _history: newest first, paged by next links, _since keeps the later versions; another site's records left out")
     func typeHistory() async throws {
         try await WebHarness.with { h, client in

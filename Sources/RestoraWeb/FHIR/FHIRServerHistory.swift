@@ -39,15 +39,21 @@ enum FHIRHistory {
         _ type: Value.Type, since: Date?, cursor: String?, count: Int, in context: FHIRInteractionContext,
         visible: (Value) -> Bool = { _ in true }, map: Mapping<Value>
     ) async throws -> FHIRSearchPage {
-        let page: RecordHistoryPage<Value>
+        let page = try await self.page(type, since: since, cursor: cursor, count: count, in: context)
+        return FHIRSearchPage(resources: try await stored(page.versions.filter { visible($0.value) }, map: map),
+                              nextCursor: page.nextCursor, total: nil)
+    }
+
+    /// A page of the type's versions as the record history gives them (a cursor it did not write is 400).
+    static func page<Value: Sendable>(
+        _ type: Value.Type, since: Date?, cursor: String?, count: Int, in context: FHIRInteractionContext
+    ) async throws -> RecordHistoryPage<Value> {
         do {
-            page = try await context.repositories.recordHistory.history(
+            return try await context.repositories.recordHistory.history(
                 of: type, since: since, cursor: cursor, count: count, visibleSites: context.visibleSites)
         } catch DomainError.invalidValue(field: "cursor", _) {
             throw FHIRError(status: 400, code: .invalid, diagnostics: "the paging cursor is not one this server wrote: follow the Bundle's next link as it is")
         }
-        return FHIRSearchPage(resources: try await stored(page.versions.filter { visible($0.value) }, map: map),
-                              nextCursor: page.nextCursor, total: nil)
     }
 
     /// The versions mapped; a deletion keeps its version number and time and has no resource body.

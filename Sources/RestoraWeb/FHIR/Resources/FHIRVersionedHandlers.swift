@@ -138,3 +138,43 @@ extension FHIRBiologicallyDerivedProductHandler: FHIRVersionedHandler {
         try await FHIRHistory.history(CellProduct.self, since: since, cursor: cursor, count: count, in: context) { $0.map(Self.stored) }
     }
 }
+
+/// A dispense's versions are its course's, from the first that has the dispensing (docs/fhir.md
+/// "MedicationDispense"); a deletion of the course is a deletion of each dispense it had.
+extension FHIRMedicationDispenseHandler: FHIRVersionedHandler {
+    func versions(id: String, in context: FHIRInteractionContext) async throws -> [FHIRStoredResource] {
+        guard let (courseID, index) = Self.parse(id) else { throw FHIRError.notFound(resourceType, id) }
+        // The course's 404 names the dispense asked for; a course without that dispensing (newest value) is 404 too.
+        let type = resourceType
+        let versions: [FHIRStoredResource]
+        do {
+            versions = try await FHIRHistory.versions(MedicationCourse.self, resourceType: resourceType, id: courseID, in: context, visible: {
+                $0.dispensings.indices.contains(index)
+            }) { courses in
+                courses.map { course in
+                    // A version without the dispensing yet: a placeholder the filter below drops.
+                    guard course.value.dispensings.indices.contains(index) else {
+                        return FHIRStoredResource(type: type, id: id, course, resource: .null)
+                    }
+                    return FHIRStoredResource(type: type, id: id, course, resource: Self.resource(course.value, index: index))
+                }
+            }
+        } catch let error as FHIRError where error.status == 404 {
+            throw FHIRError.notFound(resourceType, id)
+        }
+        return versions.filter { $0.deleted || $0.resource != .null }
+    }
+
+    /// Each course version of the page as the dispenses it had then (a page may hold more than `count` entries).
+    func history(since: Date?, cursor: String?, count: Int, in context: FHIRInteractionContext) async throws -> FHIRSearchPage {
+        let page = try await FHIRHistory.page(MedicationCourse.self, since: since, cursor: cursor, count: count, in: context)
+        let resources = page.versions.flatMap { version in
+            version.value.dispensings.indices.map { index in
+                FHIRStoredResource(type: resourceType, id: Self.id(course: version.value.id, index: index), versionID: version.version,
+                                   lastUpdated: version.at, resource: version.isDeleted ? .object([]) : Self.resource(version.value, index: index),
+                                   deleted: version.isDeleted)
+            }
+        }
+        return FHIRSearchPage(resources: resources, nextCursor: page.nextCursor, total: nil)
+    }
+}
