@@ -45,7 +45,6 @@ NOT_BUILT = "not built yet (issue #17, in progress)"
 MISSING = {
     "ndjson-accept": "$export files answer 406 to Accept: application/fhir+ndjson (the Bulk Data v2 file request "
                      "default): not built yet",
-    "bulk-all-types": "$export writes Patient and Observation only: the other types are not exported yet",
     "patient-total": "Patient search gives no total for _summary=count / _count=0 (docs/fhir.md: the total only): "
                      "not built yet",
     "one-reason-url": "Patient reads the reason for change from urn:restora:fhir:reason-for-change, the other types "
