@@ -43,8 +43,6 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # feature -> why it is an expected failure now (strict xfail). Per database: MISSING_ON[DATABASE].
 NOT_BUILT = "not built yet (issue #17, in progress)"
 MISSING = {
-    "ndjson-accept": "$export files answer 406 to Accept: application/fhir+ndjson (the Bulk Data v2 file request "
-                     "default): not built yet",
     "patient-total": "Patient search gives no total for _summary=count / _count=0 (docs/fhir.md: the total only): "
                      "not built yet",
     "one-reason-url": "Patient reads the reason for change from urn:restora:fhir:reason-for-change, the other types "

@@ -180,11 +180,26 @@ def test_status_unknown_job_is_404():
     outcome(FHIR().get("$export-status/no-such-job"), 404)
 
 
-@pytest.mark.feature("ndjson-accept")
-def test_file_request_with_ndjson_accept(patient_export):
-    """Bulk Data v2: the client may send Accept: application/fhir+ndjson (the default) for an output file."""
+@pytest.mark.parametrize("accept", ["application/fhir+ndjson", "application/ndjson", "*/*", None])
+def test_file_request_with_ndjson_accept(patient_export, accept):
+    """Bulk Data v2: the client may send Accept: application/fhir+ndjson (the default) for an output file, or a
+    wildcard, or none; the file comes back as application/fhir+ndjson."""
     _, manifest = patient_export
-    assert ndjson(manifest["output"][0]["url"], accept="application/fhir+ndjson")
+    url = manifest["output"][0]["url"]
+    assert ndjson(url, accept=accept)
+    headers = {"Authorization": "Bearer " + TOKENS["admin"], **({"Accept": accept} if accept else {})}
+    r = requests.get(url, headers=headers, timeout=60)
+    assert r.headers.get("Content-Type", "").startswith("application/fhir+ndjson"), r.headers
+
+
+@pytest.mark.parametrize("accept", ["application/fhir+xml", "text/csv"])
+def test_file_request_with_another_format_is_406(patient_export, accept):
+    """An output file is NDJSON only: asking for XML or CSV is 406 (an OperationOutcome), not a file in disguise."""
+    _, manifest = patient_export
+    r = requests.get(manifest["output"][0]["url"], headers={"Authorization": "Bearer " + TOKENS["admin"], "Accept": accept},
+                     timeout=60)
+    assert r.status_code == 406, (r.status_code, r.text[:300])
+    assert r.json()["resourceType"] == "OperationOutcome"
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ enum FHIRHTTP {
 
     /// JSON is the only format: `_format` json/application/json/application/fhir+json, an `Accept` naming a
     /// JSON type or a wildcard. XML (or any other format) asked for alone is 406; an XML body is 415.
+    /// A `$export` output file is NDJSON: its `Accept` is `FHIRBulkRoutes.acceptsFile`'s to judge.
     static func checkFormat(_ request: Request) throws {
         for (name, value) in queryItems(request.uri.query) where name == "_format" {
             guard isJSONType(value) || value.lowercased() == "json" else {
@@ -26,6 +27,12 @@ enum FHIRHTTP {
         }
         if let accept = request.headers[.accept], !accept.trimmingCharacters(in: .whitespaces).isEmpty {
             let ranges = accept.split(separator: ",").map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+            if FHIRBulkRoutes.isFile(request.uri.path) {
+                guard ranges.contains(where: FHIRBulkRoutes.acceptsFile) else {
+                    throw FHIRError(status: 406, code: .notSupported, diagnostics: "Accept: \(accept) is not supported: an export file is application/fhir+ndjson")
+                }
+                return
+            }
             let acceptable = ranges.contains { $0 == "*/*" || $0 == "application/*" || isJSONType($0) || $0 == "text/*" || $0 == "text/html" || $0 == "text/plain" }
             if !acceptable {
                 throw FHIRError(status: 406, code: .notSupported, diagnostics: "Accept: \(accept) is not supported: this server answers application/fhir+json only")

@@ -43,6 +43,15 @@ struct FHIRBulkRoutes: Sendable {
         fhir.on("$export-file/:job/:name", method: .get) { request, context in try await routes.file(request, context) }
     }
 
+    /// Whether `path` is an output file's (`/fhir/$export-file/<job>/<name>`), whose body is NDJSON, not FHIR JSON.
+    static func isFile(_ path: String) -> Bool { path.hasPrefix("/fhir/$export-file/") }
+
+    /// The `Accept` media ranges (lower-cased, without parameters) a file request may name: Bulk Data v2's
+    /// `application/fhir+ndjson` (its default), the other NDJSON names, and the wildcards; no `Accept` is fine too.
+    static func acceptsFile(_ range: String) -> Bool {
+        ["application/fhir+ndjson", "application/ndjson", "application/x-ndjson", "*/*", "application/*"].contains(range)
+    }
+
     // MARK: kick-off
 
     /// The parameters a kick-off may carry; anything else is refused (400) unless `Prefer: handling=lenient`.
