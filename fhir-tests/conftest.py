@@ -45,8 +45,6 @@ NOT_BUILT = "not built yet (issue #17, in progress)"
 MISSING = {
     "patient-total": "Patient search gives no total for _summary=count / _count=0 (docs/fhir.md: the total only): "
                      "not built yet",
-    "one-reason-url": "Patient reads the reason for change from urn:restora:fhir:reason-for-change, the other types "
-                      "from https://restora.example/fhir/StructureDefinition/change-reason: not one URL yet",
 }
 MISSING_ON = {
     "sqlite": {},
@@ -355,16 +353,14 @@ def minimal_patient(family=None, mrn=None, system=None):
 
 
 # A recorded value is changed with a reason (21 CFR 11.10(e), as in the web app and the JSON API); FHIR has no such
-# element, so the server takes it from an extension (docs/fhir.md). The URL each type reads:
-REASON_URL = {"Patient": "urn:restora:fhir:reason-for-change"}
-REASON_URL_DEFAULT = "https://restora.example/fhir/StructureDefinition/change-reason"
+# element, so the server takes it from an extension (docs/fhir.md), one URL for every type:
+REASON_URL = "https://restora.example/fhir/StructureDefinition/change-reason"
 
 
 def with_reason(resource, text="corrected in a FHIR conformance test"):
     """The resource with the reason-for-change extension (replacing an earlier one)."""
-    url = REASON_URL.get(resource["resourceType"], REASON_URL_DEFAULT)
-    extensions = [e for e in resource.get("extension", []) if e.get("url") != url]
-    resource = dict(resource, extension=extensions + [{"url": url, "valueString": text}])
+    extensions = [e for e in resource.get("extension", []) if e.get("url") != REASON_URL]
+    resource = dict(resource, extension=extensions + [{"url": REASON_URL, "valueString": text}])
     return resource
 
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conftest import FHIR, REASON_URL, REASON_URL_DEFAULT, SITE_A_CODE, expressions, minimal_patient, outcome, tag, with_reason
+from conftest import FHIR, REASON_URL, SITE_A_CODE, expressions, minimal_patient, outcome, tag, with_reason
 
 pytestmark = pytest.mark.feature("patient")
 
@@ -190,12 +190,16 @@ def test_update_without_reason_is_422_naming_extension(fhir):
     assert fhir.read("Patient", p["id"]).body["meta"]["versionId"] == "1"
 
 
-@pytest.mark.feature("one-reason-url")
 def test_reason_for_change_extension_is_one_url(fhir):
-    """Patient takes the reason for change from the same extension URL as Observation and AdverseEvent."""
+    """Patient takes the reason for change from the same extension URL as Observation and AdverseEvent, and from
+    no other (the URL it read before the types agreed is refused like no reason at all)."""
     p = _created(fhir)
     changed = dict(p, name=[dict(p["name"][0], given=["Gaston"])])
-    changed["extension"] = [{"url": REASON_URL_DEFAULT, "valueString": "typo in the given name"}]
+    changed["extension"] = [{"url": "urn:restora:fhir:reason-for-change", "valueString": "typo in the given name"}]
+    refused = fhir.put(f"Patient/{p['id']}", changed, headers={"If-Match": 'W/"1"'})
+    assert refused.status == 422, refused
+    assert any("Patient.extension" in e for e in expressions(refused)), refused.body
+    changed["extension"] = [{"url": REASON_URL, "valueString": "typo in the given name"}]
     r = fhir.put(f"Patient/{p['id']}", changed, headers={"If-Match": 'W/"1"'})
     assert r.status == 200, r
 

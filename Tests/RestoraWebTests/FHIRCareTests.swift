@@ -380,7 +380,7 @@ struct FHIRCareTests {
                 _ = try await handler.update(id: created.id, body, expectedVersion: 1, in: ctx)
             }
             body = body.setting("extension", .array((body["extension"]?.arrayValue ?? []) + [
-                .object([("url", .string(FHIRAdverseEventHandler.changeReasonExtension)), ("valueString", .string("source document re-read"))]),
+                .object([("url", .string(FHIRCodeSystems.changeReasonExtension)), ("valueString", .string("source document re-read"))]),
             ]))
             let updated = try await handler.update(id: created.id, body, expectedVersion: 1, in: ctx)
             #expect(updated.versionID == 2)

@@ -238,7 +238,7 @@ struct FHIRPatientTests {
             var audit = WebHarness.setup
             audit.reason = "add diagnosis"
             _ = try await repos.participants.update(current, expectedVersion: 1, context: audit)
-            let reason = #","extension":[{"url":"urn:restora:fhir:reason-for-change","valueString":"family name corrected"}]"#
+            let reason = #","extension":[{"url":"https://restora.example/fhir/StructureDefinition/change-reason","valueString":"family name corrected"}]"#
             let body = Self.patient(mrn: "A-001", family: "López", given: "Ana María", birth: "1980-03-01", gender: "\"female\"", extra: reason, id: "p-a")
             try await client.execute(uri: "/fhir/Patient/p-a", method: .put, headers: h.headers(.investigator, ifMatch: "W/\"1\""), body: ByteBuffer(string: body)) { r in
                 #expect(r.status == .preconditionFailed)

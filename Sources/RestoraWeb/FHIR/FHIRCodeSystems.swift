@@ -32,7 +32,8 @@ enum FHIRCodeSystems {
     static let panelExtension = extensionURL("observation-panel")
     /// Observation, Encounter: the enrolment (ResearchSubject) the record belongs to.
     static let enrolmentExtension = extensionURL("research-subject")
-    /// Observation update (PUT): why recorded data is corrected (the audit trail's reason).
+    /// Every update (PUT) of recorded data (Patient, Observation, AdverseEvent): the reason for change the audit
+    /// trail requires (valueString; FHIR has no element for it). The one URL every type reads (docs/fhir.md).
     static let changeReasonExtension = extensionURL("change-reason")
     /// Observation: the CTCAE v5.0 term a graded laboratory value was graded under, and how.
     static let ctcaeTermExtension = extensionURL("ctcae-term")

@@ -8,7 +8,6 @@ extension FHIRAdverseEventHandler {
     var supportsCreate: Bool { true }
     var supportsUpdate: Bool { true }
 
-    static let changeReasonExtension = FHIRCare.extensionBase + "change-reason"
     static let researchSubjectExtension = FHIRCare.extensionBase + "research-subject"
 
     func create(_ resource: FHIRJSON, in context: FHIRInteractionContext) async throws -> FHIRStoredResource {
@@ -39,7 +38,7 @@ extension FHIRAdverseEventHandler {
         if let reason = parsed.reason { audit.reason = reason }
         guard audit.trimmedReason != nil else {
             throw FHIRError(status: 422, code: .required,
-                            diagnostics: "a correction of a recorded adverse event needs a reason for change: the extension \(Self.changeReasonExtension) (valueString)",
+                            diagnostics: "a correction of a recorded adverse event needs a reason for change: the extension \(FHIRCodeSystems.changeReasonExtension) (valueString)",
                             expression: ["AdverseEvent.extension"])
         }
         let entry = AdverseEventEntry(clinical: ClinicalEntry(repositories: context.repositories, catalog: context.dependencies.catalog,
@@ -235,7 +234,7 @@ extension FHIRAdverseEventHandler {
         }
         let expected = extensionValue(resource, FHIRCare.extensionBase + "ae-expected")?.0["valueBoolean"]?.boolValue ?? false
         let note = extensionValue(resource, FHIRCare.extensionBase + "note")?.0["valueString"]?.stringValue
-        let reason = extensionValue(resource, changeReasonExtension)?.0["valueString"]?.stringValue
+        let reason = extensionValue(resource, FHIRCodeSystems.changeReasonExtension)?.0["valueString"]?.stringValue
         var enrolmentID: Identifier<Enrolment>?
         if let (ext, index) = extensionValue(resource, researchSubjectExtension) {
             guard let ref = ext["valueReference"]?["reference"]?.stringValue, ref.hasPrefix("ResearchSubject/") else {

@@ -316,7 +316,7 @@ struct FHIRPatientHandler: FHIRResourceHandler {
                             expression: ["Patient.identifier"])
         } catch RepositoryError.reasonRequired {
             throw FHIRError.unprocessable(
-                "a reason for change is required to edit a recorded Patient: send it in the extension \(FHIRPatientSupport.reasonExtension) (valueString)",
+                "a reason for change is required to edit a recorded Patient: send it in the extension \(FHIRCodeSystems.changeReasonExtension) (valueString)",
                 at: "Patient.extension", code: .required)
         }
     }

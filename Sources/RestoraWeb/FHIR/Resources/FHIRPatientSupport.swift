@@ -16,8 +16,6 @@ enum FHIRPatientSupport {
     static let enrolmentSystem = "urn:restora:enrolment"
     static let kitCodeSystem = "urn:restora:kit-code"
     static let consentDocumentSystem = "urn:restora:consent-document"
-    /// The reason for change of an update (a FHIR resource has no such element; docs/fhir.md).
-    static let reasonExtension = "urn:restora:fhir:reason-for-change"
 
     /// The MRN system of a site: `urn:restora:site:<code>:mrn` (an MRN is unique per site).
     static func mrnSystem(siteCode: String) -> String { "urn:restora:site:\(siteCode):mrn" }
@@ -244,10 +242,10 @@ enum FHIRPatientSupport {
     }
 
     /// The reason for change of an update: the request's (CORE may take it from a header) or the resource's
-    /// `urn:restora:fhir:reason-for-change` extension (valueString).
+    /// `FHIRCodeSystems.changeReasonExtension` extension (valueString), the one URL every type reads.
     static func reason(_ resource: FHIRJSON, type: String, context: FHIRInteractionContext) throws -> String? {
         if let reason = context.audit.trimmedReason { return reason }
-        for (index, ext) in try array(resource["extension"], at: "\(type).extension").enumerated() where ext["url"]?.stringValue == reasonExtension {
+        for (index, ext) in try array(resource["extension"], at: "\(type).extension").enumerated() where ext["url"]?.stringValue == FHIRCodeSystems.changeReasonExtension {
             return try string(ext["valueString"], at: "\(type).extension[\(index)].valueString")
         }
         return nil
