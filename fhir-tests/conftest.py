@@ -43,8 +43,6 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # feature -> why it is an expected failure now (strict xfail). Per database: MISSING_ON[DATABASE].
 NOT_BUILT = "not built yet (issue #17, in progress)"
 MISSING = {
-    "patient-total": "Patient search gives no total for _summary=count / _count=0 (docs/fhir.md: the total only): "
-                     "not built yet",
 }
 MISSING_ON = {
     "sqlite": {},

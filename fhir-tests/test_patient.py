@@ -426,12 +426,25 @@ def test_search_count_and_next_pages_without_duplicates():
     assert len(seen) == len(set(seen)), seen
 
 
-@pytest.mark.feature("patient-total")
 @pytest.mark.parametrize("params", [{"_summary": "count"}, {"_count": 0}])
 def test_search_summary_count_gives_total_only(params):
     r = FHIR().search("Patient", params)
     assert r.body.get("entry") is None, r
     assert r.body.get("total", 0) >= 3, r.body
+
+
+@pytest.mark.parametrize("params", [{"_summary": "count"}, {"_count": 0}, {"_count": 2}])
+def test_search_total_counts_the_matches_in_the_users_sites(params):
+    """The total is the number of matches of the criteria (not of a page, not of the store), within the user's
+    sites: three patients of one family at site A are 3 for the coordinator of site A and 0 for site B's."""
+    family = f"Fhirtotal{tag()}"
+    for _ in range(3):
+        assert FHIR().post("Patient", minimal_patient(family=family)).status == 201
+    r = FHIR("coordinator").search("Patient", dict(params, name=family))
+    assert r.body.get("total") == 3, r.body
+    assert len(r.entries()) == (0 if params.get("_count", 1) == 0 or "_summary" in params else 2), r.body
+    other = FHIR("coordinator_b").search("Patient", dict(params, name=family))
+    assert other.body.get("total") == 0, other.body
 
 
 def test_search_count_over_maximum_is_capped():

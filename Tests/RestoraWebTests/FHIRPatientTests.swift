@@ -106,11 +106,33 @@ struct FHIRPatientTests {
                     let bundle = Self.json(r.body)
                     #expect(bundle["type"]?.stringValue == "searchset")
                     #expect(Self.ids(bundle).sorted() == expected.sorted(), "\(query)")
+                    #expect(bundle["total"]?.intValue == expected.count, "\(query): the first page's total")
                 }
             }
             // The admin sees both sites.
             try await client.execute(uri: "/fhir/Patient?name=lopez", method: .get, headers: h.headers(.admin)) { r in
                 #expect(Self.ids(Self.json(r.body)).sorted() == ["p-a", "p-b"])
+            }
+            // The total alone (_summary=count, _count=0, fhirpy's count() with _totalMethod): counted in SQL within
+            // the user's sites, no entries; a full first page counts beyond itself; later pages carry none.
+            for (query, role, total) in [("_summary=count", UserRole.coordinator, 3), ("_count=0&_totalMethod=count", .coordinator, 3),
+                                         ("_count=0&name=lopez", .admin, 2), ("_count=0&name=lopez", .coordinator, 1),
+                                         ("_count=1", .coordinator, 3)] {
+                try await client.execute(uri: "/fhir/Patient?\(query)", method: .get, headers: h.headers(role)) { r in
+                    #expect(r.status == .ok, "\(query)")
+                    let bundle = Self.json(r.body)
+                    #expect(bundle["total"]?.intValue == total, "\(query) as \(role)")
+                    #expect(Self.ids(bundle).count == (query.hasPrefix("_count=1") ? 1 : 0), "\(query)")
+                }
+            }
+            let next = try await client.execute(uri: "/fhir/Patient?_count=1", method: .get, headers: h.headers(.coordinator)) { r in
+                Self.json(r.body)["link"]?.arrayValue?.first { $0["relation"]?.stringValue == "next" }?["url"]?.stringValue
+                    .flatMap { URL(string: $0) }.map { $0.path + "?" + ($0.query ?? "") }
+            }
+            #expect(next != nil)
+            try await client.execute(uri: next ?? "/fhir/Patient", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .ok)
+                #expect(Self.json(r.body)["total"] == nil, "a later page has no total")
             }
         }
     }

@@ -8,6 +8,8 @@ import Foundation
 /// the page order (ask for one more than a page to learn whether there is a next one).
 public protocol FHIRPatientSearch: Sendable {
     func patients(_ criteria: FHIRPatientSearchCriteria.Patients) async throws -> [Versioned<Participant>]
+    /// How many patients match (the search's `total`; the sort, cursor and limit are ignored).
+    func countPatients(_ criteria: FHIRPatientSearchCriteria.Patients) async throws -> Int
     func researchSubjects(_ criteria: FHIRPatientSearchCriteria.Subjects) async throws -> [Versioned<Enrolment>]
     func consents(_ criteria: FHIRPatientSearchCriteria.Consents) async throws -> [Versioned<ConsentRecord>]
     /// One consent record by id (nil when there is none); the caller checks the site.

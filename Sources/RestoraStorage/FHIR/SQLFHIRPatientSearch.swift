@@ -13,14 +13,7 @@ struct SQLFHIRPatientSearch: FHIRPatientSearch {
 
     func patients(_ c: Criteria.Patients) async throws -> [Versioned<Participant>] {
         if let sites = c.siteIDs, sites.isEmpty { return [] }
-        var conditions: [SQLQueryString] = []
-        if let sites = c.siteIDs { conditions.append(Self.in("site_id", sites.map(\.rawValue).sorted())) }
-        conditions += c.ids.map { Self.in("id", $0) }
-        conditions += c.identifiers.map { Self.any($0.map(Self.identifier)) }
-        conditions += c.names.map { Self.any($0.map(Self.name)) }
-        conditions += c.birthDates.map { Self.any($0.map { Self.range("birth_date", $0) }) }
-        conditions += c.genders.map { Self.in("sex", $0.map(\.rawValue)) }
-        conditions += c.lastUpdated.map { Self.any($0.map { Self.range("updated_at", $0) }) }
+        let conditions = Self.conditions(c)
         let sortColumn: String? = switch c.sort {
         case .id: nil
         case .lastUpdated: "updated_at"
@@ -32,6 +25,27 @@ struct SQLFHIRPatientSearch: FHIRPatientSearch {
             descending: c.descending, after: c.after, limit: c.limit)
         let rows = try await store.readStatement { db in try await db.raw(sql).all().map(records.storedRow) }
         return try rows.map(records.decode)
+    }
+
+    func countPatients(_ c: Criteria.Patients) async throws -> Int {
+        if let sites = c.siteIDs, sites.isEmpty { return 0 }
+        var sql: SQLQueryString = "SELECT COUNT(*) AS \"n\" FROM \(ident: ParticipantMapping.table) WHERE \"deleted_at\" IS NULL"
+        for condition in Self.conditions(c) { sql += " AND " + condition }
+        let statement = sql
+        return try await store.readStatement { db in try await db.raw(statement).first()?.decode(column: "n", as: Int.self) ?? 0 }
+    }
+
+    /// The WHERE conditions of a Patient search (site scope and criteria), shared by the page and the count.
+    static func conditions(_ c: Criteria.Patients) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        if let sites = c.siteIDs { conditions.append(Self.in("site_id", sites.map(\.rawValue).sorted())) }
+        conditions += c.ids.map { Self.in("id", $0) }
+        conditions += c.identifiers.map { Self.any($0.map(Self.identifier)) }
+        conditions += c.names.map { Self.any($0.map(Self.name)) }
+        conditions += c.birthDates.map { Self.any($0.map { Self.range("birth_date", $0) }) }
+        conditions += c.genders.map { Self.in("sex", $0.map(\.rawValue)) }
+        conditions += c.lastUpdated.map { Self.any($0.map { Self.range("updated_at", $0) }) }
+        return conditions
     }
 
     func researchSubjects(_ c: Criteria.Subjects) async throws -> [Versioned<Enrolment>] {

@@ -36,8 +36,9 @@ enum FHIRSearchParsing {
     static let cursorParameter = "_cursor"
 
     /// The result parameters the server itself handles or accepts without effect.
+    /// `_totalMethod` is Aidbox's name for `_total`, which fhirpy's `count()` sends with `_count=0`.
     static let resultParameters: Set<String> = ["_count", "_sort", "_include", "_revinclude", "_summary", "_total",
-                                                "_format", "_pretty", "_elements", cursorParameter]
+                                                "_totalMethod", "_format", "_pretty", "_elements", cursorParameter]
 
     static func parse(_ items: [(String, String)], handler: any FHIRResourceHandler, lenient: Bool,
                       allowResultParameters: Bool = true) throws -> FHIRSearchRequest {
@@ -125,6 +126,10 @@ enum FHIRSearchParsing {
         case "_total":
             guard ["none", "estimate", "accurate"].contains(value) else {
                 throw FHIRError(status: 400, code: .invalid, diagnostics: "_total must be none, estimate or accurate")
+            }
+        case "_totalMethod":
+            guard ["none", "estimate", "accurate", "count"].contains(value) else {
+                throw FHIRError(status: 400, code: .invalid, diagnostics: "_totalMethod must be count, none, estimate or accurate")
             }
         case cursorParameter:
             guard let cursor = decodeCursor(value) else {

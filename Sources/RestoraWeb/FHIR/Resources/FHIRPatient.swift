@@ -107,8 +107,15 @@ struct FHIRPatientHandler: FHIRResourceHandler {
         let (items, next) = FHIRPatientSupport.page(found, count: query.count, sort: sort) {
             .init(sortValue: FHIRPatientSupport.sortValue(sort.key, updatedAt: $0.updatedAt, birthDate: $0.value.birthDate), id: $0.value.id.rawValue)
         }
+        // The total (what `_summary=count` and `_count=0` answer): on the first page only, free when that page
+        // holds every match, else one COUNT with the same WHERE clause (site scope included).
+        var total: Int?
+        if criteria.after == nil {
+            total = found.count <= query.count && query.count > 0 ? found.count
+                : try await context.repositories.fhirPatientSearch.countPatients(criteria)
+        }
         let byID = Dictionary(sites.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        return FHIRSearchPage(resources: items.map { Self.stored($0, site: byID[$0.value.siteID]) }, nextCursor: next, total: nil)
+        return FHIRSearchPage(resources: items.map { Self.stored($0, site: byID[$0.value.siteID]) }, nextCursor: next, total: total)
     }
 
     /// The search parameters as stored terms (pure).
