@@ -119,8 +119,13 @@ enum FHIRHTTP {
 
     static let instantStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    /// A FHIR instant, e.g. `2026-01-01T00:00:00.000Z`.
-    static func instant(_ date: Date) -> String { instantStyle.format(date) }
+    /// A FHIR instant, e.g. `2026-01-01T00:00:00.000Z`; for a stored time, exactly the store's text.
+    /// A stored time read back is the `Double` nearest its milliseconds, often a hair below (…33.122999…), and
+    /// the ISO 8601 style truncates: `meta.lastUpdated` came out 1 ms before the stored `updated_at` for about
+    /// half of all records, so `_lastUpdated=gt<meta.lastUpdated>` found the record itself. One microsecond
+    /// lifts such a value over its millisecond (the `Double` keeps ~0.1 µs here) and moves no other time's
+    /// milliseconds unless it is within a microsecond of the next.
+    static func instant(_ date: Date) -> String { instantStyle.format(date.addingTimeInterval(0.000_001)) }
 
     /// An HTTP date (RFC 9110 IMF-fixdate) for Last-Modified.
     static func httpDate(_ date: Date) -> String {
