@@ -61,8 +61,24 @@ struct SQLFHIRBulkJobRepository: FHIRBulkJobRepository {
     }
 
     /// One audited update of the job's row from one of `allowedFrom` to `status`; any other move is refused
-    /// (409), nothing written.
+    /// (409), nothing written. A move is not the client's edit of a version it read: when the row moved on between
+    /// this read and write (PostgreSQL READ COMMITTED: the runner marking the job running while a DELETE cancels
+    /// it), the move is tried again on the new row, whose status decides afresh.
     private func move(
+        _ id: Identifier<FHIRBulkJob>, context: AuditContext, allowedFrom: Set<FHIRBulkJob.Status>, to status: FHIRBulkJob.Status,
+        change: @escaping @Sendable (inout FHIRBulkJob) -> Void
+    ) async throws -> Versioned<FHIRBulkJob> {
+        for _ in 1..<5 {
+            do {
+                return try await moveOnce(id, context: context, allowedFrom: allowedFrom, to: status, change: change)
+            } catch RepositoryError.staleVersion {
+                continue
+            }
+        }
+        return try await moveOnce(id, context: context, allowedFrom: allowedFrom, to: status, change: change)
+    }
+
+    private func moveOnce(
         _ id: Identifier<FHIRBulkJob>, context: AuditContext, allowedFrom: Set<FHIRBulkJob.Status>, to status: FHIRBulkJob.Status,
         change: @escaping @Sendable (inout FHIRBulkJob) -> Void
     ) async throws -> Versioned<FHIRBulkJob> {
