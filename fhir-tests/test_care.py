@@ -2,7 +2,7 @@
 BiologicallyDerivedProduct, Consent, Provenance): mapping, searches and validation of what the store holds."""
 import pytest
 
-from conftest import FHIR, api, expressions, outcome, tag, with_reason
+from conftest import FHIR, api, expressions, outcome, seed_participant, tag, with_reason
 
 pytestmark = pytest.mark.feature("core")
 
@@ -273,22 +273,30 @@ def test_search_adverse_event_sort_date(clinic):
     assert r.ids() == [clinic.ae_serious["id"], clinic.ae_mild["id"]]
 
 
+@pytest.fixture(scope="module")
+def own_event(clinic):
+    """An adverse event of a participant of its own, for the tests that create more events from it: the clinic's
+    participant keeps exactly its two events, which the subject searches here and in test_fhirpy.py count on."""
+    pid = seed_participant(family=f"Fhirtestevents{tag()}")["id"]
+    return api("POST", f"/participants/{pid}/adverse-events", {"term": "Dry skin", "grade": 1, "onset": "2026-02-01"})
+
+
 @pytest.mark.feature("care")
-def test_adverse_event_round_trip_create(clinic):
+def test_adverse_event_round_trip_create(own_event):
     """The server accepts what it serves: an event read back, without id and meta, is created as a new one (by an
     investigator: the served event carries a causality assessment, which only an investigator may send)."""
-    body = FHIR().read("AdverseEvent", clinic.ae_mild["id"]).body
+    body = FHIR().read("AdverseEvent", own_event["id"]).body
     body = {k: v for k, v in body.items() if k not in ("id", "meta")}
     r = FHIR("investigator").post("AdverseEvent", body)
     assert r.status == 201, r
-    assert r.body["id"] != clinic.ae_mild["id"]
+    assert r.body["id"] != own_event["id"]
     assert r.body["subject"] == body["subject"] and r.body["severity"] == body["severity"]
 
 
 @pytest.mark.feature("care")
-def test_adverse_event_update_needs_reason_and_version(clinic):
+def test_adverse_event_update_needs_reason_and_version(own_event):
     inv = FHIR("investigator")
-    created = inv.post("AdverseEvent", {k: v for k, v in inv.read("AdverseEvent", clinic.ae_mild["id"]).body.items()
+    created = inv.post("AdverseEvent", {k: v for k, v in inv.read("AdverseEvent", own_event["id"]).body.items()
                                         if k not in ("id", "meta")})
     assert created.status == 201, created
     body = created.body

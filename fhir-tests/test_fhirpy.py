@@ -70,7 +70,9 @@ def test_fhirpy_stale_if_match_is_412():
     body["name"][0]["given"] = ["Hector"]
     with pytest.raises(MultipleResourcesFound) as err:   # fhirpy raises this class for every 412
         client(headers={"If-Match": 'W/"1"'}).resource("Patient", **body).save()
-    assert "OperationOutcome" in str(err.value) or "412" in str(err.value) or err.value.args
+    assert "OperationOutcome" in str(err.value), err.value
+    stored = c.reference("Patient", patient.id).to_resource()
+    assert stored["name"][0]["given"] == ["Gaston"] and stored["meta"]["versionId"] == "2", "the stale write landed"
 
 
 # ---- search with each parameter -------------------------------------------------------------------------------------
@@ -85,6 +87,18 @@ def test_fhirpy_patient_search_parameters(clinic):
     assert [p.id for p in ps.search(name=clinic.family, gender="female").fetch()] == []
     assert [p.id for p in ps.search(name=clinic.family, birthdate__ge="1988-05-04").fetch()] == [clinic.pid]
     assert [p.id for p in ps.search(name=clinic.family, birthdate__lt="1988-05-04").fetch()] == []
+    assert ps.search(name=clinic.family).count() == 1          # fhirpy asks _count=0 and reads the total
+    assert ps.search(gender="male").count() >= 2
+
+
+def test_fhirpy_last_updated_and_count(clinic):
+    c = client()
+    stamp = c.reference("Patient", clinic.pid).to_resource()["meta"]["lastUpdated"]
+    ps = c.resources("Patient").search(_id=clinic.pid)
+    assert [p.id for p in ps.search(_lastUpdated__ge=stamp).fetch()] == [clinic.pid]
+    assert [p.id for p in ps.search(_lastUpdated__gt=stamp).fetch()] == []
+    page = c.resources("Patient").search(gender="male").limit(2).fetch()
+    assert len(page) == 2
 
 
 @pytest.mark.feature("observation")
@@ -101,6 +115,30 @@ def test_fhirpy_observation_search_parameters(clinic):
     assert [o.id for o in obs.search(patient=clinic.pid).sort("-date").fetch()] == list(reversed(clinic.obs_ids))
     included = obs.search(patient=clinic.pid).include("Observation", "patient").fetch_raw()
     assert {e.resource.resourceType for e in included.entry} == {"Observation", "Patient"}
+
+
+@pytest.mark.feature("observation")
+@pytest.mark.parametrize("prefix,value,which", [("eq", "2026-02", [1]), (None, "2026-02-10", [1]), ("le", "2026-02-10", [0, 1]),
+                                                ("lt", "2026-02-10", [0]), ("gt", "2026-03-10", [3]), ("ge", "2026-03-10", [2, 3])])
+def test_fhirpy_observation_date_prefixes(clinic, prefix, value, which):
+    """Observation date with each prefix the issue names (eq, lt, le, gt, ge), a day or a month as the range."""
+    obs = client().resources("Observation").search(patient=clinic.pid)
+    found = obs.search(**{f"date__{prefix}" if prefix else "date": value}).fetch_all()
+    assert sorted(o.id for o in found) == sorted(clinic.obs_ids[i] for i in which)
+
+
+def test_fhirpy_research_include_and_revinclude(clinic):
+    """ResearchSubject→ResearchStudy both ways: the study included with its subject, the subject rev-included with
+    its study."""
+    c = client()
+    raw = c.resources("ResearchSubject").search(patient=clinic.pid).include("ResearchSubject", "study").fetch_raw()
+    assert {(e.resource.resourceType, e.resource.id) for e in raw.entry} == {("ResearchSubject", clinic.enrolment),
+                                                                            ("ResearchStudy", PROGRAM)}
+    rev = c.resources("ResearchStudy").search(_id=PROGRAM).revinclude("ResearchSubject", "study").limit(1000).fetch_raw()
+    assert [e.resource.id for e in rev.entry if e.resource.resourceType == "ResearchStudy"] == [PROGRAM]
+    subjects = {e.resource.id for e in rev.entry if e.resource.resourceType == "ResearchSubject"}
+    assert subjects and all(e.resource.study.reference == f"ResearchStudy/{PROGRAM}" for e in rev.entry
+                            if e.resource.resourceType == "ResearchSubject")
 
 
 def test_fhirpy_research_subject_search(clinic):
