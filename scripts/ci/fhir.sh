@@ -25,6 +25,9 @@ cd "$repo"   # `serve` reads ./protocols
 fail() { echo "FAIL fhir: $*" >&2; exit 1; }
 started=$(date +%s)
 passes=${RESTORA_FHIR_PASSES:-sqlite postgres}
+# A misspelt pass must not run nothing and report ok.
+for pass in $passes; do [[ "$pass" == sqlite || "$pass" == postgres ]] || fail "RESTORA_FHIR_PASSES: unknown pass '$pass' (sqlite, postgres)"; done
+[ -n "${passes// /}" ] || fail "RESTORA_FHIR_PASSES names no pass (sqlite, postgres)"
 
 # ---- Python packages (pinned) ---------------------------------------------------------------------------------
 # fhir.resources 8.3.0 ships FHIR R5 as `fhir.resources` and R4B (4.3.0) as `fhir.resources.R4B` (pydantic 2;
