@@ -521,6 +521,10 @@ struct FHIRCareTests {
         try await Self.with { world in
             let lab = Actor(userID: "u-lab", role: "cell-therapy-lab")
             let t0 = Self.now
+            // The lot names its harvest, which must exist (reference integrity).
+            let harvest = Procedure(id: "proc-h", participantID: "p-a", kind: .tissueHarvest, performed: t0,
+                                    sourceTissue: "bone-marrow-aspirate", volumeML: 60)
+            _ = try await world.repositories.procedures.create(harvest, context: Self.setup, idempotencyKey: nil)
             let product = CellProduct(
                 id: "cp-1", lot: "LOT-1", participantID: "p-a", sourceTissue: "bone-marrow-aspirate", harvestProcedureID: "proc-h",
                 totalCells: 1.4e8, viableCells: 1.26e8, viabilityPercent: 90, releaseStatus: .released,

@@ -163,8 +163,12 @@ struct TestPatientHandler: FHIRResourceHandler {
     func update(id: String, _ resource: FHIRJSON, expectedVersion: Int?, in context: FHIRInteractionContext) async throws -> FHIRStoredResource {
         let current = try await read(id: id, in: context)
         let participant = try participant(resource, id: id, context: context)
+        // A recorded participant's edit needs a reason for change (the real Patient handler reads it from the
+        // change-reason extension; this one tests the HTTP layer, so it gives one itself).
+        var audit = context.audit
+        audit.reason = "test correction"
         return Self.resource(try await context.repositories.participants.update(
-            participant, expectedVersion: expectedVersion ?? current.versionID, context: context.audit))
+            participant, expectedVersion: expectedVersion ?? current.versionID, context: audit))
     }
 }
 

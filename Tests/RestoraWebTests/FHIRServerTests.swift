@@ -59,17 +59,19 @@ struct FHIRServerReadTests {
     @Test("read: 200 with meta, ETag W/\"1\" and Last-Modified; If-None-Match of the current version is 304")
     func read() async throws {
         try await FHIRServerHarness.with { h, client in
+            // The store stamps rows with its own clock, not the server's: the headers carry the row's updated_at.
+            let stored = try await h.database.repositories.participants.get("p-a")
             try await client.execute(uri: "/fhir/Patient/p-a", method: .get, headers: h.headers(.monitor)) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.eTag] == "W/\"1\"")
-                #expect(r.headers[.lastModified] == "Thu, 01 Jan 2026 00:00:00 GMT")
+                #expect(r.headers[.lastModified] == FHIRHTTP.httpDate(stored.updatedAt))
                 #expect(r.headers[.contentType] == fhirType)
                 #expect(r.headers[.cacheControl] == "no-store")
                 let patient = try fhir(r.body)
                 #expect(patient["resourceType"]?.stringValue == "Patient")
                 #expect(patient["id"]?.stringValue == "p-a")
                 #expect(patient["meta"]?["versionId"]?.stringValue == "1")
-                #expect(patient["meta"]?["lastUpdated"]?.stringValue == "2026-01-01T00:00:00.000Z")
+                #expect(patient["meta"]?["lastUpdated"]?.stringValue == FHIRHTTP.instant(stored.updatedAt))
                 // resourceType, id, meta lead
                 #expect(patient.objectValue?.prefix(3).map(\.0) == ["resourceType", "id", "meta"])
             }
@@ -578,10 +580,10 @@ struct FHIRServerTransactionTests {
             let invalid = #"{"resourceType":"Patient","birthDate":"1980-01-01"}"#
             let cases: [([String], HTTPResponse.Status, String?)] = [
                 ([txPost(patientJSON(mrn: "T-2")), txPost(invalid)], .badRequest, "Bundle.entry[1].resource.identifier"),
-                ([txPost(patientJSON(mrn: "T-2")), txPost(patientJSON(mrn: "A-001"))], .conflict, "Bundle.entry[1]"),
+                ([txPost(patientJSON(mrn: "T-2")), txPost(patientJSON(mrn: "A-001"))], .conflict, "Bundle.entry[1].resource"),
                 ([txPost(patientJSON(mrn: "T-2")), txPost(patientJSON(mrn: "T-3")),
                   #"{"resource":\#(patientJSON(mrn: "A-001", id: "p-a")),"request":{"method":"PUT","url":"Patient/p-a","ifMatch":"W/\"7\""}}"#],
-                 .preconditionFailed, "Bundle.entry[2]"),
+                 .preconditionFailed, "Bundle.entry[2].resource"),
                 ([txPost(patientJSON(mrn: "T-2")), txPost(#"{"resourceType":"Observation","subject":{"reference":"urn:uuid:nowhere"}}"#, type: "Observation")],
                  .badRequest, "Bundle.entry[1].resource.subject.reference"),
                 ([txPost(patientJSON(mrn: "T-2")), #"{"request":{"method":"DELETE","url":"Patient/p-a"}}"#], .methodNotAllowed, "Bundle.entry[1].request.method"),
