@@ -13,7 +13,7 @@ import RestoraDomain
 /// Rows are appended as they arrive through a 64 KiB buffer; nothing else is held.
 public struct CSVDatasetWriter: DatasetWriter {
     public let spec: DatasetSpec
-    private let output: BufferedFileOutput
+    private let output: FormatFileOutput
     /// Per variable, what `append` checks (read from the spec once, not per cell).
     private let numeric: [Bool]
     private let integer: [Bool]
@@ -24,7 +24,7 @@ public struct CSVDatasetWriter: DatasetWriter {
         self.spec = spec
         numeric = spec.variables.map { $0.kind == .number }
         integer = spec.variables.map { $0.dataType == .integer }
-        output = try BufferedFileOutput(url: directory.appendingPathComponent(Self.fileName(spec)))
+        output = try FormatFileOutput(url: directory.appendingPathComponent(Self.fileName(spec)), capacity: 64 * 1024)
         for (index, variable) in spec.variables.enumerated() {
             if index > 0 { output.append(0x2C) }
             Self.writeText(variable.name, to: output)
@@ -106,7 +106,7 @@ public struct CSVDatasetWriter: DatasetWriter {
     }
 
     /// RFC 4180 section 2: quoted when the field holds a comma, a quote, CR or LF; quotes doubled inside.
-    static func writeText(_ field: String, to output: BufferedFileOutput) {
+    static func writeText(_ field: String, to output: FormatFileOutput) {
         let written = field.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
                 output.append(bytes)
@@ -130,7 +130,7 @@ public struct CSVDatasetWriter: DatasetWriter {
 
     /// `NumberText.plain`'s text: a whole number below 10^15 as its digits (written here without a String),
     /// anything else as Swift's shortest round-tripping text.
-    static func writeNumber(_ value: Double, to output: BufferedFileOutput) {
+    static func writeNumber(_ value: Double, to output: FormatFileOutput) {
         guard value == value.rounded() && abs(value) < 1e15 else {
             output.append(NumberText.plain(value).utf8)
             return

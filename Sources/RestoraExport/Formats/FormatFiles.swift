@@ -1,9 +1,10 @@
 import Foundation
 
-/// A file written through a memory buffer, flushed every `capacity` bytes: the format writers emit many small
-/// pieces (a cell, a record) and one `write` system call per piece would dominate an export's time. The buffer is
-/// raw memory the writer owns, so a piece is one bounds check and a copy (issue #18: the SDTM writers append
-/// about 25 pieces per row, and an array's uniqueness and capacity checks on each were a visible share).
+/// A file written through a memory buffer, flushed every `capacity` bytes: the export writers (CSV, ODM, XPT,
+/// Dataset-JSON, define.xml) emit many small pieces (a cell, a record) and one `write` system call per piece would
+/// dominate an export's time. The buffer is raw memory the writer owns, so a piece is one bounds check and a copy
+/// (issue #18: the SDTM writers append about 25 pieces per row, and an array's uniqueness and capacity checks on
+/// each were a visible share). Created empty (an existing file is replaced); `close()` flushes what is left.
 final class FormatFileOutput {
     let url: URL
     private let handle: FileHandle
@@ -21,7 +22,11 @@ final class FormatFileOutput {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw ExportError("cannot create \(url.lastPathComponent) in \(url.deletingLastPathComponent().path)")
         }
-        handle = try FileHandle(forWritingTo: url)
+        do {
+            handle = try FileHandle(forWritingTo: url)
+        } catch {
+            throw ExportError("cannot open \(url.lastPathComponent) for writing")
+        }
         storageCapacity = capacity + 4096
         storage = .allocate(capacity: storageCapacity)
     }
@@ -46,8 +51,9 @@ final class FormatFileOutput {
         storageCapacity = size
     }
 
+    /// Flushes when the buffer is full (after `append`s: the buffer may pass `capacity` by one piece).
     @inline(__always)
-    private func flushIfFull() throws {
+    func flushIfFull() throws {
         if count >= capacity { try flush() }
     }
 
@@ -131,6 +137,13 @@ final class FormatFileOutput {
     }
 
     @inline(__always)
+    func append(_ text: String.UTF8View) {
+        if text.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            for byte in text { append(byte) }
+        }
+    }
+
+    @inline(__always)
     func append(_ text: String) {
         var text = text
         text.withUTF8 { append($0) }
@@ -155,19 +168,36 @@ final class FormatFileOutput {
     /// Flushes when the buffer is full (after `append`s).
     func endPiece() throws { try flushIfFull() }
 
+    /// Where the next byte goes; with `rollBack(to:)` a writer takes back a record it has begun and then refused
+    /// (nothing is flushed in the middle of a record, so the mark is still in the buffer).
+    var mark: Int { count }
+
+    func rollBack(to mark: Int) {
+        if mark >= 0, mark < count { count = mark }
+    }
+
     func flush() throws {
         guard count > 0 else { return }
-        try handle.write(contentsOf: UnsafeRawBufferPointer(start: storage, count: count))
+        do {
+            try handle.write(contentsOf: UnsafeRawBufferPointer(start: storage, count: count))
+        } catch {
+            throw ExportError("cannot write \(url.lastPathComponent): the disk refused the write (full or read-only?)")
+        }
         bytesWritten += count
         count = 0
     }
 
     /// Flushes, forces the data to disk (unless `sync` is false: a scratch file) and closes.
     func close(sync: Bool = true) throws {
+        guard open else { return }
         try flush()
-        if sync { try handle.synchronize() }
         open = false
-        try handle.close()
+        do {
+            if sync { try handle.synchronize() }
+            try handle.close()
+        } catch {
+            throw ExportError("cannot complete \(url.lastPathComponent) on disk")
+        }
     }
 
     /// Closes without caring about errors (the file is about to be removed).

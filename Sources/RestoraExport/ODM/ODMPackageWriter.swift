@@ -18,7 +18,7 @@ public struct ODMPackageWriter: ExportPackageWriter {
 
     private let context: ExportContext
     private let metadata: ODMMetadata
-    private let output: BufferedFileOutput
+    private let output: FormatFileOutput
     private let codesByConcept: [String: ScheduledCode]
     private var subjects = 0
     private var finished: [ExportedFile]?
@@ -27,7 +27,7 @@ public struct ODMPackageWriter: ExportPackageWriter {
         self.context = context
         metadata = ODMMetadata(context: context)
         codesByConcept = Dictionary(metadata.codes.map { ($0.coding.description, $0) }, uniquingKeysWith: { a, _ in a })
-        output = try BufferedFileOutput(url: directory.appendingPathComponent(Self.fileName))
+        output = try FormatFileOutput(url: directory.appendingPathComponent(Self.fileName), capacity: 64 * 1024)
         try writeHeaderAndMetadata()
     }
 
