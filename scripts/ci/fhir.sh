@@ -95,7 +95,7 @@ serve_and_test() {   # name
   FHIR_TOKEN_DATAMANAGER_B=$("$bin" token create --username datamanager-b) || fail "token create datamanager-b"
   local port; port=$(free_port)
   local base="http://127.0.0.1:$port"
-  "$bin" serve --host 127.0.0.1 --port "$port" >"$work/server-$name.log" 2>&1 &
+  "$bin" serve --host 127.0.0.1 --port "$port" --export-directory "$work/exports-$name" >"$work/server-$name.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 150); do
     curl -fs "$base/healthz" >/dev/null 2>&1 && break
