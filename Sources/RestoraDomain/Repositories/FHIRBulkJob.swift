@@ -3,7 +3,7 @@ import Foundation
 /// One FHIR Bulk Data job (issue #17, docs/fhir.md "Bulk Data"): an asynchronous `$export`
 /// (https://hl7.org/fhir/uv/bulkdata/STU2/export.html) or an `import` of NDJSON. What was asked for (level, group,
 /// `_type`, `_since`), by whom, when, within which sites, how it went, and the files written (type, count, bytes).
-/// Stored in `fhir_bulk_jobs` (migration 0050), audited in the site-less chain (a job may span sites).
+/// Stored in `fhir_bulk_jobs` (migration 0049), audited in the site-less chain (a job may span sites).
 /// A job moves forward only: queued → running → done | failed | cancelled (a queued job may also be cancelled or fail).
 public struct FHIRBulkJob: Hashable, Sendable, Codable, Identifiable {
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable { case export, `import` }
@@ -85,7 +85,7 @@ public struct FHIRBulkJob: Hashable, Sendable, Codable, Identifiable {
     public var isFinished: Bool { status == .done || status == .failed || status == .cancelled }
 }
 
-/// Bulk jobs (migration 0050). Every step is one audited write of the job's row (site-less chain).
+/// Bulk jobs (migration 0049). Every step is one audited write of the job's row (site-less chain).
 public protocol FHIRBulkJobRepository: Sendable {
     func create(_ job: FHIRBulkJob, context: AuditContext) async throws -> Versioned<FHIRBulkJob>
     func get(_ id: Identifier<FHIRBulkJob>) async throws -> Versioned<FHIRBulkJob>

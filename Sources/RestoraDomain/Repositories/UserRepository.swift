@@ -70,7 +70,7 @@ public struct Repositories: Sendable {
     /// Observations and visits for FHIR Observation and Encounter search, in SQL (issue #17, FHIRObservationSearch.swift).
     public var fhirObservations: any FHIRObservationSearch
     public var fhirEncounters: any FHIREncounterSearch
-    /// FHIR Bulk Data jobs and the chunked reads of `$export` (issue #17, migration 0050, FHIRBulkJob.swift).
+    /// FHIR Bulk Data jobs and the chunked reads of `$export` (issue #17, migration 0049, FHIRBulkJob.swift).
     public var fhirBulk: FHIRBulkStore
     /// Adverse events for FHIR AdverseEvent search across participants, in SQL (issue #17, FHIRAdverseEventSearch.swift).
     public var fhirAdverseEvents: any FHIRAdverseEventSearch

@@ -74,7 +74,7 @@ enum AuditedTables {
             .of(PrescreenCandidateMapping.self), exports, .of(ConsentDocumentMapping.self), .of(ConsentRecordMapping.self), .of(ConsentWithdrawalMapping.self), .of(SignatureMapping.self),
             .of(RandomisationAllocationMapping.self), .of(EmergencyUnblindingMapping.self),
             .of(RecordLockMapping.self),
-            .of(FHIRBulkJobMapping.self),  // FHIR Bulk Data jobs (0050)
+            .of(FHIRBulkJobMapping.self),  // FHIR Bulk Data jobs (0049)
             .child(EnrolmentTransitionRows.self, kind: "enrolment transition"),
             .child(CustodyEventRows.self, kind: "custody event"),
             .child(ReleaseTestRows.self, kind: "release-test result"),

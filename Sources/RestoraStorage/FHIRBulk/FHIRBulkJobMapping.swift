@@ -1,7 +1,7 @@
 import Foundation
 import RestoraDomain
 
-/// `fhir_bulk_jobs` (migration 0050): one FHIR Bulk Data job. Not clinical (no reason for change); written only
+/// `fhir_bulk_jobs` (migration 0049): one FHIR Bulk Data job. Not clinical (no reason for change); written only
 /// through `SQLFHIRBulkJobRepository`, which moves the status forward and never edits a finished job.
 enum FHIRBulkJobMapping: TableMapping {
     typealias Value = FHIRBulkJob

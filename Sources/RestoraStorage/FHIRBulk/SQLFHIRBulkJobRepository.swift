@@ -2,7 +2,7 @@ import Foundation
 import RestoraDomain
 import SQLKit
 
-/// FHIR Bulk Data jobs (migration 0050). Each step is one transaction: the job row's audited write (site-less
+/// FHIR Bulk Data jobs (migration 0049). Each step is one transaction: the job row's audited write (site-less
 /// chain). A job only moves forward: queued → running → done | failed | cancelled; a finished job is never changed
 /// (a second cancel, or a cancel of a done job, is refused with 409).
 struct SQLFHIRBulkJobRepository: FHIRBulkJobRepository {

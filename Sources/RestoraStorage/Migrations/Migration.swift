@@ -81,7 +81,7 @@ let allMigrations: [Migration] = [
     m0046_CreateSourceVerification,
     m0047_FHIRPatientSearchIndexes,
     m0048_RandomisationKeysLedBySite,
-    m0050_CreateFHIRBulkJobs,
+    m0049_CreateFHIRBulkJobs,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

@@ -3,7 +3,7 @@
 /// sites, how it went, and the files written (a short list kept as canonical JSON: type, file, count, bytes; the
 /// count of its entries is `output_count`). Site-less, like export jobs: a job may span sites, so its audit entries
 /// are in the site-less chain. Enumerations are CHECKed as they were when this migration landed.
-let m0050_CreateFHIRBulkJobs = Migration(name: "0050_CreateFHIRBulkJobs", statements: [
+let m0049_CreateFHIRBulkJobs = Migration(name: "0049_CreateFHIRBulkJobs", statements: [
     """
     CREATE TABLE fhir_bulk_jobs (
         id TEXT PRIMARY KEY,
