@@ -88,25 +88,15 @@ struct FHIREncounterHandler: FHIRResourceHandler {
         default: .id
         }
         let descending = sort?.descending ?? false
-        let orderName = order.rawValue + (descending ? "-desc" : "")
-        let after = try query.cursor.map { try FHIRClinicalSearch.position($0, order: orderName) }
-        guard query.count > 0 else {
-            return FHIRSearchPage(resources: [], nextCursor: nil,
-                                  total: try await context.repositories.fhirEncounters.count(condition, siteIDs: FHIRObservationHandler.siteIDs(context)))
-        }
-        let rows = try await context.repositories.fhirEncounters.search(FHIRTableSearch(
-            condition: condition, siteIDs: FHIRObservationHandler.siteIDs(context), sort: order, descending: descending,
-            after: after, limit: query.count + 1))
-        let page = Array(rows.prefix(query.count))
-        // The total: free when the first page holds every match, else one COUNT on the first page only.
-        var total: Int?
-        if after == nil {
-            total = rows.count <= query.count ? rows.count
-                : try await context.repositories.fhirEncounters.count(condition, siteIDs: FHIRObservationHandler.siteIDs(context))
-        }
-        let next = rows.count > query.count ? page.last.map {
-            FHIRClinicalSearch.cursor(order: orderName, position: FHIRTableKeyset(key: $0.sortKey, id: $0.visit.value.id.rawValue))
-        } : nil
+        let siteIDs = FHIRObservationHandler.siteIDs(context)
+        let (page, next, total) = try await FHIRClinicalSearch.page(
+            query, order: order.rawValue + (descending ? "-desc" : ""),
+            count: { try await context.repositories.fhirEncounters.count(condition, siteIDs: siteIDs) },
+            rows: { after, limit in
+                try await context.repositories.fhirEncounters.search(FHIRTableSearch(
+                    condition: condition, siteIDs: siteIDs, sort: order, descending: descending, after: after, limit: limit))
+            },
+            keyset: { FHIRTableKeyset(key: $0.sortKey, id: $0.visit.value.id.rawValue) })
         return FHIRSearchPage(resources: page.map(Self.stored), nextCursor: next, total: total)
     }
 

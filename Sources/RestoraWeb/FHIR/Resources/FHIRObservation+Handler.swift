@@ -48,26 +48,16 @@ extension FHIRObservationHandler {
         default: .id
         }
         let descending = sort?.descending ?? false
-        let orderName = order.rawValue + (descending ? "-desc" : "")
-        let after = try query.cursor.map { try FHIRClinicalSearch.position($0, order: orderName) }
-        guard query.count > 0 else {
-            return FHIRSearchPage(resources: [], nextCursor: nil,
-                                  total: try await context.repositories.fhirObservations.count(condition, siteIDs: Self.siteIDs(context)))
-        }
-        let rows = try await context.repositories.fhirObservations.search(FHIRTableSearch(
-            condition: condition, siteIDs: Self.siteIDs(context), sort: order, descending: descending, after: after,
-            limit: query.count + 1))
-        let page = Array(rows.prefix(query.count))
-        // The total: free when the first page holds every match, else one COUNT on the first page only.
-        var total: Int?
-        if after == nil {
-            total = rows.count <= query.count ? rows.count
-                : try await context.repositories.fhirObservations.count(condition, siteIDs: Self.siteIDs(context))
-        }
+        let siteIDs = Self.siteIDs(context)
+        let (page, next, total) = try await FHIRClinicalSearch.page(
+            query, order: order.rawValue + (descending ? "-desc" : ""),
+            count: { try await context.repositories.fhirObservations.count(condition, siteIDs: siteIDs) },
+            rows: { after, limit in
+                try await context.repositories.fhirObservations.search(FHIRTableSearch(
+                    condition: condition, siteIDs: siteIDs, sort: order, descending: descending, after: after, limit: limit))
+            },
+            keyset: { FHIRTableKeyset(key: $0.sortKey, id: $0.record.value.id.rawValue) })
         let changes = try await Self.boneDensityChanges(page.map(\.record.value), in: context)
-        let next = rows.count > query.count ? page.last.map {
-            FHIRClinicalSearch.cursor(order: orderName, position: FHIRTableKeyset(key: $0.sortKey, id: $0.record.value.id.rawValue))
-        } : nil
         return FHIRSearchPage(resources: page.map { Self.stored($0.record, change: changes[$0.record.value.id]) }, nextCursor: next, total: total)
     }
 

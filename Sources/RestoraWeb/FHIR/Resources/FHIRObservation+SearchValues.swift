@@ -164,6 +164,25 @@ enum FHIRClinicalSearch {
     // MARK: Paging cursor
 
     /// The next page's cursor: the order it belongs to and the last row's (sort key, id), base64url.
+    /// One page of a keyset search over a SQL table (Observation, Encounter): `_count=0` is the total alone; a page
+    /// reads one row more than it shows to know whether a next page exists; the total is free when the first page
+    /// holds every match, else one COUNT on the first page only (later pages carry none).
+    static func page<Row>(
+        _ query: FHIRSearchQuery, order: String,
+        count: () async throws -> Int,
+        rows fetch: (_ after: FHIRTableKeyset?, _ limit: Int) async throws -> [Row],
+        keyset: (Row) -> FHIRTableKeyset
+    ) async throws -> (rows: [Row], nextCursor: String?, total: Int?) {
+        let after = try query.cursor.map { try position($0, order: order) }
+        guard query.count > 0 else { return ([], nil, try await count()) }
+        let rows = try await fetch(after, query.count + 1)
+        let page = Array(rows.prefix(query.count))
+        var total: Int?
+        if after == nil { total = rows.count <= query.count ? rows.count : try await count() }
+        let next = rows.count > query.count ? page.last.map { cursor(order: order, position: keyset($0)) } : nil
+        return (page, next, total)
+    }
+
     static func cursor(order: String, position: FHIRTableKeyset) -> String {
         let text = ["v1", order, position.key, position.id].joined(separator: "\u{1F}")
         return Data(text.utf8).base64EncodedString()
