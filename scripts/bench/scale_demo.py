@@ -46,7 +46,10 @@ def plan(db, table, copied, fks):
             continue
         index_columns = [r[2] for r in db.execute(f'PRAGMA index_info("{index[1]}")') if r[2]]
         if index_columns and not suffix & set(index_columns):
-            text = [c for c in index_columns if "CHAR" in types[c] or "TEXT" in types[c] or types[c] == ""]
+            # A column referencing a table that is not copied (a program, a site) must keep its value: the copy
+            # would reference nothing. Prefer the index's own text columns (a stratum, a kit code).
+            references = {col for col, _ in fks[table]}
+            text = [c for c in index_columns if c not in references and ("CHAR" in types[c] or "TEXT" in types[c] or types[c] == "")]
             if not text:
                 sys.exit(f"{table}: unique index {index[1]} has no text column to make unique")
             suffix.add(text[0])
