@@ -15,6 +15,22 @@ public protocol ClinicalRecordRepository<Record>: Sendable {
 public protocol ObservationRepository: ClinicalRecordRepository where Record == Observation {
     /// One participant's values of one test (same code system and code), e.g. to find a baseline.
     func list(participant: Identifier<Participant>, code: Coding) async throws -> [Versioned<Observation>]
+    /// Stores many new observations in one transaction, each exactly as `create` stores it (the same row,
+    /// idempotency and audit entry), with multi-row statements: one read of the rows' sites, one lock check,
+    /// one INSERT per chunk of rows and one audit append for all of them. The stored records come back in the
+    /// order given. An item the store refuses throws `BatchItemError` naming its index, and nothing is written.
+    func createAll(_ items: [(record: Observation, idempotencyKey: String?)], context: AuditContext) async throws -> [Versioned<Observation>]
+}
+
+/// An item of a batch write was refused: `index` is its position in the batch; `error` says why, as the
+/// single write would have. Nothing of the batch is written.
+public struct BatchItemError: Error, Sendable {
+    public var index: Int
+    public var error: any Error
+    public init(index: Int, error: any Error) {
+        self.index = index
+        self.error = error
+    }
 }
 public protocol ProcedureRepository: ClinicalRecordRepository where Record == Procedure {}
 public protocol AdverseEventRepository: ClinicalRecordRepository where Record == AdverseEvent {}

@@ -2,12 +2,16 @@
 /// read once per action (a semen panel of 5 values reads the participant's enrolments, the programs and the
 /// visit once, not 5 times), inside the action's transaction. Only reads whose answer the action itself does
 /// not change are kept: enrolments, programs and visits are not written by recording an observation or an
-/// adverse event.
+/// adverse event. The one read the action does change — a participant's values of a graded test, the CTCAE
+/// baseline — is kept with the action's own observations added as it records them (`recorded`).
 final class ActionReads {
     private let repositories: Repositories
     private var enrolmentsByParticipant: [Identifier<Participant>: [Enrolment]] = [:]
     private var programs: [Identifier<Program>: Program]?
     private var visits: [Identifier<Visit>: Visit] = [:]
+    /// A participant's values of one test (`labHistory`), with the values this action recorded since appended.
+    private var labHistories: [String: [Observation]] = [:]
+    private var recordedByKey: [String: [Observation]] = [:]
 
     init(_ repositories: Repositories) {
         self.repositories = repositories
@@ -19,6 +23,44 @@ final class ActionReads {
         let found = try await repositories.enrolments.list(participant: participant).map(\.value)
         enrolmentsByParticipant[participant] = found
         return found
+    }
+
+    /// Reads the enrolments of every participant in `participants` not read yet, in one statement per 500
+    /// (a batch of observations: one read for the batch's participants instead of one per participant).
+    func preloadEnrolments(of participants: [Identifier<Participant>]) async throws {
+        let missing = Array(Set(participants.filter { enrolmentsByParticipant[$0] == nil }))
+        guard !missing.isEmpty else { return }
+        for participant in missing { enrolmentsByParticipant[participant] = [] }
+        for enrolment in try await repositories.enrolments.list(participants: missing) {
+            enrolmentsByParticipant[enrolment.value.participantID, default: []].append(enrolment.value)
+        }
+    }
+
+    /// The participant's recorded values of `code` (read once per participant and test), followed by the
+    /// values this action recorded (`recorded`) that the read did not return: what a read inside the
+    /// transaction returns once each of them is written, in the order they were recorded (a batch checks all
+    /// its observations before it writes any).
+    func labHistory(of participant: Identifier<Participant>, code: Coding) async throws -> [Observation] {
+        let key = Self.historyKey(participant, code)
+        let stored: [Observation]
+        if let known = labHistories[key] {
+            stored = known
+        } else {
+            stored = try await repositories.observations.list(participant: participant, code: code).map(\.value)
+            labHistories[key] = stored
+        }
+        guard let mine = recordedByKey[key], !mine.isEmpty else { return stored }
+        let read = Set(stored.map(\.id))
+        return stored + mine.filter { !read.contains($0.id) }
+    }
+
+    /// Notes an observation this action records, for the later `labHistory` reads of the same action.
+    func recorded(_ observation: Observation) {
+        recordedByKey[Self.historyKey(observation.participantID, observation.code), default: []].append(observation)
+    }
+
+    private static func historyKey(_ participant: Identifier<Participant>, _ code: Coding) -> String {
+        "\(participant.rawValue)\u{1}\(code.system.rawValue)\u{1}\(code.code)"
     }
 
     /// A program by id; all programs (reference data, a handful per clinic) are read in one statement.

@@ -68,21 +68,50 @@ public struct ClinicalEntry: Sendable {
         _ observation: Observation, context: AuditContext, idempotencyKey: String?, lab given: LabGradingContext?,
         reads: ActionReads
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
+        let checked = try await check(observation, lab: given, reads: reads)
+        let stored = try await repositories.observations.create(observation, context: context, idempotencyKey: idempotencyKey)
+        return (stored, try await raiseAlerts(checked, for: stored, context: context))
+    }
+
+    /// An observation that passed every check before any write, with the rules it fires.
+    struct CheckedObservation: Sendable {
+        var observation: Observation
+        var firings: [Firing]
+        var outcome: SafetyOutcome
+    }
+
+    /// Every check of a new observation, before anything is written (`record`, `recordPanel` and
+    /// `recordBatch` all run this): the CTCAE grading context, `extraCheck` (a door's own refusal, e.g. the FHIR
+    /// and JSON API interpretation), the screening and plausibility checks, the visit and the protocol safety
+    /// rules of the participant's open enrolments.
+    func check(
+        _ observation: Observation, lab given: LabGradingContext?, reads: ActionReads,
+        extraCheck: ((Observation, LabGradingContext) throws -> Void)? = nil
+    ) async throws -> CheckedObservation {
+        let lab: LabGradingContext
+        if let given { lab = given } else { lab = try await labContext(for: observation, reads: reads) }
+        try extraCheck?(observation, lab)   // first, as the doors that pass it run it before `record`
         try ScreeningAssessments.check(observation)
         try EntryMeasures.checkPlausible(observation)   // one unit and range check for every door (issue #19)
         try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
-        let lab: LabGradingContext
-        if let given { lab = given } else { lab = try await labContext(for: observation) }
-        var (firings, outcome) = try await evaluate(
+        let (firings, outcome) = try await evaluate(
             participant: observation.participantID, enrolmentID: observation.enrolmentID, reads: reads
         ) {
             $0.evaluate(observation, lab: lab)
         }
-        let stored = try await repositories.observations.create(observation, context: context, idempotencyKey: idempotencyKey)
+        reads.recorded(observation)
+        return CheckedObservation(observation: observation, firings: firings, outcome: outcome)
+    }
+
+    /// Stores the open alerts the checked observation's rules fired, once it is stored.
+    func raiseAlerts(
+        _ checked: CheckedObservation, for stored: Versioned<Observation>, context: AuditContext
+    ) async throws -> SafetyOutcome {
+        var outcome = checked.outcome
         outcome.alerts = try await store(
-            firings, participant: observation.participantID, source: "observation:\(stored.value.id.rawValue)",
-            observation: stored.value.id, raisedAt: stored.createdAt, clinicalDate: observation.effectiveDate, context: context)
-        return (stored, outcome)
+            checked.firings, participant: checked.observation.participantID, source: "observation:\(stored.value.id.rawValue)",
+            observation: stored.value.id, raisedAt: stored.createdAt, clinicalDate: checked.observation.effectiveDate, context: context)
+        return outcome
     }
 
     /// Stores a correction of an observation (the reason is in `context`) and runs the safety rules on the
@@ -98,17 +127,8 @@ public struct ClinicalEntry: Sendable {
     private func storeCorrection(
         _ observation: Observation, expectedVersion: Int, context: AuditContext, lab given: LabGradingContext?
     ) async throws -> (stored: Versioned<Observation>, safety: SafetyOutcome) {
-        try ScreeningAssessments.check(observation)
-        try EntryMeasures.checkPlausible(observation)   // one unit and range check for every door (issue #19)
-        let reads = ActionReads(repositories)
-        try await reads.visit(observation.visitID, of: observation.participantID, enrolment: observation.enrolmentID)
-        let lab: LabGradingContext
-        if let given { lab = given } else { lab = try await labContext(for: observation) }
-        var (firings, outcome) = try await evaluate(
-            participant: observation.participantID, enrolmentID: observation.enrolmentID, reads: reads
-        ) {
-            $0.evaluate(observation, lab: lab)
-        }
+        let checked = try await check(observation, lab: given, reads: ActionReads(repositories))
+        var (firings, outcome) = (checked.firings, checked.outcome)
         let stored = try await repositories.observations.update(observation, expectedVersion: expectedVersion, context: context)
         let raised = Set(try await repositories.safetyAlerts.list(participant: observation.participantID).map(\.value)
             .filter { $0.observationID == observation.id }.map { "\($0.enrolmentID?.rawValue ?? ""):\($0.ruleID)" })
@@ -156,13 +176,17 @@ public struct ClinicalEntry: Sendable {
     /// the participant's earlier values are read only when a baseline can matter: a test graded in
     /// multiples of ULN after a normal or abnormal baseline, recorded with its ULN.
     public func labContext(for observation: Observation) async throws -> LabGradingContext {
+        try await labContext(for: observation, reads: ActionReads(repositories))
+    }
+
+    /// `labContext(for:)` with the participant's values of the test read once per action (`ActionReads.labHistory`).
+    func labContext(for observation: Observation, reads: ActionReads) async throws -> LabGradingContext {
         let relative: Set<CTCAETerm> = [.alanineAminotransferaseIncreased, .aspartateAminotransferaseIncreased,
                                         .bloodBilirubinIncreased, .gammaGlutamylTransferaseIncreased, .alkalinePhosphataseIncreased]
         guard observation.upperLimitOfNormal != nil, let term = CTCAELabCodes.term(for: observation.code), relative.contains(term) else {
             return LabGradingContext(upperLimitOfNormal: observation.upperLimitOfNormal)
         }
-        let history = try await repositories.observations.list(participant: observation.participantID, code: observation.code).map(\.value)
-        return LabGradingContext.recorded(observation, history: history)
+        return LabGradingContext.recorded(observation, history: try await reads.labHistory(of: observation.participantID, code: observation.code))
     }
 
     /// Enrolments that no longer take safety rules.

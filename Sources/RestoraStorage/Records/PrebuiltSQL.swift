@@ -20,16 +20,44 @@ enum PrebuiltSQL {
         }
     }
 
-    /// `INSERT INTO table (names…) VALUES (…) RETURNING returning`.
+    /// `INSERT INTO table (names…) VALUES (…) RETURNING returning` (one row).
     static func insert(into table: String, cells: [String: SQLCell], returning: String) -> SQLQueryString {
-        let names = cells.keys.sorted()
-        var sql = SQLQueryString("INSERT INTO \(quoted(table)) (\(list(names))) VALUES (")
-        for (index, name) in names.enumerated() {
-            if index > 0 { sql.appendLiteral(", ") }
-            append(cells[name] ?? .null, to: &sql)
+        inserts(into: table, rows: [cells], returning: returning)[0]
+    }
+
+    /// Values bound per statement at most: SQLite allows 32,766 bound parameters, PostgreSQL 65,535.
+    static let maxBinds = 30_000
+
+    /// `INSERT INTO table (names…) VALUES (…), (…) … RETURNING returning`: rows with the same columns share a
+    /// statement (as many as `maxBinds` allows), in the order given.
+    static func inserts(into table: String, rows: [[String: SQLCell]], returning: String) -> [SQLQueryString] {
+        var groups: [(names: [String], rows: [[String: SQLCell]])] = []
+        var groupOf: [[String]: Int] = [:]
+        for row in rows {
+            let names = row.keys.sorted()
+            if let index = groupOf[names] { groups[index].rows.append(row) } else {
+                groupOf[names] = groups.count
+                groups.append((names, [row]))
+            }
         }
-        sql.appendLiteral(") RETURNING \(returning)")
-        return sql
+        var statements: [SQLQueryString] = []
+        for group in groups {
+            let perStatement = max(1, maxBinds / max(1, group.names.count))
+            for start in stride(from: 0, to: group.rows.count, by: perStatement) {
+                var sql = SQLQueryString("INSERT INTO \(quoted(table)) (\(list(group.names))) VALUES ")
+                for (n, row) in group.rows[start..<min(start + perStatement, group.rows.count)].enumerated() {
+                    sql.appendLiteral(n == 0 ? "(" : ", (")
+                    for (index, name) in group.names.enumerated() {
+                        if index > 0 { sql.appendLiteral(", ") }
+                        append(row[name] ?? .null, to: &sql)
+                    }
+                    sql.appendLiteral(")")
+                }
+                sql.appendLiteral(" RETURNING \(returning)")
+                statements.append(sql)
+            }
+        }
+        return statements
     }
 
     /// `UPDATE table SET … WHERE id = ? AND version = ? AND deleted_at IS NULL RETURNING returning…, then`.

@@ -11,31 +11,36 @@ extension RecordStore {
         _ value: M.Value, context: AuditContext, idempotencyKey: String?, extra: [String: SQLCell] = [:],
         serverStamped: Set<String> = []
     ) async throws -> Versioned<M.Value> {
-        let cells = try self.cells(of: value).merging(M.derivedCells(of: value)) { _, new in new }.merging(extra) { _, new in new }
+        let cells = try newCells(of: value, extra: extra)
         let id = M.id(of: value)
         let now = audit.clock.now()
         let row: StoredRow = try await transaction { db in
             if let key = idempotencyKey {
                 let fingerprint = IdempotencyKeys.fingerprint(cells.filter { $0.key != "id" && !serverStamped.contains($0.key) })
-                if let existing = try await IdempotencyKeys.claim(
-                    db, scope: M.table, key: key, recordID: id, fingerprint: fingerprint, at: now)
-                {
-                    guard let row = try await fetch(db, id: existing) else {
-                        throw RepositoryError.notFound(kind: M.kind, id: existing)
-                    }
-                    return row
-                }
+                if let row = try await earlierRow(db, key: key, id: id, fingerprint: fingerprint, at: now) { return row }
             }
-            // The row's site (its own, or its parent's) fills site_id and names the audit chain (SiteScope).
-            let site = try await SiteScope.site(of: M.table, cells: cells, kind: M.kind, in: db)
-            // A locked casebook or visit refuses the new row (docs/locking.md; REFERENCE.md H2).
-            try await LockGuard.refuseIfLocked(table: M.table, kind: M.kind, id: id, cells: cells, in: db)
-            let row = try await insert(db, cells: site.map { cells.merging(["site_id": .text($0)]) { _, n in n } } ?? cells, at: now)
-            try await audit.append(db, action: .create, table: M.table, recordID: id, changes: [], context: context, siteID: site,
-                                   recordHash: RecordHash.stored(AuditedTables.of(M.self), row: row, site: site))
-            return row
+            // The site, the lock check, the INSERT … RETURNING and the audit entry: the batch path with one row.
+            do {
+                return try await insertAll(db, [(cells, id, now)], context: context)[0]
+            } catch let failure as BatchItemError {
+                throw failure.error
+            }
         }
         return try decode(row)
+    }
+
+    /// Claims the idempotency key for the new record `id`: nil when the key is new, else the record an earlier
+    /// request with the key created (a key reused with a different body is refused).
+    func earlierRow(_ db: any SQLDatabase, key: String, id: String, fingerprint: String, at now: Date) async throws -> StoredRow? {
+        guard let existing = try await IdempotencyKeys.claim(db, scope: M.table, key: key, recordID: id, fingerprint: fingerprint, at: now)
+        else { return nil }
+        guard let row = try await fetch(db, id: existing) else { throw RepositoryError.notFound(kind: M.kind, id: existing) }
+        return row
+    }
+
+    /// A new record's cells: the mapping's, its derived query columns and `extra`.
+    func newCells(of value: M.Value, extra: [String: SQLCell] = [:]) throws -> [String: SQLCell] {
+        try self.cells(of: value).merging(M.derivedCells(of: value)) { _, new in new }.merging(extra) { _, new in new }
     }
 
     /// A write transaction whose constraint violations reach the caller as domain answers (duplicate: 409;
@@ -46,15 +51,6 @@ extension RecordStore {
         } catch {
             throw ConstraintViolation.domainError(for: error, kind: M.kind, uniqueField: M.uniqueField) ?? error
         }
-    }
-
-    /// Inserts the row and returns it as stored (INSERT … RETURNING: no second statement to read it back).
-    private func insert(_ db: any SQLDatabase, cells: [String: SQLCell], at now: Date) async throws -> StoredRow {
-        let stamp = StoredJSON.format(now)
-        let all = cells.merging(["version": .integer(1), "created_at": .text(stamp), "updated_at": .text(stamp)]) { _, n in n }
-        guard let row = try await db.raw(PrebuiltSQL.insert(into: M.table, cells: all, returning: Self.selectList)).first()
-        else { throw RepositoryError.notFound(kind: M.kind, id: cells["id"]?.text ?? "") }
-        return try storedRow(row)
     }
 
     /// Replaces the record if it is still at `expectedVersion`; writes the changed fields to the audit trail.

@@ -53,6 +53,10 @@ extension SQLClinicalRepository: ObservationRepository where M == ObservationMap
     func list(participant: Identifier<Participant>, code: Coding) async throws -> [Versioned<Observation>] {
         try await records.list(matching: [("participant_id", participant.rawValue), ("code_system", code.system.rawValue), ("code", code.code)])
     }
+
+    func createAll(_ items: [(record: Observation, idempotencyKey: String?)], context: AuditContext) async throws -> [Versioned<Observation>] {
+        try await records.createAll(items.map { ($0.record, $0.idempotencyKey) }, context: context)
+    }
 }
 extension SQLClinicalRepository: ProcedureRepository where M == ProcedureMapping {}
 extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventMapping {}

@@ -48,17 +48,38 @@ enum SiteScope: Sendable, Equatable {
     /// The site of a new row of `table` with `cells`: its own column, or one primary-key read of the parent
     /// inside the writing transaction. A parent that does not exist is the same answer a foreign key gives.
     static func site(of table: String, cells: [String: SQLCell], kind: String, in db: any SQLDatabase) async throws -> String? {
+        do {
+            return try await sites(of: table, cells: [cells], kind: kind, in: db)[0]
+        } catch let failure as BatchItemError {
+            throw failure.error
+        }
+    }
+
+    /// `site(of:)` for many new rows, the parents read in one statement per 500 distinct ids; a row whose
+    /// parent does not exist throws `BatchItemError` with its position.
+    static func sites(of table: String, cells rows: [[String: SQLCell]], kind: String, in db: any SQLDatabase) async throws -> [String?] {
+        func refused(_ index: Int) -> BatchItemError { BatchItemError(index: index, error: RepositoryError.unknownReference(kind: kind)) }
         switch of(table) {
         case .siteless:
-            return nil
+            return rows.map { _ in nil }
         case .own:
-            guard let site = cells["site_id"]?.text else { throw RepositoryError.unknownReference(kind: kind) }
-            return site
+            return try rows.enumerated().map { index, cells in
+                guard let site = cells["site_id"]?.text else { throw refused(index) }
+                return site
+            }
         case let .parent(parent, column):
-            guard let parentID = cells[column]?.text,
-                  let row = try await db.select().column("site_id").from(parent).where("id", .equal, parentID).first()
-            else { throw RepositoryError.unknownReference(kind: kind) }
-            return try row.decode(column: "site_id", as: String.self)
+            let parentIDs = Array(Set(rows.compactMap { $0[column]?.text })).sorted()
+            var found: [String: String] = [:]
+            for start in stride(from: 0, to: parentIDs.count, by: 500) {
+                let chunk = Array(parentIDs[start..<min(start + 500, parentIDs.count)])
+                for row in try await db.select().column("id").column("site_id").from(parent).where("id", .in, chunk).all() {
+                    found[try row.decode(column: "id", as: String.self)] = try row.decode(column: "site_id", as: String.self)
+                }
+            }
+            return try rows.enumerated().map { index, cells in
+                guard let parentID = cells[column]?.text, let site = found[parentID] else { throw refused(index) }
+                return site
+            }
         }
     }
 

@@ -5,9 +5,11 @@ import RestoraDomain
 /// services — as `POST /fhir/Patient` and `POST /fhir/Observation` (participant checks; `ClinicalEntry.record`
 /// with its clinical and safety rules, alerts and audit). docs/fhir.md "Bulk Data".
 ///
-/// Lines are loaded `batchSize` to a transaction. A refused line never stops the others: when a line of a batch
-/// is refused the batch is rolled back, the lines before it are loaded again together, the refused line alone
-/// (refused again → reported with its line number, FHIRPath and reason) and the rest of the batch after it.
+/// Lines are loaded `batchSize` to a transaction; a run of Observation lines is one `ClinicalEntry.recordBatch`
+/// (the same checks, rules, alerts and audit per observation, with the batch's reads and writes shared). A
+/// refused line never stops the others: an Observation its checks refuse is reported and the rest of the batch
+/// loads; any other refusal rolls the batch back, and the lines before it are loaded again together, the
+/// refused line alone (refused again → reported with its line number, FHIRPath and reason) and the rest after it.
 /// A Patient line's own `id` is remembered: an Observation of the same file whose `subject` names it gets the id
 /// the server gave that patient.
 public struct FHIRBulkImport: Sendable {
@@ -137,7 +139,9 @@ public struct FHIRBulkImport: Sendable {
                        seconds: Date().timeIntervalSince(started))
     }
 
-    /// Loads `lines` in one transaction; on a refusal, splits as the type's comment says.
+    /// Loads `lines` in one transaction; on a refusal, splits as the type's comment says. A run of Observation
+    /// lines goes to `FHIRObservationHandler.createAll` as one batch (checked line by line before anything is
+    /// written: a line its checks refuse is reported and the others load without a rollback).
     func loadBatch(_ lines: ArraySlice<Line>, handlers: [String: any FHIRResourceHandler], ids: PatientIDs) async
         -> (loaded: [String], refusals: [Refusal])
     {
@@ -147,22 +151,42 @@ public struct FHIRBulkImport: Sendable {
             now: dependencies.clock.now(), baseURL: "")
         let batch = Array(lines)
         do {
-            let created: [(String, String, String)] = try await dependencies.repositories.transaction { tx in
+            return try await dependencies.repositories.transaction { tx in
                 let bound = context.bound(to: tx)
-                var created: [(String, String, String)] = []
-                for line in batch {
+                var loaded: [String] = []
+                var refusals: [Refusal] = []
+                var index = 0
+                while index < batch.count {
+                    let line = batch[index]
+                    if line.type == "Observation" {
+                        let run = batch[index...].prefix { $0.type == "Observation" }
+                        let results: [Result<String, any Error>]
+                        do {
+                            results = try await FHIRObservationHandler.createAll(run.map { Self.rewritten($0, ids: ids) }, in: bound)
+                        } catch let failure as BatchItemError {
+                            throw LineFailure(number: run[run.startIndex + failure.index].number, error: failure.error)
+                        }
+                        for (line, result) in zip(run, results) {
+                            switch result {
+                            case .success: loaded.append(line.type)
+                            case let .failure(error): refusals.append(Self.refusal(line.number, error))
+                            }
+                        }
+                        index += run.count
+                        continue
+                    }
                     do {
                         let stored = try await handlers[line.type]!.create(Self.rewritten(line, ids: ids), in: bound)
                         // Known at once, for the batch's later lines (a rolled-back batch sets it again when reloaded).
                         if line.type == "Patient", let old = line.originalID { ids.set(old, stored.id) }
-                        created.append((line.type, line.originalID ?? "", stored.id))
+                        loaded.append(line.type)
                     } catch {
                         throw LineFailure(number: line.number, error: error)
                     }
+                    index += 1
                 }
-                return created
+                return (loaded, refusals)
             }
-            return (created.map(\.0), [])
         } catch let failure as LineFailure {
             if lines.count == 1 { return ([], [Self.refusal(failure.number, failure.error)]) }
             guard let at = lines.firstIndex(where: { $0.number == failure.number }) else { return ([], [Self.refusal(failure.number, failure.error)]) }
@@ -171,8 +195,16 @@ public struct FHIRBulkImport: Sendable {
             let after = await loadBatch(lines[(at + 1)...], handlers: handlers, ids: ids)
             return (before.loaded + alone.loaded + after.loaded, before.refusals + alone.refusals + after.refusals)
         } catch {
-            // The transaction itself failed (not a line): every line of the batch is refused with the reason.
-            return ([], lines.map { Self.refusal($0.number, error) })
+            // The transaction failed on no one line (e.g. a constraint of a multi-row INSERT): each line alone
+            // names its own refusal; a batch of one line is refused with the reason.
+            if lines.count == 1 { return ([], [Self.refusal(lines[lines.startIndex].number, error)]) }
+            var result: (loaded: [String], refusals: [Refusal]) = ([], [])
+            for index in lines.indices {
+                let one = await loadBatch(lines[index...index], handlers: handlers, ids: ids)
+                result.loaded += one.loaded
+                result.refusals += one.refusals
+            }
+            return result
         }
     }
 

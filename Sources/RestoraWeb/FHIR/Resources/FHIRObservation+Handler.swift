@@ -209,25 +209,42 @@ extension FHIRObservationHandler {
         do {
             participant = try await context.repositories.participants.get(id)
         } catch RepositoryError.notFound {
-            throw FHIRError(status: 404, code: .notFound, diagnostics: "Patient/\(id.rawValue) is not known", expression: ["Observation.subject"])
+            throw unknownParticipant(id)
         }
-        if let sites = context.visibleSites, !sites.contains(participant.value.siteID) {
-            throw FHIRError(status: 404, code: .notFound, diagnostics: "Patient/\(id.rawValue) is not known", expression: ["Observation.subject"])
-        }
+        if !isVisible(participant.value, in: context) { throw unknownParticipant(id) }
+    }
+
+    /// The refusal of an observation whose participant is unknown or of a site the user does not see.
+    static func unknownParticipant(_ id: Identifier<Participant>) -> FHIRError {
+        FHIRError(status: 404, code: .notFound, diagnostics: "Patient/\(id.rawValue) is not known", expression: ["Observation.subject"])
+    }
+
+    static func isVisible(_ participant: Participant, in context: FHIRInteractionContext) -> Bool {
+        context.visibleSites.map { $0.contains(participant.siteID) } ?? true
     }
 
     /// Runs a domain write, turning the domain's field names into the FHIRPath of the element at fault.
     static func mappingDomainErrors<R>(_ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
-        } catch let DomainError.invalidValue(field, message) {
+        } catch {
+            throw fhirError(forDomain: error)
+        }
+    }
+
+    /// A domain refusal naming a field as the FHIR error naming the element at fault; other errors as they are.
+    static func fhirError(forDomain error: any Error) -> any Error {
+        switch error {
+        case let DomainError.invalidValue(field, message):
             let path = fhirPath(field)
             let text = message.replacingOccurrences(of: "visitID", with: "Observation.encounter")
                 .replacingOccurrences(of: "enrolmentID", with: "the research-subject extension")
-            throw FHIRError(status: 422, code: .value, diagnostics: "\(path): \(text)", expression: [path])
-        } catch let DomainError.protocolRule(rule, field, message) {
+            return FHIRError(status: 422, code: .value, diagnostics: "\(path): \(text)", expression: [path])
+        case let DomainError.protocolRule(rule, field, message):
             let path = fhirPath(field)
-            throw FHIRError(status: 422, code: .businessRule, diagnostics: "\(path): \(message) (protocol rule: \(rule))", expression: [path])
+            return FHIRError(status: 422, code: .businessRule, diagnostics: "\(path): \(message) (protocol rule: \(rule))", expression: [path])
+        default:
+            return error
         }
     }
 
