@@ -150,11 +150,27 @@ public protocol FHIRBulkSource: Sendable {
     /// Consent records; with `since`, also those whose enrolment had a withdrawal stored after it (a Consent's
     /// lastUpdated is its latest withdrawal's).
     func consents(_ scope: FHIRBulkScope, after: String?, limit: Int) async throws -> FHIRBulkChunk<ConsentRecord>
+    /// The audit entries that created, changed or deleted a record of `tables` (Provenance), in the trail's key order,
+    /// each with the participant its record belongs to (entries whose record is gone are left out); the site scope
+    /// is the sites' audit chains, `_since` the entries written after it, a Group the entries about its members'
+    /// records. Each row's version is 1 and its times the entry's.
+    func provenance(_ scope: FHIRBulkScope, tables: [String], after: String?, limit: Int) async throws -> FHIRBulkChunk<FHIRBulkAuditEntry>
 
     // The rows beside a chunk its resources need: one query per table for the whole chunk.
     func consentRecords(enrolments: [Identifier<Enrolment>]) async throws -> [ConsentRecord]
     func consentWithdrawals(enrolments: [Identifier<Enrolment>]) async throws -> [ConsentWithdrawal]
     func unblindings(enrolments: [Identifier<Enrolment>]) async throws -> [EmergencyUnblinding]
+}
+
+/// An audit entry with the participant whose record it is about (a Provenance's record owner).
+public struct FHIRBulkAuditEntry: Sendable {
+    public var entry: AuditEntry
+    public var participantID: Identifier<Participant>
+
+    public init(entry: AuditEntry, participantID: Identifier<Participant>) {
+        self.entry = entry
+        self.participantID = participantID
+    }
 }
 
 /// A visit with the participant of its enrolment (an Encounter's subject).

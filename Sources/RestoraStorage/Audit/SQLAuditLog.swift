@@ -25,13 +25,16 @@ struct SQLAuditLog: AuditChainsReader {
                 }
                 .orderBy("at").orderBy("chain_id").orderBy("sequence").all().map(Self.stored)
         }
-        return rows.map { e in
-            AuditEntry(
-                sequence: e.sequence, at: StoredJSON.parse(e.at) ?? Date(timeIntervalSince1970: 0),
-                actor: Actor(userID: e.actorID, role: e.actorRole), action: AuditEntry.Action(rawValue: e.action) ?? .update,
-                table: e.table, recordID: e.recordID, changes: AuditChain.decodeChanges(e.changes), reason: e.reason,
-                requestID: e.requestID, hash: e.hash)
-        }
+        return rows.map(Self.entry)
+    }
+
+    /// The entry a stored row is (its changes decoded).
+    static func entry(_ e: AuditChain.StoredEntry) -> AuditEntry {
+        AuditEntry(
+            sequence: e.sequence, at: StoredJSON.parse(e.at) ?? Date(timeIntervalSince1970: 0),
+            actor: Actor(userID: e.actorID, role: e.actorRole), action: AuditEntry.Action(rawValue: e.action) ?? .update,
+            table: e.table, recordID: e.recordID, changes: AuditChain.decodeChanges(e.changes), reason: e.reason,
+            requestID: e.requestID, hash: e.hash)
     }
 
     /// Every chain intact: the total number of entries; else the first broken link, its chain named in the
