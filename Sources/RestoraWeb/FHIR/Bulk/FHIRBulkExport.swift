@@ -36,8 +36,8 @@ actor FHIRBulkBoard {
 struct FHIRBulkCancelled: Error {}
 
 /// Writes a bulk export's NDJSON files (docs/fhir.md "Bulk Data"): one file per resource type, each streamed from
-/// the database one chunk at a time (the next chunk is read while the current one is mapped and written) through
-/// a buffer flushed to disk at 1 MiB, so memory stays two chunks and a buffer whatever the size of the clinic.
+/// the database one chunk at a time (`FHIRBulkFile`: the next chunk is read while the chunks before it are mapped,
+/// two at once), so memory stays a few chunks whatever the size of the clinic.
 struct FHIRBulkExporter: Sendable {
     /// The types `$export` writes, in this order.
     static let supportedTypes = [
@@ -110,47 +110,49 @@ struct FHIRBulkExporter: Sendable {
         case "Patient":
             let sites = try await siteTable()
             return try await file.write(read: { try await source.participants(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.patient(row, sites: sites)] })
+                                        lines: { row, _, out in
+                out.add(FHIRPatientHandler.resource(row.value, site: sites[row.value.siteID]), version: row.version, updated: row.updatedAt)
+            })
         case "Observation":
             return try await file.write(read: { try await source.observations(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.observation(row)] })
+                                        lines: { row, _, out in out.add(FHIRObservationHandler.resource(row), version: row.version, updated: row.updatedAt) })
         case "ResearchStudy":
             let programs = try await studies(job, scope: scope)
             let catalog = self.catalog
             return try await file.write(read: { _ in FHIRBulkChunk(rows: programs, next: nil) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRResearchStudyHandler.stored(row, catalog: catalog))] })
+                                        lines: { row, _, out in out.add(FHIRResearchStudyHandler.stored(row, catalog: catalog)) })
         case "ResearchSubject":
             let programs = Dictionary(try await repositories.programs.list().map { ($0.value.id, $0.value) }, uniquingKeysWith: { first, _ in first })
             let subjects = FHIRBulkSubjects(repositories: repositories, catalog: catalog, requester: job.requestedBy, programs: programs)
             return try await file.write(read: { try await source.enrolments(scope, after: $0, limit: size) }, related: subjects.related,
-                                        lines: { row, related in [FHIRBulkMapping.line(subjects.stored(row, related))] })
+                                        lines: { row, related, out in out.add(subjects.stored(row, related)) })
         case "Encounter":
-            return try await file.write(read: { try await source.visits(scope, after: $0, limit: size) }, related: { _ in }, lines: { row, _ in
+            return try await file.write(read: { try await source.visits(scope, after: $0, limit: size) }, related: { _ in }, lines: { row, _, out in
                 let visit = Versioned(value: row.value.visit, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt)
-                return [FHIRBulkMapping.withMeta(FHIREncounterHandler.resource(visit, participant: row.value.participantID), row.version, row.updatedAt)]
+                out.add(FHIREncounterHandler.resource(visit, participant: row.value.participantID), version: row.version, updated: row.updatedAt)
             })
         case "Procedure":
             return try await file.write(read: { try await source.procedures(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRProcedureHandler.stored(row))] })
+                                        lines: { row, _, out in out.add(FHIRProcedureHandler.stored(row)) })
         case "MedicationRequest":
             return try await file.write(read: { try await source.medicationCourses(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRMedicationRequestHandler.stored(row))] })
+                                        lines: { row, _, out in out.add(FHIRMedicationRequestHandler.stored(row)) })
         case "MedicationDispense":
             return try await file.write(read: { try await source.medicationCourses(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in FHIRMedicationDispenseHandler.stored(row).map(FHIRBulkMapping.line) })
+                                        lines: { row, _, out in FHIRMedicationDispenseHandler.stored(row).forEach { out.add($0) } })
         case "MedicationStatement":
             return try await file.write(read: { try await source.concomitantMedications(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRMedicationStatementHandler.stored(row))] })
+                                        lines: { row, _, out in out.add(FHIRMedicationStatementHandler.stored(row)) })
         case "AdverseEvent":
             return try await file.write(read: { try await source.adverseEvents(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRAdverseEventHandler.stored(row))] })
+                                        lines: { row, _, out in out.add(FHIRAdverseEventHandler.stored(row)) })
         case "BiologicallyDerivedProduct":
             return try await file.write(read: { try await source.cellProducts(scope, after: $0, limit: size) }, related: { _ in },
-                                        lines: { row, _ in [FHIRBulkMapping.line(FHIRBiologicallyDerivedProductHandler.stored(row))] })
+                                        lines: { row, _, out in out.add(FHIRBiologicallyDerivedProductHandler.stored(row)) })
         case "Consent":
             let consents = FHIRBulkConsents(source: source, sites: try await siteTable(), documents: try await consentDocuments(), repositories: repositories)
             return try await file.write(read: { try await source.consents(scope, after: $0, limit: size) }, related: consents.related,
-                                        lines: { row, related in [FHIRBulkMapping.line(consents.stored(row, related))] })
+                                        lines: { row, related, out in out.add(consents.stored(row, related)) })
         default:
             return nil
         }

@@ -1,10 +1,16 @@
 import Foundation
 import RestoraDomain
 
-/// One NDJSON file of an export: a table streamed one chunk at a time (the next chunk is read while the current one
-/// is mapped and written), each chunk's related rows read once for the whole chunk (`related`: one query per table,
-/// never one per resource), written through a buffer flushed to disk at 1 MiB. Memory: two chunks and the buffer.
+/// One NDJSON file of an export: a table streamed one chunk at a time, each chunk's related rows read once for the
+/// whole chunk (`related`: one query per table, never one per resource). Reading is sequential (a keyset page
+/// names where the next one starts) and runs ahead by one chunk, on the database's thread; each chunk read is
+/// mapped to NDJSON bytes in a task of its own, up to `encoders` at once (both cores: mapping and serialising cost
+/// more than reading), and the chunks' bytes are written to the file in order, one write per chunk.
+/// Memory: the chunk being read, at most `encoders` chunks and their bytes.
 struct FHIRBulkFile: Sendable {
+    /// Chunks mapped at once (this machine's two cores; the reading runs beside them).
+    static let encoders = 2
+
     var type: String
     var job: FHIRBulkJob
     var folder: URL
@@ -13,7 +19,7 @@ struct FHIRBulkFile: Sendable {
     func write<Value: Sendable, Related: Sendable>(
         read: @escaping @Sendable (String?) async throws -> FHIRBulkChunk<Value>,
         related: @escaping @Sendable ([Versioned<Value>]) async throws -> Related,
-        lines: @escaping @Sendable (Versioned<Value>, Related) -> [FHIRJSON]
+        lines: @escaping @Sendable (Versioned<Value>, Related, inout FHIRBulkLines) -> Void
     ) async throws -> FHIRBulkJob.Output {
         let name = "\(type).ndjson"
         let url = folder.appendingPathComponent(name)
@@ -22,36 +28,36 @@ struct FHIRBulkFile: Sendable {
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 21)
         var count = 0
         var bytes = 0
         let next: @Sendable (String?) async throws -> (FHIRBulkChunk<Value>, Related) = { after in
             let chunk = try await read(after)
             return (chunk, try await related(chunk.rows))
         }
-        var pending = Task { try await next(nil) }
-        while true {
-            let (chunk, context) = try await pending.value
-            if let after = chunk.next { pending = Task { try await next(after) } }
-            for row in chunk.rows {
-                for line in lines(row, context) {
-                    line.write(to: &buffer)
-                    buffer.append(0x0A)
-                    count += 1
-                }
-            }
-            if buffer.count >= 1 << 20 || chunk.next == nil {
-                try handle.write(contentsOf: buffer)
-                bytes += buffer.count
-                buffer.removeAll(keepingCapacity: true)
+        var reading: Task<(FHIRBulkChunk<Value>, Related), any Error>? = Task { try await next(nil) }
+        var encoding: [Task<FHIRBulkLines, Never>] = []
+        defer { reading?.cancel() }
+        while let current = reading {
+            let (chunk, context) = try await current.value
+            reading = chunk.next.map { after in Task { try await next(after) } }
+            let rows = chunk.rows
+            encoding.append(Task {
+                var out = FHIRBulkLines(expected: rows.count)
+                for row in rows { lines(row, context, &out) }
+                return out
+            })
+            while encoding.count >= Self.encoders || (reading == nil && !encoding.isEmpty) {
+                let done = await encoding.removeFirst().value
+                if !done.bytes.isEmpty { try handle.write(contentsOf: done.bytes) }
+                bytes += done.bytes.count
+                count += done.count
             }
             if await board.isCancelled(job.id.rawValue) {
-                if chunk.next != nil { _ = try? await pending.value }
+                for task in encoding { _ = await task.value }
+                if let reading { _ = try? await reading.value }
                 throw FHIRBulkCancelled()
             }
             await board.set(job.id.rawValue, "\(type): \(count) resources written")
-            guard chunk.next != nil else { break }
         }
         if count == 0 { try? FileManager.default.removeItem(at: url) }
         return FHIRBulkJob.Output(type: type, file: name, count: count, bytes: bytes)

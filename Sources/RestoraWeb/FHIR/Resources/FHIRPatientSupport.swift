@@ -38,13 +38,9 @@ enum FHIRPatientSupport {
         .object(["reference": .string("\(type)/\(id)"), "display": display.map(FHIRJSON.string)])
     }
 
-    /// A FHIR instant / dateTime in UTC with milliseconds, the layout the store writes (`2026-01-01T00:00:00.000Z`).
-    static func storedInstant(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
+    /// A FHIR instant / dateTime in UTC with milliseconds, the layout the store writes (`2026-01-01T00:00:00.000Z`),
+    /// without a formatter per call (a Foundation ISO 8601 formatter made per value was a fifth of a bulk export's CPU).
+    static func storedInstant(_ date: Date) -> String { FHIRBulkInstant.text(date) }
 
     // MARK: Search values
 

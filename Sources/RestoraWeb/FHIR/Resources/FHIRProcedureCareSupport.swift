@@ -69,9 +69,11 @@ enum FHIRCare {
 
     static func instant(_ date: Date) -> FHIRJSON { .string(instantText(date)) }
 
-    /// `YYYY-MM-DDThh:mm:ss[.sss]Z` without a formatter (bulk export maps many of these per second).
+    /// `YYYY-MM-DDThh:mm:ss[.sss]Z` without a formatter (bulk export maps many of these per second). Nudged by 1 µs
+    /// before the milliseconds are cut, as `FHIRHTTP.instant`: a stored `…:00.123Z` read back is 123 ms as a
+    /// `Double` relative to 2001, and about one in nine such instants lands just under …123 once moved to 1970.
     static func instantText(_ date: Date) -> String {
-        let millis = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let millis = Int((date.addingTimeInterval(0.000_001).timeIntervalSince1970 * 1000).rounded(.down))
         let dayMillis = 86_400_000
         let day = millis >= 0 ? millis / dayMillis : (millis - dayMillis + 1) / dayMillis
         var rest = millis - day * dayMillis
