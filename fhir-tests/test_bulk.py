@@ -1,5 +1,6 @@
 """Bulk Data Access v2 $export: kick-off (Prefer: respond-async → 202 + Content-Location), status polling, the
 manifest, NDJSON files behind the same bearer token (every line validates), _type, _since, cancel, site scoping."""
+import datetime
 import json
 import time
 
@@ -233,3 +234,76 @@ def test_system_export_has_every_type_with_data(system_export):
     types = {item["type"] for item in manifest["output"]}
     expected = {"Patient", "Observation", "ResearchStudy", "ResearchSubject", "Encounter", "AdverseEvent"}
     assert expected <= types, f"missing from the export: {sorted(expected - types)}"
+
+
+# Provenance (docs/fhir.md "Bulk Data"): the audit trail's changes of the records of the target types, exported like
+# the other types: every line validates, reads back the same by id, and follows the site scope, the Group's
+# membership (the participant whose record the entry is about) and _since.
+
+def instant(text):
+    """A FHIR instant as a datetime (the text may or may not carry milliseconds)."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def provenance_targets(manifest, role="admin"):
+    lines = [res for item in manifest["output"] if item["type"] == "Provenance" for res in ndjson(item["url"], role=role)]
+    return lines, {ref["reference"] for res in lines for ref in res["target"]}
+
+
+@pytest.fixture(scope="module")
+def provenance_export(clinic):
+    return wait_manifest(kick_off("$export", params={"_type": "Provenance"}), timeout=600)
+
+
+def test_provenance_export_validates_and_reads_back(provenance_export, clinic):
+    lines, targets = provenance_targets(provenance_export)
+    assert [item["type"] for item in provenance_export["output"]] == ["Provenance"], provenance_export
+    assert len(lines) == provenance_export["output"][0]["count"]
+    assert len({res["id"] for res in lines}) == len(lines), "a Provenance id twice"
+    for res in lines:
+        assert res["resourceType"] == "Provenance"
+        validate(res)
+        assert res["meta"]["versionId"] == "1" and instant(res["meta"]["lastUpdated"]) == instant(res["recorded"]), res
+    # The clinic's records: the participant's creation, the enrolment's transitions, the observations.
+    assert f"Patient/{clinic.pid}" in targets
+    assert f"ResearchSubject/{clinic.enrolment}" in targets
+    assert {f"Observation/{o}" for o in clinic.obs_ids} <= targets
+    created = [res for res in lines if res["target"][0]["reference"] == f"Patient/{clinic.pid}"]
+    assert any(res["activity"]["coding"][0]["code"] == "CREATE" for res in created), created
+    # Each line is what a read of its id returns.
+    for res in created + [res for res in lines if res["target"][0]["reference"] == f"ResearchSubject/{clinic.enrolment}"]:
+        read = FHIR().get(f"Provenance/{res['id']}")
+        assert read.status == 200, read
+        assert read.body == res
+
+
+def test_provenance_export_of_a_group_is_its_members_records(clinic):
+    manifest = wait_manifest(kick_off(f"Group/{PROGRAM}/$export", params={"_type": "Provenance"}), timeout=600)
+    _, targets = provenance_targets(manifest)
+    assert f"Patient/{clinic.pid}" in targets and f"Observation/{clinic.obs_ids[0]}" in targets
+    assert f"Patient/{clinic.patient_f['id']}" not in targets   # not enrolled in the program
+    assert f"Patient/{clinic.patient_b['id']}" not in targets
+
+
+def test_provenance_export_is_site_scoped(clinic):
+    manifest = wait_manifest(kick_off("$export", role="datamanager_b", params={"_type": "Provenance"}),
+                             role="datamanager_b", timeout=600)
+    _, targets = provenance_targets(manifest, role="datamanager_b")
+    assert f"Patient/{clinic.patient_b['id']}" in targets and f"Observation/{clinic.obs_b['id']}" in targets
+    assert f"Patient/{clinic.pid}" not in targets and f"Observation/{clinic.obs_ids[0]}" not in targets
+
+
+def test_provenance_export_since(clinic):
+    """_since keeps the entries recorded after it: none after 2099; the clinic's own after the day before it."""
+    future = wait_manifest(kick_off("$export", params={"_type": "Provenance", "_since": "2099-01-01T00:00:00Z"}))
+    assert sum(item.get("count", 0) for item in future["output"]) == 0, future
+    recent = FHIR().get("Provenance", params={"target": f"Patient/{clinic.pid}"})
+    assert recent.status == 200, recent
+    first = min((e["resource"]["recorded"] for e in recent.body["entry"]), key=instant)
+    manifest = wait_manifest(kick_off("$export", params={"_type": "Provenance", "_since": "2000-01-01T00:00:00Z"}))
+    lines, targets = provenance_targets(manifest)
+    since = wait_manifest(kick_off("$export", params={"_type": "Provenance", "_since": first}))
+    later, _ = provenance_targets(since)
+    assert all(instant(res["recorded"]) > instant(first) for res in later), \
+        (first, [(res["id"], res["recorded"]) for res in later if instant(res["recorded"]) <= instant(first)][:5])
+    assert len(later) < len(lines) and f"Observation/{clinic.obs_ids[-1]}" in {r["target"][0]["reference"] for r in later}

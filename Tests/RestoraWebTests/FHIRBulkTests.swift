@@ -90,8 +90,23 @@ struct FHIRBulkTests {
             #expect(manifest["error"] == .array([]))
             let output = try #require(manifest["output"]?.arrayValue)
             // Every type with records, in the exporter's order (the harness's program and the enrolment made above).
-            #expect(output.compactMap { $0["type"]?.stringValue } == ["Patient", "Observation", "ResearchStudy", "ResearchSubject"])
-            #expect(output.compactMap { $0["count"]?.intValue } == [2, 1, 1, 1])
+            #expect(output.compactMap { $0["type"]?.stringValue } == ["Patient", "Observation", "ResearchStudy", "ResearchSubject", "Provenance"])
+            #expect(output.compactMap { $0["count"]?.intValue } == [2, 1, 1, 1, 4])
+            // Provenance: the creation of each record of a target type, as a read of its id returns it.
+            let provenance = try await Self.lines(h, client, .admin, try #require(output[4]["url"]?.stringValue))
+            #expect(Set(provenance.compactMap { $0["target"]?.arrayValue?.first?["reference"]?.stringValue })
+                    == ["Patient/p-a", "Patient/p-b", "Observation/o-1", "ResearchSubject/\(try #require(Self.onlyEnrolment(provenance)))"])
+            #expect(provenance.allSatisfy { $0["activity"]?["coding"]?.arrayValue?.first?["code"] == .string("CREATE")
+                && $0["meta"]?["versionId"] == .string("1")
+                && $0["meta"]?["lastUpdated"]?.stringValue.flatMap(FHIRBulkInstant.parse) == $0["recorded"]?.stringValue.flatMap(FHIRBulkInstant.parse) })
+            for line in provenance {
+                let id = try #require(line["id"]?.stringValue)
+                let read = try await client.execute(uri: "/fhir/Provenance/\(id)", method: .get, headers: Self.headers(h, .admin, async: false)) { r in
+                    #expect(r.status == .ok)
+                    return try fhir(r.body)
+                }
+                #expect(read == line, "\(id)")
+            }
             let patients = try await Self.lines(h, client, .admin, try #require(output[0]["url"]?.stringValue))
             #expect(Set(patients.compactMap { $0["id"]?.stringValue }) == ["p-a", "p-b"])
             #expect(patients.allSatisfy { $0["resourceType"] == .string("Patient") && $0["meta"]?["versionId"] == .string("1") })
@@ -160,6 +175,10 @@ struct FHIRBulkTests {
         "Encounter": ["v-a", "v-b"], "Procedure": ["proc-a", "proc-b"], "MedicationRequest": ["course-a", "course-b"],
         "MedicationDispense": ["course-a.d1", "course-a.d2", "course-b.d1", "course-b.d2"], "MedicationStatement": ["cm-a", "cm-b"],
         "AdverseEvent": ["ae-a", "ae-b"], "BiologicallyDerivedProduct": ["cp-a", "cp-b"], "Consent": ["c-a", "c-b"],
+        "Provenance": ["AdverseEvent/ae-a", "AdverseEvent/ae-b", "BiologicallyDerivedProduct/cp-a", "BiologicallyDerivedProduct/cp-b",
+                       "Encounter/v-a", "Encounter/v-b", "MedicationRequest/course-a", "MedicationRequest/course-b",
+                       "MedicationStatement/cm-a", "MedicationStatement/cm-b", "Observation/o-a", "Observation/o-b", "Patient/p-a", "Patient/p-b",
+                       "Procedure/proc-a", "Procedure/proc-b", "ResearchSubject/e-a", "ResearchSubject/e-b"],
     ]
 
     /// Each output file's resource ids by type (every line of the file's type, with meta).
@@ -171,9 +190,17 @@ struct FHIRBulkTests {
             let lines = try await Self.lines(h, client, role, try #require(output["url"]?.stringValue))
             #expect(output["count"]?.intValue == lines.count, "\(type)")
             #expect(lines.allSatisfy { $0["resourceType"] == .string(type) && $0["meta"]?["lastUpdated"] != nil }, "\(type)")
-            found[type] = lines.compactMap { $0["id"]?.stringValue }.sorted()
+            // A Provenance id carries the audit sequence: the records it is about are compared instead.
+            found[type] = type == "Provenance" ? Array(Set(lines.compactMap { $0["target"]?.arrayValue?.first?["reference"]?.stringValue })).sorted()
+                : lines.compactMap { $0["id"]?.stringValue }.sorted()
         }
         return found
+    }
+
+    /// The one ResearchSubject a set of Provenance lines targets (the harness's enrolment, whose id it makes).
+    static func onlyEnrolment(_ lines: [FHIRJSON]) -> String? {
+        let subjects = lines.compactMap { $0["target"]?.arrayValue?.first?["reference"]?.stringValue }.filter { $0.hasPrefix("ResearchSubject/") }
+        return subjects.count == 1 ? String(subjects[0].dropFirst("ResearchSubject/".count)) : nil
     }
 
     @Test("$export writes every type the server serves, one file each with the manifest's counts; a data manager of site A gets site A's records only, the same at Patient and Group level")

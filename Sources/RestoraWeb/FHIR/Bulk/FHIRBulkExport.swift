@@ -42,7 +42,7 @@ struct FHIRBulkExporter: Sendable {
     /// The types `$export` writes, in this order.
     static let supportedTypes = [
         "Patient", "Observation", "ResearchStudy", "ResearchSubject", "Encounter", "Procedure", "MedicationRequest", "MedicationDispense",
-        "MedicationStatement", "AdverseEvent", "BiologicallyDerivedProduct", "Consent",
+        "MedicationStatement", "AdverseEvent", "BiologicallyDerivedProduct", "Consent", "Provenance",
     ]
     static let chunkSize = 4000
 
@@ -153,6 +153,16 @@ struct FHIRBulkExporter: Sendable {
             let consents = FHIRBulkConsents(source: source, sites: try await siteTable(), documents: try await consentDocuments(), repositories: repositories)
             return try await file.write(read: { try await source.consents(scope, after: $0, limit: size) }, related: consents.related,
                                         lines: { row, related, out in out.add(consents.stored(row, related)) })
+        case "Provenance":
+            // The audit trail's changes of the records of every Provenance target type (the roles that export all
+            // read the audit trail: ExportPolicy's admins and data managers).
+            let targets = Dictionary(FHIRProvenanceHandler.targets.map { ($0.table, $0) }, uniquingKeysWith: { first, _ in first })
+            let tables = FHIRProvenanceHandler.targets.map(\.table)
+            return try await file.write(read: { try await source.provenance(scope, tables: tables, after: $0, limit: size) }, related: { _ in },
+                                        lines: { row, _, out in
+                guard let target = targets[row.value.entry.table], let stored = FHIRProvenanceHandler.stored(row.value.entry, target: target) else { return }
+                out.add(stored)
+            })
         default:
             return nil
         }
