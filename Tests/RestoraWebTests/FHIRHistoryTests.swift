@@ -161,6 +161,30 @@ struct FHIRHistoryTests {
                 #expect(entries.compactMap { e in e["resource"].map { "\($0["id"]?.stringValue ?? "")/\($0["meta"]?["versionId"]?.stringValue ?? "")" } }
                         == ["mc-1.d1/4", "mc-1.d2/4", "mc-1.d1/3", "mc-1.d2/3", "mc-1.d1/2"])
             }
+            // _count holds although a course version has two dispenses: pages split a version, next links go on
+            // from the dispense after the last shown, and every entry comes once in order.
+            for count in [1, 2, 3] {
+                var uri: String? = "/fhir/MedicationDispense/_history?_count=\(count)"
+                var seen: [String] = []
+                var pages = 0
+                while let current = uri, pages < 10 {
+                    uri = try await client.execute(uri: current, method: .get, headers: h.headers(.coordinator)) { r -> String? in
+                        #expect(r.status == .ok)
+                        let bundle = Self.json(r.body)
+                        let entries = bundle["entry"]?.arrayValue ?? []
+                        #expect(entries.count <= count, "_count=\(count) page \(pages + 1) has \(entries.count) entries")
+                        seen += entries.compactMap { e in e["resource"].map { "\($0["id"]?.stringValue ?? "")/\($0["meta"]?["versionId"]?.stringValue ?? "")" } }
+                        let next = (bundle["link"]?.arrayValue ?? []).first { $0["relation"]?.stringValue == "next" }?["url"]?.stringValue
+                        return next.map { String($0[$0.range(of: "/fhir/")!.lowerBound...]) }
+                    }
+                    pages += 1
+                }
+                #expect(seen == ["mc-1.d1/4", "mc-1.d2/4", "mc-1.d1/3", "mc-1.d2/3", "mc-1.d1/2"], "_count=\(count)")
+            }
+            // A cursor this server did not write ("garbage", base64url) is refused, not read as a position.
+            try await client.execute(uri: "/fhir/MedicationDispense/_history?_cursor=Z2FyYmFnZQ", method: .get, headers: h.headers(.coordinator)) { r in
+                #expect(r.status == .badRequest)
+            }
         }
     }
 

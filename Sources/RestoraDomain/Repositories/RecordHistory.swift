@@ -100,9 +100,14 @@ public struct RecordVersion<Value: Sendable>: Sendable {
 public struct RecordHistoryPage<Value: Sendable>: Sendable {
     public var versions: [RecordVersion<Value>]
     public var nextCursor: String?
+    /// Per version, the cursor that continues the history right after it (`cursors.last` is `nextCursor` when
+    /// there is more): a caller that shows only part of a page (e.g. MedicationDispense, several entries per course
+    /// version) continues from the last version it showed in full.
+    public var cursors: [String]
 
-    public init(versions: [RecordVersion<Value>], nextCursor: String?) {
+    public init(versions: [RecordVersion<Value>], nextCursor: String?, cursors: [String]) {
         self.versions = versions
         self.nextCursor = nextCursor
+        self.cursors = cursors
     }
 }

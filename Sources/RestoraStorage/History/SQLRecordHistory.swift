@@ -386,8 +386,8 @@ struct SQLRecordHistory: RecordHistory {
             if found.count >= count || exhausted || limit >= 100_000 {
                 let page = Array(found.prefix(count))
                 let more = found.count > count || !exhausted
-                let next = more ? page.last.map { HistoryCursor(at: $0.at, id: $0.id, version: $0.version).text } : nil
-                return RecordHistoryPage(versions: page, nextCursor: page.isEmpty ? nil : next)
+                let cursors = page.map { HistoryCursor(at: $0.at, id: $0.id, version: $0.version).text }
+                return RecordHistoryPage(versions: page, nextCursor: more ? cursors.last : nil, cursors: cursors)
             }
             limit *= 4
         }

@@ -165,16 +165,35 @@ extension FHIRMedicationDispenseHandler: FHIRVersionedHandler {
         return versions.filter { $0.deleted || $0.resource != .null }
     }
 
-    /// Each course version of the page as the dispenses it had then (a page may hold more than `count` entries).
+    /// Each course version as the dispenses it had then, at most `count` entries a page: a course version's
+    /// dispenses may be split between pages, so this handler's cursor is `<dispenses of the next version already
+    /// shown>#<the course history's cursor>` (docs/fhir.md "MedicationDispense").
     func history(since: Date?, cursor: String?, count: Int, in context: FHIRInteractionContext) async throws -> FHIRSearchPage {
-        let page = try await FHIRHistory.page(MedicationCourse.self, since: since, cursor: cursor, count: count, in: context)
-        let resources = page.versions.flatMap { version in
-            version.value.dispensings.indices.map { index in
-                FHIRStoredResource(type: resourceType, id: Self.id(course: version.value.id, index: index), versionID: version.version,
-                                   lastUpdated: version.at, resource: version.isDeleted ? .object([]) : Self.resource(version.value, index: index),
-                                   deleted: version.isDeleted)
+        var (shown, base) = (0, cursor)
+        if let cursor {
+            guard let hash = cursor.firstIndex(of: "#"), let skip = Int(cursor[..<hash]), skip >= 0 else {
+                throw FHIRError(status: 400, code: .invalid, diagnostics: "the paging cursor is not one this server wrote: follow the Bundle's next link as it is")
+            }
+            (shown, base) = (skip, cursor[cursor.index(after: hash)...].isEmpty ? nil : String(cursor[cursor.index(after: hash)...]))
+        }
+        // `count` course versions hold at least `count` dispenses unless some have none, so one read is enough
+        // for a full page except when versions without dispenses come first; the next page then goes on.
+        let page = try await FHIRHistory.page(MedicationCourse.self, since: since, cursor: base, count: count, in: context)
+        var resources: [FHIRStoredResource] = []
+        for (position, version) in page.versions.enumerated() {
+            let skip = position == 0 ? shown : 0
+            for index in version.value.dispensings.indices.dropFirst(skip) {
+                if resources.count == count {
+                    // Full: go on from this version's dispense `index` (the versions before it were shown whole).
+                    let before = position == 0 ? (base ?? "") : page.cursors[position - 1]
+                    return FHIRSearchPage(resources: resources, nextCursor: "\(index)#\(before)", total: nil)
+                }
+                resources.append(FHIRStoredResource(
+                    type: resourceType, id: Self.id(course: version.value.id, index: index), versionID: version.version,
+                    lastUpdated: version.at, resource: version.isDeleted ? .object([]) : Self.resource(version.value, index: index),
+                    deleted: version.isDeleted))
             }
         }
-        return FHIRSearchPage(resources: resources, nextCursor: page.nextCursor, total: nil)
+        return FHIRSearchPage(resources: resources, nextCursor: page.nextCursor.map { "0#\($0)" }, total: nil)
     }
 }
