@@ -62,8 +62,12 @@ struct FHIRBulkExporter: Sendable {
         }
         // No upper bound at the transaction time: a record changed while the export runs may be in it (with a later
         // lastUpdated); a client's next `_since=<transactionTime>` export brings it again, so no change is ever missed.
-        return FHIRBulkScope(sites: job.sites.map(Set.init), program: job.groupID, since: job.since, until: nil,
-                             excludedParticipants: excluded)
+        // `_since` nudged 1 µs later, as instants are written (FHIRBulkInstant): the statements compare the store's
+        // millisecond text (`StoredJSON.format` cuts), and about one `…:10.123Z` in nine is a `Double` just under
+        // 123 ms once parsed (or read back from the job's row), which cut to `…:10.122Z` brought back the records
+        // changed at `…:10.123Z` itself, not after it.
+        return FHIRBulkScope(sites: job.sites.map(Set.init), program: job.groupID, since: job.since.map { $0.addingTimeInterval(0.000_001) },
+                             until: nil, excludedParticipants: excluded)
     }
 
     /// Runs a queued job to its end (done, failed or cancelled) and returns it as stored.

@@ -80,19 +80,16 @@ enum FHIRBulkInstant {
     }
 
     /// A FHIR `instant`/`dateTime` of `_since`: a full date and time with a zone (or `Z`), fractional seconds allowed;
-    /// a date alone (`2025-06-07`) is its start in UTC. nil when it is none of these. Nudged 1 µs later, as `write`
-    /// nudges: the store compares its millisecond text (`StoredJSON.format`, which cuts), and about one parsed
-    /// `…:10.123Z` in nine is a `Double` just under 123 ms, which cut to `…:10.122Z` brought back the records
-    /// changed at `…:10.123Z` itself (not after it).
+    /// a date alone (`2025-06-07`) is its start in UTC. nil when it is none of these.
     static func parse(_ text: String) -> Date? {
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = full.date(from: text) { return date.addingTimeInterval(0.000_001) }
+        if let date = full.date(from: text) { return date }
         full.formatOptions = [.withInternetDateTime]
-        if let date = full.date(from: text) { return date.addingTimeInterval(0.000_001) }
+        if let date = full.date(from: text) { return date }
         full.formatOptions = [.withFullDate]
         full.timeZone = TimeZone(identifier: "UTC")
-        if text.count == 10, let date = full.date(from: text) { return date.addingTimeInterval(0.000_001) }
+        if text.count == 10, let date = full.date(from: text) { return date }
         return nil
     }
 }
