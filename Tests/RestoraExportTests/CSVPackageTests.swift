@@ -39,11 +39,12 @@ import Testing
         return all
     }
 
-    /// Exports `protocolID` through `CSVPackageWriter`, in chunks of 7 participants.
-    static func export(_ protocolID: String, deidentified: Bool = false) async throws -> Package {
+    /// Exports `protocolID` through `CSVPackageWriter`, in chunks of 7 participants, each chunk formatted in
+    /// `cores` runs at once.
+    static func export(_ protocolID: String, deidentified: Bool = false, cores: Int = 2) async throws -> Package {
         let context = try await ExportDemo.get().context(protocolID, deidentified: deidentified)
         let folder = try ExportDemo.temporaryFolder("csv-package")
-        var writer = try CSVPackageWriter(context: context, directory: folder)
+        var writer = try CSVPackageWriter(context: context, directory: folder, cores: cores)
         let all = try await stream(context, into: &writer, chunkSize: 7)
         // signatures.csv, which the dictionary lists, is written beside the tables by ExportRun (from the store);
         // the demo has no signatures, so an empty table here, as a run writes it.
@@ -69,6 +70,31 @@ import Testing
         print(json.dumps(out))
         """
         return try JSONDecoder().decode([String: [[String]]].self, from: XPTRoundTripTests.runPython(["-c", script, folder.path]))
+    }
+
+    /// A chunk is formatted in runs of participants on several threads and appended run by run: every file
+    /// must be byte for byte the file written one participant after another, whatever the number of runs.
+    @Test(arguments: [2, 3, 7])
+    func formattingAChunkInParallelRunsWritesTheSameFilesAsOneByOne(cores: Int) async throws {
+        for protocolID in ["isotretinoin-noa", "asc-azoospermia", "msc-osteoporosis"] {
+            let single = try await Self.export(protocolID, cores: 1)
+            let parallel = try await Self.export(protocolID, cores: cores)
+            #expect(parallel.files == single.files)
+            #expect(single.files.contains { $0.name == "observations.csv" && $0.rows > 0 })
+            for file in single.files {
+                let one = try Data(contentsOf: single.folder.appendingPathComponent(file.name))
+                let many = try Data(contentsOf: parallel.folder.appendingPathComponent(file.name))
+                #expect(one == many, "\(protocolID) \(file.name) differs when formatted in \(cores) runs")
+            }
+        }
+    }
+
+    @Test func chunkRunsCoverEveryParticipantOnceInOrder() {
+        #expect(CSVPackageWriter.runs(7, cores: 2) == [0..<3, 3..<7])
+        #expect(CSVPackageWriter.runs(1, cores: 2) == [0..<1])
+        #expect(CSVPackageWriter.runs(5, cores: 1) == [0..<5])
+        #expect(CSVPackageWriter.runs(10, cores: 16) == [0..<2, 2..<5, 5..<7, 7..<10])
+        #expect(CSVPackageWriter.runs(3, cores: 0) == [0..<3])
     }
 
     @Test func dictionaryNamesEveryColumnOfEveryTableAndTheWideTableHasTheProtocolsColumns() async throws {

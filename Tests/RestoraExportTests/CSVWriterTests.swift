@@ -99,6 +99,46 @@ import Testing
         #expect(text == "id,text,value\r\n1,ok,1\r\n")
     }
 
+    /// Rows formatted in memory apart from the file (`CSVRowBuffer`, how the package formats a chunk on several
+    /// cores) and appended whole give the same bytes as rows appended one by one, also when a block is larger
+    /// than the file's buffer; a refused row in a buffer is reported with the row number it has in the file.
+    @Test func rowBuffersAppendTheSameBytesAndNumberARefusedRowInTheFile() throws {
+        let rows: [[ExportValue]] = (0..<3_000).map { [.integer($0), .text("row \($0), \"q\""), .number(Double($0) / 8)] }
+        let direct = try ExportDemo.temporaryFolder("csv-direct")
+        var one = try CSVDatasetWriter(spec: Self.spec, directory: direct)
+        for row in rows { try one.append(row) }
+        _ = try one.finish()
+        let buffered = try ExportDemo.temporaryFolder("csv-buffered")
+        var many = try CSVDatasetWriter(spec: Self.spec, directory: buffered)
+        for block in [0..<1, 1..<10, 10..<2_900, 2_900..<3_000] {  // 2,890 rows ≈ 80 KB: more than the 64 KiB buffer
+            let buffer = many.rowBuffer()
+            for row in rows[block] { try buffer.append(row) }
+            #expect(buffer.rows == block.count)
+            try many.append(buffer)
+        }
+        #expect(try many.finish().first?.rows == rows.count)
+        #expect(try Data(contentsOf: buffered.appendingPathComponent("edge_cases.csv"))
+            == Data(contentsOf: direct.appendingPathComponent("edge_cases.csv")))
+
+        let folder = try ExportDemo.temporaryFolder("csv-buffer-refuse")
+        var writer = try CSVDatasetWriter(spec: Self.spec, directory: folder)
+        try writer.append([.integer(1), .text("ok"), .number(1)])
+        let buffer = writer.rowBuffer()
+        try buffer.append([.integer(2), .text("ok"), .number(2)])
+        #expect(throws: CSVRowBuffer.Refused.self) { try buffer.append([.integer(3), .text("x"), .text("abc")]) }
+        #expect(throws: CSVRowBuffer.Refused.self) { try buffer.append([.integer(4), .text("after"), .number(4)]) }
+        #expect(throws: ExportError("edge_cases: variable value is numeric but row 3 gives the text 'abc'")) {
+            try writer.append(buffer)
+        }
+        let short = writer.rowBuffer()
+        #expect(throws: CSVRowBuffer.Refused.self) { try short.append([.integer(2)]) }
+        #expect(throws: ExportError("edge_cases: row 2 has 1 values for 3 variables")) { try writer.append(short) }
+        // Nothing of a refused buffer reached the file.
+        #expect(try writer.finish().first?.rows == 1)
+        let text = try String(contentsOf: folder.appendingPathComponent("edge_cases.csv"), encoding: .utf8)
+        #expect(text == "id,text,value\r\n1,ok,1\r\n")
+    }
+
     @Test func writesThroughTheBufferAcrossManyFlushes() throws {
         let folder = try ExportDemo.temporaryFolder("csv-big")
         var writer = try CSVDatasetWriter(spec: Self.spec, directory: folder)

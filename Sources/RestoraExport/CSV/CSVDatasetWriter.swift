@@ -43,27 +43,59 @@ public struct CSVDatasetWriter: DatasetWriter {
         guard row.count == numeric.count else {
             throw ExportError("\(spec.name): row \(number) has \(row.count) values for \(spec.variables.count) variables")
         }
-        let mark = output.mark
+        if let refused = Self.encode(row, numeric: numeric, integer: integer, into: output) {
+            try refuse(row[refused], variable: refused, row: number)
+        }
+        try endRecord()
+        rows = number
+    }
+
+    /// An empty buffer for rows of this file formatted apart from it (on another thread), appended whole by
+    /// `append(_: CSVRowBuffer)` in the order the rows belong.
+    func rowBuffer() -> CSVRowBuffer {
+        CSVRowBuffer(dataset: spec.name, variables: spec.variables.count, numeric: numeric, integer: integer)
+    }
+
+    /// Appends rows formatted into `buffer`; a buffer that stopped at a refused row throws that row's error,
+    /// numbered as the row of this file it would have been.
+    mutating func append(_ buffer: CSVRowBuffer) throws {
+        guard finished == nil else { throw ExportError("\(spec.name): a row was appended after the file was completed") }
+        if let refusal = buffer.refusal {
+            let number = rows + refusal.row
+            if let variable = refusal.variable { try refuse(refusal.value, variable: variable, row: number) }
+            throw ExportError("\(spec.name): row \(number) has \(refusal.cells) values for \(spec.variables.count) variables")
+        }
+        try buffer.bytes.withBytes { try output.writeThrough($0) }
+        rows += buffer.rows
+    }
+
+    /// The error for a value that does not fit its variable (the same check as `field` makes, for its message).
+    private func refuse(_ value: ExportValue, variable: Int, row: Int) throws -> Never {
+        _ = try Self.field(value, variable: spec.variables[variable], dataset: spec.name, row: row)
+        throw ExportError("\(spec.name): row \(row) variable \(spec.variables[variable].name) cannot be written")
+    }
+
+    /// Writes one row's cells (without the line end) into `sink`; returns the index of the first cell that does
+    /// not fit its variable, with the row taken back out of `sink`, or nil when the row was written.
+    static func encode<Sink: CSVByteSink>(_ row: [ExportValue], numeric: [Bool], integer: [Bool], into sink: Sink) -> Int? {
+        let mark = sink.mark
         for index in row.indices {
-            if index > 0 { output.append(0x2C) }
+            if index > 0 { sink.append(0x2C) }
             switch row[index] {
             case .missing:
                 continue
             case .text(let text) where !numeric[index]:
-                Self.writeText(text, to: output)
+                writeText(text, to: sink)
                 continue
             case .number(let value) where numeric[index] && value.isFinite && (!integer[index] || value == value.rounded()):
-                Self.writeNumber(value, to: output)
+                writeNumber(value, to: sink)
                 continue
             default:
-                output.rollBack(to: mark)
-                // Not written: the same check as `field` makes, for its message.
-                _ = try Self.field(row[index], variable: spec.variables[index], dataset: spec.name, row: number)
-                throw ExportError("\(spec.name): row \(number) variable \(spec.variables[index].name) cannot be written")
+                sink.rollBack(to: mark)
+                return index
             }
         }
-        try endRecord()
-        rows = number
+        return nil
     }
 
     private func endRecord() throws {
@@ -106,7 +138,7 @@ public struct CSVDatasetWriter: DatasetWriter {
     }
 
     /// RFC 4180 section 2: quoted when the field holds a comma, a quote, CR or LF; quotes doubled inside.
-    static func writeText(_ field: String, to output: FormatFileOutput) {
+    static func writeText<Sink: CSVByteSink>(_ field: String, to output: Sink) {
         let written = field.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
                 output.append(bytes)
@@ -130,7 +162,7 @@ public struct CSVDatasetWriter: DatasetWriter {
 
     /// `NumberText.plain`'s text: a whole number below 10^15 as its digits (written here without a String),
     /// anything else as Swift's shortest round-tripping text.
-    static func writeNumber(_ value: Double, to output: FormatFileOutput) {
+    static func writeNumber<Sink: CSVByteSink>(_ value: Double, to output: Sink) {
         guard value == value.rounded() && abs(value) < 1e15 else {
             output.append(NumberText.plain(value).utf8)
             return

@@ -15,10 +15,13 @@ public struct CSVPackageWriter: ExportPackageWriter {
     private let wide: VisitsWideTable
     private var writers: [CSVDatasetWriter]
     private var finished: [ExportedFile]?
+    /// How many runs of a chunk are formatted at once (the machine's cores; 1 writes one participant after another).
+    private let cores: Int
 
-    public init(context: ExportContext, directory: URL) throws {
+    public init(context: ExportContext, directory: URL, cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.context = context
         self.directory = directory
+        self.cores = cores
         tables = ProgramTables(context: context).all
         wide = VisitsWideTable(context: context)
         writers = try (tables.map(\.spec) + [wide.spec]).map { try CSVDatasetWriter(spec: $0, directory: directory) }
@@ -27,14 +30,67 @@ public struct CSVPackageWriter: ExportPackageWriter {
     /// The specs of every data table the package writes, in file order (the dictionary's subject).
     public var datasets: [DatasetSpec] { writers.map(\.spec) }
 
+    /// Formats the chunk's rows on the machine's cores: the participants are cut into consecutive runs, each run
+    /// formats every table into memory (`CSVRowBuffer`) at once with the others, and the buffers are appended to
+    /// the files run by run, so each file holds its rows in the same order as a one-by-one write would (issue #18:
+    /// reading the next chunk, and formatting this one, no longer wait on one core).
     public mutating func write(_ participants: [ExportParticipant]) throws {
         guard finished == nil else { throw ExportError("CSV package: participants were written after it was completed") }
-        for participant in participants {
-            for index in tables.indices {
-                let table = tables[index]
-                try table.forEachRow(participant) { try writers[index].append($0) }
+        guard !participants.isEmpty else { return }
+        let runs = Self.runs(participants.count, cores: cores)
+        let formatter = ChunkFormatter(tables: tables, wide: wide, writers: writers)
+        var formatted = [[CSVRowBuffer]?](repeating: nil, count: runs.count)
+        var failures = [(any Error)?](repeating: nil, count: runs.count)
+        formatted.withUnsafeMutableBufferPointer { formatted in
+            failures.withUnsafeMutableBufferPointer { failures in
+                // Each iteration writes only its own element of the two arrays.
+                nonisolated(unsafe) let formatted = formatted
+                nonisolated(unsafe) let failures = failures
+                DispatchQueue.concurrentPerform(iterations: runs.count) { index in
+                    let (buffers, failure) = formatter.format(participants[runs[index]])
+                    formatted[index] = buffers
+                    failures[index] = failure
+                }
             }
-            try wide.forEachRow(participant) { try writers[tables.count].append($0) }
+        }
+        for (buffers, failure) in zip(formatted, failures) {
+            for index in writers.indices { try writers[index].append(buffers![index]) }  // a refused row throws here
+            if let failure { throw failure }
+        }
+    }
+
+    /// Consecutive runs of a chunk's participants, one per core (at most 4), each of at least one participant.
+    static func runs(_ count: Int, cores: Int) -> [Range<Int>] {
+        let parts = max(1, min(count, min(cores, 4)))
+        return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+
+    /// The tables' row builders, called from several threads at once: they are pure functions of the
+    /// participant and its records (the program's context is captured read-only; nothing is cached or shared).
+    private struct ChunkFormatter: @unchecked Sendable {
+        let tables: [RecordTable]
+        let wide: VisitsWideTable
+        let writers: [CSVDatasetWriter]
+
+        /// Every table's rows of `participants` in one buffer per file (the wide table last); a row that cannot be
+        /// written stops the run, recorded in its buffer (`CSVRowBuffer.Refused`) or returned as the error.
+        func format(_ participants: ArraySlice<ExportParticipant>) -> ([CSVRowBuffer], (any Error)?) {
+            let buffers = writers.map { $0.rowBuffer() }
+            do {
+                for participant in participants {
+                    for index in tables.indices {
+                        let buffer = buffers[index]
+                        try tables[index].forEachRow(participant) { try buffer.append($0) }
+                    }
+                    let buffer = buffers[tables.count]
+                    try wide.forEachRow(participant) { try buffer.append($0) }
+                }
+                return (buffers, nil)
+            } catch is CSVRowBuffer.Refused {
+                return (buffers, nil)
+            } catch {
+                return (buffers, error)
+            }
         }
     }
 

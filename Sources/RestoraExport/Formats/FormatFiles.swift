@@ -165,6 +165,20 @@ final class FormatFileOutput {
         count += 8
     }
 
+    /// Writes `bytes` after what is buffered: through the buffer when they fit in it, straight to the file (after
+    /// a flush) when they are a buffer's worth or more — a block of rows formatted elsewhere is not copied twice.
+    func writeThrough(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        guard bytes.count >= capacity else { return try write(bytes) }
+        try flush()
+        guard !bytes.isEmpty else { return }
+        do {
+            try handle.write(contentsOf: UnsafeRawBufferPointer(bytes))
+        } catch {
+            throw ExportError("cannot write \(url.lastPathComponent): the disk refused the write (full or read-only?)")
+        }
+        bytesWritten += bytes.count
+    }
+
     /// Flushes when the buffer is full (after `append`s).
     func endPiece() throws { try flushIfFull() }
 

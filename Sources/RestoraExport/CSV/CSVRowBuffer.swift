@@ -1,0 +1,122 @@
+import Foundation
+
+/// Where CSV cells are written: a file's output buffer, or memory (`MemoryBytes`) when rows are formatted apart
+/// from their file on another thread (`CSVRowBuffer`).
+protocol CSVByteSink: AnyObject {
+    func append(_ byte: UInt8)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>)
+    func append(_ text: String.UTF8View)
+    /// Where the next byte goes (see `rollBack(to:)`).
+    var mark: Int { get }
+    /// Takes back everything written after `mark` (a row begun and then refused).
+    func rollBack(to mark: Int)
+}
+
+extension FormatFileOutput: CSVByteSink {}
+
+/// A growing byte array in memory.
+final class MemoryBytes: CSVByteSink {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 16 * 1024) {
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    @inline(__always)
+    private func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        var size = capacity
+        while size < count + more { size *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        larger.update(from: storage, count: count)
+        storage.deallocate()
+        storage = larger
+        capacity = size
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (storage + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    func append(_ text: String.UTF8View) {
+        if text.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            for byte in text { append(byte) }
+        }
+    }
+
+    var mark: Int { count }
+
+    func rollBack(to mark: Int) {
+        if mark >= 0, mark < count { count = mark }
+    }
+
+    func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try body(UnsafeBufferPointer(start: storage, count: count))
+    }
+}
+
+/// Rows of one CSV file formatted in memory by `CSVDatasetWriter`'s own rules (`encode`), for a run of
+/// participants, so several runs can be formatted at once on the machine's cores and then appended to the file
+/// in order (`CSVDatasetWriter.append(_: CSVRowBuffer)`, issue #18). The first row that cannot be written stops
+/// the buffer: it is recorded (its number within the buffer, the variable, the value) and later rows are refused,
+/// so the file's writer reports it with the row number it would have had in the file.
+final class CSVRowBuffer {
+    struct Refusal {
+        /// 1-based within this buffer.
+        var row: Int
+        /// The variable whose value does not fit, or nil when the row has the wrong number of cells.
+        var variable: Int?
+        var value: ExportValue
+        var cells: Int
+    }
+
+    struct Refused: Error {}
+
+    let dataset: String
+    let bytes = MemoryBytes()
+    private let variables: Int
+    private let numeric: [Bool]
+    private let integer: [Bool]
+    private(set) var rows = 0
+    private(set) var refusal: Refusal?
+
+    init(dataset: String, variables: Int, numeric: [Bool], integer: [Bool]) {
+        self.dataset = dataset
+        self.variables = variables
+        self.numeric = numeric
+        self.integer = integer
+    }
+
+    /// Formats `row` and its line end (CRLF); throws `Refused` (and keeps the refusal) when it cannot be written.
+    func append(_ row: [ExportValue]) throws {
+        guard refusal == nil else { throw Refused() }
+        guard row.count == variables else {
+            refusal = Refusal(row: rows + 1, variable: nil, value: .missing, cells: row.count)
+            throw Refused()
+        }
+        if let bad = CSVDatasetWriter.encode(row, numeric: numeric, integer: integer, into: bytes) {
+            refusal = Refusal(row: rows + 1, variable: bad, value: row[bad], cells: row.count)
+            throw Refused()
+        }
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+        rows += 1
+    }
+}
