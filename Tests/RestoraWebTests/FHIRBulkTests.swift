@@ -75,6 +75,20 @@ struct FHIRBulkTests {
         }
     }
 
+    @Test("X-Progress names every type started, in the order they started, while two are written at once")
+    func progressOfTypesWrittenAtOnce() async {
+        let board = FHIRBulkBoard()
+        #expect(await board.progress("j") == nil)
+        await board.set("j", type: "Patient", "Patient: 4000 resources written")
+        await board.set("j", type: "Observation", "Observation: 4000 resources written")
+        await board.set("j", type: "Patient", "Patient: 8000 resources written")
+        await board.set("other", type: "Consent", "Consent: 1 resources written")
+        #expect(await board.progress("j") == "Patient: 8000 resources written; Observation: 4000 resources written")
+        await board.clear("j")
+        #expect(await board.progress("j") == nil)
+        #expect(await board.progress("other") == "Consent: 1 resources written")
+    }
+
     @Test("system $export by an admin: 202 + Content-Location, 202 X-Progress, manifest with Patient and Observation NDJSON of every site, each line a resource with meta")
     func systemExport() async throws {
         try await Self.with { h, client, _ in

@@ -57,7 +57,7 @@ struct FHIRBulkFile: Sendable {
                 if let reading { _ = try? await reading.value }
                 throw FHIRBulkCancelled()
             }
-            await board.set(job.id.rawValue, "\(type): \(count) resources written")
+            await board.set(job.id.rawValue, type: type, "\(type): \(count) resources written")
         }
         if count == 0 { try? FileManager.default.removeItem(at: url) }
         return FHIRBulkJob.Output(type: type, file: name, count: count, bytes: bytes)
