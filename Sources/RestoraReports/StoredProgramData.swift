@@ -47,10 +47,10 @@ public enum StoredProgramData {
     }
 
     /// The program's enrolments with their records, handed to `body` one chunk at a time in enrolment order
-    /// (created, then id), so a reader that writes as it goes (the exports) holds one chunk at a time — two at
-    /// most: the next chunk is read while `body` works on this one, so reading and writing share the cores
-    /// (issue #18: the exports' database reads and file writes took about as long as each other, one after
-    /// the other). `only`, when given, keeps the enrolments of those participants; `sites`, the enrolments at
+    /// (created, then id), so a reader that writes as it goes (the exports) holds a few chunks at a time —
+    /// `readAhead + 1` at most: the next chunks are read while `body` works on this one, so reading and writing
+    /// share the cores (issue #18: the exports' database reads and file writes took about as long as each other,
+    /// one after the other). `only`, when given, keeps the enrolments of those participants; `sites`, the enrolments at
     /// those sites.
     public static func stream(
         program: Program, repositories: Repositories, observations selection: ObservationSelection = .all,
@@ -68,15 +68,21 @@ public enum StoredProgramData {
                 return try await loadChunk(enrolments, program: program, repositories: repositories, selection: selection)
             }
         }
-        var next = read(0)
-        defer { next?.cancel() }
+        // The next `readAhead` chunks are read while `body` works on this one, each on its own reader connection.
+        var pending = (0..<min(readAhead, chunks.count)).compactMap(read)
+        defer { pending.forEach { $0.cancel() } }
         for index in chunks.indices {
-            guard let current = next else { break }
-            let data = try await current.value
-            next = read(index + 1)
+            guard !pending.isEmpty else { break }
+            let data = try await pending.removeFirst().value
+            if let more = read(index + readAhead) { pending.append(more) }
             try await body(data)
         }
     }
+
+    /// Chunks read at once ahead of the one `body` works on. Two: one chunk's observations are one statement on one
+    /// reader connection (one core), which took longer than formatting the chunk before on both cores (issue #18),
+    /// so two chunks are read side by side on two connections.
+    public static let readAhead = 2
 
     /// The enrolments of one chunk: given whole, or as keys whose enrolments (with their transitions) are read
     /// when the chunk is — so only the keys of a large program are held up front, and reading the enrolments
