@@ -3,7 +3,10 @@ import Foundation
 /// A FHIR JSON value (R4 JSON representation, https://hl7.org/fhir/R4/json.html). Objects keep their key
 /// order, so resources are written the way the specification lists their elements (resourceType first).
 /// `decimal` carries a FHIR decimal as its exact text (precision is significant in FHIR: 1.50 is not 1.5).
-public indirect enum FHIRJSON: Hashable, Sendable {
+/// Not `indirect`: arrays and objects already hold their elements on the heap, and an indirect enum puts every
+/// node, each string and number too, in a box of its own (a bulk export's largest cost was allocating and freeing
+/// them, issue #17).
+public enum FHIRJSON: Hashable, Sendable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -154,17 +157,27 @@ extension FHIRJSON {
         }
     }
 
-    /// A JSON string: the text's UTF-8 copied in runs, only `"`, `\\` and control characters escaped.
+    /// A JSON string: the text's UTF-8 copied in runs, only `"`, `\\` and control characters escaped. The text is
+    /// scanned eight bytes at a time (`needsEscape`): most strings of a resource have nothing to escape, and the
+    /// byte-by-byte scan was the largest single cost of a bulk export's writing (issue #17).
     static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let count = bytes.count
             var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
+            var index = 0
+            while index < count {
+                while index + 8 <= count, !needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                }
+                guard index < count else { break }
+                let byte = base[index]
+                index += 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if start < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
-                start = index + 1
+                if start < index - 1 { out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - 1 - start)) }
+                start = index
                 switch byte {
                 case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
@@ -176,9 +189,24 @@ extension FHIRJSON {
                     out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
                 }
             }
-            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
+            if start < count { out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count - start)) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes of `word` is below 0x20, a quote or a backslash (the bit tricks of "Bit
+    /// Twiddling Hacks", "Determine if a word has a byte less than n" and "… equal to n": exact as a yes/no, and
+    /// bytes of 0x80 and above, the UTF-8 of non-ASCII text, never count).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let quotes = (quote &- ones) & ~quote & highs
+        let backslashes = (backslash &- ones) & ~backslash & highs
+        return (control | quotes | backslashes) != 0
     }
 }
 
