@@ -69,13 +69,19 @@ public enum StoredProgramData {
             }
         }
         // The next `readAhead` chunks are read while `body` works on this one, each on its own reader connection.
+        // When `body` (or a read) fails, the reads still running are awaited, not cancelled: a read cancelled
+        // midway could leave its reader connection inside its snapshot transaction.
         var pending = (0..<min(readAhead, chunks.count)).compactMap(read)
-        defer { pending.forEach { $0.cancel() } }
-        for index in chunks.indices {
-            guard !pending.isEmpty else { break }
-            let data = try await pending.removeFirst().value
-            if let more = read(index + readAhead) { pending.append(more) }
-            try await body(data)
+        do {
+            for index in chunks.indices {
+                guard !pending.isEmpty else { break }
+                let data = try await pending.removeFirst().value
+                if let more = read(index + readAhead) { pending.append(more) }
+                try await body(data)
+            }
+        } catch {
+            for task in pending { _ = try? await task.value }
+            throw error
         }
     }
 

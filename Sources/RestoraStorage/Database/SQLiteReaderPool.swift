@@ -59,6 +59,9 @@ actor SQLiteReaderPool {
             release(reader)
             return result
         } catch {
+            // A read that failed or was cancelled midway may have left its snapshot open (a cancelled task's
+            // ROLLBACK is cancelled too): end it outside the task's cancellation before the reader is reused.
+            if snapshot { await Task.detached { try? await db.raw("ROLLBACK").run() }.value }
             release(reader)
             throw error
         }

@@ -23,7 +23,7 @@ struct SQLProgramRecordSource: ProgramRecordSource {
             let chunk = Array(people[start..<min(start + Self.chunkSize, people.count)])
             if let sqlite = records.store as? SQLiteStore {
                 let (sql, binds) = Self.sqliteStatement(chunk, ids, selection)
-                found += try await sqlite.withReadConnection { connection in
+                let read = try await sqlite.withReadConnection { connection in
                     try await SQLiteRowsByPosition.read(
                         connection, sql: sql, binds: binds, columns: ObservationMapping.columns, table: ObservationMapping.table
                     ) { cells in
@@ -31,6 +31,9 @@ struct SQLProgramRecordSource: ProgramRecordSource {
                         return selection.matches(observation) ? observation : nil
                     }
                 }
+                // The first (usually only) statement's array is kept as it is: `+=` would copy every observation,
+                // retaining each of its strings once more.
+                if found.isEmpty { found = read } else { found += read }
                 continue
             }
             let rows = try await records.store.read { db in
