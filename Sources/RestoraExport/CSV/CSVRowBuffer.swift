@@ -14,64 +14,6 @@ protocol CSVByteSink: AnyObject {
 
 extension FormatFileOutput: CSVByteSink {}
 
-/// A growing byte array in memory.
-final class MemoryBytes: CSVByteSink {
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private(set) var count = 0
-
-    init(capacity: Int = 16 * 1024) {
-        self.capacity = max(capacity, 64)
-        storage = .allocate(capacity: self.capacity)
-    }
-
-    deinit { storage.deallocate() }
-
-    @inline(__always)
-    private func reserve(_ more: Int) {
-        guard count + more > capacity else { return }
-        var size = capacity
-        while size < count + more { size *= 2 }
-        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        larger.update(from: storage, count: count)
-        storage.deallocate()
-        storage = larger
-        capacity = size
-    }
-
-    @inline(__always)
-    func append(_ byte: UInt8) {
-        reserve(1)
-        storage[count] = byte
-        count += 1
-    }
-
-    @inline(__always)
-    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (storage + count).update(from: base, count: bytes.count)
-        count += bytes.count
-    }
-
-    @inline(__always)
-    func append(_ text: String.UTF8View) {
-        if text.withContiguousStorageIfAvailable({ append($0) }) == nil {
-            for byte in text { append(byte) }
-        }
-    }
-
-    var mark: Int { count }
-
-    func rollBack(to mark: Int) {
-        if mark >= 0, mark < count { count = mark }
-    }
-
-    func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        try body(UnsafeBufferPointer(start: storage, count: count))
-    }
-}
-
 /// Rows of one CSV file formatted in memory by `CSVDatasetWriter`'s own rules (`encode`), for a run of
 /// participants, so several runs can be formatted at once on the machine's cores and then appended to the file
 /// in order (`CSVDatasetWriter.append(_: CSVRowBuffer)`, issue #18). The first row that cannot be written stops

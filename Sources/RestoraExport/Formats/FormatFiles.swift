@@ -8,9 +8,8 @@ import Foundation
 final class FormatFileOutput {
     let url: URL
     private let handle: FileHandle
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var storageCapacity: Int
-    private var count = 0
+    /// The pieces not yet written to the file.
+    private let buffer: MemoryBytes
     private let capacity: Int
     private(set) var bytesWritten = 0
     private var open = true
@@ -27,42 +26,17 @@ final class FormatFileOutput {
         } catch {
             throw ExportError("cannot open \(url.lastPathComponent) for writing")
         }
-        storageCapacity = capacity + 4096
-        storage = .allocate(capacity: storageCapacity)
-    }
-
-    deinit {
-        storage.deallocate()
-    }
-
-    /// Room for `more` bytes (a piece larger than the slack grows the buffer).
-    @inline(__always)
-    private func reserve(_ more: Int) {
-        if count + more > storageCapacity { grow(count + more) }
-    }
-
-    private func grow(_ needed: Int) {
-        var size = storageCapacity
-        while size < needed { size *= 2 }
-        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        larger.update(from: storage, count: count)
-        storage.deallocate()
-        storage = larger
-        storageCapacity = size
+        buffer = MemoryBytes(capacity: capacity + 4096)
     }
 
     /// Flushes when the buffer is full (after `append`s: the buffer may pass `capacity` by one piece).
     @inline(__always)
     func flushIfFull() throws {
-        if count >= capacity { try flush() }
+        if buffer.count >= capacity { try flush() }
     }
 
     func write(_ bytes: some Sequence<UInt8>) throws {
-        for byte in bytes {
-            reserve(1)
-            storage[count] = byte
-            count += 1
-        }
+        for byte in bytes { buffer.append(byte) }
         try flushIfFull()
     }
 
@@ -76,12 +50,12 @@ final class FormatFileOutput {
     }
 
     func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-        append(bytes)
+        buffer.append(bytes)
         try flushIfFull()
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        append(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        buffer.append(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
         try flushIfFull()
     }
 
@@ -96,73 +70,18 @@ final class FormatFileOutput {
 
     /// A 64-bit value as 8 big-endian bytes.
     func write(bigEndian value: UInt64) throws {
-        reserve(8)
-        UnsafeMutableRawPointer(storage + count).storeBytes(of: value.bigEndian, as: UInt64.self)
-        count += 8
+        buffer.append(bigEndian: value)
         try flushIfFull()
     }
 
     func write(byte: UInt8) throws {
-        append(byte)
+        buffer.append(byte)
         try flushIfFull()
     }
 
     func write(repeating byte: UInt8, count repeated: Int) throws {
-        guard repeated > 0 else { return }
-        reserve(repeated)
-        (storage + count).initialize(repeating: byte, count: repeated)
-        count += repeated
+        buffer.append(repeating: byte, count: repeated)
         try flushIfFull()
-    }
-
-    /// Appends without the flush check; the caller ends a piece with `write` or `endPiece()`.
-    @inline(__always)
-    func append(_ byte: UInt8) {
-        reserve(1)
-        storage[count] = byte
-        count += 1
-    }
-
-    @inline(__always)
-    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (storage + count).update(from: base, count: bytes.count)
-        count += bytes.count
-    }
-
-    @inline(__always)
-    func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { append($0) }
-    }
-
-    @inline(__always)
-    func append(_ text: String.UTF8View) {
-        if text.withContiguousStorageIfAvailable({ append($0) }) == nil {
-            for byte in text { append(byte) }
-        }
-    }
-
-    @inline(__always)
-    func append(_ text: String) {
-        var text = text
-        text.withUTF8 { append($0) }
-    }
-
-    @inline(__always)
-    func append(repeating byte: UInt8, count repeated: Int) {
-        guard repeated > 0 else { return }
-        reserve(repeated)
-        (storage + count).initialize(repeating: byte, count: repeated)
-        count += repeated
-    }
-
-    /// A 64-bit value as 8 big-endian bytes, without the flush check.
-    @inline(__always)
-    func append(bigEndian value: UInt64) {
-        reserve(8)
-        UnsafeMutableRawPointer(storage + count).storeBytes(of: value.bigEndian, as: UInt64.self)
-        count += 8
     }
 
     /// Writes `bytes` after what is buffered: through the buffer when they fit in it, straight to the file (after
@@ -170,6 +89,38 @@ final class FormatFileOutput {
     func writeThrough(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         guard bytes.count >= capacity else { return try write(bytes) }
         try flush()
+        try writeToFile(bytes)
+    }
+
+    // Appends without the flush check; the caller ends a piece with `write` or `endPiece()`.
+    @inline(__always) func append(_ byte: UInt8) { buffer.append(byte) }
+    @inline(__always) func append(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.append(bytes) }
+    @inline(__always) func append(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { buffer.append($0) } }
+    @inline(__always) func append(_ text: String.UTF8View) { buffer.append(text) }
+    @inline(__always) func append(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append($0) }
+    }
+    @inline(__always) func append(repeating byte: UInt8, count repeated: Int) { buffer.append(repeating: byte, count: repeated) }
+    /// A 64-bit value as 8 big-endian bytes, without the flush check.
+    @inline(__always) func append(bigEndian value: UInt64) { buffer.append(bigEndian: value) }
+
+    /// Flushes when the buffer is full (after `append`s).
+    func endPiece() throws { try flushIfFull() }
+
+    /// Where the next byte goes; with `rollBack(to:)` a writer takes back a record it has begun and then refused
+    /// (nothing is flushed in the middle of a record, so the mark is still in the buffer).
+    var mark: Int { buffer.mark }
+
+    func rollBack(to mark: Int) { buffer.rollBack(to: mark) }
+
+    func flush() throws {
+        guard buffer.count > 0 else { return }
+        try buffer.withBytes { try writeToFile($0) }
+        buffer.rollBack(to: 0)
+    }
+
+    private func writeToFile(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         guard !bytes.isEmpty else { return }
         do {
             try handle.write(contentsOf: UnsafeRawBufferPointer(bytes))
@@ -177,28 +128,6 @@ final class FormatFileOutput {
             throw ExportError("cannot write \(url.lastPathComponent): the disk refused the write (full or read-only?)")
         }
         bytesWritten += bytes.count
-    }
-
-    /// Flushes when the buffer is full (after `append`s).
-    func endPiece() throws { try flushIfFull() }
-
-    /// Where the next byte goes; with `rollBack(to:)` a writer takes back a record it has begun and then refused
-    /// (nothing is flushed in the middle of a record, so the mark is still in the buffer).
-    var mark: Int { count }
-
-    func rollBack(to mark: Int) {
-        if mark >= 0, mark < count { count = mark }
-    }
-
-    func flush() throws {
-        guard count > 0 else { return }
-        do {
-            try handle.write(contentsOf: UnsafeRawBufferPointer(start: storage, count: count))
-        } catch {
-            throw ExportError("cannot write \(url.lastPathComponent): the disk refused the write (full or read-only?)")
-        }
-        bytesWritten += count
-        count = 0
     }
 
     /// Flushes, forces the data to disk (unless `sync` is false: a scratch file) and closes.
