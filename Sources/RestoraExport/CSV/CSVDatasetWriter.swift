@@ -53,7 +53,7 @@ public struct CSVDatasetWriter: DatasetWriter {
     /// An empty buffer for rows of this file formatted apart from it (on another thread), appended whole by
     /// `append(_: CSVRowBuffer)` in the order the rows belong.
     func rowBuffer() -> CSVRowBuffer {
-        CSVRowBuffer(dataset: spec.name, variables: spec.variables.count, numeric: numeric, integer: integer)
+        CSVRowBuffer(numeric: numeric, integer: integer)
     }
 
     /// Appends rows formatted into `buffer`; a buffer that stopped at a refused row throws that row's error,

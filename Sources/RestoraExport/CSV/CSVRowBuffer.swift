@@ -31,17 +31,15 @@ final class CSVRowBuffer {
 
     struct Refused: Error {}
 
-    let dataset: String
     let bytes = MemoryBytes()
-    private let variables: Int
     private let numeric: [Bool]
     private let integer: [Bool]
     private(set) var rows = 0
     private(set) var refusal: Refusal?
 
-    init(dataset: String, variables: Int, numeric: [Bool], integer: [Bool]) {
-        self.dataset = dataset
-        self.variables = variables
+    /// `numeric` and `integer` hold one flag per variable of the file, so their count is the row's width.
+    init(numeric: [Bool], integer: [Bool]) {
+        precondition(numeric.count == integer.count, "one numeric and one integer flag per variable")
         self.numeric = numeric
         self.integer = integer
     }
@@ -49,7 +47,7 @@ final class CSVRowBuffer {
     /// Formats `row` and its line end (CRLF); throws `Refused` (and keeps the refusal) when it cannot be written.
     func append(_ row: [ExportValue]) throws {
         guard refusal == nil else { throw Refused() }
-        guard row.count == variables else {
+        guard row.count == numeric.count else {
             refusal = Refusal(row: rows + 1, variable: nil, value: .missing, cells: row.count)
             throw Refused()
         }
