@@ -39,24 +39,27 @@ public struct CSVPackageWriter: ExportPackageWriter {
         guard !participants.isEmpty else { return }
         let runs = Self.runs(participants.count, cores: cores)
         let formatter = ChunkFormatter(tables: tables, wide: wide, writers: writers)
-        var formatted = [[CSVRowBuffer]?](repeating: nil, count: runs.count)
-        var failures = [(any Error)?](repeating: nil, count: runs.count)
+        // One slot per run, each written only by its own iteration. concurrentPerform blocks the calling thread
+        // (a cooperative one, when called from the export's task) until every run is formatted: the chunk is
+        // pure CPU work with no suspension point, and the reader's next chunks run on SQLiteNIO's own threads.
+        var formatted = [FormattedRun?](repeating: nil, count: runs.count)
         formatted.withUnsafeMutableBufferPointer { formatted in
-            failures.withUnsafeMutableBufferPointer { failures in
-                // Each iteration writes only its own element of the two arrays.
-                nonisolated(unsafe) let formatted = formatted
-                nonisolated(unsafe) let failures = failures
-                DispatchQueue.concurrentPerform(iterations: runs.count) { index in
-                    let (buffers, failure) = formatter.format(participants[runs[index]])
-                    formatted[index] = buffers
-                    failures[index] = failure
-                }
+            nonisolated(unsafe) let formatted = formatted
+            DispatchQueue.concurrentPerform(iterations: runs.count) { index in
+                formatted[index] = formatter.format(participants[runs[index]])
             }
         }
-        for (buffers, failure) in zip(formatted, failures) {
-            for index in writers.indices { try writers[index].append(buffers![index]) }  // a refused row throws here
-            if let failure { throw failure }
+        for run in formatted {
+            let run = run!  // every iteration has filled its slot when concurrentPerform returns
+            for index in writers.indices { try writers[index].append(run.buffers[index]) }  // a refused row throws here
+            if let failure = run.failure { throw failure }
         }
+    }
+
+    /// One run's rows, one buffer per file, and the error that stopped it (a row that is not a refused value).
+    private struct FormattedRun {
+        var buffers: [CSVRowBuffer]
+        var failure: (any Error)?
     }
 
     /// Consecutive runs of a chunk's participants, one per core (at most 4), each of at least one participant.
@@ -74,7 +77,7 @@ public struct CSVPackageWriter: ExportPackageWriter {
 
         /// Every table's rows of `participants` in one buffer per file (the wide table last); a row that cannot be
         /// written stops the run, recorded in its buffer (`CSVRowBuffer.Refused`) or returned as the error.
-        func format(_ participants: ArraySlice<ExportParticipant>) -> ([CSVRowBuffer], (any Error)?) {
+        func format(_ participants: ArraySlice<ExportParticipant>) -> FormattedRun {
             let buffers = writers.map { $0.rowBuffer() }
             do {
                 for participant in participants {
@@ -85,11 +88,11 @@ public struct CSVPackageWriter: ExportPackageWriter {
                     let buffer = buffers[tables.count]
                     try wide.forEachRow(participant) { try buffer.append($0) }
                 }
-                return (buffers, nil)
+                return FormattedRun(buffers: buffers)
             } catch is CSVRowBuffer.Refused {
-                return (buffers, nil)
+                return FormattedRun(buffers: buffers)
             } catch {
-                return (buffers, error)
+                return FormattedRun(buffers: buffers, failure: error)
             }
         }
     }
