@@ -25,17 +25,22 @@ extension SQLStore {
 }
 
 /// Runs `body` between BEGIN and COMMIT on one connection, rolling back on any error.
+///
+/// The ROLLBACK runs in a task of its own, outside the caller's cancellation: a cancelled caller's ROLLBACK
+/// would be cancelled too and leave the connection inside its transaction, and pooled connections (the SQLite
+/// readers, PostgreSQL's pool) are reused ("cannot start a transaction within a transaction" in the next read).
+/// BEGIN is inside the same guard, so a BEGIN that ran and then reported cancellation is ended as well.
 func runInTransaction<R: Sendable>(
     _ db: any SQLDatabase, begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
 ) async throws -> R {
-    try await db.raw(SQLQueryString(begin)).run()
     do {
+        try await db.raw(SQLQueryString(begin)).run()
         let result = try await body(db)
         try await db.raw("COMMIT").run()
         return result
     } catch {
-        // The original error matters more than a failed rollback (the connection is discarded anyway).
-        try? await db.raw("ROLLBACK").run()
+        // The original error matters more than a failed rollback (outside a transaction it only warns).
+        await Task.detached { try? await db.raw("ROLLBACK").run() }.value
         throw error
     }
 }

@@ -54,17 +54,9 @@ actor SQLiteReaderPool {
     func read<R: Sendable>(snapshot: Bool = true, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let reader = await acquire()
         let db = reader.db
-        do {
-            let result = snapshot ? try await runInTransaction(db, begin: "BEGIN DEFERRED", body) : try await body(db)
-            release(reader)
-            return result
-        } catch {
-            // A read that failed or was cancelled midway may have left its snapshot open (a cancelled task's
-            // ROLLBACK is cancelled too): end it outside the task's cancellation before the reader is reused.
-            if snapshot { await Task.detached { try? await db.raw("ROLLBACK").run() }.value }
-            release(reader)
-            throw error
-        }
+        // runInTransaction ends a failed or cancelled snapshot before it returns, so the reader is clean for reuse.
+        defer { release(reader) }
+        return snapshot ? try await runInTransaction(db, begin: "BEGIN DEFERRED", body) : try await body(db)
     }
 
     func close() async throws {
