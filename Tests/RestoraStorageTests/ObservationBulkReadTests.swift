@@ -50,6 +50,39 @@ struct ObservationBulkReadTests {
         #expect(none.isEmpty)
     }
 
+    /// Two participants whose observations are written alternately: the bulk read gives them grouped by
+    /// participant (in id order, "p-0" before "p-1") and each participant's in storage order, the order of
+    /// index observations_participant_created (migration 0050), not interleaved by time of writing.
+    static func checkGroupedByParticipant(_ db: StorageDatabase) async throws {
+        let repos = try await Fixture.seed(db)
+        _ = try await repos.participants.create(Fixture.participant("p-0", mrn: "MRN-000"), context: Fixture.coordinator,
+                                                idempotencyKey: nil)
+        for (index, observation) in Self.observations().enumerated() {
+            for person in ["p-1", "p-0"] {
+                var copy = observation
+                copy.id = Identifier("\(observation.id.rawValue)-\(person)-\(index)")
+                copy.participantID = Identifier(person)
+                _ = try await repos.observations.create(copy, context: Fixture.coordinator, idempotencyKey: nil)
+            }
+        }
+        let first = try await repos.observations.list(participant: "p-0").map(\.value)
+        let second = try await repos.observations.list(participant: "p-1").map(\.value)
+        #expect(first.count == 5 && second.count == 5)
+        let bulk = try await repos.programRecords.observations(participants: ["p-1", "p-0"], enrolments: [], selection: .all)
+        #expect(bulk.map(\.id) == (first + second).map(\.id))
+        #expect(bulk == first + second)
+    }
+
+    @Test("grouped by participant, each in storage order", arguments: TestDatabase.urls)
+    func groupedByParticipant(url: String) async throws {
+        try await TestDatabase.with(url) { db in try await Self.checkGroupedByParticipant(db) }
+    }
+
+    @Test("grouped by participant on an SQLite file, through a reader connection")
+    func groupedByParticipantOnReaders() async throws {
+        try await ReaderPoolTests.withFileDatabase { db in try await Self.checkGroupedByParticipant(db) }
+    }
+
     @Test("in memory (SQLite) and on PostgreSQL when configured", arguments: TestDatabase.urls)
     func sameAsReadByName(url: String) async throws {
         try await TestDatabase.with(url) { db in try await Self.check(db) }

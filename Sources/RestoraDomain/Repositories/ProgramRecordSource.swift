@@ -5,7 +5,9 @@ import Foundation
 /// chunk of rows at a time plus what it keeps.
 public protocol ProgramRecordSource: Sendable {
     /// The observations of `participants` recorded against one of `enrolments` or against no enrolment that
-    /// `selection` selects, in storage order (created, then id). At most a few hundred ids per call.
+    /// `selection` selects, grouped by participant (in id order) and each participant's in storage order
+    /// (created, then id): what a reader grouping them by participant needs, in the order an index gives
+    /// without a sort. At most a few hundred ids per call.
     func observations(participants: [Identifier<Participant>], enrolments: [Identifier<Enrolment>],
                       selection: ObservationSelection) async throws -> [Observation]
 

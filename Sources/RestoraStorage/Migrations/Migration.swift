@@ -82,6 +82,7 @@ let allMigrations: [Migration] = [
     m0047_FHIRPatientSearchIndexes,
     m0048_RandomisationKeysLedBySite,
     m0049_CreateFHIRBulkJobs,
+    m0050_AddObservationCreatedOrderIndex,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

@@ -3,7 +3,8 @@ import SQLKit
 
 /// A chunk of a program's observations in one statement per 500 participants: the participants' rows
 /// recorded against the chunk's enrolments or against none, narrowed in SQL to the selected codes and
-/// specimen types (index `observations_participant_code`), decoded by the table's own mapping. On SQLite the
+/// specimen types, decoded by the table's own mapping. Ordered by participant, then created, then id: the
+/// order of index `observations_participant_created` (migration 0050), so no statement sorts its rows. On SQLite the
 /// statement's rows are decoded by position as SQLite steps to them (`SQLiteRowsByPosition`; the exports and
 /// the report read every observation of a program this way), on PostgreSQL through SQLKit's rows.
 struct SQLProgramRecordSource: ProgramRecordSource {
@@ -38,7 +39,8 @@ struct SQLProgramRecordSource: ProgramRecordSource {
             }
             let rows = try await records.store.read { db in
                 try await records.rows(db) { query in
-                    Self.select(selection, Self.belonging(query, chunk, ids))
+                    // `rows` appends created, then id, to this first key.
+                    Self.select(selection, Self.belonging(query, chunk, ids)).orderBy("participant_id")
                 }
             }
             // Only the value: the bookkeeping timestamps are not read.
@@ -64,7 +66,7 @@ struct SQLProgramRecordSource: ProgramRecordSource {
     }
 
     /// The statement `belonging` and `select` build, written out for SQLite with the mapping's columns only
-    /// (no bookkeeping), in the same order (created, then id).
+    /// (no bookkeeping), in the same order (participant, created, id).
     static func sqliteStatement(
         _ people: [String], _ enrolments: [String], _ selection: ObservationSelection
     ) -> (sql: String, binds: [String]) {
@@ -91,7 +93,7 @@ struct SQLProgramRecordSource: ProgramRecordSource {
                 binds += codes.sorted() + types
             }
         }
-        return (sql + " ORDER BY \"created_at\" ASC, \"id\" ASC", binds)
+        return (sql + " ORDER BY \"participant_id\" ASC, \"created_at\" ASC, \"id\" ASC", binds)
     }
 
     /// Rows of `people` recorded against one of `enrolments` or against none.
