@@ -202,7 +202,7 @@ struct SQLFHIRBulkSource: FHIRBulkSource {
         let limit = max(1, limit)
         guard let sqlite = store as? SQLiteStore else { return try await readByID(mapping, scope, owner: owner, after: after, limit: limit) }
         let after = after.flatMap(Int.init) ?? 0
-        let columns = M.columns + [Column("version", .integer), Column("created_at"), Column("updated_at"), Column("rowid", .integer)]
+        let columns = RecordStore<M>.positionalColumns + [Column("rowid", .integer)]
         var sql = "SELECT \(PrebuiltSQL.list(M.columns.map(\.name) + ["version", "created_at", "updated_at"])), \"rowid\" FROM "
             + "\(PrebuiltSQL.quoted(M.table)) WHERE \"rowid\" > \(after) AND \"deleted_at\" IS NULL"
         var binds: [String] = []
@@ -223,9 +223,7 @@ struct SQLFHIRBulkSource: FHIRBulkSource {
                 if let positional {
                     value = try positional(cells)
                 } else {
-                    var byName: [String: SQLCell] = [:]
-                    for (index, column) in M.columns.enumerated() { byName[column.name] = try cells.cell(index) }
-                    value = try M.value(from: byName)
+                    value = try M.value(from: try RecordStore<M>.namedCells(cells))
                 }
                 guard let created = StoredJSON.parse(try cells.text(count + 1)), let updated = StoredJSON.parse(try cells.text(count + 2)) else {
                     throw StorageError.corruptRecord(table: table, column: "updated_at")

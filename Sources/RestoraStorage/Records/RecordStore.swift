@@ -67,7 +67,8 @@ struct RecordStore<M: TableMapping>: Sendable {
     }
 
     func list(where column: String, equals value: String) async throws -> [Versioned<M.Value>] {
-        try await store.read { db in try await rows(db) { $0.where(SQLIdentifier(column), .equal, SQLBind(value)) } }
+        if let rows = try await sqliteRows(where: "\(PrebuiltSQL.quoted(column)) = ?", binds: [value]) { return try rows.map(decode) }
+        return try await store.read { db in try await rows(db) { $0.where(SQLIdentifier(column), .equal, SQLBind(value)) } }
             .map(decode)
     }
 
@@ -88,6 +89,10 @@ struct RecordStore<M: TableMapping>: Sendable {
         let chunks = stride(from: 0, to: unique.count, by: chunkSize).map { Array(unique[$0..<min($0 + chunkSize, unique.count)]) }
         var found: [StoredRow] = []
         for chunk in chunks {
+            if let rows = try await sqliteRows(where: Self.inList(column, count: chunk.count), binds: chunk) {
+                if found.isEmpty { found = rows } else { found += rows }
+                continue
+            }
             found += try await store.read { db in
                 try await rows(db) { $0.where(SQLIdentifier(column), .in, chunk) }
             }
