@@ -203,7 +203,7 @@ struct SQLFHIRBulkSource: FHIRBulkSource {
         guard let sqlite = store as? SQLiteStore else { return try await readByID(mapping, scope, owner: owner, after: after, limit: limit) }
         let after = after.flatMap(Int.init) ?? 0
         let columns = RecordStore<M>.positionalColumns + [Column("rowid", .integer)]
-        var sql = "SELECT \(PrebuiltSQL.list(M.columns.map(\.name) + ["version", "created_at", "updated_at"])), \"rowid\" FROM "
+        var sql = "SELECT \(RecordStore<M>.selectList), \"rowid\" FROM "
             + "\(PrebuiltSQL.quoted(M.table)) WHERE \"rowid\" > \(after) AND \"deleted_at\" IS NULL"
         var binds: [String] = []
         for piece in Self.conditions(scope, owner: owner) {

@@ -10,6 +10,9 @@ enum PrebuiltSQL {
 
     static func list(_ names: [String]) -> String { names.map(quoted).joined(separator: ", ") }
 
+    /// `(?, ?, …)`: one placeholder per bound value, for an `IN` list read on SQLiteNIO (binds by position).
+    static func placeholders(_ count: Int) -> String { "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")" }
+
     static func append(_ cell: SQLCell, to sql: inout SQLQueryString) {
         switch cell {
         case .null: sql.appendLiteral("NULL")

@@ -48,6 +48,6 @@ extension RecordStore {
 
     /// `"column" IN (?, ?, …)` with one `?` per value.
     static func inList(_ column: String, count: Int) -> String {
-        "\(PrebuiltSQL.quoted(column)) IN (" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
+        "\(PrebuiltSQL.quoted(column)) IN \(PrebuiltSQL.placeholders(count))"
     }
 }

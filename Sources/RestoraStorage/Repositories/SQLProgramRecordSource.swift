@@ -70,7 +70,7 @@ struct SQLProgramRecordSource: ProgramRecordSource {
     static func sqliteStatement(
         _ people: [String], _ enrolments: [String], _ selection: ObservationSelection
     ) -> (sql: String, binds: [String]) {
-        func list(_ values: [String]) -> String { "(" + Array(repeating: "?", count: values.count).joined(separator: ", ") + ")" }
+        func list(_ values: [String]) -> String { PrebuiltSQL.placeholders(values.count) }
         var sql = "SELECT \(PrebuiltSQL.list(ObservationMapping.columns.map(\.name))) FROM \(PrebuiltSQL.quoted(ObservationMapping.table))"
             + " WHERE \"deleted_at\" IS NULL AND \"participant_id\" IN \(list(people))"
         var binds = people
