@@ -73,6 +73,56 @@ struct ObservationBulkReadTests {
         #expect(bulk == first + second)
     }
 
+    /// Forty observations whose texts repeat and vary from row to row — more distinct codes, displays and units
+    /// per column than `RecentTexts` keeps, texts that share a length, a text with a NUL inside (which both paths
+    /// cut at the NUL, as SQLiteNIO reads text) — read in bulk equal the by-name read, in order.
+    static func checkRepeatedTexts(_ db: StorageDatabase) async throws {
+        let repos = try await Fixture.seed(db)
+        let units = ["mg/dL", "ng/mL", "mmol/L"]
+        var written: [Observation] = []
+        for index in 0..<40 {
+            let value: ObservationValue = index % 4 == 3
+                ? .text("note\u{0}hidden \(index % 4)")
+                : .quantity(Quantity(Double(index) / 4, units[index % 3]))
+            let display = index % 3 == 0 ? nil : "Display \(index % 13) of a test, long enough to be allocated"
+            written.append(Observation(
+                id: Identifier("o-\(100 + index)"), participantID: "p-1", panelID: "panel-\(index / 5)",
+                code: Coding(.loinc, "c-\(index % 11)", display: display), value: value,
+                effective: Fixture.instant.addingTimeInterval(Double(index / 5) * 60)))
+        }
+        for observation in written {
+            _ = try await repos.observations.create(observation, context: Fixture.coordinator, idempotencyKey: nil)
+        }
+        let byName = try await repos.observations.list(participant: "p-1").map(\.value)
+        let bulk = try await repos.programRecords.observations(participants: ["p-1"], enrolments: [], selection: .all)
+        #expect(bulk.count == 40)
+        #expect(bulk == byName)
+        #expect(bulk.map(\.code.display) == written.map(\.code.display))
+        #expect(bulk.compactMap(\.value.quantity?.unit) == written.compactMap(\.value.quantity?.unit))
+    }
+
+    @Test("texts that repeat and vary from row to row, in memory and on PostgreSQL", arguments: TestDatabase.urls)
+    func repeatedTexts(url: String) async throws {
+        try await TestDatabase.with(url) { db in try await Self.checkRepeatedTexts(db) }
+    }
+
+    @Test("texts that repeat and vary from row to row, on an SQLite file through the bulk-read handle")
+    func repeatedTextsOnReaders() async throws {
+        try await ReaderPoolTests.withFileDatabase { db in
+            let sqlite = try #require(db.store as? SQLiteStore)
+            #expect(try await sqlite.withRawReader { _ in true } == true, "a file database's readers have bulk-read handles")
+            try await Self.checkRepeatedTexts(db)
+        }
+    }
+
+    @Test("an in-memory database has no bulk-read handle (its one connection reads instead)")
+    func noRawReaderInMemory() async throws {
+        try await TestDatabase.with("sqlite::memory:") { db in
+            let sqlite = try #require(db.store as? SQLiteStore)
+            #expect(try await sqlite.withRawReader { _ in true } == nil)
+        }
+    }
+
     @Test("grouped by participant, each in storage order", arguments: TestDatabase.urls)
     func groupedByParticipant(url: String) async throws {
         try await TestDatabase.with(url) { db in try await Self.checkGroupedByParticipant(db) }

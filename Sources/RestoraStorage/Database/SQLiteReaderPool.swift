@@ -5,20 +5,28 @@ import SQLiteKit
 /// connection (or waits for one), so reads run beside each other and beside the one writer — WAL gives every
 /// read a consistent snapshot of what was committed when it began, and the writer never waits for readers.
 actor SQLiteReaderPool {
-    /// A reader: its SQLKit face and the connection itself (for reads by position, `withConnection`).
+    /// A reader: its SQLKit face, the connection itself (for reads by position, `withConnection`) and its
+    /// bulk-read handle (`withRawReader`).
     private struct Reader: Sendable {
         let db: any SQLDatabase
         let connection: SQLiteConnection
+        let raw: SQLiteRawReader?
     }
 
     private var idle: [Reader]
     private var waiters: [CheckedContinuation<Reader, Never>] = []
     private let connections: [SQLiteConnection]
+    private let rawReaders: [SQLiteRawReader]
 
-    init(connections: [SQLiteConnection]) {
+    /// `raw`, when given, holds one bulk-read handle per connection.
+    init(connections: [SQLiteConnection], raw: [SQLiteRawReader] = []) {
         self.connections = connections
+        self.rawReaders = raw
         // No statement logging at all (it carries bind values).
-        self.idle = connections.map { Reader(db: $0.sql(queryLogLevel: nil), connection: $0) }
+        self.idle = connections.indices.map { index in
+            Reader(db: connections[index].sql(queryLogLevel: nil), connection: connections[index],
+                   raw: index < raw.count ? raw[index] : nil)
+        }
     }
 
     private func acquire() async -> Reader {
@@ -48,6 +56,15 @@ actor SQLiteReaderPool {
         }
     }
 
+    /// Runs `body` with a reader's bulk-read handle on the NIO thread pool (`SQLiteRawReader`), outside any
+    /// transaction (one statement sees one snapshot); nil when the readers have no such handle.
+    func withRawReader<R: Sendable>(_ body: @escaping @Sendable (SQLiteRawReader) throws -> R) async throws -> R? {
+        let reader = await acquire()
+        defer { release(reader) }
+        guard let raw = reader.raw else { return nil }
+        return try await raw.run(body)
+    }
+
     /// Runs `body` on a reader inside one read transaction, so all its statements see the same snapshot
     /// (a page of the audit trail and the chain head agree even while the writer commits); with `snapshot`
     /// false, outside any transaction (`VACUUM INTO` refuses to run inside one and makes its own).
@@ -60,6 +77,7 @@ actor SQLiteReaderPool {
     }
 
     func close() async throws {
+        for raw in rawReaders { raw.close() }
         for connection in connections { try await connection.close() }
     }
 }

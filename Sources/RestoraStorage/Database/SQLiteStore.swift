@@ -21,6 +21,8 @@ final class SQLiteStore: SQLStore {
     /// Per reader: bytes of the file read through a memory map (128 MiB); per connection: page cache (8 MiB).
     static let mappedBytes = 128 * 1024 * 1024
     static let cacheKiB = 8 * 1024
+    /// How long a connection waits for another process's lock before it fails.
+    static let busyTimeoutMilliseconds = 5000
 
     private init(connection: SQLiteConnection, readers: SQLiteReaderPool?) {
         self.connection = connection
@@ -34,11 +36,16 @@ final class SQLiteStore: SQLStore {
         let connection = try await connect(storage, logger: logger, reader: false)
         let db = connection.sql(queryLogLevel: nil)
         var pool: SQLiteReaderPool?
-        if case .file = storage {
+        if case .file(let path) = storage {
             try await db.raw("PRAGMA journal_mode = WAL").run()
             var readerConnections: [SQLiteConnection] = []
-            for _ in 0..<max(0, readers) { readerConnections.append(try await connect(storage, logger: logger, reader: true)) }
-            if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections) }
+            var rawReaders: [SQLiteRawReader] = []
+            for _ in 0..<max(0, readers) {
+                readerConnections.append(try await connect(storage, logger: logger, reader: true))
+                rawReaders.append(try SQLiteRawReader(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                                                      cacheKiB: cacheKiB, mappedBytes: mappedBytes))
+            }
+            if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections, raw: rawReaders) }
         }
         return SQLiteStore(connection: connection, readers: pool)
     }
@@ -49,7 +56,7 @@ final class SQLiteStore: SQLStore {
         let db = connection.sql(queryLogLevel: nil)
         try await db.raw("PRAGMA foreign_keys = ON").run()
         // Another process (e.g. `restora user add` beside a running server) waits instead of failing at once.
-        try await db.raw("PRAGMA busy_timeout = 5000").run()
+        try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
         if case .file = storage {
             // Reads of a large database (dashboard, report) spent half their time in `pread` of pages SQLite's
             // default 2 MB cache did not hold (BENCHMARKS.md "Dashboard and report at scale"): every connection
@@ -100,6 +107,13 @@ final class SQLiteStore: SQLStore {
         if let readers { return try await readers.withConnection(body) }
         let connection = self.connection
         return try await lock.withLock { try await body(connection) }
+    }
+
+    /// Runs `body` with a reader's bulk-read handle (`SQLiteRawReader`); nil for an in-memory database, which
+    /// has no readers (the caller reads through `withReadConnection` instead).
+    func withRawReader<R: Sendable>(_ body: @escaping @Sendable (SQLiteRawReader) throws -> R) async throws -> R? {
+        guard let readers else { return nil }
+        return try await readers.withRawReader(body)
     }
 
     func shutdown() async throws {

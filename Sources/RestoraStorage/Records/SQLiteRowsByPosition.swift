@@ -33,6 +33,21 @@ enum SQLiteRowsByPosition {
         return collected.values
     }
 
+    /// The same read on a bulk-read handle (`SQLiteRawReader`), on the thread it runs on.
+    static func read<T>(
+        _ reader: SQLiteRawReader, sql: String, binds: [String], columns: [Column], table: String,
+        decode: (PositionalCells) throws -> T?
+    ) throws -> [T] {
+        var values: [T] = []
+        try reader.rows(sql: sql, binds: binds) { row in
+            guard row.count == columns.count else {
+                throw StorageError.corruptRecord(table: table, column: "(\(row.count) columns read for \(columns.count))")
+            }
+            if let value = try decode(PositionalCells(raw: row, columns: columns, table: table)) { values.append(value) }
+        }
+        return values
+    }
+
     /// The stored value as the column's kind; a value that does not convert is a corrupt record.
     static func cell(_ data: SQLiteData, kind: ColumnKind, column: String, table: String) throws -> SQLCell {
         if case .null = data { return .null }

@@ -134,6 +134,7 @@ struct PositionalCells: CellAccess {
     private enum Values {
         case cells([SQLCell])
         case sqlite([SQLiteColumn])
+        case raw(SQLiteRawRow)
     }
 
     private let values: Values
@@ -149,6 +150,10 @@ struct PositionalCells: CellAccess {
             guard position < row.count else { return .null }
             return try SQLiteRowsByPosition.cell(row[position].data, kind: columns[position].kind, column: columns[position].name,
                                                  table: table)
+        case .raw(let row):
+            guard position < row.count else { return .null }
+            return try SQLiteRowsByPosition.cell(try row.data(at: position), kind: columns[position].kind,
+                                                 column: columns[position].name, table: table)
         }
     }
 
@@ -168,6 +173,14 @@ struct PositionalCells: CellAccess {
     /// An SQLite statement's row whose columns are `columns`, in order.
     init(sqlite row: [SQLiteColumn], columns: [Column], table: String) {
         values = .sqlite(row)
+        self.columns = columns
+        self.table = table
+    }
+
+    /// The row a bulk reader's statement is on (`SQLiteRawReader`), whose columns are `columns`, in order; only
+    /// valid while the statement is on it.
+    init(raw row: SQLiteRawRow, columns: [Column], table: String) {
+        values = .raw(row)
         self.columns = columns
         self.table = table
     }
