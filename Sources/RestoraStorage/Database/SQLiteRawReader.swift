@@ -7,7 +7,7 @@ import VaporCSQLite
 /// A second, read-only `sqlite3` handle beside each reader connection of a file database, for the one bulk read
 /// whose rows are the bulk of an export or a report: a program's observations (`SQLProgramRecordSource`).
 ///
-/// Why (issue #18, BENCHMARKS.md "CSV export"): through SQLiteNIO every row becomes an array of `SQLiteData`, then
+/// Why (issue #18, BENCHMARKS.md "Exports"): through SQLiteNIO every row becomes an array of `SQLiteData`, then
 /// an array of named `SQLiteColumn`s, and every text cell a new `String` — about a quarter of the CSV export's CPU
 /// time at 10⁴ participants, beside the statement's own stepping. Here the statement's cells are read where SQLite
 /// holds them, converted exactly as SQLiteNIO converts them (`data(at:)`), and a text equal to one the same column
@@ -18,7 +18,8 @@ import VaporCSQLite
 /// (`busy_timeout`, page cache, memory map) and `query_only`, so nothing written through it is possible. One
 /// statement is one implicit read transaction: it sees one snapshot of what was committed when it began, like a
 /// statement on the reader connection. Statements run on the NIO thread pool, as SQLiteNIO runs its own, so a
-/// blocking `sqlite3_step` never holds a Swift concurrency thread.
+/// blocking `sqlite3_step` never holds a Swift concurrency thread. `VaporCSQLite` is SQLiteNIO's own build of
+/// SQLite (its `sqlite_nio_` functions), so both paths run the same library with the same compile options.
 final class SQLiteRawReader: @unchecked Sendable {
     /// Only touched on one thread at a time: the reader pool lends a reader to one caller (`SQLiteReaderPool`).
     private var handle: OpaquePointer?
