@@ -89,6 +89,19 @@ struct FHIRBulkTests {
         #expect(await board.progress("other") == "Consent: 1 resources written")
     }
 
+    @Test("types start longest first (Observation, then the types whose reading sets their pace), each once; a _type list keeps that order among its own types")
+    func startOrder() {
+        let all = FHIRBulkExporter.supportedTypes
+        let order = FHIRBulkExporter.started(all)
+        #expect(order.sorted() == Array(all.indices))
+        #expect(order.map { all[$0] } == FHIRBulkExporter.startOrder)
+        #expect(Set(FHIRBulkExporter.startOrder) == Set(all))
+        let some = ["Patient", "Consent", "Observation"]
+        #expect(FHIRBulkExporter.started(some).map { some[$0] } == ["Observation", "Consent", "Patient"])
+        let unknown = ["Later", "Patient", "Sooner"]
+        #expect(FHIRBulkExporter.started(unknown).map { unknown[$0] } == ["Patient", "Later", "Sooner"])
+    }
+
     @Test("system $export by an admin: 202 + Content-Location, 202 X-Progress, manifest with Patient and Observation NDJSON of every site, each line a resource with meta")
     func systemExport() async throws {
         try await Self.with { h, client, _ in

@@ -152,6 +152,19 @@ struct SQLFHIRBulkSource: FHIRBulkSource {
         return pieces
     }
 
+    /// The pieces as SQLite's SQL text, a `?` for each bound value, and the values in order.
+    static func sqliteStatement(_ pieces: [Piece]) -> (sql: String, binds: [String]) {
+        var sql = ""
+        var binds: [String] = []
+        for piece in pieces {
+            switch piece {
+            case .sql(let text): sql += text
+            case .bind(let value): sql += "?"; binds.append(value)
+            }
+        }
+        return (sql, binds)
+    }
+
     /// The pieces as SQLKit's query string (placeholders as the database's dialect writes them).
     static func queryString(_ pieces: [Piece]) -> SQLQueryString {
         var query = SQLQueryString("")
@@ -164,21 +177,42 @@ struct SQLFHIRBulkSource: FHIRBulkSource {
         return query
     }
 
+    /// The statement of one chunk of rows of `M` in id order, after `after` (an id).
+    private static func chunkStatement<M: TableMapping>(_ mapping: M.Type, _ scope: FHIRBulkScope, owner: Owner, after: String?, limit: Int,
+                                                        alsoChanged: String? = nil) -> [Piece] {
+        var pieces: [Piece] = [.sql("SELECT \(RecordStore<M>.selectList) FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"deleted_at\" IS NULL")]
+        if let after { pieces += [.sql(" AND \"id\" > "), .bind(after)] }
+        pieces += conditions(scope, owner: owner, alsoChanged: alsoChanged)
+        pieces.append(.sql(" ORDER BY \"id\" LIMIT \(max(1, limit))"))
+        return pieces
+    }
+
     /// One chunk of rows of `M` in id order, after `after` (an id), as stored rows.
     private func rows<M: TableMapping>(_ db: any SQLDatabase, _ mapping: M.Type, _ scope: FHIRBulkScope, owner: Owner, after: String?,
                                        limit: Int, alsoChanged: String? = nil) async throws -> [StoredRow] {
-        var pieces: [Piece] = [.sql("SELECT \(RecordStore<M>.selectList) FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"deleted_at\" IS NULL")]
-        if let after { pieces += [.sql(" AND \"id\" > "), .bind(after)] }
-        pieces += Self.conditions(scope, owner: owner, alsoChanged: alsoChanged)
-        pieces.append(.sql(" ORDER BY \"id\" LIMIT \(max(1, limit))"))
+        let statement = Self.chunkStatement(mapping, scope, owner: owner, after: after, limit: limit, alsoChanged: alsoChanged)
         let records = RecordStore<M>(store: store, audit: audit)
-        return try await db.raw(Self.queryString(pieces)).all().map(records.storedRow)
+        return try await db.raw(Self.queryString(statement)).all().map(records.storedRow)
     }
 
-    /// A chunk of a table without child rows, keyed by id.
+    /// A chunk of a table without child rows, keyed by id; on SQLite read by position as SQLite steps (no SQLKit
+    /// row, whose every cell went through a Codable decoder by name: most of an adverse event's export cost).
     private func readByID<M: TableMapping>(_ mapping: M.Type, _ scope: FHIRBulkScope, owner: Owner, after: String?, limit: Int,
                                            alsoChanged: String? = nil) async throws -> FHIRBulkChunk<M.Value> {
-        let found = try await store.read { db in try await rows(db, mapping, scope, owner: owner, after: after, limit: limit, alsoChanged: alsoChanged) }
+        let found: [StoredRow]
+        if let sqlite = store as? SQLiteStore {
+            let (sql, binds) = Self.sqliteStatement(Self.chunkStatement(mapping, scope, owner: owner, after: after, limit: limit,
+                                                                        alsoChanged: alsoChanged))
+            let idPosition = PositionalCells.position(of: "id", in: M.columns)
+            found = try await SQLiteRowsByPosition.read(sqlite, sql: sql, binds: binds, columns: RecordStore<M>.positionalColumns,
+                                                        table: M.table) { cells in
+                try RecordStore<M>.storedRow(cells, idPosition: idPosition)
+            }
+        } else {
+            found = try await store.read { db in
+                try await rows(db, mapping, scope, owner: owner, after: after, limit: limit, alsoChanged: alsoChanged)
+            }
+        }
         let records = RecordStore<M>(store: store, audit: audit)
         return FHIRBulkChunk(rows: try found.map(records.decode), next: found.count == max(1, limit) ? found.last?.id : nil)
     }
@@ -203,34 +237,23 @@ struct SQLFHIRBulkSource: FHIRBulkSource {
         guard let sqlite = store as? SQLiteStore else { return try await readByID(mapping, scope, owner: owner, after: after, limit: limit) }
         let after = after.flatMap(Int.init) ?? 0
         let columns = RecordStore<M>.positionalColumns + [Column("rowid", .integer)]
-        var sql = "SELECT \(RecordStore<M>.selectList), \"rowid\" FROM "
-            + "\(PrebuiltSQL.quoted(M.table)) WHERE \"rowid\" > \(after) AND \"deleted_at\" IS NULL"
-        var binds: [String] = []
-        for piece in Self.conditions(scope, owner: owner) {
-            switch piece {
-            case .sql(let text): sql += text
-            case .bind(let value): sql += "?"; binds.append(value)
-            }
-        }
-        sql += " ORDER BY \"rowid\" LIMIT \(limit)"
-        let statement = sql
-        let bound = binds
+        let (statement, bound) = Self.sqliteStatement(
+            [.sql("SELECT \(RecordStore<M>.selectList), \"rowid\" FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"rowid\" > \(after) AND \"deleted_at\" IS NULL")]
+                + Self.conditions(scope, owner: owner) + [.sql(" ORDER BY \"rowid\" LIMIT \(limit)")])
         let count = M.columns.count
         let table = M.table
-        let rows = try await sqlite.withReadConnection { connection in
-            try await SQLiteRowsByPosition.read(connection, sql: statement, binds: bound, columns: columns, table: table) { cells in
-                let value: M.Value
-                if let positional {
-                    value = try positional(cells)
-                } else {
-                    value = try M.value(from: try RecordStore<M>.namedCells(cells))
-                }
-                guard let created = StoredJSON.parse(try cells.text(count + 1)), let updated = StoredJSON.parse(try cells.text(count + 2)) else {
-                    throw StorageError.corruptRecord(table: table, column: "updated_at")
-                }
-                return (Versioned(value: value, version: try cells.integer(count), createdAt: created, updatedAt: updated),
-                        try cells.integer(count + 3))
+        let rows = try await SQLiteRowsByPosition.read(sqlite, sql: statement, binds: bound, columns: columns, table: table) { cells in
+            let value: M.Value
+            if let positional {
+                value = try positional(cells)
+            } else {
+                value = try M.value(from: try RecordStore<M>.namedCells(cells))
             }
+            guard let created = StoredJSON.parse(try cells.text(count + 1)), let updated = StoredJSON.parse(try cells.text(count + 2)) else {
+                throw StorageError.corruptRecord(table: table, column: "updated_at")
+            }
+            return (Versioned(value: value, version: try cells.integer(count), createdAt: created, updatedAt: updated),
+                    try cells.integer(count + 3))
         }
         return FHIRBulkChunk(rows: rows.map(\.0), next: rows.count == limit ? rows.last.map { String($0.1) } : nil)
     }

@@ -22,10 +22,8 @@ extension RecordStore {
         let idPosition = PositionalCells.position(of: "id", in: M.columns)
         let sql = "SELECT \(Self.selectList) FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"deleted_at\" IS NULL AND \(condition)"
             + " ORDER BY \"created_at\" ASC, \"id\" ASC"
-        return try await sqlite.withReadConnection { connection in
-            try await SQLiteRowsByPosition.read(connection, sql: sql, binds: binds, columns: columns, table: M.table) { cells in
-                try Self.storedRow(cells, idPosition: idPosition)
-            }
+        return try await SQLiteRowsByPosition.read(sqlite, sql: sql, binds: binds, columns: columns, table: M.table) { cells in
+            try Self.storedRow(cells, idPosition: idPosition)
         }
     }
 

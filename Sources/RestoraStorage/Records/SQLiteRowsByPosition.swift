@@ -48,6 +48,22 @@ enum SQLiteRowsByPosition {
         return values
     }
 
+    /// Rows of `sql` on `store`'s bulk-read handle (`SQLiteRawReader`, a file database's) or, for an in-memory
+    /// database that has none, on its only connection: the same rows, decoded the same way, either way.
+    static func read<T: Sendable>(
+        _ store: SQLiteStore, sql: String, binds: [String], columns: [Column], table: String,
+        decode: @escaping @Sendable (PositionalCells) throws -> T?
+    ) async throws -> [T] {
+        if let rows = try await store.withRawReader({ reader in
+            try read(reader, sql: sql, binds: binds, columns: columns, table: table, decode: decode)
+        }) {
+            return rows
+        }
+        return try await store.withReadConnection { connection in
+            try await read(connection, sql: sql, binds: binds, columns: columns, table: table, decode: decode)
+        }
+    }
+
     /// The stored value as the column's kind; a value that does not convert is a corrupt record.
     static func cell(_ data: SQLiteData, kind: ColumnKind, column: String, table: String) throws -> SQLCell {
         if case .null = data { return .null }

@@ -30,18 +30,10 @@ struct SQLProgramRecordSource: ProgramRecordSource {
                 }
                 let columns = ObservationMapping.columns, table = ObservationMapping.table
                 // A file database's bulk-read handle (`SQLiteRawReader`); an in-memory one's only connection.
-                var read = try await sqlite.withRawReader { reader in
-                    try SQLiteRowsByPosition.read(reader, sql: sql, binds: binds, columns: columns, table: table, decode: decode)
-                }
-                if read == nil {
-                    read = try await sqlite.withReadConnection { connection in
-                        try await SQLiteRowsByPosition.read(connection, sql: sql, binds: binds, columns: columns, table: table,
-                                                            decode: decode)
-                    }
-                }
+                let read = try await SQLiteRowsByPosition.read(sqlite, sql: sql, binds: binds, columns: columns, table: table, decode: decode)
                 // The first (usually only) statement's array is kept as it is: `+=` would copy every observation,
                 // retaining each of its strings once more.
-                if found.isEmpty { found = read ?? [] } else { found += read ?? [] }
+                if found.isEmpty { found = read } else { found += read }
                 continue
             }
             let rows = try await records.store.read { db in

@@ -50,7 +50,13 @@ public enum FHIRJSON: Hashable, Sendable {
 
     /// Builds an object, leaving out members whose value is nil (FHIR has no empty or null elements).
     public static func object(_ members: KeyValuePairs<String, FHIRJSON?>) -> FHIRJSON {
-        .object(members.compactMap { key, value in value.map { (key, $0) } })
+        // One allocation of the right size (a bulk export builds millions of these; `compactMap` grew its array).
+        var present: [(String, FHIRJSON)] = []
+        present.reserveCapacity(members.count)
+        for (key, value) in members {
+            if let value { present.append((key, value)) }
+        }
+        return .object(present)
     }
 
     // MARK: Reading

@@ -1,11 +1,15 @@
 import Foundation
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 import RestoraDomain
 
 /// One NDJSON file of an export: a table streamed one chunk at a time, each chunk's related rows read once for the
 /// whole chunk (`related`: one query per table, never one per resource). Reading is sequential (a keyset page
 /// names where the next one starts) and runs ahead by one chunk, on the database's thread; each chunk read is
 /// mapped to NDJSON bytes in a task of its own, up to `encoders` at once (both cores: mapping and serialising cost
-/// more than reading), and the chunks' bytes are written to the file in order, one write per chunk.
+/// more than reading), and the chunks' bytes are written to the file in order, one write per chunk, on `writers`.
 /// Memory: the chunk being read, at most `encoders` chunks and their bytes.
 struct FHIRBulkFile: Sendable {
     /// Chunks mapped at once (this machine's two cores; the reading runs beside them).
@@ -15,6 +19,8 @@ struct FHIRBulkFile: Sendable {
     var job: FHIRBulkJob
     var folder: URL
     var board: FHIRBulkBoard
+    /// Where the file's writes block (the export's own threads, `FHIRBulkExporter.write`).
+    var writers: NIOThreadPool
 
     func write<Value: Sendable, Related: Sendable>(
         read: @escaping @Sendable (String?) async throws -> FHIRBulkChunk<Value>,
@@ -48,7 +54,10 @@ struct FHIRBulkFile: Sendable {
             })
             while encoding.count >= Self.encoders || (reading == nil && !encoding.isEmpty) {
                 let done = await encoding.removeFirst().value
-                if !done.bytes.isEmpty { try handle.write(contentsOf: done.bytes) }
+                if !done.bytes.isEmpty {
+                    let written = bytes
+                    try await writers.runIfActive { try Self.append(done.bytes, to: handle, written: written) }
+                }
                 bytes += done.bytes.count
                 count += done.count
             }
@@ -61,6 +70,28 @@ struct FHIRBulkFile: Sendable {
         }
         if count == 0 { try? FileManager.default.removeItem(at: url) }
         return FHIRBulkJob.Output(type: type, file: name, count: count, bytes: bytes)
+    }
+
+    /// Bytes written before the kernel is asked to start writing them out (`append`).
+    static let flushStep = 16 << 20
+
+    /// Writes `bytes` at the end of `handle` (which holds `written` bytes before them), then, on Linux, tells the
+    /// kernel this file's whole `flushStep`s (the one this write completed and the one before it) are not needed
+    /// again: `posix_fadvise(POSIX_FADV_DONTNEED)` starts writing their dirty pages out without waiting for it,
+    /// and drops the pages already written, so an export neither evicts the database from the page cache nor
+    /// leaves gigabytes dirty. Without it the pages piled up until the kernel's 30-second expiry wrote 1.5 GB back
+    /// at once, and this file's writes waited for that burst: at 10^5 both lanes stalled for 3-4 s every 30 s
+    /// (BENCHMARKS.md). Advisory: a refusal changes nothing but the pacing.
+    static func append(_ bytes: [UInt8], to handle: FileHandle, written: Int) throws {
+        try handle.write(contentsOf: bytes)
+        #if os(Linux)
+        let from = written / flushStep * flushStep
+        let to = (written + bytes.count) / flushStep * flushStep
+        if to > from {
+            let start = max(0, from - flushStep)
+            _ = posix_fadvise(handle.fileDescriptor, off_t(start), off_t(to - start), POSIX_FADV_DONTNEED)
+        }
+        #endif
     }
 }
 
