@@ -4,10 +4,11 @@ import SQLKit
 
 /// The chunked reads of a FHIR bulk export (docs/fhir.md "Bulk Data"): one statement per chunk, keyset-paged so
 /// memory stays one chunk whatever the table's size. Participants and observations (the big tables) on SQLite are
-/// keyed by rowid (the table's own b-tree order: a chunk is a sequential read) and decoded by position as SQLite
-/// steps to them (`SQLiteRowsByPosition`); every other table, and every table on PostgreSQL, is keyed by id (its
-/// primary-key index). A table with child rows (enrolments, medication courses, cell products) reads the chunk's
-/// children in the same connection, one query per child table. Site scope, the Group's program and `_since` are
+/// keyed by rowid (the table's own b-tree order: a chunk is a sequential read); every other table, and every table
+/// on PostgreSQL, is keyed by id (its primary-key index). On SQLite a table without child rows is decoded by
+/// position as SQLite steps to its rows, on a file database's bulk-read handle (`SQLiteRowsByPosition`). A table
+/// with child rows (enrolments, medication courses, cell products) is read through SQLKit with the chunk's
+/// children in the same read transaction, one query per child table (parent and lists one consistent state). Site scope, the Group's program and `_since` are
 /// conditions of the statement; participants left out (consent to data use withdrawn) are dropped after the read.
 struct SQLFHIRBulkSource: FHIRBulkSource {
     let store: any SQLStore
