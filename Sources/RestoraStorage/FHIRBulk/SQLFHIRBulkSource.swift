@@ -8,8 +8,9 @@ import SQLKit
 /// on PostgreSQL, is keyed by id (its primary-key index). On SQLite a table without child rows is decoded by
 /// position as SQLite steps to its rows, on a file database's bulk-read handle (`SQLiteRowsByPosition`). A table
 /// with child rows (enrolments, medication courses, cell products) is read through SQLKit with the chunk's
-/// children in the same read transaction, one query per child table (parent and lists one consistent state). Site scope, the Group's program and `_since` are
-/// conditions of the statement; participants left out (consent to data use withdrawn) are dropped after the read.
+/// children in the same read transaction, one query per child table (parent and lists one consistent state).
+/// Site scope, the Group's program and `_since` are conditions of the statement; participants left out (consent
+/// to data use withdrawn) are dropped after the read.
 struct SQLFHIRBulkSource: FHIRBulkSource {
     let store: any SQLStore
     let audit: AuditWriter

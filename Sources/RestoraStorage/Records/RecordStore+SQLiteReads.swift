@@ -1,7 +1,7 @@
 import SQLiteKit
 
-/// The list reads on SQLite, run on an SQLiteNIO connection itself and read by position as SQLite steps to each
-/// row (`SQLiteRowsByPosition`): the same statement `rows(_:_:)` builds (the mapping's columns and the
+/// The list reads on SQLite, run on a file database's bulk-read handle (an in-memory one's SQLiteNIO connection)
+/// and read by position as SQLite steps to each row (`SQLiteRowsByPosition`): the same statement `rows(_:_:)` builds (the mapping's columns and the
 /// bookkeeping, live rows, created then id), without SQLKit's row, whose every cell went through a Codable
 /// decoder looked up by column name (issue #18: the adverse events' and visits' rows of each export chunk;
 /// every list of one participant's records is the same read). Each value converts exactly as SQLiteKit's
