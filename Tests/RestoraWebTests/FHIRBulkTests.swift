@@ -102,6 +102,32 @@ struct FHIRBulkTests {
         #expect(FHIRBulkExporter.started(unknown).map { unknown[$0] } == ["Patient", "Later", "Sooner"])
     }
 
+    @Test("a file written in pieces across several 16 MB flush steps (the write-out asked for, pages dropped) reads back byte for byte")
+    func pacedAppendKeepsEveryByte() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("restora-bulk-append-\(UUID().uuidString).ndjson")
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let handle = try FileHandle(forWritingTo: url)
+        // Piece sizes that end short of, exactly on, and past the step boundaries, up to 2.5 steps; the content
+        // repeats every 251 bytes (a prime: a page written at the wrong offset would not match).
+        let sizes = [5 << 20, (11 << 20) - 7, 7, 16 << 20, 1, (9 << 20) + 123]
+        var expected = (0..<251).map { UInt8($0) }
+        while expected.count < sizes.reduce(0, +) { expected += expected }
+        expected.removeLast(expected.count - sizes.reduce(0, +))
+        var written = 0
+        for size in sizes {
+            try FHIRBulkFile.append(Array(expected[written..<written + size]), to: handle, written: written)
+            written += size
+        }
+        try handle.close()
+        #expect(written > 2 * FHIRBulkFile.flushStep)
+        let read = try [UInt8](Data(contentsOf: url))
+        #expect(read.count == expected.count)
+        // A failure names the first differing byte, not the two 41 MB arrays.
+        let same = read == expected
+        #expect(same, "first difference at byte \((0..<min(read.count, expected.count)).first { read[$0] != expected[$0] } ?? -1)")
+    }
+
     @Test("system $export by an admin: 202 + Content-Location, 202 X-Progress, manifest with Patient and Observation NDJSON of every site, each line a resource with meta")
     func systemExport() async throws {
         try await Self.with { h, client, _ in
