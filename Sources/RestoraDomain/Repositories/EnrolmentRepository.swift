@@ -10,6 +10,9 @@ public protocol EnrolmentRepository: Sendable {
     func list(program: Identifier<Program>) async throws -> [Versioned<Enrolment>]
     /// The enrolments of many participants in one go (the participant list): no query per participant.
     func list(participants: [Identifier<Participant>]) async throws -> [Versioned<Enrolment>]
+    /// The enrolments of many participants without their status history: every `transitions` is empty. What
+    /// a rule scope needs (status, program, protocol version; `ActionReads`) without reading the history's rows.
+    func listWithoutTransitions(participants: [Identifier<Participant>]) async throws -> [Versioned<Enrolment>]
     func transition(
         _ id: Identifier<Enrolment>, to status: EnrolmentStatus, at instant: Date, expectedVersion: Int, context: AuditContext
     ) async throws -> Versioned<Enrolment>

@@ -25,6 +25,9 @@ public protocol ParticipantRepository: Sendable {
     func get(_ id: Identifier<Participant>) async throws -> Versioned<Participant>
     /// Reads many participants without logging (reports compute aggregates; they do not display a record).
     func list(ids: [Identifier<Participant>]) async throws -> [Versioned<Participant>]
+    /// The site of each participant of `ids` that exists (a bulk import's visibility check: no need to decode
+    /// whole records), without logging.
+    func sites(of ids: [Identifier<Participant>]) async throws -> [Identifier<Participant>: Identifier<Site>]
     /// Reads for display and logs the read.
     func open(_ id: Identifier<Participant>, context: AuditContext) async throws -> Versioned<Participant>
     /// Logs the read of a record the caller has just read with `get` (and checked access to) and is about to

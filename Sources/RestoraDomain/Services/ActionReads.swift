@@ -4,6 +4,11 @@
 /// not change are kept: enrolments, programs and visits are not written by recording an observation or an
 /// adverse event. The one read the action does change — a participant's values of a graded test, the CTCAE
 /// baseline — is kept with the action's own observations added as it records them (`recorded`).
+///
+/// The enrolments here carry no status history (`transitions` is empty,
+/// `EnrolmentRepository.listWithoutTransitions`): a rule scope, a visit or an adverse event's protocols need the
+/// status, program and protocol version only, and reading every enrolment's transition rows was 9 % of a bulk
+/// import's time (BENCHMARKS.md). Whoever needs the history reads the enrolment from its repository.
 final class ActionReads {
     private let repositories: Repositories
     private var enrolmentsByParticipant: [Identifier<Participant>: [Enrolment]] = [:]
@@ -17,10 +22,10 @@ final class ActionReads {
         self.repositories = repositories
     }
 
-    /// Every enrolment of the participant (one statement per participant and action).
+    /// Every enrolment of the participant, without its transitions (one statement per participant and action).
     func enrolments(of participant: Identifier<Participant>) async throws -> [Enrolment] {
         if let known = enrolmentsByParticipant[participant] { return known }
-        let found = try await repositories.enrolments.list(participant: participant).map(\.value)
+        let found = try await repositories.enrolments.listWithoutTransitions(participants: [participant]).map(\.value)
         enrolmentsByParticipant[participant] = found
         return found
     }
@@ -31,7 +36,7 @@ final class ActionReads {
         let missing = Array(Set(participants.filter { enrolmentsByParticipant[$0] == nil }))
         guard !missing.isEmpty else { return }
         for participant in missing { enrolmentsByParticipant[participant] = [] }
-        for enrolment in try await repositories.enrolments.list(participants: missing) {
+        for enrolment in try await repositories.enrolments.listWithoutTransitions(participants: missing) {
             enrolmentsByParticipant[enrolment.value.participantID, default: []].append(enrolment.value)
         }
     }

@@ -53,6 +53,11 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
         try await enrolments.list(where: "participant_id", in: participants.map(\.rawValue))
     }
 
+    /// The parent rows alone (`EnrolmentMapping.value` leaves `transitions` empty; `attach` would fill them).
+    func listWithoutTransitions(participants: [Identifier<Participant>]) async throws -> [Versioned<Enrolment>] {
+        try await records.list(where: "participant_id", in: participants.map(\.rawValue))
+    }
+
     /// The state machine decides (Enrolment.transition); storage makes it stick under the version check:
     /// the new status (an audited update of the enrolment) and the transition (an audited row of
     /// `enrolment_transitions`) in one transaction.

@@ -19,6 +19,25 @@ struct SQLParticipantRepository: ParticipantRepository {
         try await records.list(where: "id", in: ids.map(\.rawValue))
     }
 
+    /// Two columns per participant, one statement per 500 ids (a soft-deleted participant counts as absent,
+    /// as `list(ids:)` skips it).
+    func sites(of ids: [Identifier<Participant>]) async throws -> [Identifier<Participant>: Identifier<Site>] {
+        let unique = Array(Set(ids.map(\.rawValue))).sorted()
+        var sites: [Identifier<Participant>: Identifier<Site>] = [:]
+        sites.reserveCapacity(unique.count)
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let chunk = Array(unique[start..<min(start + 500, unique.count)])
+            let rows = try await records.store.read { db in
+                try await db.select().columns("id", "site_id").from(ParticipantMapping.table)
+                    .where("id", .in, chunk).where("deleted_at", .is, SQLLiteral.null).all()
+            }
+            for row in rows {
+                sites[Identifier(try row.decode(column: "id", as: String.self))] = Identifier(try row.decode(column: "site_id", as: String.self))
+            }
+        }
+        return sites
+    }
+
     /// Reads on a reader and queues the `read` entry for the next group commit (`ReadAuditQueue`); inside a
     /// unit of work, or while the queue cannot commit, reads and logs the read in one transaction: a read
     /// that cannot be logged is not shown.

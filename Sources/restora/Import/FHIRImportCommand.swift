@@ -40,8 +40,8 @@ struct FHIRImportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the refused lines as CSV (line,path,reason) to this file instead of stdout.")
     var report: String?
 
-    @Option(name: .customLong("batch-size"), help: "Lines per transaction (default 200).")
-    var batchSize: Int = 200
+    @Option(name: .customLong("batch-size"), help: "Lines per transaction (default \(FHIRBulkImport.defaultBatchSize)).")
+    var batchSize: Int = FHIRBulkImport.defaultBatchSize
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var source: ProtocolSource

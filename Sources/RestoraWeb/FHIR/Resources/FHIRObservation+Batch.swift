@@ -24,12 +24,11 @@ extension FHIRObservationHandler {
                 results[index] = .failure(error)
             }
         }
-        let participants = Dictionary(
-            try await context.repositories.participants.list(ids: Array(Set(parsed.map(\.observation.participantID)))).map { ($0.value.id, $0.value) },
-            uniquingKeysWith: { first, _ in first })
+        // Only the sites: `isVisible` is all `create` asks of the participant before `record`.
+        let sites = try await context.repositories.participants.sites(of: parsed.map(\.observation.participantID))
         var items: [(index: Int, observation: Observation)] = []
         for item in parsed {
-            guard let participant = participants[item.observation.participantID], isVisible(participant, in: context) else {
+            guard let site = sites[item.observation.participantID], isVisible(site: site, in: context) else {
                 results[item.index] = .failure(unknownParticipant(item.observation.participantID))
                 continue
             }

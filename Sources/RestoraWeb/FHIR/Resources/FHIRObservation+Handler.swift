@@ -220,7 +220,11 @@ extension FHIRObservationHandler {
     }
 
     static func isVisible(_ participant: Participant, in context: FHIRInteractionContext) -> Bool {
-        context.visibleSites.map { $0.contains(participant.siteID) } ?? true
+        isVisible(site: participant.siteID, in: context)
+    }
+
+    static func isVisible(site: Identifier<Site>, in context: FHIRInteractionContext) -> Bool {
+        context.visibleSites.map { $0.contains(site) } ?? true
     }
 
     /// Runs a domain write, turning the domain's field names into the FHIRPath of the element at fault.

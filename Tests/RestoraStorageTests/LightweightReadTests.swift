@@ -1,0 +1,76 @@
+import Foundation
+import RestoraDomain
+@testable import RestoraStorage
+import Testing
+
+/// The two narrow reads a bulk import's checks use instead of whole records (BENCHMARKS.md "`restora import fhir`
+/// …"): enrolments without their transition rows (`ActionReads`) and participants' sites (the FHIR visibility
+/// check). Each must answer what the whole read answers for the fields it keeps, and nothing for what is absent.
+@Suite("Narrow reads for the rule scope and the site check", .serialized)
+struct LightweightReadTests {
+    @Test("enrolments without transitions: the same rows as the full list, with every history empty", arguments: TestDatabase.urls)
+    func enrolmentsWithoutTransitions(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            _ = try await repos.participants.create(Fixture.participant("p-2", mrn: "MRN-002"), context: Fixture.coordinator, idempotencyKey: nil)
+            _ = try await repos.programs.create(Fixture.program(), context: Fixture.coordinator, idempotencyKey: nil)
+            var other = Fixture.program("prog-2")
+            other.protocolID = "MSC-OP"
+            _ = try await repos.programs.create(other, context: Fixture.coordinator, idempotencyKey: nil)
+            for (id, participant, program) in [("e-1", "p-1", "prog-1"), ("e-2", "p-1", "prog-2"), ("e-3", "p-2", "prog-1")] {
+                _ = try await repos.enrolments.create(
+                    Enrolment(id: Identifier(id), participantID: Identifier(participant), programID: Identifier(program), siteID: "site-a"),
+                    context: Fixture.coordinator, idempotencyKey: nil)
+            }
+            var version = 1
+            for status in [EnrolmentStatus.screening, .eligible] {
+                version = try await repos.enrolments.transition(
+                    "e-1", to: status, at: Fixture.instant, expectedVersion: version, context: Fixture.editing("per protocol")).version
+            }
+
+            let full = try await repos.enrolments.list(participants: ["p-1", "p-2", "p-unknown"]).sorted { $0.value.id.rawValue < $1.value.id.rawValue }
+            let light = try await repos.enrolments.listWithoutTransitions(participants: ["p-1", "p-2", "p-unknown"])
+                .sorted { $0.value.id.rawValue < $1.value.id.rawValue }
+
+            #expect(full.first?.value.transitions.count == 2)   // the full read has the history the light one leaves out
+            #expect(light.map(\.value.id) == ["e-1", "e-2", "e-3"])
+            #expect(light.allSatisfy { $0.value.transitions.isEmpty })
+            for (a, b) in zip(full, light) {
+                #expect(a.value.status == b.value.status)
+                #expect(a.value.programID == b.value.programID)
+                #expect(a.value.participantID == b.value.participantID)
+                #expect(a.value.protocolVersion == b.value.protocolVersion)
+                #expect(a.version == b.version)
+            }
+            #expect(light.first?.value.status == .eligible)
+            #expect(try await repos.enrolments.listWithoutTransitions(participants: []).isEmpty)
+        }
+    }
+
+    @Test("participants' sites: each existing participant's site; unknown and deleted participants are absent", arguments: TestDatabase.urls)
+    func participantSites(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            _ = try await repos.participants.create(
+                Fixture.participant("p-b", site: "site-b", mrn: "MRN-009"), context: Fixture.coordinator, idempotencyKey: nil)
+            _ = try await repos.participants.create(Fixture.participant("p-gone", mrn: "MRN-010"), context: Fixture.coordinator, idempotencyKey: nil)
+            try await repos.participants.delete("p-gone", expectedVersion: 1, context: Fixture.editing("entered in error"))
+
+            // Repeated ids count once; more than one chunk of 500 ids is read whole.
+            let many = (0..<1_200).map { Identifier<Participant>("p-none-\($0)") }
+            let sites = try await repos.participants.sites(of: ["p-1", "p-b", "p-1", "p-gone", "p-unknown"] + many)
+
+            #expect(sites == ["p-1": "site-a", "p-b": "site-b"])
+            #expect(try await repos.participants.sites(of: []).isEmpty)
+        }
+    }
+
+    @Test("the writer keeps its statement journals in memory", arguments: TestDatabase.urls.filter { $0.hasPrefix("sqlite") })
+    func writerTempStore(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let store = try #require(db.store as? SQLiteStore)
+            let mode = try await store.onWriter { sql in try await sql.raw("PRAGMA temp_store").first()?.decode(column: "temp_store", as: Int.self) }
+            #expect(mode == 2)   // 2 = MEMORY
+        }
+    }
+}
