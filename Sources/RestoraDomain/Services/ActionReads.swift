@@ -7,7 +7,7 @@
 ///
 /// The enrolments here carry no status history (`transitions` is empty,
 /// `EnrolmentRepository.listWithoutTransitions`): a rule scope, a visit or an adverse event's protocols need the
-/// status, program and protocol version only, and reading every enrolment's transition rows was 9 % of a bulk
+/// status, program and protocol version only, and reading every enrolment's transition rows was 7 % of a bulk
 /// import's time (BENCHMARKS.md). Whoever needs the history reads the enrolment from its repository.
 final class ActionReads {
     private let repositories: Repositories
