@@ -76,4 +76,35 @@ struct LightweightReadTests {
             #expect(mode == 2)   // 2 = MEMORY
         }
     }
+
+    @Test("a bulk load checkpoints every 10,000 WAL pages, then the default 1,000 again; writes are read back throughout")
+    func bulkLoadCheckpointInterval() async throws {
+        try await ReaderPoolTests.withFileDatabase { db in
+            let store = try #require(db.store as? SQLiteStore)
+            func interval() async throws -> Int? {
+                try await store.onWriter { sql in try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) }
+            }
+            let repos = try await Fixture.seed(db)
+            #expect(try await interval() == 1_000)
+            try await db.checkpointLessOftenForBulkLoad()
+            #expect(try await interval() == StorageDatabase.bulkLoadCheckpointPages)
+            #expect(StorageDatabase.bulkLoadCheckpointPages == 10_000)
+            _ = try await repos.observations.create(Fixture.observation("o-bulk"), context: Fixture.coordinator, idempotencyKey: nil)
+            try await db.restoreCheckpointInterval()
+            #expect(try await interval() == 1_000)
+            #expect(try await repos.observations.list(participant: "p-1").map(\.value.id) == ["o-bulk"])
+        }
+    }
+
+    @Test("the bulk-load checkpoint interval is no setting at all for an in-memory or PostgreSQL database", arguments: TestDatabase.urls)
+    func bulkLoadCheckpointElsewhere(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            try await db.checkpointLessOftenForBulkLoad()
+            if let store = db.store as? SQLiteStore {   // in memory: SQLite's default, untouched
+                let pages = try await store.onWriter { sql in try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) }
+                #expect(pages == 1_000)
+            }
+            try await db.restoreCheckpointInterval()
+        }
+    }
 }

@@ -66,7 +66,10 @@ struct FHIRImportCommand: AsyncParsableCommand {
         do {
             let refused = try await DatabaseFailure.wrap(storage.location) {
                 try await storage.migrator.migrate()
-                return try await load(storage.repositories, catalog: catalog)
+                try await storage.checkpointLessOftenForBulkLoad()
+                let refused = try await load(storage.repositories, catalog: catalog)
+                try await storage.restoreCheckpointInterval()
+                return refused
             }
             try await storage.shutdown()
             return refused
