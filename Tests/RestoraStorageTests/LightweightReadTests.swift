@@ -81,9 +81,7 @@ struct LightweightReadTests {
     func bulkLoadCheckpointInterval() async throws {
         try await ReaderPoolTests.withFileDatabase { db in
             let store = try #require(db.store as? SQLiteStore)
-            func interval() async throws -> Int? {
-                try await store.onWriter { sql in try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) }
-            }
+            func interval() async throws -> Int? { try await Self.walAutocheckpoint(store) }
             let repos = try await Fixture.seed(db)
             #expect(try await interval() == 1_000)
             try await db.checkpointLessOftenForBulkLoad()
@@ -101,10 +99,14 @@ struct LightweightReadTests {
         try await TestDatabase.with(url) { db in
             try await db.checkpointLessOftenForBulkLoad()
             if let store = db.store as? SQLiteStore {   // in memory: SQLite's default, untouched
-                let pages = try await store.onWriter { sql in try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) }
-                #expect(pages == 1_000)
+                #expect(try await Self.walAutocheckpoint(store) == 1_000)
             }
             try await db.restoreCheckpointInterval()
         }
+    }
+
+    /// The writer's checkpoint interval in WAL pages.
+    static func walAutocheckpoint(_ store: SQLiteStore) async throws -> Int? {
+        try await store.onWriter { sql in try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self) }
     }
 }
