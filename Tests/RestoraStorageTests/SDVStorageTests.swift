@@ -53,6 +53,9 @@ struct SDVStorageTests {
             let after = ParticipantSDV(records: try await SourceRecords.load("p-1", in: repos), marks: try await repos.sourceVerifications.list(participant: "p-1"))
             #expect(after.progress == SDVProgress(total: 3, verified: 1, changed: 1))
             #expect(after.verification(kind: "observations", id: "o-1")?.state == .changedSinceVerified)
+            // Per site too (counted from the marks, not row by row): changed, not verified.
+            #expect(try await repos.sourceVerifications.progressBySite(sites: ["site-a"])
+                == [SiteSDVProgress(siteID: "site-a", progress: SDVProgress(total: 3, verified: 1, changed: 1))])
             // Verified again at the new version: verified; the old mark stays.
             _ = try await repos.sourceVerifications.record([Self.mark("m-4", version: 2)], context: Self.monitor)
             #expect(try await repos.sourceVerifications.progress(participant: "p-1") == SDVProgress(total: 3, verified: 2, changed: 0))

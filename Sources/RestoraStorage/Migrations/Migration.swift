@@ -83,6 +83,7 @@ let allMigrations: [Migration] = [
     m0048_RandomisationKeysLedBySite,
     m0049_CreateFHIRBulkJobs,
     m0050_AddObservationCreatedOrderIndex,
+    m0051_AddObservationSiteIndex,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its

@@ -45,25 +45,36 @@ struct SQLSourceVerificationRepository: SourceVerificationRepository {
             .sorted { $0.siteID.rawValue < $1.siteID.rawValue }
     }
 
-    /// Per site: total, verified and changed records over every SDV kind, one grouped statement per kind.
+    /// Per site: total, verified and changed records over every SDV kind, two grouped statements per kind: the
+    /// live records counted (for observations from `observations_site_live` alone, migration 0051), then the
+    /// records that carry a whole-record mark — found from the marks, so this costs what was verified, not what
+    /// was recorded — of which verified have one at their current version and the rest are changed.
     private func counts(_ filter: @escaping @Sendable (String, String) -> SQLQueryString?) async throws -> [String: SDVProgress] {
         try await records.store.read { db in
             var bySite: [String: SDVProgress] = [:]
             for (kind, table) in Self.tables {
-                let marks: SQLQueryString = "FROM source_verifications s WHERE s.record_kind = \(literal: kind) AND s.record_id = t.id AND s.field IS NULL AND s.deleted_at IS NULL"
-                var sql: SQLQueryString = """
-                    SELECT t.site_id AS site_id, COUNT(*) AS total,
-                      CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 \(marks) AND s.record_version = t.version) THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified,
-                      CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 \(marks)) AND NOT EXISTS (SELECT 1 \(marks) AND s.record_version = t.version) THEN 1 ELSE 0 END), 0) AS BIGINT) AS changed
-                    FROM \(ident: table) t WHERE t.deleted_at IS NULL
+                let extra: SQLQueryString = filter(kind, table).map { " AND " + $0 } ?? ""
+                let totals: SQLQueryString = """
+                    SELECT t.site_id AS site_id, COUNT(*) AS total FROM \(ident: table) t WHERE t.deleted_at IS NULL\(extra)
+                    GROUP BY t.site_id
                     """
-                if let extra = filter(kind, table) { sql += " AND " + extra }
-                sql += " GROUP BY t.site_id"
-                for row in try await db.raw(sql).all() {
+                for row in try await db.raw(totals).all() {
                     let site = try row.decode(column: "site_id", as: String.self)
-                    bySite[site, default: SDVProgress()] = bySite[site, default: SDVProgress()] + SDVProgress(
-                        total: try row.decode(column: "total", as: Int.self), verified: try row.decode(column: "verified", as: Int.self),
-                        changed: try row.decode(column: "changed", as: Int.self))
+                    bySite[site, default: SDVProgress()].total += try row.decode(column: "total", as: Int.self)
+                }
+                let marks: SQLQueryString = "FROM source_verifications s WHERE s.record_kind = \(literal: kind) AND s.field IS NULL AND s.deleted_at IS NULL"
+                let marked: SQLQueryString = """
+                    SELECT t.site_id AS site_id, COUNT(*) AS marked,
+                      CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 \(marks) AND s.record_id = t.id AND s.record_version = t.version) THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified
+                    FROM \(ident: table) t
+                    WHERE t.deleted_at IS NULL AND t.id IN (SELECT s.record_id \(marks))\(extra)
+                    GROUP BY t.site_id
+                    """
+                for row in try await db.raw(marked).all() {
+                    let site = try row.decode(column: "site_id", as: String.self)
+                    let verified = try row.decode(column: "verified", as: Int.self)
+                    bySite[site, default: SDVProgress()].verified += verified
+                    bySite[site, default: SDVProgress()].changed += try row.decode(column: "marked", as: Int.self) - verified
                 }
             }
             return bySite
