@@ -65,6 +65,14 @@ struct SDVStorageTests {
             #expect(all == [SiteSDVProgress(siteID: "site-a", progress: SDVProgress(total: 3, verified: 2, changed: 0)),
                             SiteSDVProgress(siteID: "site-b", progress: SDVProgress(total: 1, verified: 0, changed: 0))])
             #expect(try await repos.sourceVerifications.progressBySite(sites: ["site-b"]).map(\.siteID) == ["site-b"])
+            // A mark on p-2's observation counts at site-b only, asked for alone or with site-a; twice marked, once counted.
+            _ = try await repos.sourceVerifications.record(
+                [Self.mark("m-5", record: "o-9", participant: "p-2"), Self.mark("m-6", record: "o-9", participant: "p-2")], context: Self.monitor)
+            let siteB = SiteSDVProgress(siteID: "site-b", progress: SDVProgress(total: 1, verified: 1, changed: 0))
+            #expect(try await repos.sourceVerifications.progressBySite(sites: ["site-b"]) == [siteB])
+            #expect(try await repos.sourceVerifications.progressBySite(sites: ["site-a", "site-b"])
+                == [SiteSDVProgress(siteID: "site-a", progress: SDVProgress(total: 3, verified: 2, changed: 0)), siteB])
+            #expect(try await repos.sourceVerifications.progress(participant: "p-2") == SDVProgress(total: 1, verified: 1, changed: 0))
             #expect(try await repos.sourceVerifications.progressBySite(sites: []).isEmpty)
 
             // Audited in the participant's site chain and vouched for by the record hashes.
@@ -72,7 +80,7 @@ struct SDVStorageTests {
                 try await sql.raw("SELECT chain_id FROM audit_log WHERE table_name = 'source_verifications'").all()
                     .map { try $0.decode(column: "chain_id", as: String.self) }
             }
-            #expect(chains == Array(repeating: "site-a", count: 4))
+            #expect(chains.sorted() == Array(repeating: "site-a", count: 4) + ["site-b", "site-b"])
             #expect(try await repos.audit.verify() == .intact(entries: try await db.count("audit_log")))
             #expect(try await db.verifyRecords().findings.isEmpty)
         }

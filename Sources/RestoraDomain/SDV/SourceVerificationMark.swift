@@ -67,6 +67,8 @@ public struct SDVProgress: Hashable, Sendable, Codable {
     public static func + (a: SDVProgress, b: SDVProgress) -> SDVProgress {
         SDVProgress(total: a.total + b.total, verified: a.verified + b.verified, changed: a.changed + b.changed)
     }
+
+    public static func += (a: inout SDVProgress, b: SDVProgress) { a = a + b }
 }
 
 /// One site's SDV progress (the dashboard and `GET /api/v1/sdv/progress`).
