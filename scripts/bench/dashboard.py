@@ -11,18 +11,13 @@ from an older release is migrated by the server when it starts. Benchmarks do no
 import argparse, http.cookiejar, os, re, socket, statistics, subprocess, time, urllib.parse, urllib.request
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--restora", default=".build-bench/release/restora")
-    ap.add_argument("--folder", required=True, help="a demo folder (restora-demo.sqlite inside)")
-    ap.add_argument("--user", default="admin")
-    ap.add_argument("--requests", type=int, default=8)
-    args = ap.parse_args()
-    database = os.path.join(args.folder, "restora-demo.sqlite")
+def measure(restora, database, user="admin", requests=8):
+    """Starts `restora serve` on `database`, signs in as `user` and GETs /dashboard `requests` times (at least 2):
+    the times in seconds and the last page's size in bytes."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([args.restora, "serve", "--port", str(port)],
+    server = subprocess.Popen([restora, "serve", "--port", str(port)],
                               env=dict(os.environ, RESTORA_DATABASE_URL=f"sqlite://{database}", RESTORA_LOG_LEVEL="warning"),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -38,21 +33,32 @@ def main():
         page = opener.open(base + "/sign-in").read().decode()
         csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
         opener.open(base + "/sign-in", urllib.parse.urlencode(
-            {"_csrf": csrf, "username": args.user, "password": "demo-" + args.user, "next": "/dashboard"}).encode())
+            {"_csrf": csrf, "username": user, "password": "demo-" + user, "next": "/dashboard"}).encode())
         for cookie in jar:
             cookie.secure = False
         times, size = [], 0
-        for _ in range(max(2, args.requests)):
+        for _ in range(max(2, requests)):
             start = time.perf_counter()
             body = opener.open(base + "/dashboard").read()
             times.append(time.perf_counter() - start)
             assert b"sign-in-form" not in body, "the dashboard answered the sign-in page"
             size = len(body)
-        print(f"dashboard as {args.user}: {', '.join(f'{t * 1000:.0f}' for t in times)} ms; "
-              f"median after the first {statistics.median(times[1:]) * 1000:.0f} ms; {size:,} bytes")
+        return times, size
     finally:
         server.terminate()
         server.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--restora", default=".build-bench/release/restora")
+    ap.add_argument("--folder", required=True, help="a demo folder (restora-demo.sqlite inside)")
+    ap.add_argument("--user", default="admin")
+    ap.add_argument("--requests", type=int, default=8)
+    args = ap.parse_args()
+    times, size = measure(args.restora, os.path.join(args.folder, "restora-demo.sqlite"), args.user, args.requests)
+    print(f"dashboard as {args.user}: {', '.join(f'{t * 1000:.0f}' for t in times)} ms; "
+          f"median after the first {statistics.median(times[1:]) * 1000:.0f} ms; {size:,} bytes")
 
 
 if __name__ == "__main__":

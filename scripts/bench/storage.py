@@ -22,9 +22,11 @@ Needs wrk (Debian: apt-get install wrk). Loopback only; every database is made i
 removed at the end (the --scaled folder and the --postgres server are only read / given a scratch database).
 """
 import argparse, json, os, re, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time
-import http.cookiejar, urllib.parse, urllib.request
+import urllib.parse, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import dashboard  # noqa: E402  (scripts/bench/dashboard.py: the dashboard's time, shared with its own command)
 OBSERVATION = {"code": {"system": "loinc", "code": "2571-8"},
                "value": {"quantity": {"value": 150, "unit": "mg/dL"}},
                "effective": "2026-01-02T09:00:00Z"}
@@ -191,36 +193,8 @@ def scaled_rows(restora, folder):
         wall, rss_kb = report.stderr.strip().splitlines()[-1].split()
         row("[scaled] restora report isotretinoin-noa (json)", f"{float(wall):.2f} s, max RSS {int(rss_kb) // 1024} MB",
             "", f"{float(wall) / python_fetch:.2f}x Python fetch")
-    port = free_port()
-    server = subprocess.Popen([restora, "serve", "--port", str(port)],
-                              env=dict(os.environ, RESTORA_DATABASE_URL=f"sqlite://{database}", RESTORA_LOG_LEVEL="warning"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.1)
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        page = opener.open(base + "/sign-in").read().decode()
-        csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
-        opener.open(base + "/sign-in", urllib.parse.urlencode(
-            {"_csrf": csrf, "username": "investigator", "password": "demo-investigator", "next": "/dashboard"}).encode())
-        for cookie in jar:
-            cookie.secure = False
-        times = []
-        for _ in range(6):
-            start = time.perf_counter()
-            body = opener.open(base + "/dashboard").read()
-            times.append(time.perf_counter() - start)
-            assert b"sign-in-form" not in body, "the dashboard answered the sign-in page"
-        row("[scaled] dashboard (median of 5 after one warm-up)", f"{statistics.median(times[1:]) * 1000:.0f} ms")
-    finally:
-        server.terminate()
-        server.wait()
+    times, _ = dashboard.measure(restora, database, user="investigator", requests=6)
+    row("[scaled] dashboard (median of 5 after one warm-up)", f"{statistics.median(times[1:]) * 1000:.0f} ms")
 
 
 def seeding_row(restora, participants, work):
