@@ -30,7 +30,7 @@ struct SQLSourceVerificationRepository: SourceVerificationRepository {
     }
 
     func progress(participant: Identifier<Participant>) async throws -> SDVProgress {
-        try await counts(fromMarks: false) { kind, table in
+        try await countsPerRecord { kind, table in
             kind == "visits"
                 ? "t.enrolment_id IN (SELECT e.id FROM enrolments e WHERE e.participant_id = \(bind: participant.rawValue))"
                 : "t.participant_id = \(bind: participant.rawValue)"
@@ -40,55 +40,70 @@ struct SQLSourceVerificationRepository: SourceVerificationRepository {
     func progressBySite(sites: Set<Identifier<Site>>?) async throws -> [SiteSDVProgress] {
         if let sites, sites.isEmpty { return [] }
         let filter: SQLQueryString? = sites.map { "t.site_id IN (\(binds: $0.map(\.rawValue).sorted()))" }
-        return try await counts(fromMarks: true) { _, _ in filter }
+        return try await countsFromMarks { _, _ in filter }
             .map { SiteSDVProgress(siteID: Identifier($0.key), progress: $0.value) }
             .sorted { $0.siteID.rawValue < $1.siteID.rawValue }
     }
 
-    /// Per site: total, verified and changed records over every SDV kind, for the records `filter` leaves.
-    ///
-    /// A participant's few records (`fromMarks` false): one grouped statement per kind that probes the marks of
-    /// each record. Every record of a site (`fromMarks` true, the dashboard): probing per record read every
-    /// observation row (0.6 s at 10⁴ participants, BENCHMARKS.md "Dashboard: SDV progress from the marks"), so
-    /// two statements per kind instead — the live records counted (observations from `observations_site_live`
-    /// alone, migration 0051), then the marked records found from the marks, each looked up by id (CROSS JOIN:
-    /// SQLite keeps that order rather than walking a site's records and probing the marks); of the marked,
-    /// verified have a mark at their current version and the rest are changed. That costs what was verified,
-    /// not what was recorded.
-    private func counts(fromMarks: Bool, _ filter: @escaping @Sendable (String, String) -> SQLQueryString?) async throws -> [String: SDVProgress] {
+    /// Whole-record marks of `kind` (a `FROM … WHERE` fragment; the marks table is `s`).
+    private static func marks(_ kind: String) -> SQLQueryString {
+        "FROM source_verifications s WHERE s.record_kind = \(literal: kind) AND s.field IS NULL AND s.deleted_at IS NULL"
+    }
+
+    /// Whether record `t` has a whole-record mark at its current version.
+    private static func verifiedNow(_ kind: String) -> SQLQueryString {
+        "EXISTS (SELECT 1 \(marks(kind)) AND s.record_id = t.id AND s.record_version = t.version)"
+    }
+
+    /// Per site: total, verified and changed records over every SDV kind, for a participant's few records: one
+    /// grouped statement per kind that probes the marks of each record `filter` leaves.
+    private func countsPerRecord(_ filter: @escaping @Sendable (String, String) -> SQLQueryString) async throws -> [String: SDVProgress] {
         try await records.store.read { db in
             var bySite: [String: SDVProgress] = [:]
             for (kind, table) in Self.tables {
-                let extra: SQLQueryString = filter(kind, table).map { " AND " + $0 } ?? ""
-                let marks: SQLQueryString = "FROM source_verifications s WHERE s.record_kind = \(literal: kind) AND s.field IS NULL AND s.deleted_at IS NULL"
-                let current: SQLQueryString = "EXISTS (SELECT 1 \(marks) AND s.record_id = t.id AND s.record_version = t.version)"
-                guard fromMarks else {
-                    let sql: SQLQueryString = """
-                        SELECT t.site_id AS site_id, COUNT(*) AS total,
-                          CAST(COALESCE(SUM(CASE WHEN \(current) THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified,
-                          CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 \(marks) AND s.record_id = t.id) AND NOT \(current) THEN 1 ELSE 0 END), 0) AS BIGINT) AS changed
-                        FROM \(ident: table) t WHERE t.deleted_at IS NULL\(extra)
-                        GROUP BY t.site_id
-                        """
-                    for row in try await db.raw(sql).all() {
-                        bySite[try row.decode(column: "site_id", as: String.self), default: SDVProgress()] += SDVProgress(
-                            total: try row.decode(column: "total", as: Int.self), verified: try row.decode(column: "verified", as: Int.self),
-                            changed: try row.decode(column: "changed", as: Int.self))
-                    }
-                    continue
+                let sql: SQLQueryString = """
+                    SELECT t.site_id AS site_id, COUNT(*) AS total,
+                      CAST(COALESCE(SUM(CASE WHEN \(Self.verifiedNow(kind)) THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified,
+                      CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 \(Self.marks(kind)) AND s.record_id = t.id) AND NOT \(Self.verifiedNow(kind))
+                                    THEN 1 ELSE 0 END), 0) AS BIGINT) AS changed
+                    FROM \(ident: table) t WHERE t.deleted_at IS NULL AND \(filter(kind, table))
+                    GROUP BY t.site_id
+                    """
+                for row in try await db.raw(sql).all() {
+                    bySite[try row.decode(column: "site_id", as: String.self), default: SDVProgress()] += SDVProgress(
+                        total: try row.decode(column: "total", as: Int.self), verified: try row.decode(column: "verified", as: Int.self),
+                        changed: try row.decode(column: "changed", as: Int.self))
                 }
+            }
+            return bySite
+        }
+    }
+
+    /// Per site: total, verified and changed records over every SDV kind, for every record of the sites `filter`
+    /// leaves (the dashboard). Probing the marks per record read every observation row (0.6 s at 10⁴
+    /// participants, BENCHMARKS.md "Dashboard: SDV progress from the marks"), so two statements per kind instead:
+    /// the live records counted (observations from `observations_site_live` alone, migration 0051), then the
+    /// marked records found from the marks and each looked up by id (CROSS JOIN: SQLite keeps that order rather
+    /// than walking a site's records and probing the marks); of the marked, verified have a mark at their current
+    /// version and the rest are changed. That costs what was verified, not what was recorded.
+    private func countsFromMarks(_ filter: @escaping @Sendable (String, String) -> SQLQueryString?) async throws -> [String: SDVProgress] {
+        try await records.store.read { db in
+            var bySite: [String: SDVProgress] = [:]
+            for (kind, table) in Self.tables {
+                let scope: SQLQueryString = filter(kind, table).map { " AND " + $0 } ?? ""
                 let totals: SQLQueryString = """
-                    SELECT t.site_id AS site_id, COUNT(*) AS total FROM \(ident: table) t WHERE t.deleted_at IS NULL\(extra)
+                    SELECT t.site_id AS site_id, COUNT(*) AS total FROM \(ident: table) t WHERE t.deleted_at IS NULL\(scope)
                     GROUP BY t.site_id
                     """
                 for row in try await db.raw(totals).all() {
-                    bySite[try row.decode(column: "site_id", as: String.self), default: SDVProgress()].total += try row.decode(column: "total", as: Int.self)
+                    bySite[try row.decode(column: "site_id", as: String.self), default: SDVProgress()] += SDVProgress(
+                        total: try row.decode(column: "total", as: Int.self))
                 }
                 let marked: SQLQueryString = """
                     SELECT t.site_id AS site_id, COUNT(*) AS marked,
-                      CAST(COALESCE(SUM(CASE WHEN \(current) THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified
-                    FROM (SELECT DISTINCT s.record_id AS id \(marks)) m CROSS JOIN \(ident: table) t
-                    WHERE t.id = m.id AND t.deleted_at IS NULL\(extra)
+                      CAST(COALESCE(SUM(CASE WHEN \(Self.verifiedNow(kind)) THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified
+                    FROM (SELECT DISTINCT s.record_id AS id \(Self.marks(kind))) m CROSS JOIN \(ident: table) t
+                    WHERE t.id = m.id AND t.deleted_at IS NULL\(scope)
                     GROUP BY t.site_id
                     """
                 for row in try await db.raw(marked).all() {
