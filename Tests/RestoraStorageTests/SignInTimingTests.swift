@@ -29,14 +29,17 @@ struct SignInTimingTests {
             _ = try await users.create(UserAccount(id: "u-robot", username: "robot", role: .coordinator, siteIDs: []), password: nil, context: setup)
             _ = try await users.authenticate(username: "alice", password: "warm-up")
             var wrong: [Double] = [], unknown: [Double] = [], noPassword: [Double] = []
-            for _ in 0..<3 {
+            for _ in 0..<5 {
                 wrong.append(try await Self.elapsed { _ = try await users.authenticate(username: "alice", password: "wrong") })
                 unknown.append(try await Self.elapsed { _ = try await users.authenticate(username: "nobody", password: "wrong") })
                 noPassword.append(try await Self.elapsed { _ = try await users.authenticate(username: "robot", password: "wrong") })
             }
-            let typical = wrong.sorted()[1]
-            #expect(unknown.sorted()[1] > typical * 0.5, "unknown user answered in \(unknown) s, wrong password in \(wrong) s")
-            #expect(noPassword.sorted()[1] > typical * 0.5, "password-less user answered in \(noPassword) s, wrong password in \(wrong) s")
+            // The fastest of five, interleaved: what each path costs when nothing else ran beside it. Other tests run
+            // in parallel, so a median of three once made a wrong password look twice as slow (90 ms against 43).
+            // Skipping bcrypt for an unknown user answers in well under a millisecond, so this still catches it.
+            let typical = wrong.min()!
+            #expect(unknown.min()! > typical * 0.5, "unknown user answered in \(unknown) s, wrong password in \(wrong) s")
+            #expect(noPassword.min()! > typical * 0.5, "password-less user answered in \(noPassword) s, wrong password in \(wrong) s")
             #expect(try await users.authenticate(username: "nobody", password: "wrong") == nil)
             try await db.shutdown()
         } catch {
