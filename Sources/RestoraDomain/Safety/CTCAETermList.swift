@@ -104,13 +104,13 @@ public struct CTCAETermList: Sendable {
     /// grade cell that is empty or "-" means CTCAE defines no such grade, any other grade cell is its criteria.
     public init(csv text: String, origin: String) throws {
         let body = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }.joined(separator: "\n")
-        let rows = CSVLines.parse(body).filter { $0.contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        let rows = CSVLines.parse(body).filter { $0.contains { !trimmed($0, .whitespaces).isEmpty } }
         guard let header = rows.first else {
             throw DomainError.invalidValue(field: "ctcaeTerms", message: "the CTCAE term list is empty")
         }
         func column(_ name: String) throws -> Int {
             let key = name.lowercased()
-            guard let index = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == key }) else {
+            guard let index = header.firstIndex(where: { trimmed($0, .whitespaces).lowercased() == key }) else {
                 throw DomainError.invalidValue(field: "ctcaeTerms", message: "the CTCAE term list has no \"\(name)\" column")
             }
             return index
@@ -118,7 +118,7 @@ public struct CTCAETermList: Sendable {
         func gradeColumn(_ grade: Int) throws -> Int {
             let key = "grade \(grade)"
             let found = header.firstIndex { cell in
-                let name = cell.trimmingCharacters(in: .whitespaces).lowercased()
+                let name = trimmed(cell, .whitespaces).lowercased()
                 guard name.hasPrefix(key) else { return false }
                 return !name.dropFirst(key.count).contains { $0.isLetter || $0.isNumber }
             }
@@ -132,7 +132,7 @@ public struct CTCAETermList: Sendable {
         let source = try? column("Source")
         var entries: [CTCAETermEntry] = []
         for row in rows.dropFirst() {
-            func cell(_ i: Int) -> String { i < row.count ? row[i].trimmingCharacters(in: .whitespacesAndNewlines) : "" }
+            func cell(_ i: Int) -> String { i < row.count ? trimmed(row[i], .whitespacesAndNewlines) : "" }
             let name = cell(term)
             guard !name.isEmpty, !cell(code).isEmpty else { continue }
             let criteria = (1...5).compactMap { grade -> CTCAETermEntry.GradeCriterion? in
@@ -256,4 +256,14 @@ enum CSVLines {
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
         return rows
     }
+}
+
+/// `text` without the characters of `set` at either end, as `trimmingCharacters(in:)` answers, scanning the
+/// scalars in place: through Foundation every cell of the term list went through an NSString, most of the
+/// time `restora` took to start (BENCHMARKS.md "`restora import fhir`: inserts bound and read by position").
+private func trimmed(_ text: String, _ set: CharacterSet) -> String {
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !set.contains($0) }),
+          let last = scalars.lastIndex(where: { !set.contains($0) }) else { return "" }
+    return String(scalars[first...last])
 }
