@@ -73,22 +73,31 @@ struct AuditWriter: Sendable {
             rows.append(entry)
         }
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-            var insert = SQLQueryString(Self.insertSQL)
-            for (n, entry) in rows[start..<min(start + Self.rowsPerInsert, rows.count)].enumerated() {
-                insert.appendLiteral(n == 0 ? "(" : ", (")
-                for (index, value) in [chain, nil, entry.at, entry.actorID, entry.actorRole, entry.action, entry.table,
-                                       entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash, entry.recordHash].enumerated() {
-                    if index > 0 { insert.appendLiteral(", ") }
-                    if index == 1 { insert.appendInterpolation(bind: entry.sequence); continue }
-                    PrebuiltSQL.append(value.map(SQLCell.text) ?? .null, to: &insert)
-                }
-                insert.appendLiteral(")")
+            let chunk = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
+            if let writer = db as? SQLiteWriterDatabase {
+                try await writer.run(Self.insert(chain: chain, chunk, as: PositionalStatement.self))
+            } else {
+                try await db.raw(Self.insert(chain: chain, chunk, as: SQLQueryString.self)).run()
             }
-            try await db.raw(insert).run()
         }
         try await db.raw("""
             UPDATE "audit_chain_heads" SET "last_sequence" = \(bind: sequence), "last_hash" = \(bind: lastHash) WHERE "chain_id" = \(bind: chain)
             """).run()
+    }
+
+    /// One multi-row INSERT of `rows` into `chain`, as SQLKit's query string or the SQLite writer's positional statement.
+    private static func insert<S: StatementText>(chain: String, _ rows: ArraySlice<AuditChain.StoredEntry>, as _: S.Type) -> S {
+        var insert = S(insertSQL)
+        for (n, entry) in rows.enumerated() {
+            insert.append(n == 0 ? "(" : ", (")
+            for (index, value) in [chain, nil, entry.at, entry.actorID, entry.actorRole, entry.action, entry.table,
+                                   entry.recordID, entry.changes, entry.reason, entry.requestID, entry.hash, entry.recordHash].enumerated() {
+                if index > 0 { insert.append(", ") }
+                insert.append(index == 1 ? .integer(entry.sequence) : value.map(SQLCell.text) ?? .null)
+            }
+            insert.append(")")
+        }
+        return insert
     }
 
     /// Written once: the three statements run for every audited change (SQLKit's builders quoted every

@@ -27,7 +27,7 @@ final class SQLiteStore: SQLStore {
     private init(connection: SQLiteConnection, readers: SQLiteReaderPool?) {
         self.connection = connection
         // No statement logging at all (it carries bind values); `logger` is clamped too (DriverLogger).
-        self.database = connection.sql(queryLogLevel: nil)
+        self.database = SQLiteWriterDatabase(base: connection.sql(queryLogLevel: nil), connection: connection)
         self.readers = readers
         self.writer = SQLiteGroupCommit(db: database, lock: lock)
     }

@@ -34,6 +34,12 @@ enum PrebuiltSQL {
     /// `INSERT INTO table (names…) VALUES (…), (…) … RETURNING returning`: rows with the same columns share a
     /// statement (as many as `maxBinds` allows), in the order given.
     static func inserts(into table: String, rows: [[String: SQLCell]], returning: String) -> [SQLQueryString] {
+        inserts(into: table, rows: rows, returning: returning, as: SQLQueryString.self)
+    }
+
+    /// The same statements as `inserts(into:rows:returning:)`, written as `S` (SQLKit's query string, or the
+    /// SQLite writer's positional statement).
+    static func inserts<S: StatementText>(into table: String, rows: [[String: SQLCell]], returning: String, as _: S.Type) -> [S] {
         var groups: [(names: [String], rows: [[String: SQLCell]])] = []
         var groupOf: [[String]: Int] = [:]
         for row in rows {
@@ -43,20 +49,20 @@ enum PrebuiltSQL {
                 groups.append((names, [row]))
             }
         }
-        var statements: [SQLQueryString] = []
+        var statements: [S] = []
         for group in groups {
             let perStatement = max(1, maxBinds / max(1, group.names.count))
             for start in stride(from: 0, to: group.rows.count, by: perStatement) {
-                var sql = SQLQueryString("INSERT INTO \(quoted(table)) (\(list(group.names))) VALUES ")
+                var sql = S("INSERT INTO \(quoted(table)) (\(list(group.names))) VALUES ")
                 for (n, row) in group.rows[start..<min(start + perStatement, group.rows.count)].enumerated() {
-                    sql.appendLiteral(n == 0 ? "(" : ", (")
+                    sql.append(n == 0 ? "(" : ", (")
                     for (index, name) in group.names.enumerated() {
-                        if index > 0 { sql.appendLiteral(", ") }
-                        append(row[name] ?? .null, to: &sql)
+                        if index > 0 { sql.append(", ") }
+                        sql.append(row[name] ?? .null)
                     }
-                    sql.appendLiteral(")")
+                    sql.append(")")
                 }
-                sql.appendLiteral(" RETURNING \(returning)")
+                sql.append(" RETURNING \(returning)")
                 statements.append(sql)
             }
         }
@@ -85,3 +91,18 @@ enum PrebuiltSQL {
         return sql
     }
 }
+
+/// Statement text being written with its bound values: SQLKit's `SQLQueryString` (any engine) or the SQLite
+/// writer's `PositionalStatement`.
+protocol StatementText {
+    init(_ sql: String)
+    mutating func append(_ text: String)
+    mutating func append(_ cell: SQLCell)
+}
+
+extension SQLQueryString: StatementText {
+    mutating func append(_ text: String) { appendLiteral(text) }
+    mutating func append(_ cell: SQLCell) { PrebuiltSQL.append(cell, to: &self) }
+}
+
+extension PositionalStatement: StatementText {}

@@ -84,12 +84,7 @@ extension RecordStore {
             full.append(all)
         }
         var stored: [String: StoredRow] = [:]
-        for statement in PrebuiltSQL.inserts(into: M.table, rows: full, returning: Self.selectList) {
-            for row in try await db.raw(statement).all() {
-                let decoded = try storedRow(row)
-                stored[decoded.id] = decoded
-            }
-        }
+        for decoded in try await insertReturning(db, full) { stored[decoded.id] = decoded }
         let audited = AuditedTables.of(M.self)
         var entries: [AuditWriter.Pending] = []
         var result: [StoredRow] = []
@@ -104,5 +99,26 @@ extension RecordStore {
         }
         try await audit.appendAll(db, entries)
         return result
+    }
+
+    /// Inserts `rows` (every cell of each) and returns them as stored. On the SQLite writer the statement is
+    /// bound and its rows read by position (`SQLiteWriterDatabase`), as `sqliteRows` reads; elsewhere through
+    /// SQLKit. Either way the same `StoredRow`s (tested per mapping).
+    private func insertReturning(_ db: any SQLDatabase, _ rows: [[String: SQLCell]]) async throws -> [StoredRow] {
+        guard let writer = db as? SQLiteWriterDatabase else {
+            var stored: [StoredRow] = []
+            for statement in PrebuiltSQL.inserts(into: M.table, rows: rows, returning: Self.selectList) {
+                for row in try await db.raw(statement).all() { stored.append(try storedRow(row)) }
+            }
+            return stored
+        }
+        let idPosition = PositionalCells.position(of: "id", in: M.columns)
+        var stored: [StoredRow] = []
+        for statement in PrebuiltSQL.inserts(into: M.table, rows: rows, returning: Self.selectList, as: PositionalStatement.self) {
+            stored += try await SQLiteRowsByPosition.read(
+                writer.connection, sql: statement.sql, binds: statement.binds, columns: Self.positionalColumns, table: M.table
+            ) { cells in try Self.storedRow(cells, idPosition: idPosition) }
+        }
+        return stored
     }
 }

@@ -5,9 +5,9 @@ import SQLiteKit
 /// bookkeeping, live rows, created then id), without SQLKit's row, whose every cell went through a Codable
 /// decoder looked up by column name (issue #18: the adverse events' and visits' rows of each export chunk;
 /// every list of one participant's records is the same read). Each value converts exactly as SQLiteKit's
-/// decoder converts it, so a row decodes to the same `StoredRow` either way (tested per mapping). Only on the
-/// store itself: inside a write transaction (`TransactionBoundStore`) reads go through SQLKit on the
-/// transaction's connection, so they see its own writes.
+/// decoder converts it, so a row decodes to the same `StoredRow` either way (tested per mapping). Inside a write
+/// transaction (`TransactionBoundStore`) on SQLite the statement runs on the writer's own connection, so it sees
+/// the transaction's writes; on PostgreSQL reads go through SQLKit.
 extension RecordStore {
     /// `M.columns` then the bookkeeping, in `selectList` order, with the kinds the by-name read uses.
     static var positionalColumns: [Column] {
@@ -17,14 +17,21 @@ extension RecordStore {
     /// The rows `where` (SQL over the table's own columns, with `?` for each of `binds`) selects, when the store
     /// is SQLite's; nil on any other store (the caller reads through SQLKit).
     func sqliteRows(where condition: String, binds: [String]) async throws -> [StoredRow]? {
-        guard let sqlite = store as? SQLiteStore else { return nil }
         let columns = Self.positionalColumns
         let idPosition = PositionalCells.position(of: "id", in: M.columns)
         let sql = "SELECT \(Self.selectList) FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"deleted_at\" IS NULL AND \(condition)"
             + " ORDER BY \"created_at\" ASC, \"id\" ASC"
-        return try await SQLiteRowsByPosition.read(sqlite, sql: sql, binds: binds, columns: columns, table: M.table) { cells in
-            try Self.storedRow(cells, idPosition: idPosition)
+        let decode: @Sendable (PositionalCells) throws -> StoredRow? = { cells in try Self.storedRow(cells, idPosition: idPosition) }
+        if let sqlite = store as? SQLiteStore {
+            return try await SQLiteRowsByPosition.read(sqlite, sql: sql, binds: binds, columns: columns, table: M.table, decode: decode)
         }
+        // Inside a write transaction on the SQLite writer: the same statement on the transaction's own
+        // connection, so it sees the transaction's writes (`SQLiteWriterDatabase`).
+        if let bound = store as? TransactionBoundStore, let writer = bound.db as? SQLiteWriterDatabase {
+            return try await SQLiteRowsByPosition.read(writer.connection, sql: sql, binds: binds, columns: columns, table: M.table,
+                                                       decode: decode)
+        }
+        return nil
     }
 
     /// The row's cells by name for the mapping's coder, and its bookkeeping, from a row in `positionalColumns` order.

@@ -14,8 +14,16 @@ enum SQLiteRowsByPosition {
         _ connection: SQLiteConnection, sql: String, binds: [String], columns: [Column], table: String,
         decode: @escaping @Sendable (PositionalCells) throws -> T?
     ) async throws -> [T] {
+        try await read(connection, sql: sql, binds: binds.map(SQLiteData.text), columns: columns, table: table, decode: decode)
+    }
+
+    /// The same with binds of any SQLite type (an INSERT … RETURNING's values).
+    static func read<T: Sendable>(
+        _ connection: SQLiteConnection, sql: String, binds: [SQLiteData], columns: [Column], table: String,
+        decode: @escaping @Sendable (PositionalCells) throws -> T?
+    ) async throws -> [T] {
         let collected = Collected<T>()
-        try await connection.query(sql, binds.map(SQLiteData.text)) { row in
+        try await connection.query(sql, binds) { row in
             guard collected.error == nil else { return }
             do {
                 let values = row.columns
