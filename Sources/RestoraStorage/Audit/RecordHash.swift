@@ -115,26 +115,60 @@ enum RecordHash {
 
     /// Each present column's piece, in column order.
     static func pieces(_ table: AuditedTable, cells: [String: SQLCell]) -> [(column: String, bytes: [UInt8])] {
-        table.columns.compactMap { column in
-            guard let cell = cells[column.name], let value = encode(cell) else { return nil }
-            return (column.name, Array("\(column.name)=".utf8) + value + [UInt8(ascii: ";")])
+        pieces(table) { cells[$0] }
+    }
+
+    /// The same, each column's cell given by `cell` (nil where the row has none).
+    private static func pieces(_ table: AuditedTable, cell: (String) -> SQLCell?) -> [(column: String, bytes: [UInt8])] {
+        var pieces: [(column: String, bytes: [UInt8])] = []
+        pieces.reserveCapacity(table.columns.count)
+        for column in table.columns {
+            guard let cell = cell(column.name), cell != .null else { continue }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(column.name.utf8.count + 24)
+            bytes.append(contentsOf: column.name.utf8)
+            bytes.append(UInt8(ascii: "="))
+            append(cell, to: &bytes)
+            bytes.append(UInt8(ascii: ";"))
+            pieces.append((column.name, bytes))
+        }
+        return pieces
+    }
+
+    /// `encode(cell)` appended to `bytes` in place (a non-NULL cell).
+    private static func append(_ cell: SQLCell, to bytes: inout [UInt8]) {
+        switch cell {
+        case .null: return
+        case let .text(v):
+            bytes.append(UInt8(ascii: "t"))
+            bytes.append(contentsOf: String(v.utf8.count).utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: v.utf8)
+        case let .integer(v):
+            bytes.append(UInt8(ascii: "i"))
+            bytes.append(contentsOf: String(v).utf8)
+        case let .real(v):
+            bytes.append(UInt8(ascii: "r"))
+            bytes.append(contentsOf: v.description.utf8)
+        case let .boolean(v):
+            bytes.append(contentsOf: (v ? "b1" : "b0").utf8)
         }
     }
 
     static func encode(_ cell: SQLCell) -> [UInt8]? {
-        switch cell {
-        case .null: return nil
-        case let .text(v): return Array("t\(v.utf8.count):".utf8) + Array(v.utf8)
-        case let .integer(v): return Array("i\(v)".utf8)
-        case let .real(v): return Array("r\(v.description)".utf8)
-        case let .boolean(v): return Array(v ? "b1".utf8 : "b0".utf8)
-        }
+        guard cell != .null else { return nil }
+        var bytes: [UInt8] = []
+        append(cell, to: &bytes)
+        return bytes
     }
 
     /// The stored form: the content hash and the per-column tags.
     static func stored(_ table: AuditedTable, cells: [String: SQLCell]) -> String {
-        let pieces = pieces(table, cells: cells)
-        return digest(table, pieces) + "." + unpadded(Data(pieces.map { tag($0.bytes) }))
+        stored(table, pieces(table, cells: cells))
+    }
+
+    private static func stored(_ table: AuditedTable, _ pieces: [(column: String, bytes: [UInt8])]) -> String {
+        digest(table, pieces) + "." + unpadded(Data(pieces.map { tag($0.bytes) }))
     }
 
     /// The hash of the canonical form as stored (the part before the dot).
@@ -159,7 +193,7 @@ enum RecordHash {
     }
 
     static func tag(_ piece: [UInt8]) -> UInt8 {
-        Array(SHA256.hash(data: piece)).first ?? 0
+        SHA256.hash(data: piece).withUnsafeBytes { $0.first ?? 0 }
     }
 
     /// The columns whose current value is not the one hashed in `stored`: present columns whose tag the stored
@@ -181,10 +215,13 @@ enum RecordHash {
 
     /// The stored form for a row written by `RecordStore`: its mapped cells, `created_at` and its site.
     static func stored(_ table: AuditedTable, row: StoredRow, site: String?) -> String {
-        var cells = row.cells
-        cells["created_at"] = .text(row.createdAt)
-        if let site, cells["site_id"] == nil { cells["site_id"] = .text(site) }
-        return stored(table, cells: cells)
+        // As if `created_at` and (where the row has no `site_id`) the site were among its cells, without
+        // copying the row's dictionary to add them.
+        stored(table, pieces(table) { name in
+            if name == "created_at" { return .text(row.createdAt) }
+            if name == "site_id", let site, row.cells["site_id"] == nil { return .text(site) }
+            return row.cells[name]
+        })
     }
 
     /// The hashed columns a `SELECT *` row has, for migrations: a column a later migration adds is not there

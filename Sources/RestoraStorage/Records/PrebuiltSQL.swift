@@ -41,12 +41,13 @@ enum PrebuiltSQL {
     /// SQLite writer's positional statement).
     static func inserts<S: StatementText>(into table: String, rows: [[String: SQLCell]], returning: String, as _: S.Type) -> [S] {
         var groups: [(names: [String], rows: [[String: SQLCell]])] = []
-        var groupOf: [[String]: Int] = [:]
         for row in rows {
-            let names = row.keys.sorted()
-            if let index = groupOf[names] { groups[index].rows.append(row) } else {
-                groupOf[names] = groups.count
-                groups.append((names, [row]))
+            // A batch's rows nearly always share their columns: a row joins the group whose names are exactly
+            // its keys (same count, each present), so only a new set of columns is sorted.
+            if let index = groups.firstIndex(where: { $0.names.count == row.count && $0.names.allSatisfy { row[$0] != nil } }) {
+                groups[index].rows.append(row)
+            } else {
+                groups.append((row.keys.sorted(), [row]))
             }
         }
         var statements: [S] = []
