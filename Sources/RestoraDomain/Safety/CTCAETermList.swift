@@ -80,7 +80,10 @@ public struct CTCAETermList: Sendable {
 
     /// The configured list, or a refusal naming the setting and the file.
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CTCAETermList {
-        guard let path = environment["RESTORA_CTCAE_TERMS_CSV"], !path.isEmpty else { return try shippedList() }
+        // The shipped sheet is parsed once per process (`shipped`); parsed again only to throw its error.
+        guard let path = environment["RESTORA_CTCAE_TERMS_CSV"], !path.isEmpty else {
+            return shipped.entries.isEmpty ? try shippedList() : shipped
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8), let list = try? CTCAETermList(csv: text, origin: path) else {
             throw DomainError.invalidValue(field: "RESTORA_CTCAE_TERMS_CSV", message: "\(path) is not a readable CTCAE v5.0 sheet export (CSV)")
         }
