@@ -4,10 +4,11 @@ import SQLKit
 import SQLiteKit
 
 /// The embedded database's writer as SQLKit sees it, plus the SQLiteNIO connection under it, so the record
-/// store's hottest statements (a batch's multi-row INSERT … RETURNING and its audit rows) can bind values and
-/// read the returned rows by position instead of through SQLKit's serializer, encoder and by-name decoder
-/// (`RecordStore.insertAll`, `AuditWriter`; BENCHMARKS.md "`restora import fhir`: inserts bound and read by
-/// position"). Everything else goes through `base` unchanged, on the same connection, in the same transaction.
+/// store's hottest statements (a batch's multi-row INSERT … RETURNING, its audit rows, and the list reads inside a
+/// write transaction) can bind values and read the returned rows by position instead of through SQLKit's
+/// serializer, encoder and by-name decoder (`RecordStore.insertAll`, `RecordStore.sqliteRows`, `AuditWriter`;
+/// BENCHMARKS.md "`restora import fhir`: inserts bound and read by position"). Everything else goes through
+/// `base` unchanged, on the same connection, in the same transaction.
 struct SQLiteWriterDatabase: SQLDatabase {
     let base: any SQLDatabase
     let connection: SQLiteConnection
