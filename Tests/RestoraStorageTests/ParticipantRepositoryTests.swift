@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Participants", .serialized)
 struct ParticipantRepositoryTests {
-    @Test("create, read, update and soft-delete a participant", arguments: TestDatabase.urls)
+    @Test("create, read, update and soft-delete a participant", arguments: TestDatabase.urlsWithFile)
     func crud(url: String) async throws {
         try await TestDatabase.with(url) { db in
             // given

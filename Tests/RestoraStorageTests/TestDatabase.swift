@@ -13,6 +13,13 @@ enum TestDatabase {
         return urls
     }()
 
+    /// `urls` and an SQLite file database (`fileDatabase`): a file in WAL mode has readers and their bulk-read
+    /// handles beside the writer, which an in-memory database has not, so reads take other paths on it.
+    static let urlsWithFile: [String] = urls + [fileDatabase]
+
+    /// Stands for a fresh SQLite file in a temporary folder (removed afterwards) in `with`.
+    static let fileDatabase = "sqlite-file"
+
     static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
     struct NotLoopback: Error, CustomStringConvertible {
@@ -36,6 +43,12 @@ enum TestDatabase {
         _ url: String, clock: any Clock = testClock, logger given: Logger? = nil, migrated: Bool = true,
         _ body: (StorageDatabase) async throws -> R
     ) async throws -> R {
+        if url == fileDatabase {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restora-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            return try await with("sqlite://\(folder.path)/test.sqlite", clock: clock, logger: given, migrated: migrated, body)
+        }
         try checkLoopback(url)
         var logger = Logger(label: "restora.storage.tests")
         logger.logLevel = .warning

@@ -26,7 +26,7 @@ struct UserAndCredentialTests {
         #expect(hasher.tokenHash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test("users sign in by password and by bearer token; the token is stored only as its hash", arguments: TestDatabase.urls)
+    @Test("users sign in by password and by bearer token; the token is stored only as its hash", arguments: TestDatabase.urlsWithFile)
     func signIn(url: String) async throws {
         try await TestDatabase.with(url) { db in
             _ = try await Fixture.seed(db)
@@ -50,7 +50,7 @@ struct UserAndCredentialTests {
         }
     }
 
-    @Test("an expired token no longer signs in", arguments: TestDatabase.urls)
+    @Test("an expired token no longer signs in", arguments: TestDatabase.urlsWithFile)
     func expiredToken(url: String) async throws {
         try await TestDatabase.with(url) { db in
             _ = try await Fixture.seed(db)
@@ -62,7 +62,7 @@ struct UserAndCredentialTests {
         }
     }
 
-    @Test("a revoked token, and the token of a deactivated or deleted user, no longer signs in", arguments: TestDatabase.urls)
+    @Test("a revoked token, and the token of a deactivated or deleted user, no longer signs in", arguments: TestDatabase.urlsWithFile)
     func revokedAndInactive(url: String) async throws {
         try await TestDatabase.with(url) { db in
             _ = try await Fixture.seed(db)

@@ -23,6 +23,12 @@ import VaporCSQLite
 final class SQLiteRawReader: @unchecked Sendable {
     /// Only touched on one thread at a time: the reader pool lends a reader to one caller (`SQLiteReaderPool`).
     private var handle: OpaquePointer?
+    /// Prepared statements kept for the point reads every request makes (`rows(…, point: true)`), by their text.
+    private var statements: [String: OpaquePointer] = [:]
+    /// How long a bulk read waits for another connection's lock.
+    private let busyTimeoutMilliseconds: Int32
+    /// At most this many kept; when full, the oldest preparations are all finalized and the cache starts over.
+    static let keptStatements = 32
 
     init(path: String, busyTimeoutMilliseconds: Int, cacheKiB: Int, mappedBytes: Int) throws {
         var opened: OpaquePointer?
@@ -35,6 +41,7 @@ final class SQLiteRawReader: @unchecked Sendable {
             throw SQLiteRawError("could not open the database for bulk reads (SQLite code \(status))")
         }
         handle = opened
+        self.busyTimeoutMilliseconds = Int32(clamping: busyTimeoutMilliseconds)
         do {
             for pragma in ["PRAGMA query_only = ON", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)",
                            "PRAGMA cache_size = -\(cacheKiB)", "PRAGMA mmap_size = \(mappedBytes)"] {
@@ -49,6 +56,8 @@ final class SQLiteRawReader: @unchecked Sendable {
     deinit { close() }
 
     func close() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements.removeAll()
         sqlite_nio_sqlite3_close_v2(handle)
         handle = nil
     }
@@ -58,16 +67,26 @@ final class SQLiteRawReader: @unchecked Sendable {
     }
 
     /// Runs `sql` with `binds` (text) and hands each row to `body` while the statement is on it; the row is only
-    /// valid inside `body`. Blocks the calling thread: callers go through `run`.
-    func rows(sql: String, binds: [String], _ body: (SQLiteRawRow) throws -> Void) throws {
+    /// valid inside `body`. Blocks the calling thread.
+    ///
+    /// A bulk read (`point` false) is prepared for this run and waits up to the busy timeout for another
+    /// connection's lock; callers run it on the NIO thread pool (`run`). A point read (`point` true: one row by its
+    /// key, every API request makes two) keeps its prepared statement for the next run of the same text — SQLite
+    /// parsing the statement was 8.5 % of an audited GET's CPU (BENCHMARKS.md "Storage core") — and never waits
+    /// for a lock: it throws `SQLiteRawError.busy` at once, so the caller can run it again as a bulk read, on the
+    /// pool. Either way the statement is reset when the run ends, so it holds no read transaction open.
+    func rows(sql: String, binds: [String], point: Bool = false, _ body: (SQLiteRawRow) throws -> Void) throws {
         guard let handle else { throw SQLiteRawError("the bulk reader is closed") }
-        var prepared: OpaquePointer?
-        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, 0, &prepared, nil)
-        guard status == SQLITE_OK, let statement = prepared else {
-            sqlite_nio_sqlite3_finalize(prepared)
-            throw SQLiteRawError(handle, "could not prepare a bulk read")
+        if point { sqlite_nio_sqlite3_busy_timeout(handle, 0) }
+        defer { if point { sqlite_nio_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) } }
+        let statement = try prepared(sql, handle: handle, keep: point)
+        defer {
+            if point {
+                sqlite_nio_sqlite3_reset(statement)
+            } else {
+                sqlite_nio_sqlite3_finalize(statement)
+            }
         }
-        defer { sqlite_nio_sqlite3_finalize(statement) }
         for (index, value) in binds.enumerated() {
             // As SQLiteNIO binds text (SQLITE_TRANSIENT: SQLite copies it before this call returns).
             let bound = sqlite_nio_sqlite3_bind_text64(statement, Int32(index + 1), value, UInt64(value.utf8.count),
@@ -79,9 +98,30 @@ final class SQLiteRawReader: @unchecked Sendable {
             switch sqlite_nio_sqlite3_step(statement) {
             case SQLITE_ROW: try body(row)
             case SQLITE_DONE: return
+            case let status where point && status & 0xFF == SQLITE_BUSY: throw SQLiteRawError.busy
             default: throw SQLiteRawError(handle, "a bulk read stopped")
             }
         }
+    }
+
+    /// `sql` prepared: the kept statement when `keep` and there is one, else a new one (kept when `keep`).
+    private func prepared(_ sql: String, handle: OpaquePointer, keep: Bool) throws -> OpaquePointer {
+        if keep, let kept = statements[sql] { return kept }
+        var prepared: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &prepared, nil)
+        guard status == SQLITE_OK, let statement = prepared else {
+            sqlite_nio_sqlite3_finalize(prepared)
+            if keep, status & 0xFF == SQLITE_BUSY { throw SQLiteRawError.busy }
+            throw SQLiteRawError(handle, "could not prepare a bulk read")
+        }
+        if keep {
+            if statements.count >= Self.keptStatements {
+                for kept in statements.values { sqlite_nio_sqlite3_finalize(kept) }
+                statements.removeAll()
+            }
+            statements[sql] = statement
+        }
+        return statement
     }
 
     /// Runs `body` with this reader on the NIO thread pool (SQLiteNIO's own threads for blocking SQLite calls).
@@ -175,8 +215,11 @@ final class RecentTexts {
     }
 }
 
-struct SQLiteRawError: Error, CustomStringConvertible {
+struct SQLiteRawError: Error, CustomStringConvertible, Equatable {
     let description: String
+
+    /// A point read found the database locked by another connection (it does not wait: `SQLiteRawReader.rows`).
+    static let busy = SQLiteRawError("the database is locked")
 
     init(_ message: String) { description = message }
 

@@ -65,6 +65,25 @@ actor SQLiteReaderPool {
         return try await raw.run(body)
     }
 
+    /// Runs `body` with a reader's bulk-read handle on the calling task's own thread, without the hop to the NIO
+    /// thread pool; nil when the readers have no such handle. For point reads only (`SQLiteRowsByPosition.read(…, point:)`),
+    /// which never wait for a lock.
+    nonisolated func withRawReaderHere<R: Sendable>(_ body: (SQLiteRawReader) throws -> R) async throws -> R? {
+        let reader = await acquire()
+        guard let raw = reader.raw else {
+            await release(reader)
+            return nil
+        }
+        do {
+            let result = try body(raw)
+            await release(reader)
+            return result
+        } catch {
+            await release(reader)
+            throw error
+        }
+    }
+
     /// Runs `body` on a reader inside one read transaction, so all its statements see the same snapshot
     /// (a page of the audit trail and the chain head agree even while the writer commits); with `snapshot`
     /// false, outside any transaction (`VACUUM INTO` refuses to run inside one and makes its own).

@@ -38,6 +38,11 @@ struct RecordStore<M: TableMapping>: Sendable {
         return try await db.raw(sql).first().map(storedRow)
     }
 
+    /// `fetch`'s statement with a `?` for the id.
+    static var getSQL: String {
+        "SELECT \(selectList) FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"deleted_at\" IS NULL AND \"id\" = ?"
+    }
+
     func rows(
         _ db: any SQLDatabase, orderBy: String = "created_at",
         _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
@@ -61,7 +66,16 @@ struct RecordStore<M: TableMapping>: Sendable {
     }
 
     func get(id: String) async throws -> Versioned<M.Value> {
-        let row = try await store.readStatement { db in try await fetch(db, id: id) }
+        let row: StoredRow?
+        if let sqlite = store as? SQLiteStore {
+            // Every record page and API read runs this: by position, its statement prepared once per reader.
+            let idPosition = PositionalCells.position(of: "id", in: M.columns)
+            row = try await SQLiteRowsByPosition.read(
+                sqlite, sql: Self.getSQL, binds: [id], columns: Self.positionalColumns, table: M.table, point: true
+            ) { cells in try Self.storedRow(cells, idPosition: idPosition) }.first
+        } else {
+            row = try await store.readStatement { db in try await fetch(db, id: id) }
+        }
         guard let row else { throw RepositoryError.notFound(kind: M.kind, id: id) }
         return try decode(row)
     }

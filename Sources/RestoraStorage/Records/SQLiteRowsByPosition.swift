@@ -41,13 +41,14 @@ enum SQLiteRowsByPosition {
         return collected.values
     }
 
-    /// The same read on a bulk-read handle (`SQLiteRawReader`), on the thread it runs on.
+    /// The same read on a bulk-read handle (`SQLiteRawReader`), on the thread it runs on; `point`: see
+    /// `SQLiteRawReader.rows`.
     static func read<T>(
-        _ reader: SQLiteRawReader, sql: String, binds: [String], columns: [Column], table: String,
+        _ reader: SQLiteRawReader, sql: String, binds: [String], columns: [Column], table: String, point: Bool = false,
         decode: (PositionalCells) throws -> T?
     ) throws -> [T] {
         var values: [T] = []
-        try reader.rows(sql: sql, binds: binds) { row in
+        try reader.rows(sql: sql, binds: binds, point: point) { row in
             guard row.count == columns.count else {
                 throw StorageError.corruptRecord(table: table, column: "(\(row.count) columns read for \(columns.count))")
             }
@@ -58,10 +59,26 @@ enum SQLiteRowsByPosition {
 
     /// Rows of `sql` on `store`'s bulk-read handle (`SQLiteRawReader`, a file database's) or, for an in-memory
     /// database that has none, on its only connection: the same rows, decoded the same way, either way.
+    ///
+    /// A `point` read (one row by its key: a record by id, a token) runs on the calling task's own thread, with its
+    /// statement kept prepared: the hop to SQLiteNIO's thread pool and back, two task switches per read, cost more
+    /// than the read itself (1.3–1.5× the audited GETs per second, BENCHMARKS.md "Storage core"). It never waits
+    /// for a lock there: when another connection holds one, it runs again as a bulk read, on the pool.
     static func read<T: Sendable>(
-        _ store: SQLiteStore, sql: String, binds: [String], columns: [Column], table: String,
+        _ store: SQLiteStore, sql: String, binds: [String], columns: [Column], table: String, point: Bool = false,
         decode: @escaping @Sendable (PositionalCells) throws -> T?
     ) async throws -> [T] {
+        if point {
+            do {
+                if let rows = try await store.withRawReaderHere({ reader in
+                    try read(reader, sql: sql, binds: binds, columns: columns, table: table, point: true, decode: decode)
+                }) {
+                    return rows
+                }
+            } catch let error as SQLiteRawError where error == .busy {
+                // Locked by another connection: wait for it as any read does, off this thread.
+            }
+        }
         if let rows = try await store.withRawReader({ reader in
             try read(reader, sql: sql, binds: binds, columns: columns, table: table, decode: decode)
         }) {

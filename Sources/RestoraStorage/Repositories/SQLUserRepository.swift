@@ -56,10 +56,24 @@ struct SQLUserRepository: UserRepository {
         let records = self.records
         // One statement per API request: the token and its user together (the user's columns unqualified,
         // the token's expiry as `token_expires_at`).
-        let found = try await records.store.readStatement { db -> (StoredRow, String?)? in
-            guard let row = try await db.raw(Self.tokenLookup(hash)).first() else { return nil }
-            let expires = try row.decodeNil(column: "token_expires_at") ? nil : try row.decode(column: "token_expires_at", as: String.self)
-            return (try records.storedRow(row), expires)
+        let found: (StoredRow, String?)?
+        if let sqlite = records.store as? SQLiteStore {
+            // By position, the statement prepared once per reader (`SQLiteRawReader`). The hash is compared as
+            // `CAST(? AS TEXT)` (the same text, the same index search): with a bare `?` SQLite's planner looks at the
+            // bound value when it joins the two tables, and a kept statement is then parsed again at every new bind.
+            let columns = Self.tokenLookupColumns
+            let idPosition = PositionalCells.position(of: "id", in: UserMapping.columns)
+            found = try await SQLiteRowsByPosition.read(
+                sqlite, sql: Self.tokenLookupSQL + "CAST(? AS TEXT)", binds: [hash], columns: columns, table: UserMapping.table, point: true
+            ) { cells -> (StoredRow, String?)? in
+                (try RecordStore<UserMapping>.storedRow(cells, idPosition: idPosition), try cells.cell(columns.count - 1).text)
+            }.first
+        } else {
+            found = try await records.store.readStatement { db -> (StoredRow, String?)? in
+                guard let row = try await db.raw(Self.tokenLookup(hash)).first() else { return nil }
+                let expires = try row.decodeNil(column: "token_expires_at") ? nil : try row.decode(column: "token_expires_at", as: String.self)
+                return (try records.storedRow(row), expires)
+            }
         }
         guard let (row, expiresAt) = found else { return nil }
         if let expiresAt, let expires = StoredJSON.parse(expiresAt), expires <= now { return nil }
@@ -74,6 +88,9 @@ struct SQLUserRepository: UserRepository {
         + ", \"api_tokens\".\"expires_at\" AS \"token_expires_at\" FROM \"api_tokens\""
         + " JOIN \"users\" ON \"users\".\"id\" = \"api_tokens\".\"user_id\""
         + " WHERE \"api_tokens\".\"revoked_at\" IS NULL AND \"users\".\"deleted_at\" IS NULL AND \"api_tokens\".\"token_hash\" = "
+
+    /// The columns `tokenLookupSQL` selects, in order, for the read by position.
+    private static let tokenLookupColumns = RecordStore<UserMapping>.positionalColumns + [Column("token_expires_at")]
 
     private static func tokenLookup(_ hash: String) -> SQLQueryString {
         "\(unsafeRaw: tokenLookupSQL)\(bind: hash)"
