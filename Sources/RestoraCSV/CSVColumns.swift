@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Typed columns of a `CSVDocument`. Every refusal names the file, the row and the column.
 extension CSVDocument {
     /// Labels, trimmed; an empty cell is refused.
@@ -18,9 +16,6 @@ extension CSVDocument {
     public func numbers(_ name: String) throws -> [Double] {
         let column = try columnIndex(name)
         var out = [Double](repeating: 0, count: rowCount)
-        // A long column is parsed in two halves at once, one per core; if either finds a cell it refuses, the
-        // column is parsed again in order, which refuses the first such cell with its row.
-        if rowCount >= Self.halvesFrom, out.withUnsafeMutableBufferPointer({ parsedInHalves(column, into: $0) }) { return out }
         try out.withUnsafeMutableBufferPointer { values in
             try forEachCell(column) { row, p, s, e in
                 guard let value = DecimalBytes.parse(UnsafeBufferPointer(start: p + s, count: e - s)) else {
@@ -32,29 +27,6 @@ extension CSVDocument {
             }
         }
         return out
-    }
-
-    /// Rows from which a numeric column is parsed in two halves at once.
-    static let halvesFrom = 200_000
-
-    /// Parses `column` into `values`, the two halves of the rows at once; false when a cell is refused.
-    private func parsedInHalves(_ column: Int, into values: UnsafeMutableBufferPointer<Double>) -> Bool {
-        let halves = HalfResults(values: values)
-        let middle = rowCount / 2
-        DispatchQueue.concurrentPerform(iterations: 2) { half in
-            let rows = half == 0 ? 0..<middle : middle..<rowCount
-            var ok = true
-            forEachCell(column, rows: rows) { row, p, s, e in
-                guard ok else { return }
-                if let value = DecimalBytes.parse(UnsafeBufferPointer(start: p + s, count: e - s)) {
-                    halves.values[row] = value
-                } else {
-                    ok = false
-                }
-            }
-            if !ok { halves.refuse(half: half) }
-        }
-        return !halves.refused
     }
 
     /// Labels as codes: `labels` sorted (as `Set(strings).sorted()`), `codes[row]` the index of the row's label.
@@ -132,22 +104,4 @@ struct CSVCodes {
         for i in 0..<count where a[i] != b[i] { return false }
         return true
     }
-}
-
-/// The output of `parsedInHalves`: each half writes only its own rows of `values` and its own flag, and both are
-/// read only after `concurrentPerform` has returned.
-private final class HalfResults: @unchecked Sendable {
-    let values: UnsafeMutableBufferPointer<Double>
-    private let refusedHalves = UnsafeMutablePointer<Bool>.allocate(capacity: 2)
-
-    init(values: UnsafeMutableBufferPointer<Double>) {
-        self.values = values
-        refusedHalves.initialize(repeating: false, count: 2)
-    }
-
-    deinit { refusedHalves.deallocate() }
-
-    func refuse(half: Int) { refusedHalves[half] = true }
-
-    var refused: Bool { refusedHalves[0] || refusedHalves[1] }
 }

@@ -66,15 +66,14 @@ public struct CSVDocument: Sendable {
     /// Calls `body` with the trimmed byte range of each cell of a column, in row order; stops at the first
     /// error it throws.
     func forEachCell(
-        _ column: Int, rows: Range<Int>? = nil, _ body: (_ row: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) throws -> Void
+        _ column: Int, _ body: (_ row: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) throws -> Void
     ) rethrows {
         let stride = 2 * tokens.columns
-        let rows = rows ?? 0..<rowCount
         try bytes.withUnsafeBufferPointer { b in
             let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
             try tokens.ranges.withUnsafeBufferPointer { r in
-                var f = stride * (rows.lowerBound + 1) + 2 * column
-                for row in rows {
+                var f = stride + 2 * column
+                for row in 0..<rowCount {
                     var s = Int(r[f]), e = Int(r[f + 1])
                     if s < e, p[s] <= 0x20 || p[e - 1] <= 0x20 || p[s] >= 0x80 || p[e - 1] >= 0x80 {
                         (s, e) = CSVText.trim(p, s, e)

@@ -1,12 +1,3 @@
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One pass over the bytes (RFC 4180): fields separated by commas, records by CRLF, LF or a lone CR, fields in
 /// double quotes may hold commas, line breaks and doubled quotes; spaces may surround a quoted field. A UTF-8
 /// byte order mark is skipped; a record of one blank field (a blank line, the last line break) is not a row.
@@ -21,80 +12,24 @@ struct CSVTokenizer {
     /// (row, line) wherever a row starts on another line than its number (blank lines, line breaks in quotes).
     var lineChanges: [(row: Int, line: Int)] = []
 
-    /// Files of at least this many bytes with no double quote in them are scanned as two halves, one per core.
-    static let halvesFrom = 4 << 20
-
-    /// `halves`: whether a large file may be scanned in two halves at once (`inHalves`); the tokens are the same.
-    static func tokenize(_ bytes: UnsafeBufferPointer<UInt8>, source: String, halves: Bool = true) throws -> CSVTokenizer {
+    static func tokenize(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws -> CSVTokenizer {
         guard bytes.count < Int(UInt32.max) else { throw CSVError("\(source): the file is larger than 4 GiB") }
         var t = CSVTokenizer()
         guard let p = bytes.baseAddress else { return t }
-        if halves, bytes.count >= halvesFrom, let halves = inHalves(p, bytes.count) { return halves }
-        try t.scan(p, from: 0, to: bytes.count, source: source)
+        try t.scan(p, bytes.count, source: source)
         return t
     }
 
-    /// The same tokens from two scans at once, one per half of the file, split after a line break — which is a
-    /// record's end in a file without quotes (so only such a file is split). The second half's first record is
-    /// a data row. Nil whenever the halves are anything but plain (a scan refused something, the halves disagree
-    /// on the number of fields, a row starts on another line than its number): the caller then scans the whole
-    /// file in one pass, which finds the same tokens or the same refusal, with its exact row and line.
-    static func inHalves(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVTokenizer? {
-        guard memchr(p, Int32(UInt8(ascii: "\"")), n) == nil,
-              let lineBreak = memchr(p + n / 2, Int32(UInt8(ascii: "\n")), n - n / 2)
-        else { return nil }
-        let split = p.distance(to: lineBreak.assumingMemoryBound(to: UInt8.self)) + 1
-        guard split < n else { return nil }
-        let scans = HalfScans(bytes: p, split: split, count: n)
-        DispatchQueue.concurrentPerform(iterations: 2) { scans.run(half: $0) }
-        guard var first = scans.first, let second = scans.second, first.lineChanges.isEmpty, second.lineChanges.isEmpty,
-              second.rows == 0 || second.columns == first.columns
-        else { return nil }
-        first.ranges.append(contentsOf: second.ranges)
-        first.rows += second.rows
-        return first
-    }
-
-    /// The two scans of `inHalves`, each writing only its own result.
-    private final class HalfScans: @unchecked Sendable {
-        let bytes: UnsafePointer<UInt8>
-        let split: Int
-        let count: Int
-        var first: CSVTokenizer?
-        var second: CSVTokenizer?
-
-        init(bytes: UnsafePointer<UInt8>, split: Int, count: Int) {
-            self.bytes = bytes
-            self.split = split
-            self.count = count
-        }
-
-        func run(half: Int) {
-            var t = CSVTokenizer()
-            do {
-                if half == 0 {
-                    try t.scan(bytes, from: 0, to: split, source: "")
-                    first = t
-                } else {
-                    try t.scan(bytes, from: split, to: count, source: "")
-                    second = t
-                }
-            } catch {
-                // Left nil: the whole file is scanned again in one pass, which reports the refusal.
-            }
-        }
-    }
-
-    private mutating func scan(_ p: UnsafePointer<UInt8>, from begin: Int, to n: Int, source: String) throws {
+    private mutating func scan(_ p: UnsafePointer<UInt8>, _ n: Int, source: String) throws {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        var i = begin
-        if begin == 0, n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { i = 3 }
+        var i = 0
+        if n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { i = 3 }
         var line = 1  // line where the current field starts
         var recordLine = 1  // line where the current record starts
         var recordStart = ranges.count
         var fieldsInRecord = 0
         // At most n + 1 fields: reserve that once (untouched pages cost nothing) so the array never regrows.
-        ranges.reserveCapacity(2 * (n - begin) + 2)
+        ranges.reserveCapacity(2 * n + 2)
         func location(_ row: Int, _ line: Int) -> String { row == line ? "row \(row)" : "row \(row) (line \(line))" }
         while true {
             // One field, starting at i.

@@ -19,12 +19,15 @@ extension KaplanMeierCurve {
         }
         let x = [0.0] + steps.map(\.time)
         let xmax = steps.last?.time ?? 0
-        // Each curve is prepared once (its repeated values dropped, its knots sorted), then searched per p.
-        let estimate = QuantileSearch(x: x, y: [0.0] + steps.map { 1 - $0.survival }, xmax: xmax)
-        let fromLower = QuantileSearch(x: x, y: [0.0] + steps.map { $0.lower.map { 1 - $0 } }, xmax: xmax)
-        let fromUpper = QuantileSearch(x: x, y: [0.0] + steps.map { $0.upper.map { 1 - $0 } }, xmax: xmax)
+        let curve: [Double?] = [0.0] + steps.map { 1 - $0.survival }
+        let fromLower: [Double?] = [0.0] + steps.map { $0.lower.map { 1 - $0 } }
+        let fromUpper: [Double?] = [0.0] + steps.map { $0.upper.map { 1 - $0 } }
         return probabilities.map { p in
-            SurvivalQuantile(probability: p, estimate: estimate.quantile(p), lower: fromLower.quantile(p), upper: fromUpper.quantile(p))
+            SurvivalQuantile(
+                probability: p,
+                estimate: Self.findQuantile(x: x, y: curve, p: p, xmax: xmax),
+                lower: Self.findQuantile(x: x, y: fromLower, p: p, xmax: xmax),
+                upper: Self.findQuantile(x: x, y: fromUpper, p: p, xmax: xmax))
         }
     }
 
@@ -32,29 +35,9 @@ extension KaplanMeierCurve {
 
     /// R survival's `findq`: y is the increasing CDF 1 − S (nil = NA), x the matching times.
     static func findQuantile(x: [Double], y: [Double?], p: Double, xmax: Double) -> Double? {
-        QuantileSearch(x: x, y: y, xmax: xmax).quantile(p)
-    }
-}
-
-/// R survival's `findq` for one curve and any number of probabilities: the curve's repeated values are dropped
-/// and its knots sorted once (a curve of a million subjects has ~33,000 steps, searched three times per
-/// quantile), then each probability is two binary searches.
-struct QuantileSearch {
-    /// The times and values kept (the first of each repeated value; the first NA as a marker).
-    let xs: [Double]
-    let ys: [Double?]
-    let xmax: Double
-    /// The largest value present, nil when every value is NA.
-    let top: Double?
-    /// The kept values shifted by +√ε and by −√ε, with their indexes into `ys`, sorted by value.
-    let above: [(value: Double, index: Int)]
-    let below: [(value: Double, index: Int)]
-
-    static let tolerance = Double.ulpOfOne.squareRoot()
-
-    init(x: [Double], y: [Double?], xmax: Double) {
-        self.xmax = xmax
-        top = y.compactMap { $0 }.max()
+        let tol = Double.ulpOfOne.squareRoot()
+        let present = y.compactMap { $0 }
+        guard let top = present.max(), top >= p else { return nil }
         // Drop repeated y values (censoring times) keeping the first; NA values stay as NA markers.
         var xs: [Double] = []
         var ys: [Double?] = []
@@ -79,49 +62,26 @@ struct QuantileSearch {
                 xs.append(xi); ys.append(nil)
             }
         }
-        self.xs = xs
-        self.ys = ys
-        above = Self.knots(ys, offset: Self.tolerance)
-        below = Self.knots(ys, offset: -Self.tolerance)
-    }
-
-    /// The time at which the curve reaches `p` (R's `findq`), nil when it never does.
-    func quantile(_ p: Double) -> Double? {
-        guard let top, top >= p else { return nil }
         if p == 0 { return xs[0] }
-        let i1 = Self.constantRightIndex(above, p: p)
-        let i2 = Self.constantRightIndex(below, p: p)
+        let i1 = constantRightIndex(ys, offset: tol, p: p)
+        let i2 = constantRightIndex(ys, offset: -tol, p: p)
         var quantile: Double?
         if let a = i1, let b = i2 { quantile = (xs[a] + xs[b]) / 2 }
-        if let last = ys.last, let yn = last, abs(p - yn) < Self.tolerance {
+        if let last = ys.last, let yn = last, abs(p - yn) < tol {
             quantile = i1.map { (xs[$0] + xmax) / 2 }
         }
         return quantile
     }
 
-    /// The knots of R's `approx(y + offset, 1:n, …)` with NA pairs removed, sorted by value. approx sorts the
-    /// knots by value, which matters for a confidence limit that is not monotone in time (the log interval
-    /// capped at 1 can rise again): R then reports the later time, and so do we.
-    static func knots(_ y: [Double?], offset: Double) -> [(value: Double, index: Int)] {
-        y.indices.compactMap { i in y[i].map { (value: $0 + offset, index: i) } }.sorted { $0.value < $1.value }
-    }
-
-    /// R's `approx(…, p, method = "constant", f = 1)` on sorted `knots`: the index of the last knot at or below
-    /// `p`, or of the next one when `p` lies strictly between two; nil outside the knots.
-    static func constantRightIndex(_ knots: [(value: Double, index: Int)], p: Double) -> Int? {
+    /// R's `approx(y + offset, 1:n, p, method = "constant", f = 1)` with NA pairs removed. approx sorts
+    /// the knots by value, which matters for a confidence limit that is not monotone in time (the log
+    /// interval capped at 1 can rise again): R then reports the later time, and so do we.
+    static func constantRightIndex(_ y: [Double?], offset: Double, p: Double) -> Int? {
+        let knots = y.indices.compactMap { i in y[i].map { (value: $0 + offset, index: i) } }
+            .sorted { $0.value < $1.value }
         guard let first = knots.first, let last = knots.last, p >= first.value, p <= last.value else { return nil }
         var k = 0
-        if knots.contains(where: { $0.value.isNaN }) {
-            // Not ordered by `<`: the scan R's rule describes, knot after knot.
-            while k + 1 < knots.count, knots[k + 1].value <= p { k += 1 }
-        } else {
-            // Sorted: the last k with knots[k].value <= p (there is one: p >= the first value), by bisection.
-            var high = knots.count - 1
-            while k < high {
-                let mid = (k + high + 1) / 2
-                if knots[mid].value <= p { k = mid } else { high = mid - 1 }
-            }
-        }
+        while k + 1 < knots.count, knots[k + 1].value <= p { k += 1 }
         if knots[k].value == p || k + 1 == knots.count { return knots[k].index }
         return knots[k + 1].index
     }

@@ -102,20 +102,11 @@ struct StatsKMCommand: AsyncParsableCommand {
         for g in report.groups {
             out.append("\(report.analysis)\(g.group.map { " — group \($0)" } ?? ""): n = \(g.subjects), events = \(g.events)")
             if g.events == 0 { out.append("(no events: the curve stays at \(incidence ? 0 : 1))") } else {
-            // One row per event time (~67,000 on a million subjects): cells written as bytes, no String each.
-            var cells = TableCells(columns: 8, rows: g.curve.count)
-            for row in g.curve where row.events > 0 {
-                cells.add(number: row.time)
-                cells.add(row.atRisk)
-                cells.add(row.events)
-                cells.add(row.censored)
-                cells.add(number: row.estimate)
-                cells.add(number: row.standardError)
-                cells.add(number: row.lower)
-                cells.add(number: row.upper)
-            }
             out.append(SurvivalRegressionCLI.table(
-                ["time", "at risk", "events", "censored", what, "std err", "\(pct)% lower", "\(pct)% upper"], cells))
+                ["time", "at risk", "events", "censored", what, "std err", "\(pct)% lower", "\(pct)% upper"],
+                g.curve.filter { $0.events > 0 }.map {
+                    [f($0.time), "\($0.atRisk)", "\($0.events)", "\($0.censored)", f($0.estimate), f($0.standardError), f($0.lower), f($0.upper)]
+                }))
             }
             out.append("quantiles of time to event (\(report.confidenceType) \(pct)% CI; NA = not reached):")
             out.append(SurvivalRegressionCLI.table(["probability", "time", "lower", "upper"], g.quantiles.map {

@@ -6,30 +6,23 @@ import Foundation
 /// `restora stats km` prints a row per event time: on a million subjects that was 400,000 formatted cells.
 enum FixedFormat {
     static func fixed(_ value: Double, decimals: Int) -> String {
-        var bytes: [UInt8] = []
-        append(value, decimals: decimals, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The same text appended to `out` as UTF-8 bytes (the tables of `restora stats` are written as bytes).
-    static func append(_ value: Double, decimals: Int, to out: inout [UInt8]) {
-        guard value.isFinite, decimals >= 0, decimals <= 15 else { return out.append(contentsOf: slow(value, decimals).utf8) }
+        guard value.isFinite, decimals >= 0, decimals <= 15 else { return slow(value, decimals) }
         let scaled = value.magnitude * powersOfTen[decimals]
-        guard scaled < 4e15 else { return out.append(contentsOf: slow(value, decimals).utf8) }
+        guard scaled < 4e15 else { return slow(value, decimals) }
         let whole = scaled.rounded(.down)
         let fraction = scaled - whole
-        if (fraction - 0.5).magnitude < 1e-6 { return out.append(contentsOf: slow(value, decimals).utf8) }
+        if (fraction - 0.5).magnitude < 1e-6 { return slow(value, decimals) }
         var n = UInt64(whole) + (fraction > 0.5 ? 1 : 0)
         // Digits from the right: the fraction (zero-padded to `decimals`), the point, the integer part, the sign.
         var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes
-        withUnsafeMutableBytes(of: &buffer) { raw in
+        return withUnsafeMutableBytes(of: &buffer) { raw -> String in
             let bytes = raw.bindMemory(to: UInt8.self)
             var i = bytes.count
             for _ in 0..<decimals { i -= 1; bytes[i] = UInt8(ascii: "0") + UInt8(n % 10); n /= 10 }
             if decimals > 0 { i -= 1; bytes[i] = UInt8(ascii: ".") }
             repeat { i -= 1; bytes[i] = UInt8(ascii: "0") + UInt8(n % 10); n /= 10 } while n > 0
             if value.sign == .minus { i -= 1; bytes[i] = UInt8(ascii: "-") }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i...]))
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self)
         }
     }
 
