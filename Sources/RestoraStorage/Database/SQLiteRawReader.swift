@@ -27,7 +27,7 @@ final class SQLiteRawReader: @unchecked Sendable {
     private var statements: [String: OpaquePointer] = [:]
     /// How long a bulk read waits for another connection's lock.
     private let busyTimeoutMilliseconds: Int32
-    /// At most this many kept; when full, the oldest preparations are all finalized and the cache starts over.
+    /// At most this many kept; when full, every kept statement is finalized and the cache starts over.
     static let keptStatements = 32
 
     init(path: String, busyTimeoutMilliseconds: Int, cacheKiB: Int, mappedBytes: Int) throws {
@@ -72,9 +72,10 @@ final class SQLiteRawReader: @unchecked Sendable {
     /// A bulk read (`point` false) is prepared for this run and waits up to the busy timeout for another
     /// connection's lock; callers run it on the NIO thread pool (`run`). A point read (`point` true: one row by its
     /// key, every API request makes two) keeps its prepared statement for the next run of the same text — SQLite
-    /// parsing the statement was 8.5 % of an audited GET's CPU (BENCHMARKS.md "Storage core") — and never waits
-    /// for a lock: it throws `SQLiteRawError.busy` at once, so the caller can run it again as a bulk read, on the
-    /// pool. Either way the statement is reset when the run ends, so it holds no read transaction open.
+    /// parsing the statement was 8.5 % of an audited GET's CPU (BENCHMARKS.md "Audited GET: point reads on the
+    /// caller's thread") — and never waits for a lock: it throws `SQLiteRawError.busy` at once, so the caller can
+    /// run it again as a bulk read, on the pool. Either way the statement is reset when the run ends, so it holds no
+    /// read transaction open.
     func rows(sql: String, binds: [String], point: Bool = false, _ body: (SQLiteRawRow) throws -> Void) throws {
         guard let handle else { throw SQLiteRawError("the bulk reader is closed") }
         if point { sqlite_nio_sqlite3_busy_timeout(handle, 0) }

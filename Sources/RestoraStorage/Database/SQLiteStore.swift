@@ -116,14 +116,14 @@ final class SQLiteStore: SQLStore {
         return try await lock.withLock { try await body(connection) }
     }
 
-    /// Runs `body` with a reader's bulk-read handle (`SQLiteRawReader`); nil for an in-memory database, which
-    /// has no readers (the caller reads through `withReadConnection` instead).
     /// `withRawReader` on the calling task's own thread (`SQLiteReaderPool.withRawReaderHere`).
     func withRawReaderHere<R: Sendable>(_ body: (SQLiteRawReader) throws -> R) async throws -> R? {
         guard let readers else { return nil }
         return try await readers.withRawReaderHere(body)
     }
 
+    /// Runs `body` with a reader's bulk-read handle (`SQLiteRawReader`); nil for an in-memory database, which
+    /// has no readers (the caller reads through `withReadConnection` instead).
     func withRawReader<R: Sendable>(_ body: @escaping @Sendable (SQLiteRawReader) throws -> R) async throws -> R? {
         guard let readers else { return nil }
         return try await readers.withRawReader(body)

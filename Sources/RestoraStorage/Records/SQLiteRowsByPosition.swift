@@ -62,8 +62,9 @@ enum SQLiteRowsByPosition {
     ///
     /// A `point` read (one row by its key: a record by id, a token) runs on the calling task's own thread, with its
     /// statement kept prepared: the hop to SQLiteNIO's thread pool and back, two task switches per read, cost more
-    /// than the read itself (1.3–1.5× the audited GETs per second, BENCHMARKS.md "Storage core"). It never waits
-    /// for a lock there: when another connection holds one, it runs again as a bulk read, on the pool.
+    /// than the read itself (without it, about 1.5× the audited GETs per second: BENCHMARKS.md "Audited GET: point
+    /// reads on the caller's thread"). It never waits for a lock there: when another connection holds one, it runs
+    /// again as a bulk read, on the pool.
     static func read<T: Sendable>(
         _ store: SQLiteStore, sql: String, binds: [String], columns: [Column], table: String, point: Bool = false,
         decode: @escaping @Sendable (PositionalCells) throws -> T?
