@@ -134,10 +134,15 @@ final class SQLiteRawReader: @unchecked Sendable {
 /// The row a statement is on: each cell as SQLiteNIO's `SQLiteData`, made the way `SQLiteStatement.data(at:)`
 /// makes it (so every conversion after it, `SQLiteRowsByPosition.cell`, is the one the SQLiteNIO path makes).
 struct SQLiteRawRow {
-    fileprivate let statement: OpaquePointer
-    fileprivate let texts: RecentTexts
+    let statement: OpaquePointer
+    let texts: RecentTexts
 
     var count: Int { Int(sqlite_nio_sqlite3_data_count(statement)) }
+
+    /// The name of the column at `position`, as SQLiteNIO reads it.
+    func name(at position: Int) -> String {
+        sqlite_nio_sqlite3_column_name(statement, Int32(position)).map { String(cString: $0) } ?? ""
+    }
 
     func data(at position: Int) throws -> SQLiteData {
         let column = Int32(position)

@@ -5,11 +5,9 @@ import SQLiteKit
 /// connection (or waits for one), so reads run beside each other and beside the one writer — WAL gives every
 /// read a consistent snapshot of what was committed when it began, and the writer never waits for readers.
 actor SQLiteReaderPool {
-    /// A reader: its SQLKit face, the connection itself (for reads by position, `withConnection`) and its
-    /// bulk-read handle (`withRawReader`).
+    /// A reader: its SQLKit face and its bulk-read handle (`withRawReader`).
     private struct Reader: Sendable {
         let db: any SQLDatabase
-        let connection: SQLiteConnection
         let raw: SQLiteRawReader?
     }
 
@@ -24,8 +22,7 @@ actor SQLiteReaderPool {
         self.rawReaders = raw
         // No statement logging at all (it carries bind values).
         self.idle = connections.indices.map { index in
-            Reader(db: connections[index].sql(queryLogLevel: nil), connection: connections[index],
-                   raw: index < raw.count ? raw[index] : nil)
+            Reader(db: connections[index].sql(queryLogLevel: nil), raw: index < raw.count ? raw[index] : nil)
         }
     }
 
@@ -39,20 +36,6 @@ actor SQLiteReaderPool {
             idle.append(reader)
         } else {
             waiters.removeFirst().resume(returning: reader)
-        }
-    }
-
-    /// Runs `body` on a reader's SQLiteNIO connection, outside any transaction (one statement sees one
-    /// snapshot): for bulk reads that take each row's values by position (`SQLiteRowsByPosition`).
-    func withConnection<R: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> R) async throws -> R {
-        let reader = await acquire()
-        do {
-            let result = try await body(reader.connection)
-            release(reader)
-            return result
-        } catch {
-            release(reader)
-            throw error
         }
     }
 

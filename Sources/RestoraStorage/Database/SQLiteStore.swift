@@ -10,8 +10,8 @@ import SQLiteKit
 /// be a second, empty database).
 final class SQLiteStore: SQLStore {
     let engine = SQLEngine.sqlite
-    private let connection: SQLiteConnection
-    private let database: any SQLDatabase
+    private let handle: SQLiteWriterHandle
+    private let database: SQLiteWriterDatabase
     private let lock = AsyncSerialLock()
     private let readers: SQLiteReaderPool?
     private let writer: SQLiteGroupCommit
@@ -24,55 +24,75 @@ final class SQLiteStore: SQLStore {
     /// How long a connection waits for another process's lock before it fails.
     static let busyTimeoutMilliseconds = 5000
 
-    private init(connection: SQLiteConnection, readers: SQLiteReaderPool?) {
-        self.connection = connection
-        // No statement logging at all (it carries bind values); `logger` is clamped too (DriverLogger).
-        self.database = SQLiteWriterDatabase(base: connection.sql(queryLogLevel: nil), connection: connection)
+    private init(database: SQLiteWriterDatabase, readers: SQLiteReaderPool?) {
+        self.handle = database.handle
+        self.database = database
         self.readers = readers
         self.writer = SQLiteGroupCommit(db: database, lock: lock)
     }
 
     static func open(storage: SQLiteConnection.Storage, logger: Logger, readers: Int = defaultReaders) async throws -> SQLiteStore {
-        let connection = try await connect(storage, logger: logger, reader: false)
-        let db = connection.sql(queryLogLevel: nil)
-        var pool: SQLiteReaderPool?
-        if case .file(let path) = storage {
-            try await db.raw("PRAGMA journal_mode = WAL").run()
-            var readerConnections: [SQLiteConnection] = []
-            var rawReaders: [SQLiteRawReader] = []
-            for _ in 0..<max(0, readers) {
-                readerConnections.append(try await connect(storage, logger: logger, reader: true))
-                rawReaders.append(try SQLiteRawReader(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-                                                      cacheKiB: cacheKiB, mappedBytes: mappedBytes))
-            }
-            if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections, raw: rawReaders) }
+        let path: String?
+        switch storage {
+        case .memory: path = nil
+        case let .file(file): path = file
         }
-        return SQLiteStore(connection: connection, readers: pool)
+        // The writer: a handle of our own (`SQLiteWriterHandle`), opened on the pool (opening reads the file).
+        let handle = try await NIOThreadPool.singleton.runIfActive {
+            try SQLiteWriterHandle(path: path ?? ":memory:", busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        }
+        let database = SQLiteWriterDatabase(handle: handle, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+        var pool: SQLiteReaderPool?
+        do {
+            try await setUpWriter(database, file: path != nil)
+            if let path {
+                var readerConnections: [SQLiteConnection] = []
+                var rawReaders: [SQLiteRawReader] = []
+                for _ in 0..<max(0, readers) {
+                    readerConnections.append(try await connect(storage, logger: logger))
+                    rawReaders.append(try SQLiteRawReader(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                                                          cacheKiB: cacheKiB, mappedBytes: mappedBytes))
+                }
+                if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections, raw: rawReaders) }
+            }
+        } catch {
+            try? await pool?.close()
+            handle.close()
+            throw error
+        }
+        return SQLiteStore(database: database, readers: pool)
     }
 
-    private static func connect(_ storage: SQLiteConnection.Storage, logger: Logger, reader: Bool) async throws -> SQLiteConnection {
+    /// The writer's settings: foreign keys enforced, WAL for a file (so readers never wait for it), its page cache,
+    /// statement journals in memory. Its busy timeout is the handle's (`busyTimeoutMilliseconds`).
+    private static func setUpWriter(_ db: any SQLDatabase, file: Bool) async throws {
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+        if file {
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(cacheKiB))").run()
+        }
+        // Every transaction runs in a savepoint (`SQLiteGroupCommit`), so SQLite keeps the original of each page
+        // it changes in a statement journal — by default a temporary file: a `pwrite` per page, 8 % of a bulk
+        // import's time (BENCHMARKS.md "`restora import fhir` …"). In memory it is a copy. The journal only
+        // serves rolling back a savepoint; the WAL and its sync (durability) are unchanged.
+        try await db.raw("PRAGMA temp_store = MEMORY").run()
+    }
+
+    /// A reader connection of a file database (SQLiteNIO's, for reads through SQLKit).
+    private static func connect(_ storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         let db = connection.sql(queryLogLevel: nil)
         try await db.raw("PRAGMA foreign_keys = ON").run()
         // Another process (e.g. `restora user add` beside a running server) waits instead of failing at once.
         try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
-        if case .file = storage {
-            // Reads of a large database (dashboard, report) spent half their time in `pread` of pages SQLite's
-            // default 2 MB cache did not hold (BENCHMARKS.md "Dashboard and report at scale"): every connection
-            // caches `cacheKiB` of pages, and each reader maps up to `mappedBytes` of the file (shared between
-            // the readers through the OS page cache). Neither changes a result or a durability guarantee; the
-            // writer is not mapped (SQLite writes through its cache either way).
-            try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(cacheKiB))").run()
-            if reader { try await db.raw("PRAGMA mmap_size = \(unsafeRaw: String(mappedBytes))").run() }
-        }
-        if !reader {
-            // Every transaction runs in a savepoint (`SQLiteGroupCommit`), so SQLite keeps the original of each page
-            // it changes in a statement journal — by default a temporary file: a `pwrite` per page, 8 % of a bulk
-            // import's time (BENCHMARKS.md "`restora import fhir` …"). In memory it is a copy. The journal only
-            // serves rolling back a savepoint; the WAL and its sync (durability) are unchanged.
-            try await db.raw("PRAGMA temp_store = MEMORY").run()
-        }
+        // Reads of a large database (dashboard, report) spent half their time in `pread` of pages SQLite's
+        // default 2 MB cache did not hold (BENCHMARKS.md "Dashboard and report at scale"): every connection
+        // caches `cacheKiB` of pages, and each reader maps up to `mappedBytes` of the file (shared between
+        // the readers through the OS page cache). Neither changes a result or a durability guarantee; the
+        // writer is not mapped (SQLite writes through its cache either way).
+        try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(cacheKiB))").run()
+        try await db.raw("PRAGMA mmap_size = \(unsafeRaw: String(mappedBytes))").run()
         return connection
     }
 
@@ -108,12 +128,11 @@ final class SQLiteStore: SQLStore {
         return try await onWriter(body)
     }
 
-    /// Runs `body` on an SQLiteNIO connection itself, outside any transaction: a reader's when there are
-    /// readers, else the writer's (in-memory database). For one bulk statement read by position.
-    func withReadConnection<R: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> R) async throws -> R {
-        if let readers { return try await readers.withConnection(body) }
-        let connection = self.connection
-        return try await lock.withLock { try await body(connection) }
+    /// Runs `body` with the writer's handle outside any transaction, under the writer's lock: an in-memory
+    /// database's reads by position (it has no readers; `SQLiteRowsByPosition.read(_:…)`).
+    func withWriterOutsideTransaction<R: Sendable>(_ body: @escaping @Sendable (SQLiteWriterHandle) async throws -> R) async throws -> R {
+        let handle = self.handle
+        return try await lock.withLock { try await body(handle) }
     }
 
     /// `withRawReader` on the calling task's own thread (`SQLiteReaderPool.withRawReaderHere`).
@@ -131,6 +150,7 @@ final class SQLiteStore: SQLStore {
 
     func shutdown() async throws {
         try await readers?.close()
-        try await connection.close()
+        let handle = self.handle
+        try await NIOThreadPool.singleton.runIfActive { handle.close() }
     }
 }

@@ -2,29 +2,35 @@ import Logging
 import NIOCore
 import SQLKit
 import SQLiteKit
+import VaporCSQLite
 
-/// The embedded database's writer as SQLKit sees it, plus the SQLiteNIO connection under it, so the record
-/// store's hottest statements (a batch's multi-row INSERT … RETURNING, its audit rows, and the list reads inside a
-/// write transaction) can bind values and read the returned rows by position instead of through SQLKit's
-/// serializer, encoder and by-name decoder (`RecordStore.insertAll`, `RecordStore.sqliteRows`, `AuditWriter`;
-/// BENCHMARKS.md "`restora import fhir`: inserts bound and read by position"). Everything else goes through
-/// `base` unchanged, on the same connection, in the same transaction.
+/// The embedded database's writer as SQLKit sees it: every statement runs on the writer's own handle
+/// (`SQLiteWriterHandle`: inside a transaction on the calling thread, its prepared statement kept). SQLKit's
+/// statements are serialized with SQLite's dialect and their values encoded as SQLiteKit encodes them, and their
+/// rows decoded as SQLiteKit decodes them (`SQLiteWriterRow`), so a statement gives the same rows either way. The
+/// record store's hottest statements (a batch's multi-row INSERT … RETURNING, its audit rows, the list reads inside
+/// a write transaction) bind values and read the returned rows by position instead (`RecordStore.insertAll`,
+/// `RecordStore.sqliteRows`, `AuditWriter`; BENCHMARKS.md "`restora import fhir`: inserts bound and read by position").
 struct SQLiteWriterDatabase: SQLDatabase {
-    let base: any SQLDatabase
-    let connection: SQLiteConnection
+    let handle: SQLiteWriterHandle
+    let logger: Logger
+    let eventLoop: any EventLoop
+    var version: (any SQLDatabaseReportedVersion)? { SQLiteLibraryVersion() }
+    var dialect: any SQLDialect { SQLiteDialect() }
+    /// No statement logging at all (it carries bind values); `logger` is clamped too (DriverLogger).
+    var queryLogLevel: Logger.Level? { nil }
 
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+    private static let encoder = SQLiteDataEncoder()
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        base.execute(sql: query, onRow)
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        try await base.execute(sql: query, onRow)
+        let (sql, values) = serialize(query)
+        let binds = try values.map { try Self.encoder.encode($0) }
+        let names = SQLiteWriterRow.Names()
+        try await handle.run(sql, binds) { row in onRow(try SQLiteWriterRow(row, names: names)) }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -33,7 +39,69 @@ struct SQLiteWriterDatabase: SQLDatabase {
 
     /// Runs `statement` (`?` placeholders, bound in order) and discards any rows.
     func run(_ statement: PositionalStatement) async throws {
-        try await connection.query(statement.sql, statement.binds) { _ in }
+        try await handle.run(statement.sql, statement.binds) { _ in }
+    }
+}
+
+/// A row of the writer as SQLKit reads it: the cells as SQLiteNIO would have made them (`SQLiteRawRow.data(at:)`),
+/// looked up by name (the first column of a name wins, as in SQLiteNIO) and decoded by SQLiteKit's decoder.
+struct SQLiteWriterRow: SQLRow {
+    /// The statement's column names and their positions, read from the first row and shared by the rest.
+    final class Names: @unchecked Sendable {
+        private(set) var all: [String] = []
+        private(set) var positions: [String: Int] = [:]
+        private var read = false
+
+        fileprivate func load(_ row: SQLiteRawRow) {
+            guard !read else { return }
+            read = true
+            all = (0..<row.count).map { row.name(at: $0) }
+            for (position, name) in all.enumerated() where positions[name] == nil { positions[name] = position }
+        }
+    }
+
+    private static let decoder = SQLiteDataDecoder()
+    private let names: Names
+    private let values: [SQLiteData]
+
+    init(_ row: SQLiteRawRow, names: Names) throws {
+        names.load(row)
+        self.names = names
+        values = try (0..<row.count).map { try row.data(at: $0) }
+    }
+
+    var allColumns: [String] { names.all }
+
+    func contains(column: String) -> Bool { names.positions[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let position = names.positions[column] else { return true }
+        return values[position] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
+        guard let position = names.positions[column] else { throw MissingWriterColumn(column: column) }
+        return try Self.decoder.decode(D.self, from: values[position])
+    }
+}
+
+/// A column asked of a writer row that the statement does not return.
+struct MissingWriterColumn: Error, CustomStringConvertible {
+    let column: String
+    var description: String { "no column \(column) in the row" }
+}
+
+/// The SQLite library's version, as SQLiteKit reports it for its own connections.
+struct SQLiteLibraryVersion: SQLDatabaseReportedVersion {
+    var intValue: Int { Int(sqlite_nio_sqlite3_libversion_number()) }
+    var stringValue: String { String(cString: sqlite_nio_sqlite3_libversion()) }
+
+    func isEqual(to otherVersion: any SQLDatabaseReportedVersion) -> Bool {
+        (otherVersion as? Self).map { $0.intValue == intValue } ?? false
+    }
+
+    func isOlder(than otherVersion: any SQLDatabaseReportedVersion) -> Bool {
+        (otherVersion as? Self).map { intValue < $0.intValue } ?? false
     }
 }
 

@@ -36,7 +36,23 @@ enum ConstraintViolation: Equatable {
             default: return nil
             }
         }
+        if let sqlite = error as? SQLiteWriteError { return classify(sqliteCode: sqlite.code, message: sqlite.message) }
         return nil
+    }
+
+    /// SQLite's extended result codes for constraints (sqlite3.h), as the writer handle reports them.
+    static func classify(sqliteCode code: Int32, message: String) -> ConstraintViolation? {
+        switch code {
+        case 2067, 1555, 2579: return .unique          // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY, _ROWID
+        case 787: return .foreignKey                    // SQLITE_CONSTRAINT_FOREIGNKEY
+        case 275, 1299: return .check                   // SQLITE_CONSTRAINT_CHECK, _NOTNULL
+        case let code where code & 0xFF == 19:          // SQLITE_CONSTRAINT (another kind, or no extended code)
+            let text = message.uppercased()
+            if text.contains("FOREIGN KEY") { return .foreignKey }
+            if text.contains("UNIQUE") || text.contains("PRIMARY KEY") { return .unique }
+            return .check
+        default: return nil
+        }
     }
 
     /// The domain error a violation while writing a record of `kind` becomes; nil when `error` is no

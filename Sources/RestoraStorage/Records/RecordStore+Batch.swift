@@ -116,7 +116,7 @@ extension RecordStore {
         var stored: [StoredRow] = []
         for statement in PrebuiltSQL.inserts(into: M.table, rows: rows, returning: Self.selectList, as: PositionalStatement.self) {
             stored += try await SQLiteRowsByPosition.read(
-                writer.connection, sql: statement.sql, binds: statement.binds, columns: Self.positionalColumns, table: M.table
+                writer.handle, sql: statement.sql, binds: statement.binds, columns: Self.positionalColumns, table: M.table
             ) { cells in try Self.storedRow(cells, idPosition: idPosition) }
         }
         return stored

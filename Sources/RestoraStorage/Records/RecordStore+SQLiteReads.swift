@@ -1,6 +1,6 @@
 import SQLiteKit
 
-/// The list reads on SQLite, run on a file database's bulk-read handle (an in-memory one's SQLiteNIO connection)
+/// The list reads on SQLite, run on a file database's bulk-read handle (an in-memory one's writer handle)
 /// and read by position as SQLite steps to each row (`SQLiteRowsByPosition`): the same statement `rows(_:_:)` builds (the mapping's columns and the
 /// bookkeeping, live rows, created then id), without SQLKit's row, whose every cell went through a Codable
 /// decoder looked up by column name (issue #18: the adverse events' and visits' rows of each export chunk;
@@ -28,8 +28,8 @@ extension RecordStore {
         // Inside a write transaction on the SQLite writer: the same statement on the transaction's own
         // connection, so it sees the transaction's writes (`SQLiteWriterDatabase`).
         if let bound = store as? TransactionBoundStore, let writer = bound.db as? SQLiteWriterDatabase {
-            return try await SQLiteRowsByPosition.read(writer.connection, sql: sql, binds: binds, columns: columns, table: M.table,
-                                                       decode: decode)
+            return try await SQLiteRowsByPosition.read(writer.handle, sql: sql, binds: binds.map(SQLiteData.text), columns: columns,
+                                                       table: M.table, decode: decode)
         }
         return nil
     }

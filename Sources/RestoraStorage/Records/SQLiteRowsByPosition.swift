@@ -1,43 +1,28 @@
 import SQLiteKit
 
-/// One SELECT run on an SQLiteNIO connection itself, each row decoded as SQLite steps to it (on the database
-/// thread) from its values by position: no SQLKit row, no lookup of a column by name, no Codable decoder and no
+/// One SELECT (or INSERT … RETURNING) run on an `sqlite3` handle of our own — a reader's bulk-read handle or the
+/// writer's — each row decoded as SQLite steps to it from its values by position: no SQLKit row, no lookup of a column by name, no Codable decoder and no
 /// intermediate array of rows (issue #18: the exports' bulk reads spent a quarter of their time putting each
 /// row's cells into a dictionary keyed by column name and looking them up again). The values are converted to
 /// `SQLCell` by the column's kind exactly as SQLiteKit's decoder converts them (`SQLiteData.string`,
 /// `.integer`, `.double`, `.bool`), so a row decodes to the same value either way.
 enum SQLiteRowsByPosition {
-    /// Rows of `sql` (which selects `columns`, in order, then nothing else) with `binds`, each handed to
-    /// `decode` by position; the non-nil results in statement order. The first error stops the decoding and is
-    /// thrown once the statement is done.
+    /// Rows of `sql` (which selects `columns`, in order, then nothing else, or returns them) with `binds`, run
+    /// on the writer's handle (`SQLiteWriterHandle`: inside a transaction on the calling thread), each handed to
+    /// `decode` by position; the non-nil results in statement order.
     static func read<T: Sendable>(
-        _ connection: SQLiteConnection, sql: String, binds: [String], columns: [Column], table: String,
-        decode: @escaping @Sendable (PositionalCells) throws -> T?
-    ) async throws -> [T] {
-        try await read(connection, sql: sql, binds: binds.map(SQLiteData.text), columns: columns, table: table, decode: decode)
-    }
-
-    /// The same with binds of any SQLite type (an INSERT … RETURNING's values).
-    static func read<T: Sendable>(
-        _ connection: SQLiteConnection, sql: String, binds: [SQLiteData], columns: [Column], table: String,
+        _ writer: SQLiteWriterHandle, sql: String, binds: [SQLiteData], columns: [Column], table: String,
         decode: @escaping @Sendable (PositionalCells) throws -> T?
     ) async throws -> [T] {
         let collected = Collected<T>()
-        try await connection.query(sql, binds) { row in
-            guard collected.error == nil else { return }
-            do {
-                let values = row.columns
-                guard values.count == columns.count else {
-                    throw StorageError.corruptRecord(table: table, column: "(\(values.count) columns read for \(columns.count))")
-                }
-                if let value = try decode(PositionalCells(sqlite: values, columns: columns, table: table)) {
-                    collected.values.append(value)
-                }
-            } catch {
-                collected.error = error
+        try await writer.run(sql, binds) { row in
+            guard row.count == columns.count else {
+                throw StorageError.corruptRecord(table: table, column: "(\(row.count) columns read for \(columns.count))")
+            }
+            if let value = try decode(PositionalCells(raw: row, columns: columns, table: table)) {
+                collected.values.append(value)
             }
         }
-        if let error = collected.error { throw error }
         return collected.values
     }
 
@@ -58,7 +43,7 @@ enum SQLiteRowsByPosition {
     }
 
     /// Rows of `sql` on `store`'s bulk-read handle (`SQLiteRawReader`, a file database's) or, for an in-memory
-    /// database that has none, on its only connection: the same rows, decoded the same way, either way.
+    /// database that has none, on its only connection (the writer's): the same rows, decoded the same way, either way.
     ///
     /// A `point` read (one row by its key: a record by id, a token) runs on the calling task's own thread, with its
     /// statement kept prepared: the hop to SQLiteNIO's thread pool and back, two task switches per read, cost more
@@ -85,8 +70,8 @@ enum SQLiteRowsByPosition {
         }) {
             return rows
         }
-        return try await store.withReadConnection { connection in
-            try await read(connection, sql: sql, binds: binds, columns: columns, table: table, decode: decode)
+        return try await store.withWriterOutsideTransaction { writer in
+            try await read(writer, sql: sql, binds: binds.map(SQLiteData.text), columns: columns, table: table, decode: decode)
         }
     }
 
@@ -104,7 +89,7 @@ enum SQLiteRowsByPosition {
         return cell
     }
 
-    /// What the row callback gathers. SQLiteNIO calls it on one thread, one row after the other, and the
+    /// What the row callback gathers. The writer calls it on one thread, one row after the other, and the
     /// statement has finished before `read` looks at it.
     private final class Collected<T>: @unchecked Sendable {
         var values: [T] = []

@@ -133,7 +133,6 @@ struct StoredCells: CellAccess {
 struct PositionalCells: CellAccess {
     private enum Values {
         case cells([SQLCell])
-        case sqlite([SQLiteColumn])
         case raw(SQLiteRawRow)
     }
 
@@ -146,10 +145,6 @@ struct PositionalCells: CellAccess {
         switch values {
         case .cells(let cells):
             return position < cells.count ? cells[position] : .null
-        case .sqlite(let row):
-            guard position < row.count else { return .null }
-            return try SQLiteRowsByPosition.cell(row[position].data, kind: columns[position].kind, column: columns[position].name,
-                                                 table: table)
         case .raw(let row):
             guard position < row.count else { return .null }
             return try SQLiteRowsByPosition.cell(try row.data(at: position), kind: columns[position].kind,
@@ -170,14 +165,7 @@ struct PositionalCells: CellAccess {
         self.table = table
     }
 
-    /// An SQLite statement's row whose columns are `columns`, in order.
-    init(sqlite row: [SQLiteColumn], columns: [Column], table: String) {
-        values = .sqlite(row)
-        self.columns = columns
-        self.table = table
-    }
-
-    /// The row a bulk reader's statement is on (`SQLiteRawReader`), whose columns are `columns`, in order; only
+    /// The row a statement of a reader's or the writer's handle is on (`SQLiteRawReader`, `SQLiteWriterHandle`), whose columns are `columns`, in order; only
     /// valid while the statement is on it.
     init(raw row: SQLiteRawRow, columns: [Column], table: String) {
         values = .raw(row)
