@@ -84,6 +84,7 @@ let allMigrations: [Migration] = [
     m0049_CreateFHIRBulkJobs,
     m0050_AddObservationCreatedOrderIndex,
     m0051_AddObservationSiteIndex,
+    m0052_CountLiveRecords,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its
@@ -92,4 +93,5 @@ let migrationCode: [String: @Sendable (any SQLDatabase, SQLEngine) async throws 
     m0037_RecordHashes.name: m0037_writeBaseline,
     m0038_CodeAdverseEvents.name: { db, engine in try await AdverseEventCoding.migrate(db, engine: engine) },
     m0039_SafetyActions.name: m0039_auditFilledDates,
+    m0052_CountLiveRecords.name: m0052_verifyCounts,
 ]

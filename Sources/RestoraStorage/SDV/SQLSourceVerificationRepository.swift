@@ -82,16 +82,21 @@ struct SQLSourceVerificationRepository: SourceVerificationRepository {
     /// Per site: total, verified and changed records over every SDV kind, for every record of the sites `filter`
     /// leaves (the dashboard). Probing the marks per record read every observation row (0.6 s at 10⁴
     /// participants, BENCHMARKS.md "Dashboard: SDV progress from the marks"), so two statements per kind instead:
-    /// the live records counted (observations from `observations_site_live` alone, migration 0051), then the
+    /// the live records counted (on SQLite kept per site as rows change, migration 0052; on PostgreSQL observations
+    /// from `observations_site_live` alone, migration 0051), then the
     /// marked records found from the marks and each looked up by id (CROSS JOIN: SQLite keeps that order rather
     /// than walking a site's records and probing the marks); of the marked, verified have a mark at their current
     /// version and the rest are changed. That costs what was verified, not what was recorded.
     private func countsFromMarks(_ filter: @escaping @Sendable (String, String) -> SQLQueryString?) async throws -> [String: SDVProgress] {
-        try await records.store.read { db in
+        let kept = records.store.engine == .sqlite
+        return try await records.store.read { db in
             var bySite: [String: SDVProgress] = [:]
             for (kind, table) in Self.tables {
                 let scope: SQLQueryString = filter(kind, table).map { " AND " + $0 } ?? ""
-                let totals: SQLQueryString = """
+                // On SQLite the counts kept as rows change (migration 0052), else counted now.
+                let totals: SQLQueryString = kept
+                    ? "SELECT t.site_id AS site_id, t.live AS total FROM live_record_counts t WHERE t.table_name = \(bind: table) AND t.live > 0\(scope)"
+                    : """
                     SELECT t.site_id AS site_id, COUNT(*) AS total FROM \(ident: table) t WHERE t.deleted_at IS NULL\(scope)
                     GROUP BY t.site_id
                     """

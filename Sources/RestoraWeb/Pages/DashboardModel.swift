@@ -69,17 +69,21 @@ struct DashboardModel: Sendable {
         async let alerts = queries.openAlerts(sites: sites, limit: listLimit)
         async let events = queries.recentAdverseEvents(
             programs: ids, sites: sites, onsetFrom: today.adding(days: -recentEventDays), onsetThrough: today, limit: recentEventLimit)
-        var visits: [VisitDue] = []
-        for (program, definition) in shown {
-            // Enrolments may run under different versions of the protocol (docs/amendments.md): the windows of
-            // every loaded version find the candidates, each judged on its own version's schedule.
-            let versions = catalog.versions(id: program.protocolID)
-            let windows = (versions.isEmpty ? [definition] : versions).flatMap { startWindows($0, today: today) }
-            let candidates = try await queries.visitCandidates(program: program.id, sites: sites, windows: windows)
-            visits += candidates.flatMap { candidate in
-                let own = candidate.protocolVersion.flatMap { try? catalog.definition(id: program.protocolID, version: $0) } ?? definition
-                return dueVisits(candidate, definition: own, programName: program.name, today: today)
+        // The sections read independently of each other, on the readers side by side (BENCHMARKS.md "Dashboard and
+        // report at scale"): the page takes about as long as its slowest section plus the rest on the other core.
+        async let clocks = queries.openReportingClocks(sites: sites, limit: listLimit)
+        async let queriesSDV = DashboardQueriesSDV.load(for: user, repositories: repositories, limit: listLimit)
+        async let consents = DashboardConsents.load(for: user, repositories: repositories, limit: listLimit)
+        // Each program's visits due side by side too; kept in the programs' order (the sort below is stable).
+        let visits: [VisitDue] = try await withThrowingTaskGroup(of: (Int, [VisitDue]).self) { group in
+            for (index, (program, definition)) in shown.enumerated() {
+                group.addTask {
+                    (index, try await programVisitsDue(program, definition: definition, queries: queries, catalog: catalog, sites: sites, today: today))
+                }
             }
+            var byProgram = [[VisitDue]](repeating: [], count: shown.count)
+            for try await (index, due) in group { byProgram[index] = due }
+            return byProgram.flatMap { $0 }
         }
         let byStatus = try await counts, byMonth = try await months
         let summaries = shown.map { program, _ in
@@ -102,10 +106,24 @@ struct DashboardModel: Sendable {
             visitsDue: shownVisits, visitsDueTotal: sorted.count,
             openAlerts: page.alerts, openAlertsTotal: page.total,
             recentAdverseEvents: try await events,
-            reportingClocks: try await queries.openReportingClocks(sites: sites, limit: listLimit),
-            queriesSDV: try await DashboardQueriesSDV.load(for: user, repositories: repositories, limit: listLimit),
-            consents: try await DashboardConsents.load(for: user, repositories: repositories, limit: listLimit),
+            reportingClocks: try await clocks,
+            queriesSDV: try await queriesSDV,
+            consents: try await consents,
             canAcknowledge: SafetyAlertAccess.mayAcknowledge(user))
+    }
+
+    /// The visits of `program` due, overdue or open within a week today. Enrolments may run under different
+    /// versions of the protocol (docs/amendments.md): the windows of every loaded version find the candidates, each
+    /// judged on its own version's schedule.
+    static func programVisitsDue(_ program: Program, definition: ProtocolDefinition, queries: any DashboardQueries,
+                                 catalog: ProtocolCatalog, sites: Set<Identifier<Site>>?, today: CalendarDate) async throws -> [VisitDue] {
+        let versions = catalog.versions(id: program.protocolID)
+        let windows = (versions.isEmpty ? [definition] : versions).flatMap { startWindows($0, today: today) }
+        let candidates = try await queries.visitCandidates(program: program.id, sites: sites, windows: windows)
+        return candidates.flatMap { candidate in
+            let own = candidate.protocolVersion.flatMap { try? catalog.definition(id: program.protocolID, version: $0) } ?? definition
+            return dueVisits(candidate, definition: own, programName: program.name, today: today)
+        }
     }
 
     /// For each visit of the schedule, the day-0 dates that can make it due, overdue or open within a week
