@@ -52,21 +52,40 @@ public struct SubgroupAnalysis: Codable, Sendable, Equatable {
             analysis.text = "every group has the same outcome (\(groups[0].responders == 0 ? "no responders" : "all responded")): no test"
             return ReportSection(analysis)
         }
-        if groups.count == 2 {
-            let fisher = try FisherExact.test2x2(table)
-            analysis.test = "Fisher's exact test (2×2, two-sided)"
-            analysis.pValue = fisher.pValue
-            // 0 or ∞ at the edge of the support says only that one group had no (or only) responders.
-            analysis.oddsRatio = fisher.oddsRatio.isFinite && fisher.oddsRatio > 0 ? fisher.oddsRatio : nil
-        } else {
-            let fisher = try FisherExact.testRxC(table)
-            analysis.test = "Fisher's exact test (\(groups.count)×2, two-sided)"
-            analysis.pValue = fisher.pValue
-        }
+        let outcome = try responseTest(table)
+        analysis.test = outcome.test
+        analysis.pValue = outcome.pValue
+        analysis.oddsRatio = outcome.oddsRatio
         analysis.text = "\(analysis.test ?? "") p = \(ReportNumber.pValue(analysis.pValue ?? 1))"
         if let odds = analysis.oddsRatio {
             analysis.text += "; conditional MLE odds ratio of response, \(groups[0].label) vs \(groups[1].label): \(ReportNumber.fixed(odds, places: 2))"
         }
-        return ReportSection(analysis, notes: ["small groups: a large p-value does not show the groups respond alike"])
+        return ReportSection(analysis, notes: outcome.exact
+            ? ["small groups: a large p-value does not show the groups respond alike"]
+            : ["too many participants for Fisher's exact test to enumerate: Pearson's chi-square test instead, accurate at this size"])
+    }
+
+    /// Response by group (`table`: one row per group, responders then the rest): Fisher's exact test, two-sided
+    /// (2×2, with the conditional MLE odds ratio, or the r×2 extension). When the table is too large to enumerate
+    /// (thousands of participants: RestoraStats refuses rather than run for hours, and a 10⁵-participant report
+    /// stopped there), Pearson's chi-square test as R's `chisq.test` computes it (Yates' correction on 2×2 only),
+    /// whose approximation is accurate with counts that large.
+    static func responseTest(_ table: ContingencyTable, nodeLimit: Int = FisherExact.defaultNodeLimit) throws
+        -> (test: String, pValue: Double, oddsRatio: Double?, exact: Bool) {
+        let groups = table.rowCount
+        do {
+            if groups == 2 {
+                let fisher = try FisherExact.test2x2(table)
+                // 0 or ∞ at the edge of the support says only that one group had no (or only) responders.
+                let odds = fisher.oddsRatio.isFinite && fisher.oddsRatio > 0 ? fisher.oddsRatio : nil
+                return ("Fisher's exact test (2×2, two-sided)", fisher.pValue, odds, true)
+            }
+            let fisher = try FisherExact.testRxC(table, nodeLimit: nodeLimit)
+            return ("Fisher's exact test (\(groups)×2, two-sided)", fisher.pValue, nil, true)
+        } catch let StatsError.invalidInput(field, message) where field == "table" && message.hasSuffix("use the chi-square test") {
+            let chi = try PearsonChiSquare.test(table)
+            let test = "Pearson's chi-square test (\(groups)×2, \(chi.degreesOfFreedom) df\(chi.yatesCorrection > 0 ? ", Yates' correction" : ""))"
+            return (test, chi.pValue, nil, false)
+        }
     }
 }
