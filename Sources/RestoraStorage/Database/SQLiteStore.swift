@@ -42,24 +42,25 @@ final class SQLiteStore: SQLStore {
             try SQLiteWriterHandle(path: path ?? ":memory:", busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
         let database = SQLiteWriterDatabase(handle: handle, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
-        var pool: SQLiteReaderPool?
+        // Everything opened so far is closed again if a later step fails.
+        var readerConnections: [SQLiteConnection] = []
+        var rawReaders: [SQLiteRawReader] = []
         do {
             try await setUpWriter(database, file: path != nil)
             if let path {
-                var readerConnections: [SQLiteConnection] = []
-                var rawReaders: [SQLiteRawReader] = []
                 for _ in 0..<max(0, readers) {
                     readerConnections.append(try await connect(storage, logger: logger))
                     rawReaders.append(try SQLiteRawReader(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
                                                           cacheKiB: cacheKiB, mappedBytes: mappedBytes))
                 }
-                if !readerConnections.isEmpty { pool = SQLiteReaderPool(connections: readerConnections, raw: rawReaders) }
             }
         } catch {
-            try? await pool?.close()
+            for raw in rawReaders { raw.close() }
+            for connection in readerConnections { try? await connection.close() }
             handle.close()
             throw error
         }
+        let pool = readerConnections.isEmpty ? nil : SQLiteReaderPool(connections: readerConnections, raw: rawReaders)
         return SQLiteStore(database: database, readers: pool)
     }
 
@@ -142,7 +143,7 @@ final class SQLiteStore: SQLStore {
     }
 
     /// Runs `body` with a reader's bulk-read handle (`SQLiteRawReader`); nil for an in-memory database, which
-    /// has no readers (the caller reads through `withReadConnection` instead).
+    /// has no readers (the caller reads on the writer's handle instead: `withWriterOutsideTransaction`).
     func withRawReader<R: Sendable>(_ body: @escaping @Sendable (SQLiteRawReader) throws -> R) async throws -> R? {
         guard let readers else { return nil }
         return try await readers.withRawReader(body)

@@ -90,9 +90,12 @@ final class SQLiteWriterHandle: @unchecked Sendable {
     /// COMMIT and END sync the disk; ROLLBACK (also ROLLBACK TO a savepoint, which is rare: a failed job) may
     /// too: they run on the pool.
     static func endsTransaction(_ sql: String) -> Bool {
-        let head = String(decoding: sql.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }).prefix(8),
-                          as: UTF8.self).uppercased()
-        return head.hasPrefix("COMMIT") || head.hasPrefix("END") || head.hasPrefix("ROLLBACK")
+        // Called for every statement: the first word compared byte by byte, case-insensitively, without a copy.
+        let head = sql.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }).prefix(8)
+        return ["COMMIT", "END", "ROLLBACK"].contains { (word: StaticString) in
+            let letters = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            return head.count >= letters.count && zip(head, letters).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        }
     }
 
     /// Runs `sql` on the calling thread (blocking it while SQLite works).
