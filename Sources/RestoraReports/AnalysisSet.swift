@@ -13,18 +13,21 @@ enum AnalysisSet {
 
     static func stillOnTreatment(_ p: ProgramParticipantData) -> Bool {
         p.dayZero != nil && p.enrolment.status == .onTreatment
-            && p.record.medicationCourses.contains { [.planned, .active, .held].contains($0.status) }
+            && p.record.medicationCourses.contains(where: ongoingCourse)
     }
+
+    /// A course not over yet: planned, active or held.
+    static func ongoingCourse(_ course: MedicationCourse) -> Bool { [.planned, .active, .held].contains(course.status) }
 
     /// Who is analysed, in words (under the flow diagram's analysed box).
     static func population(_ participants: [ProgramParticipantData]) -> String {
-        let ongoing = participants.filter(stillOnTreatment).count
+        let ongoing = participants.count(where: stillOnTreatment)
         return ongoing == 0 ? "participants who started treatment"
             : "participants who started treatment, except the \(ongoing) still on their drug course"
     }
 
     static func note(_ participants: [ProgramParticipantData]) -> String? {
-        let ongoing = participants.filter(stillOnTreatment).count
+        let ongoing = participants.count(where: stillOnTreatment)
         guard ongoing > 0 else { return nil }
         return "\(ongoing) participant\(ongoing == 1 ? " is" : "s are") still on treatment and not analysed yet: the analysis counts those whose treatment period is over (finished or stopped)"
     }

@@ -18,8 +18,8 @@ public struct BaselineTable: Codable, Sendable, Equatable {
         let n = analysed.count
         let ages = analysed.compactMap { p in p.dayZero.map { Double(p.record.participant.age(on: $0)) } }
         rows.append(Row(label: "Age, years, median (IQR) [range]", value: summary(ages, places: 0), n: ages.count))
-        let sexes = Dictionary(grouping: analysed, by: { $0.record.participant.sex.rawValue })
-        rows.append(Row(label: "Sex", value: sexes.keys.sorted().map { "\($0) \(count(sexes[$0]?.count ?? 0, of: n))" }
+        let sexes = analysed.reduce(into: [String: Int]()) { $0[$1.record.participant.sex.rawValue, default: 0] += 1 }
+        rows.append(Row(label: "Sex", value: sexes.keys.sorted().map { "\($0) \(count(sexes[$0] ?? 0, of: n))" }
                         .joined(separator: "; "), n: n))
         if !semen.isEmpty {
             let diagnoses = Dictionary(grouping: semen.compactMap(\.diagnosis), by: { $0 })
@@ -28,10 +28,10 @@ public struct BaselineTable: Codable, Sendable, Equatable {
                                 value: diagnoses.keys.sorted().map { "\($0) \(count(diagnoses[$0]?.count ?? 0, of: n))" }
                                     .joined(separator: "; "), n: diagnoses.values.reduce(0) { $0 + $1.count }))
             }
-            let retrieval = analysed.filter { p in
+            let retrieval = analysed.count { p in
                 p.record.participant.history.contains { $0.kind == .procedure && $0.code?.sameConcept(as: ReportCodes.spermRetrieval) == true }
                     || p.record.procedures.contains { $0.kind == .spermRetrieval }
-            }.count
+            }
             rows.append(Row(label: "Prior sperm retrieval", value: count(retrieval, of: n), n: n))
             let histology = Dictionary(grouping: semen, by: { SemenOutcome.histologyName($0.histology) })
             rows.append(Row(label: "Testicular histology (REFERENCE.md B5)",

@@ -49,12 +49,12 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
         guard !sites.isEmpty else {
             return ReportSection(unavailable: "no participant has both a DXA before day 0 and one after it yet")
         }
-        let fractures = analysed.filter { p in
+        let fractures = analysed.count { p in
             guard let start = p.dayZero else { return false }
             return p.record.participant.history.contains { $0.kind == .fracture && ($0.date.map { $0 > start } ?? false) }
                 || p.record.adverseEvents.contains { $0.term.lowercased().contains("fracture") && $0.onset > start }
-        }.count
-        let adjunct = analysed.filter { $0.record.medications.contains(where: \.adjunct) }.count
+        }
+        let adjunct = analysed.count { $0.record.medications.contains(where: \.adjunct) }
         return ReportSection(BoneDensitySection(sites: sites, participantsWithNewFracture: fractures,
                                                 participantsOnAdjunctTherapy: adjunct), notes: notes)
     }
@@ -69,9 +69,9 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
         }
         guard !lowest.isEmpty else { return [] }
         let n = analysed.count
-        let fracture = analysed.filter { p in
+        let fracture = analysed.count { p in
             p.record.participant.history.contains { $0.kind == .fracture && ($0.date.map { d in p.dayZero.map { d <= $0 } ?? true } ?? true) }
-        }.count
+        }
         let classes = Dictionary(grouping: analysed.flatMap { p in Set(p.record.medications.filter(\.adjunct).compactMap(\.drugClass)) }, by: { $0 })
         var rows = [
             BaselineTable.Row(label: "Lowest T-score (spine, femoral neck, total hip), median (IQR) [range]",

@@ -40,40 +40,43 @@ public struct ParticipantFlow: Codable, Sendable, Equatable {
 
     public var totalDeviations: Int { deviations.reduce(0) { $0 + $1.deviations } }
 
+    /// Counted over the participants without filtered copies of the list: a participant is a large value, and
+    /// at 10^5 participants each copy cost about 30 MB (issue #13).
     static func compute(_ participants: [ProgramParticipantData], analysed: Int) -> ParticipantFlow {
-        let screened = participants.filter { $0.reached(.screening) }
-        let eligible = participants.filter { $0.reached(.eligible) }
-        let enrolled = participants.filter { $0.reached(.enrolled) }
-        let treated = enrolled.filter { $0.reached(.onTreatment) }
+        let enrolled = participants.lazy.filter { $0.reached(.enrolled) }
+        let screened = participants.count { $0.reached(.screening) }
+        let eligible = participants.count { $0.reached(.eligible) }
+        let enrolledCount = enrolled.count
+        let treated = enrolled.count { $0.reached(.onTreatment) }
         let withdrawnAfterEnrolment = enrolled.filter { $0.enrolment.status == .withdrawn }
-        let reasons = withdrawnAfterEnrolment.compactMap { p in
+        let reasons = Array(withdrawnAfterEnrolment.compactMap { p in
             p.enrolment.transitions.last { $0.to == .withdrawn }.map { "\(p.record.participant.mrn): \($0.reason)" }
-        }
+        })
         return ParticipantFlow(
             prescreened: participants.count,
-            notScreened: participants.count - screened.count,
-            screened: screened.count,
-            screenFailed: participants.filter { $0.enrolment.status == .screenFailed }.count,
-            eligible: eligible.count,
-            eligibleNotEnrolled: eligible.count - enrolled.count,
-            enrolled: enrolled.count,
-            notTreated: enrolled.count - treated.count,
-            treated: treated.count,
-            ongoing: enrolled.filter { !$0.enrolment.status.isTerminal }.count,
-            completed: enrolled.filter { $0.enrolment.status == .completed }.count,
+            notScreened: participants.count - screened,
+            screened: screened,
+            screenFailed: participants.count { $0.enrolment.status == .screenFailed },
+            eligible: eligible,
+            eligibleNotEnrolled: eligible - enrolledCount,
+            enrolled: enrolledCount,
+            notTreated: enrolledCount - treated,
+            treated: treated,
+            ongoing: enrolled.count { !$0.enrolment.status.isTerminal },
+            completed: enrolled.count { $0.enrolment.status == .completed },
             withdrawn: withdrawnAfterEnrolment.count,
-            lostToFollowUp: enrolled.filter { $0.enrolment.status == .lostToFollowUp }.count,
+            lostToFollowUp: enrolled.count { $0.enrolment.status == .lostToFollowUp },
             withdrawalReasons: reasons,
             analysed: analysed,
             analysisPopulation: AnalysisSet.population(participants),
-            enrolledWithDeviation: enrolled.filter { !$0.deviations.isEmpty }.count,
-            participantsWithDeviation: participants.filter { !$0.deviations.isEmpty }.count,
+            enrolledWithDeviation: enrolled.count { !$0.deviations.isEmpty },
+            participantsWithDeviation: participants.count { !$0.deviations.isEmpty },
             deviations: ProtocolDeviation.Category.allCases.compactMap { category in
-                let people = participants.filter { $0.deviations.contains { $0.category == category } }
-                guard !people.isEmpty else { return nil }
+                let perPerson = participants.lazy.map { $0.deviations.count { $0.category == category } }.filter { $0 > 0 }
+                guard !perPerson.isEmpty else { return nil }
                 return DeviationCount(
                     category: category.rawValue, label: category.label,
-                    deviations: people.reduce(0) { $0 + $1.deviations.filter { $0.category == category }.count }, participants: people.count)
+                    deviations: perPerson.reduce(0, +), participants: perPerson.count)
             })
     }
 }

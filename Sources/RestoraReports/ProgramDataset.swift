@@ -30,6 +30,9 @@ public struct ProgramParticipantData: Sendable {
     public var cellProducts: [CellProduct]
     /// The protocol deviations signed on this enrolment (issue #14).
     public var deviations: [ProtocolDeviation]
+    /// Set by `reducedForReport()`: the semen analyses and baseline facts, summarised before their observations
+    /// were dropped. Nil on a whole record, whose observations the report reads instead.
+    var semenSummary: SemenSummary?
 
     public init(record: ParticipantRecord, enrolment: Enrolment, visits: [Visit] = [], cellProducts: [CellProduct] = [],
                 deviations: [ProtocolDeviation] = []) {
@@ -43,6 +46,41 @@ public struct ProgramParticipantData: Sendable {
     /// Reached a status at some point (the transition history, not only the current status).
     public func reached(_ status: EnrolmentStatus) -> Bool {
         enrolment.status == status || enrolment.transitions.contains { $0.to == status }
+    }
+
+    /// This participant with only what `StudyReport.build` reads (issue #13: the report at 10^5 participants in
+    /// bounded memory):
+    /// - the semen analyses, histology, FSH and testicular volume are summarised (`SemenSummary`, which no
+    ///   response rule changes) and their observations dropped; the DXA observations stay;
+    /// - the visits (read only for the semen analyses' planned days) and the cell products are dropped;
+    /// - of the person, the names and diagnoses are dropped, and of the history only prior sperm retrieval and
+    ///   fractures stay (baseline table, bone density);
+    /// - of the medications only adjuncts stay; of the courses only those still planned, active or held (who is
+    ///   still on treatment), without their dispensings; of the procedures only sperm retrievals;
+    /// - the enrolment with its transitions, the adverse events and the deviations stay whole.
+    /// A report built from reduced participants equals one built from whole ones (`ReportReductionTests`, and
+    /// the stored demo on both engines); anything else that reads a participant's record needs the whole one.
+    public func reducedForReport() -> ProgramParticipantData {
+        guard semenSummary == nil else { return self }
+        var reduced = self
+        reduced.semenSummary = dayZero.map { SemenSummary(self, dayZero: $0) }
+        reduced.record.observations = record.observations.filter { !SemenSummary.summarises($0) }
+        reduced.visits = []
+        reduced.cellProducts = []
+        reduced.record.participant.givenName = nil
+        reduced.record.participant.familyName = nil
+        reduced.record.participant.diagnoses = []
+        reduced.record.participant.history = record.participant.history.filter {
+            $0.kind == .fracture || ($0.kind == .procedure && $0.code?.sameConcept(as: ReportCodes.spermRetrieval) == true)
+        }
+        reduced.record.medications = record.medications.filter(\.adjunct)
+        reduced.record.medicationCourses = record.medicationCourses.filter(AnalysisSet.ongoingCourse).map {
+            var course = $0
+            course.dispensings = []
+            return course
+        }
+        reduced.record.procedures = record.procedures.filter { $0.kind == .spermRetrieval }
+        return reduced
     }
 
     /// Day 0: the date of the move to on-treatment (first dose or injection).

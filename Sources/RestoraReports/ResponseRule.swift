@@ -20,9 +20,9 @@ public struct ResponseRule: Codable, Sendable, Equatable {
 }
 
 /// One analysed participant seen through the response rule, with the baseline facts subgroups and
-/// predictors use. Everything comes from the record: semen panels, histology, FSH, testicular volume.
+/// predictors use. Everything comes from the record (semen panels, histology, FSH, testicular volume), through
+/// the participant's `SemenSummary`: the one kept by `reducedForReport()`, else one made from the record here.
 struct SemenOutcome: Sendable {
-    var data: ProgramParticipantData
     var responder: Bool
     /// Semen analyses after day 0, and those with motile sperm in the ejaculate.
     var samplesAfterDayZero: Int
@@ -37,42 +37,19 @@ struct SemenOutcome: Sendable {
 
     init?(_ data: ProgramParticipantData, rule: ResponseRule) {
         guard let start = data.dayZero else { return nil }
-        self.data = data
-        let panels = Dictionary(grouping: data.record.observations.filter(ReportCodes.isSemen)) {
-            $0.panelID ?? $0.effectiveDate.description
-        }
-        var unreadable = 0
-        var samples: [(date: CalendarDate, day: Int, finding: MotileSpermFinding, terms: [SemenTerm])] = []
-        for observations in panels.values {
-            guard let first = observations.first, let analysis = try? SemenAnalysis(observations: observations),
-                  let reading = try? analysis.interpret() else { unreadable += 1; continue }
-            let date = first.effectiveDate
-            let planned = data.visits.first { $0.id == first.visitID }?.plannedDay
-            samples.append((date, planned ?? start.days(until: date), reading.motileSpermInEjaculate, reading.terms))
-        }
-        samples.sort { $0.date < $1.date }
-        unreadableSamples = unreadable
-        let before = samples.filter { $0.date < start }
-        diagnosis = before.contains { $0.terms == [.cryptozoospermia] } ? "cryptozoospermia"
-            : before.contains { $0.terms == [.azoospermia] } ? "azoospermia" : nil
-        let after = samples.filter { $0.date > start }
-        let positive = after.filter { $0.finding == .present }
+        let summary = data.semenSummary ?? SemenSummary(data, dayZero: start)
+        let after = summary.samplesAfterDayZero
+        let positive = after.filter(\.motileSperm)
         responder = positive.count >= rule.minimumPositiveSamples
         samplesAfterDayZero = after.count
         positiveSamples = positive.count
         let day = responder ? positive[0].day : (after.last?.day ?? 0)
         months = Double(max(0, day)) / ResponseRule.daysPerMonth
-        histology = data.record.observations.first { $0.code.sameConcept(as: ReportCodes.histology) }?.value.coding?.code
-        baselineFSH = Self.latest(data.record, code: ReportCodes.fsh, onOrBefore: start).first
-        let volumes = Self.latest(data.record, code: ReportCodes.testicularVolume, onOrBefore: start)
-        testicularVolume = volumes.isEmpty ? nil : volumes.reduce(0, +) / Double(volumes.count)
-    }
-
-    /// Values of the most recent date on or before `date` (both testes share a date).
-    static func latest(_ record: ParticipantRecord, code: Coding, onOrBefore date: CalendarDate) -> [Double] {
-        let candidates = record.observations.filter { $0.code.sameConcept(as: code) && $0.effectiveDate <= date }
-        guard let newest = candidates.map(\.effectiveDate).max() else { return [] }
-        return candidates.filter { $0.effectiveDate == newest }.compactMap(\.value.number).filter(\.isFinite)
+        unreadableSamples = summary.unreadableSamples
+        diagnosis = summary.diagnosis
+        histology = summary.histology
+        baselineFSH = summary.baselineFSH
+        testicularVolume = summary.testicularVolume
     }
 
     /// Display names of the histology categories (REFERENCE.md B5).

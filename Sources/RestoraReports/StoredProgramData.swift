@@ -25,6 +25,29 @@ public enum StoredProgramData {
         programID: Identifier<Program>, repositories: Repositories, catalog: ProtocolCatalog, asOf: CalendarDate,
         synthetic: Bool, observations selection: ObservationSelection = .all, chunkSize: Int = chunkSize
     ) async throws -> ProgramDataset {
+        try await load(programID: programID, repositories: repositories, catalog: catalog, asOf: asOf,
+                       synthetic: synthetic, selection: selection, chunkSize: chunkSize, keep: { $0 })
+    }
+
+    /// The dataset of the study report (`restora report`, the report page): the observations the report reads
+    /// (`reportObservations`), and each participant reduced to what the report reads as its chunk arrives
+    /// (`ProgramParticipantData.reducedForReport()`), so a program of 10^5 participants is not held whole —
+    /// the semen panels' observations are most of its rows. The report built from it equals the one built from
+    /// `load` with every observation.
+    public static func loadForReport(
+        programID: Identifier<Program>, repositories: Repositories, catalog: ProtocolCatalog, asOf: CalendarDate,
+        synthetic: Bool, chunkSize: Int = chunkSize
+    ) async throws -> ProgramDataset {
+        try await load(programID: programID, repositories: repositories, catalog: catalog, asOf: asOf,
+                       synthetic: synthetic, selection: reportObservations, chunkSize: chunkSize,
+                       keep: { $0.reducedForReport() })
+    }
+
+    private static func load(
+        programID: Identifier<Program>, repositories: Repositories, catalog: ProtocolCatalog, asOf: CalendarDate,
+        synthetic: Bool, selection: ObservationSelection, chunkSize: Int,
+        keep: (ProgramParticipantData) -> ProgramParticipantData
+    ) async throws -> ProgramDataset {
         let program: Program
         do {
             program = try await repositories.programs.get(programID).value
@@ -40,7 +63,7 @@ public enum StoredProgramData {
         }
         var participants: [ProgramParticipantData] = []
         try await stream(program: program, repositories: repositories, observations: selection, chunkSize: chunkSize) {
-            participants += $0
+            participants += $0.map(keep)
         }
         return ProgramDataset(definition: definition, programName: program.name, asOf: asOf, synthetic: synthetic,
                               participants: participants)

@@ -66,10 +66,13 @@ public struct StudyReport: Codable, Sendable, Equatable {
 
 extension StudyReport {
     /// Builds the report. Throws only when the statistics refuse their input, which valid records cannot cause.
-    public static func build(_ dataset: ProgramDataset, rule: ResponseRule = ResponseRule(),
+    /// The sections read from the participants come first; the participants are then let go, so the statistics
+    /// (an exact test may use tens of MB at 10^5 participants) run with only the per-participant outcomes held
+    /// — the dataset is consumed for that (issue #13: the report at 10^5 participants in bounded memory).
+    public static func build(_ dataset: consuming ProgramDataset, rule: ResponseRule = ResponseRule(),
                              syntheticLabel: String = "SYNTHETIC DEMO DATA") throws -> StudyReport {
         let definition = dataset.definition
-        let treated = AnalysisSet.analysed(dataset.participants)  // not those still on treatment (AnalysisSet.swift)
+        var treated = AnalysisSet.analysed(dataset.participants)  // not those still on treatment (AnalysisSet.swift)
         let semenPrimary = ResponseRule.semenPrimaryEndpoint(of: definition)
         let outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
         var notes: [String] = []
@@ -85,6 +88,13 @@ extension StudyReport {
         let flow: ReportSection<ParticipantFlow> = dataset.participants.isEmpty
             ? ReportSection(unavailable: "no participants: nobody has been pre-screened for this program yet")
             : ReportSection(ParticipantFlow.compute(dataset.participants, analysed: treated.count))
+        let bone = BoneDensitySection.measuresBone(definition) ? try BoneDensitySection.compute(treated)
+            : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
+        let baseline = BaselineTable.compute(treated, semen: outcomes)
+        let safety = SafetyTable.compute(treated)
+        treated = []
+        dataset.participants = []
+
         let primary: ReportSection<PrimaryEndpoint>
         let timeToResponse: ReportSection<TimeToResponse>
         var subgroups: [SubgroupSection] = []
@@ -106,12 +116,10 @@ extension StudyReport {
             timeToResponse = ReportSection(unavailable: "no response event is defined for this program")
             predictors = ReportSection(unavailable: "no response event is defined for this program")
         }
-        let bone = BoneDensitySection.measuresBone(definition) ? try BoneDensitySection.compute(treated)
-            : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
         return StudyReport(
             formatVersion: formatVersion, program: info, flow: flow,
-            baseline: BaselineTable.compute(treated, semen: outcomes), primaryEndpoint: primary,
-            timeToResponse: timeToResponse, subgroups: subgroups, safety: SafetyTable.compute(treated),
+            baseline: baseline, primaryEndpoint: primary,
+            timeToResponse: timeToResponse, subgroups: subgroups, safety: safety,
             boneDensity: bone, predictors: predictors, nextTrial: NextTrialPlanner.compute(primary.content),
             notes: notes)
     }

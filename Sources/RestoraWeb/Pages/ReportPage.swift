@@ -29,11 +29,10 @@ struct ReportPageController {
     /// fixed today on a demo database, else today (UTC).
     func document(_ program: Program) async throws -> StudyReport {
         let cutOff = ReportCutOff.resolve(chosen: nil, demoToday: config.demoToday, now: dependencies.clock.now())
-        let dataset = try await StoredProgramData.load(
+        let dataset = try await StoredProgramData.loadForReport(
             programID: program.id, repositories: dependencies.repositories, catalog: dependencies.catalog,
-            asOf: cutOff.date, synthetic: config.syntheticLabel != nil,
-            observations: StoredProgramData.reportObservations)
-        return try StudyReport.build(dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA").stating(cutOff)
+            asOf: cutOff.date, synthetic: config.syntheticLabel != nil)
+        return try StudyReport.build(consume dataset, syntheticLabel: config.syntheticLabel ?? "SYNTHETIC DEMO DATA").stating(cutOff)
     }
 
     /// The report is the same document `restora report --format html` writes; in the web app it gets the

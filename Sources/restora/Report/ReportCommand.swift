@@ -112,12 +112,11 @@ struct ReportCommand: AsyncParsableCommand {
         let chosen = try asOf.map { try CLIDate.parse($0, option: "--as-of", default: CalendarDate(Date())) }
         let cutOff = ReportCutOff.resolve(chosen: chosen, demoToday: demo ? try await storage.demoToday() : nil, now: Date())
         let day = cutOff.date
-        let dataset = try await StoredProgramData.load(
-            programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo,
-            observations: StoredProgramData.reportObservations)
+        let dataset = try await StoredProgramData.loadForReport(
+            programID: stored.id, repositories: repositories, catalog: catalog, asOf: day, synthetic: demo)
         var report: StudyReport
         do {
-            report = try StudyReport.build(dataset, syntheticLabel: DemoLabel.text).stating(cutOff)
+            report = try StudyReport.build(consume dataset, syntheticLabel: DemoLabel.text).stating(cutOff)
         } catch {
             throw CLIFailure("cannot compute the report of \(program): \(error)")
         }
