@@ -129,8 +129,9 @@ extension StudyReport {
     /// Participants per protocol version of their enrolment (an enrolment not yet stored counts under the
     /// report's version), ordered as versions read.
     static func versions(_ dataset: ProgramDataset) -> [VersionCount] {
-        let counts = Dictionary(grouping: dataset.participants, by: { $0.enrolment.protocolVersion ?? dataset.definition.version })
-            .mapValues(\.count)
+        let counts = dataset.participants.reduce(into: [String: Int]()) {
+            $0[$1.enrolment.protocolVersion ?? dataset.definition.version, default: 0] += 1
+        }
         return counts.keys.sorted { ProtocolVersion($0) < ProtocolVersion($1) }.map { VersionCount(version: $0, participants: counts[$0] ?? 0) }
     }
 }
