@@ -12,7 +12,7 @@ public struct BaselineTable: Codable, Sendable, Equatable {
     public var population: Int
     public var rows: [Row]
 
-    static func compute(_ analysed: [ProgramParticipantData], semen: [SemenOutcome]) -> ReportSection<BaselineTable> {
+    static func compute(_ analysed: some Collection<ProgramParticipantData>, semen: [SemenOutcome]) -> ReportSection<BaselineTable> {
         guard !analysed.isEmpty else { return ReportSection(unavailable: "no participants analysed") }
         var rows: [Row] = []
         let n = analysed.count

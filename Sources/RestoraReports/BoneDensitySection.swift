@@ -23,7 +23,7 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
     public var participantsWithNewFracture: Int
     public var participantsOnAdjunctTherapy: Int
 
-    static func compute(_ analysed: [ProgramParticipantData]) throws -> ReportSection<BoneDensitySection> {
+    static func compute(_ analysed: some Collection<ProgramParticipantData>) throws -> ReportSection<BoneDensitySection> {
         var sites: [Site] = []
         var notes: [String] = []
         for (site, code) in ReportCodes.bmd {
@@ -60,7 +60,7 @@ public struct BoneDensitySection: Codable, Sendable, Equatable {
     }
 
     /// Baseline rows for the characteristics table: lowest T-score, prior fragility fracture, adjuncts.
-    static func baselineRows(_ analysed: [ProgramParticipantData]) -> [BaselineTable.Row] {
+    static func baselineRows(_ analysed: some Collection<ProgramParticipantData>) -> [BaselineTable.Row] {
         let tCodes = ReportCodes.tScoreCodes
         let lowest = analysed.compactMap { p -> Double? in
             guard let start = p.dayZero else { return nil }

@@ -18,7 +18,7 @@ public struct SafetyTable: Codable, Sendable, Equatable {
     public var seriousEvents: Int
     public var discontinuedForAdverseEvent: Int
 
-    static func compute(_ treated: [ProgramParticipantData]) -> ReportSection<SafetyTable> {
+    static func compute(_ treated: some Collection<ProgramParticipantData>) -> ReportSection<SafetyTable> {
         guard !treated.isEmpty else {
             return ReportSection(unavailable: "no participant has started treatment, so there is no safety population")
         }

@@ -72,9 +72,7 @@ extension StudyReport {
     public static func build(_ dataset: consuming ProgramDataset, rule: ResponseRule = ResponseRule(),
                              syntheticLabel: String = "SYNTHETIC DEMO DATA") throws -> StudyReport {
         let definition = dataset.definition
-        var treated = AnalysisSet.analysed(dataset.participants)  // not those still on treatment (AnalysisSet.swift)
         let semenPrimary = ResponseRule.semenPrimaryEndpoint(of: definition)
-        let outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
         var notes: [String] = []
         if dataset.participants.isEmpty { notes.append("this program has no participants yet") }
         if let ongoing = AnalysisSet.note(dataset.participants) { notes.append(ongoing) }
@@ -85,14 +83,20 @@ extension StudyReport {
                                name: dataset.programName, kind: definition.kind.rawValue, asOf: dataset.asOf,
                                synthetic: dataset.synthetic, label: dataset.synthetic ? syntheticLabel : nil,
                                versions: Self.versions(dataset))
-        let flow: ReportSection<ParticipantFlow> = dataset.participants.isEmpty
-            ? ReportSection(unavailable: "no participants: nobody has been pre-screened for this program yet")
-            : ReportSection(ParticipantFlow.compute(dataset.participants, analysed: treated.count))
-        let bone = BoneDensitySection.measuresBone(definition) ? try BoneDensitySection.compute(treated)
-            : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
-        let baseline = BaselineTable.compute(treated, semen: outcomes)
-        let safety = SafetyTable.compute(treated)
-        treated = []
+        let outcomes: [SemenOutcome]
+        let flow: ReportSection<ParticipantFlow>, bone: ReportSection<BoneDensitySection>
+        let baseline: ReportSection<BaselineTable>, safety: ReportSection<SafetyTable>
+        do {
+            let treated = AnalysisSet.analysed(dataset.participants)  // not those still on treatment (AnalysisSet.swift)
+            outcomes = semenPrimary == nil ? [] : treated.compactMap { SemenOutcome($0, rule: rule) }
+            flow = dataset.participants.isEmpty
+                ? ReportSection(unavailable: "no participants: nobody has been pre-screened for this program yet")
+                : ReportSection(ParticipantFlow.compute(dataset.participants, analysed: treated.count))
+            bone = BoneDensitySection.measuresBone(definition) ? try BoneDensitySection.compute(treated)
+                : ReportSection(unavailable: "this protocol does not measure bone density (no DXA in its assessments)")
+            baseline = BaselineTable.compute(treated, semen: outcomes)
+            safety = SafetyTable.compute(treated)
+        }
         dataset.participants = []
 
         let primary: ReportSection<PrimaryEndpoint>

@@ -38,14 +38,17 @@ struct ReaderPoolTests {
         }
     }
 
-    static func withFileDatabase(_ body: (StorageDatabase) async throws -> Void) async throws {
+    static func withFileDatabase(
+        reads: SQLiteReadProfile = .repeated, _ body: (StorageDatabase) async throws -> Void
+    ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restora-readers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var logger = Logger(label: "restora.storage.tests")
         logger.logLevel = .warning
         let db = try await StorageDatabase.open(url: "sqlite://\(folder.path)/r.sqlite", logger: logger,
-                                                clock: TestDatabase.testClock, hasher: CredentialHasher(bcryptCost: 4))
+                                                clock: TestDatabase.testClock, hasher: CredentialHasher(bcryptCost: 4),
+                                                sqliteReads: reads)
         do {
             try await db.migrator.migrate()
             try await body(db)
@@ -93,9 +96,10 @@ struct ReaderPoolTests {
         }
     }
 
-    @Test("readers map the file and every connection caches more than SQLite's default 2 MB")
-    func readerSettings() async throws {
-        try await Self.withFileDatabase { db in
+    @Test("a server's readers map the file and every connection caches more than SQLite's default 2 MB; a single pass neither",
+          arguments: [SQLiteReadProfile.repeated, .singlePass])
+    func readerSettings(profile: SQLiteReadProfile) async throws {
+        try await Self.withFileDatabase(reads: profile) { db in
             let store = try #require(db.store as? SQLiteStore)
             func pragma(_ name: String, onWriter: Bool) async throws -> Int {
                 let body: @Sendable (any SQLDatabase) async throws -> Int = { sql in
@@ -103,10 +107,22 @@ struct ReaderPoolTests {
                 }
                 return onWriter ? try await store.onWriter(body) : try await store.read(body)
             }
-            #expect(try await pragma("mmap_size", onWriter: false) == SQLiteStore.mappedBytes)
+            #expect(try await pragma("mmap_size", onWriter: false) == (profile == .repeated ? 128 * 1024 * 1024 : 0))
             #expect(try await pragma("mmap_size", onWriter: true) == 0)
-            #expect(try await pragma("cache_size", onWriter: false) == -SQLiteStore.cacheKiB)
-            #expect(try await pragma("cache_size", onWriter: true) == -SQLiteStore.cacheKiB)
+            let cache = profile == .repeated ? -8 * 1024 : -2 * 1024
+            #expect(try await pragma("cache_size", onWriter: false) == cache)
+            #expect(try await pragma("cache_size", onWriter: true) == cache)
+            // The raw readers (the report's and exports' bulk reads) are set up alike.
+            let raw = try await store.withRawReader { reader -> [Int] in
+                var values: [Int] = []
+                for name in ["mmap_size", "cache_size"] {
+                    try reader.rows(sql: "PRAGMA \(name)", binds: []) { row in
+                        if case let .integer(value) = try row.data(at: 0) { values.append(value) }
+                    }
+                }
+                return values
+            }
+            #expect(raw == [profile.mappedBytes, cache])
         }
     }
 }

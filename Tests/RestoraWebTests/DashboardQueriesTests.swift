@@ -51,6 +51,11 @@ import Testing
                             asOf: DemoClinic.defaultToday, synthetic: true, observations: selection, chunkSize: 10))
                     }
                     #expect(try await report(StoredProgramData.reportObservations) == report(.all), "\(program.protocolID)")
+                    // And with each participant reduced to what the report reads as it loads (`loadForReport`).
+                    let reduced = try StudyReport.build(try await StoredProgramData.loadForReport(
+                        programID: program.id, repositories: storage.repositories, catalog: catalog,
+                        asOf: DemoClinic.defaultToday, synthetic: true, chunkSize: 10))
+                    #expect(try await reduced == report(.all), "\(program.protocolID), reduced")
                 }
             }
         }

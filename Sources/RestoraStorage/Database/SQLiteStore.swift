@@ -18,9 +18,6 @@ final class SQLiteStore: SQLStore {
 
     /// Reader connections of a file database unless configured otherwise.
     static let defaultReaders = 4
-    /// Per reader: bytes of the file read through a memory map (128 MiB); per connection: page cache (8 MiB).
-    static let mappedBytes = 128 * 1024 * 1024
-    static let cacheKiB = 8 * 1024
     /// How long a connection waits for another process's lock before it fails.
     static let busyTimeoutMilliseconds = 5000
 
@@ -31,7 +28,9 @@ final class SQLiteStore: SQLStore {
         self.writer = SQLiteGroupCommit(db: database, lock: lock)
     }
 
-    static func open(storage: SQLiteConnection.Storage, logger: Logger, readers: Int = defaultReaders) async throws -> SQLiteStore {
+    static func open(
+        storage: SQLiteConnection.Storage, logger: Logger, readers: Int = defaultReaders, profile: SQLiteReadProfile = .repeated
+    ) async throws -> SQLiteStore {
         let path: String?
         switch storage {
         case .memory: path = nil
@@ -46,12 +45,12 @@ final class SQLiteStore: SQLStore {
         var readerConnections: [SQLiteConnection] = []
         var rawReaders: [SQLiteRawReader] = []
         do {
-            try await setUpWriter(database, file: path != nil)
+            try await setUpWriter(database, file: path != nil, profile: profile)
             if let path {
                 for _ in 0..<max(0, readers) {
-                    readerConnections.append(try await connect(storage, logger: logger))
+                    readerConnections.append(try await connect(storage, logger: logger, profile: profile))
                     rawReaders.append(try SQLiteRawReader(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-                                                          cacheKiB: cacheKiB, mappedBytes: mappedBytes))
+                                                          cacheKiB: profile.cacheKiB, mappedBytes: profile.mappedBytes))
                 }
             }
         } catch {
@@ -66,11 +65,11 @@ final class SQLiteStore: SQLStore {
 
     /// The writer's settings: foreign keys enforced, WAL for a file (so readers never wait for it), its page cache,
     /// statement journals in memory. Its busy timeout is the handle's (`busyTimeoutMilliseconds`).
-    private static func setUpWriter(_ db: any SQLDatabase, file: Bool) async throws {
+    private static func setUpWriter(_ db: any SQLDatabase, file: Bool, profile: SQLiteReadProfile) async throws {
         try await db.raw("PRAGMA foreign_keys = ON").run()
         if file {
             try await db.raw("PRAGMA journal_mode = WAL").run()
-            try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(cacheKiB))").run()
+            try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(profile.cacheKiB))").run()
         }
         // Every transaction runs in a savepoint (`SQLiteGroupCommit`), so SQLite keeps the original of each page
         // it changes in a statement journal — by default a temporary file: a `pwrite` per page, 8 % of a bulk
@@ -80,20 +79,20 @@ final class SQLiteStore: SQLStore {
     }
 
     /// A reader connection of a file database (SQLiteNIO's, for reads through SQLKit).
-    private static func connect(_ storage: SQLiteConnection.Storage, logger: Logger) async throws -> SQLiteConnection {
+    private static func connect(
+        _ storage: SQLiteConnection.Storage, logger: Logger, profile: SQLiteReadProfile
+    ) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         let db = connection.sql(queryLogLevel: nil)
         try await db.raw("PRAGMA foreign_keys = ON").run()
         // Another process (e.g. `restora user add` beside a running server) waits instead of failing at once.
         try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
-        // Reads of a large database (dashboard, report) spent half their time in `pread` of pages SQLite's
-        // default 2 MB cache did not hold (BENCHMARKS.md "Dashboard and report at scale"): every connection
-        // caches `cacheKiB` of pages, and each reader maps up to `mappedBytes` of the file (shared between
-        // the readers through the OS page cache). Neither changes a result or a durability guarantee; the
-        // writer is not mapped (SQLite writes through its cache either way).
-        try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(cacheKiB))").run()
-        try await db.raw("PRAGMA mmap_size = \(unsafeRaw: String(mappedBytes))").run()
+        // The page cache and the map of the process's read profile (`SQLiteReadProfile`): a server caches more
+        // than SQLite's default and maps the file (shared between the readers through the OS page cache); a
+        // single pass does neither. The writer is not mapped (SQLite writes through its cache either way).
+        try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(profile.cacheKiB))").run()
+        try await db.raw("PRAGMA mmap_size = \(unsafeRaw: String(profile.mappedBytes))").run()
         return connection
     }
 

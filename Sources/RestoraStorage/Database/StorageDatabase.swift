@@ -21,10 +21,11 @@ public final class StorageDatabase: Sendable {
     }
 
     /// Opens `url` (see `DatabaseLocation`). Nothing is created or migrated here; call `migrator.migrate()`.
-    /// `connections`: SQLite reader connections beside the writer, or the PostgreSQL pool's size.
+    /// `connections`: SQLite reader connections beside the writer, or the PostgreSQL pool's size. `sqliteReads`:
+    /// how an SQLite file is read (`SQLiteReadProfile`; PostgreSQL ignores it).
     public static func open(
         url: String, logger: Logger, clock: any Clock = SystemClock(), hasher: CredentialHasher = CredentialHasher(),
-        postgresSchema: String? = nil, connections: Int? = nil
+        postgresSchema: String? = nil, connections: Int? = nil, sqliteReads: SQLiteReadProfile = .repeated
     ) async throws -> StorageDatabase {
         let location = try DatabaseLocation(url: url)
         // The drivers log statements with their bind values (patient data) at debug/trace: they never get more
@@ -34,7 +35,8 @@ public final class StorageDatabase: Sendable {
         switch location {
         case .sqliteMemory: store = try await SQLiteStore.open(storage: .memory, logger: logger)
         case let .sqliteFile(path):
-            store = try await SQLiteStore.open(storage: .file(path: path), logger: logger, readers: connections ?? SQLiteStore.defaultReaders)
+            store = try await SQLiteStore.open(storage: .file(path: path), logger: logger,
+                                               readers: connections ?? SQLiteStore.defaultReaders, profile: sqliteReads)
         case let .postgres(url):
             store = try PostgresStore(url: url, logger: logger, maxConnections: connections ?? PostgresStore.defaultConnections, schema: postgresSchema)
         }

@@ -84,7 +84,8 @@ struct ReportCommand: AsyncParsableCommand {
         }
         // Reporting never creates a database.
         let url = try database.existingURL(demoFolder: demoFolder)
-        let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger())
+        // One pass over the program's rows: no map, SQLite's default cache (`SQLiteReadProfile.singlePass`).
+        let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger(), sqliteReads: .singlePass)
         do {
             let report = try await DatabaseFailure.wrap(storage.location) { try await build(storage, catalog: catalog) }
             try await storage.shutdown()
