@@ -6,9 +6,10 @@ public enum SQLiteReadProfile: Sendable, Equatable {
     /// database spent half their time in `pread` with SQLite's default 2 MiB cache (BENCHMARKS.md "Dashboard and
     /// report at scale").
     case repeated
-    /// One pass over the data (`restora report`): each page is read about once, so a bigger cache or a map
-    /// keeps pages that are not read again. SQLite's default 2 MiB cache and no map: at 10^5 participants the
-    /// report's peak RSS fell from 540 to 305 MB at the same speed (BENCHMARKS.md "The report in bounded memory").
+    /// One pass over the data (`restora report`, `restora export`): each page is read about once, so a bigger
+    /// cache or a map keeps pages that are not read again. SQLite's default 2 MiB cache and no map: at 10^5
+    /// participants the report's peak RSS fell from 540 to about 305 MB at the same speed, and at 10^4 the CSV
+    /// export's from 306 to 113 MB, a little faster (BENCHMARKS.md "The report in bounded memory", "Exports").
     case singlePass
 
     /// Page cache per connection (writer and readers), KiB.

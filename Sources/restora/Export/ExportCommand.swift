@@ -71,7 +71,8 @@ struct ExportCommand: AsyncParsableCommand {
         try Self.checkEmpty(folder)
         let catalog = try source.catalog()
         let url = try database.existingURL(demoFolder: demoFolder)
-        let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger())
+        // One pass over the program's rows: no map, SQLite's default cache (`SQLiteReadProfile.singlePass`).
+        let storage = try await StorageDatabase.open(url: url, logger: CommandLineActor.logger(), sqliteReads: .singlePass)
         do {
             let job = try await DatabaseFailure.wrap(storage.location) {
                 try await storage.migrator.migrate()
