@@ -24,8 +24,8 @@ enum PrescreenPage {
 
     static func question(_ question: PrescreenQuestion, state: FormState) -> Node {
         switch question.kind {
-        case let .wholeNumber(range, unit):
-            // A whole number in `range`, checked on the server (the hint and the error say the range).
+        case let .wholeNumber(_, unit):
+            // A whole number, checked on the server against the question's range (the hint and the error say it).
             return Forms.decimalInput(
                 question.id, label: question.text, unit: unit, hint: question.hint, state: state, required: true, inputMode: "numeric")
         case .yesNoNotSure:
