@@ -85,7 +85,7 @@ struct LiveRecordCountTests {
             try await repos.observations.delete("o-2", expectedVersion: 1, context: Fixture.editing())
             _ = try await repos.adverseEvents.create(Fixture.adverseEvent(), context: Fixture.coordinator, idempotencyKey: nil)
 
-            #expect(try await db.migrator.migrate() == ["0052_CountLiveRecords"])
+            #expect(try await db.migrator.migrate().first == "0052_CountLiveRecords")
             #expect(try await Self.kept(db, "observations") == ["site-a": 1])
             #expect(try await Self.kept(db, "adverse_events") == ["site-a": 1])
             #expect(try await Self.mismatches(db) == 0)

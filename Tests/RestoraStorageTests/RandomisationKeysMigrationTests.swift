@@ -14,6 +14,8 @@ struct RandomisationKeysMigrationTests {
     func rebuild(url: String) async throws {
         try await TestDatabase.with(url, migrated: false) { db in
             try await db.migrator.migrate(through: Self.before)
+            // Today's enrolment writes fill `enrolled_on`, a column 0053 adds: it is there while they seed, gone before 0048 on.
+            try await db.rawSQL("ALTER TABLE enrolments ADD COLUMN enrolled_on TEXT")
             var scheme = RandomisationStorageTests.blocks
             scheme.blinding = Blinding(mode: .blinded, blindedRoles: ["coordinator"], kitCodePattern: "KIT-####",
                                        unblindedContacts: ["investigator"])
@@ -27,6 +29,7 @@ struct RandomisationKeysMigrationTests {
                 .unblind("e-1", reason: "anaphylaxis: treating physician needs the arm", at: Fixture.instant,
                          context: RandomisationStorageTests.investigator)
 
+            try await db.rawSQL("ALTER TABLE enrolments DROP COLUMN enrolled_on")
             #expect(try await db.migrator.migrate().contains("0048_RandomisationKeysLedBySite"))
 
             let allocation = try await repos.randomisation.allocation(enrolment: "e-1")?.value

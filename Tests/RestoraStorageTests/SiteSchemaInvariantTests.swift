@@ -28,6 +28,7 @@ struct SiteSchemaInvariantTests {
         "export_job_files": "rows of a site-less export job",
         "consent_documents": "a program's consent document versions (issue #16); a program spans sites",
         "consent_document_contents": "the bytes of a site-less consent document version",
+        "visit_due_cache_state": "the fingerprint of the protocols and programs the dashboard's kept visit spans were computed with (0053, SQLite); one row for the database",
         "randomisation_strata": "the concealed state of an allocation sequence, which may span sites (minimisation, strata without site); not audited (issue #16)",
     ]
 

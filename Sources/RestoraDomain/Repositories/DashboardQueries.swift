@@ -17,8 +17,22 @@ public protocol DashboardQueries: Sendable {
     /// `windows` and no attendance or miss recorded for that window's visit. A superset of the enrolments
     /// with a due, overdue or soon-upcoming visit; the caller applies the schedule rules exactly.
     /// In enrolment order (created, then id). Light rows: the caller reads the participants it shows.
-    func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow])
-        async throws -> [ScheduleCandidate]
+    /// `participants` non-nil: only enrolments of those participants.
+    func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow],
+                         participants: Set<Identifier<Participant>>?) async throws -> [ScheduleCandidate]
+
+    /// The kept visit spans (`VisitDueSpan`) listed on `today` for `programs` at `sites`: how many, and the first
+    /// `limit` in the dashboard's order (`KeptVisitDue.precedes`). Spans are kept only for participants not waiting
+    /// in the change log; `pending` names those, whose visits the caller computes itself. Nil when no spans are
+    /// kept for `fingerprint` (another catalog, PostgreSQL, a refresh not yet run) or more than `pendingLimit`
+    /// participants wait: then the caller computes every candidate.
+    func keptVisitsDue(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?, today: CalendarDate, limit: Int,
+                       fingerprint: String, pendingLimit: Int) async throws -> KeptVisitsDue?
+
+    /// Recomputes the kept spans of up to `batch` participants from the change log, in one transaction, and
+    /// returns how many; first rebuilds the log from every open enrolment when the spans were kept for another
+    /// fingerprint. 0 where nothing is kept (PostgreSQL).
+    func refreshKeptVisitsDue(catalog: ProtocolCatalog, programs: [Program], lookAheadDays: Int, batch: Int) async throws -> Int
 
     /// The distinct dates of each enrolment's observations (recorded against it or against no enrolment), for
     /// the calendars that count a visit with data in its window as done (docs/visits.md). Batched.
@@ -39,6 +53,55 @@ public protocol DashboardQueries: Sendable {
     /// Adverse events with an open reporting clock at `sites`, earliest due first, at most `limit`, with how
     /// many there are in all (ReportingClockPage.swift, docs/safety.md).
     func openReportingClocks(sites: Set<Identifier<Site>>?, limit: Int) async throws -> ReportingClockPage
+}
+
+extension DashboardQueries {
+    public func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow])
+        async throws -> [ScheduleCandidate] {
+        try await visitCandidates(program: program, sites: sites, windows: windows, participants: nil)
+    }
+}
+
+/// What `DashboardQueries.keptVisitsDue` found.
+public struct KeptVisitsDue: Sendable {
+    /// Participants whose spans wait for a refresh: not in `total` or `first`.
+    public var pending: Set<Identifier<Participant>>
+    public var total: Int
+    public var first: [KeptVisitDue]
+
+    public init(pending: Set<Identifier<Participant>>, total: Int, first: [KeptVisitDue]) {
+        self.pending = pending
+        self.total = total
+        self.first = first
+    }
+}
+
+/// One visit listed on the dashboard, with what orders the list.
+public struct KeptVisitDue: Sendable, Hashable {
+    public var participantID: Identifier<Participant>
+    public var programID: Identifier<Program>
+    public var enrolmentID: Identifier<Enrolment>
+    public var span: VisitDueSpan
+
+    public init(participantID: Identifier<Participant>, programID: Identifier<Program>, enrolmentID: Identifier<Enrolment>, span: VisitDueSpan) {
+        self.participantID = participantID
+        self.programID = programID
+        self.enrolmentID = enrolmentID
+        self.span = span
+    }
+
+    /// The dashboard's order on `today`: overdue first, then by window (earliest, latest), then the programs' order
+    /// (`programRank`), enrolment id and the visit's place in the schedule.
+    public static func precedes(_ a: KeptVisitDue, _ b: KeptVisitDue, today: CalendarDate, programRank: (Identifier<Program>) -> Int) -> Bool {
+        let overdueA = a.span.latest < today ? 0 : 1, overdueB = b.span.latest < today ? 0 : 1
+        if overdueA != overdueB { return overdueA < overdueB }
+        if a.span.earliest != b.span.earliest { return a.span.earliest < b.span.earliest }
+        if a.span.latest != b.span.latest { return a.span.latest < b.span.latest }
+        let rankA = programRank(a.programID), rankB = programRank(b.programID)
+        if rankA != rankB { return rankA < rankB }
+        if a.enrolmentID != b.enrolmentID { return a.enrolmentID.rawValue < b.enrolmentID.rawValue }
+        return a.span.visitIndex < b.span.visitIndex
+    }
 }
 
 /// Day-0 dates for which a visit of the schedule can be due, overdue or soon upcoming today.

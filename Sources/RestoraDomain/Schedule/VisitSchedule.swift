@@ -37,6 +37,26 @@ public enum ScheduleEngine {
         records: [String: VisitRecord] = [:], dataDates: [CalendarDate] = []
     ) throws(DomainError) -> VisitSchedule {
         let planned = calendar(for: definition, start: start)
+        let (effective, fromData) = try effectiveRecords(planned, definition: definition, records: records, dataDates: dataDates)
+        let visits = planned.enumerated().map { index, visit in
+            var resolved = ScheduledVisit(visit: visit, state: .upcoming, actualDate: nil)
+                .resolved(record: effective[visit.key], today: today,
+                          next: index + 1 < planned.count ? planned[index + 1] : nil,
+                          laterAttended: planned[(index + 1)...].contains { effective[$0.key].map(\.isAttended) ?? false })
+            if fromData.contains(visit.key) { resolved.dataDate = resolved.actualDate }
+            return resolved
+        }
+        return VisitSchedule(protocolID: definition.id, protocolVersion: definition.version, start: start,
+                             today: today, visits: visits)
+    }
+}
+
+extension ScheduleEngine {
+    /// What counts as recorded for each visit: the records, plus each unrecorded visit whose window holds a data
+    /// date, attended on the first such date (`fromData` names those). Refuses a record for an unknown visit.
+    static func effectiveRecords(
+        _ planned: [PlannedVisit], definition: ProtocolDefinition, records: [String: VisitRecord], dataDates: [CalendarDate]
+    ) throws(DomainError) -> (effective: [String: VisitRecord], fromData: Set<String>) {
         let keys = planned.map(\.key)
         for key in records.keys.sorted() where !keys.contains(key) {
             throw .notFound(kind: "visit", id: key,
@@ -51,16 +71,7 @@ public enum ScheduleEngine {
                 fromData.insert(visit.key)
             }
         }
-        let visits = planned.enumerated().map { index, visit in
-            var resolved = ScheduledVisit(visit: visit, state: .upcoming, actualDate: nil)
-                .resolved(record: effective[visit.key], today: today,
-                          next: index + 1 < planned.count ? planned[index + 1] : nil,
-                          laterAttended: planned[(index + 1)...].contains { effective[$0.key].map(\.isAttended) ?? false })
-            if fromData.contains(visit.key) { resolved.dataDate = resolved.actualDate }
-            return resolved
-        }
-        return VisitSchedule(protocolID: definition.id, protocolVersion: definition.version, start: start,
-                             today: today, visits: visits)
+        return (effective, fromData)
     }
 }
 

@@ -108,11 +108,23 @@ struct SQLConsentRepository: ConsentRepository {
         let siteIDs = sites.map { $0.map(\.rawValue).sorted() }
         let siteFilter = siteIDs.map { " AND e.site_id IN (" + $0.map { _ in "?" }.joined(separator: ", ") + ")" } ?? ""
         let binds: [String] = siteIDs ?? []
-        // The current version per program; the latest version signed per enrolment; no withdrawal.
-        let from = """
-            FROM enrolments e
+        // The current version per program; the latest version signed per enrolment; no withdrawal. On SQLite the
+        // latest signed version is kept on the enrolment (`consent_version`, 0 for none; migration 0053): one index range
+        // per program and status finds the enrolments behind. PostgreSQL groups the consent records.
+        let current = """
             JOIN (SELECT program_id, MAX(document_version) AS current_version FROM consent_documents
                   WHERE deleted_at IS NULL GROUP BY program_id) d ON d.program_id = e.program_id
+            """
+        let sqlite = documentsStore.store.engine == .sqlite
+        let signed = sqlite ? "NULLIF(e.consent_version, 0)" : "c.signed_version"
+        let from = sqlite ? """
+            FROM enrolments e
+            \(current)
+            WHERE e.deleted_at IS NULL AND e.status IN (\(statuses))\(siteFilter) AND e.consent_version < d.current_version
+              AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w WHERE w.enrolment_id = e.id AND w.deleted_at IS NULL)
+            """ : """
+            FROM enrolments e
+            \(current)
             LEFT JOIN (SELECT enrolment_id, MAX(document_version) AS signed_version FROM consent_records
                   WHERE deleted_at IS NULL GROUP BY enrolment_id) c ON c.enrolment_id = e.id
             WHERE e.deleted_at IS NULL AND e.status IN (\(statuses))\(siteFilter)
@@ -120,7 +132,7 @@ struct SQLConsentRepository: ConsentRepository {
               AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w WHERE w.enrolment_id = e.id AND w.deleted_at IS NULL)
             """
         return try await documentsStore.store.read { db in
-            let select = "SELECT e.id, e.participant_id, e.site_id, e.program_id, e.status, c.signed_version, d.current_version "
+            let select = "SELECT e.id, e.participant_id, e.site_id, e.program_id, e.status, \(signed) AS signed_version, d.current_version "
                 + from + " ORDER BY e.created_at, e.id LIMIT \(max(0, limit))"
             let rows = try await db.raw(Self.query(select, binds)).all()
             let count = try await db.raw(Self.query("SELECT COUNT(*) AS n " + from, binds)).first()

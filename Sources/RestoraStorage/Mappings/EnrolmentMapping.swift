@@ -29,6 +29,12 @@ enum EnrolmentMapping: ParentMapping {
          "treatment_discontinuation_alert_id": Cell.id(value.treatmentDiscontinuation?.alertID)]
     }
 
+    /// `enrolled_on` (migration 0053): the UTC date of the first move to `enrolled`, for the dashboard's
+    /// enrolments-by-month counts from an index; derived, not audited, never read back.
+    static func derivedCells(of value: Enrolment) -> [String: SQLCell] {
+        ["enrolled_on": Cell.date(value.transitions.first { $0.to == .enrolled }.map { CalendarDate($0.at) })]
+    }
+
     static func value(from cells: [String: SQLCell]) throws -> Enrolment {
         let row = StoredCells(cells: cells, table: table)
         return Enrolment(

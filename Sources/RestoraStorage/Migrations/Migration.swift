@@ -85,6 +85,7 @@ let allMigrations: [Migration] = [
     m0050_AddObservationCreatedOrderIndex,
     m0051_AddObservationSiteIndex,
     m0052_CountLiveRecords,
+    m0053_KeepDashboardSchedules,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its
@@ -94,4 +95,5 @@ let migrationCode: [String: @Sendable (any SQLDatabase, SQLEngine) async throws 
     m0038_CodeAdverseEvents.name: { db, engine in try await AdverseEventCoding.migrate(db, engine: engine) },
     m0039_SafetyActions.name: m0039_auditFilledDates,
     m0052_CountLiveRecords.name: m0052_verifyCounts,
+    m0053_KeepDashboardSchedules.name: m0053_verify,
 ]

@@ -14,7 +14,13 @@ struct SQLDashboardQueries: DashboardQueries {
     func enrolmentStatusCounts(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?) async throws
         -> [Identifier<Program>: [EnrolmentStatus: Int]] {
         guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [:] }
-        let sql: SQLQueryString = """
+        // SQLite keeps the counts (`enrolment_counts`, migration 0053); PostgreSQL counts a covering index.
+        let sql: SQLQueryString = store.engine == .sqlite ? """
+            SELECT e.program_id AS program_id, e.status AS status, SUM(e.n) AS n
+            FROM enrolment_counts e
+            WHERE e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
+            GROUP BY e.program_id, e.status HAVING SUM(e.n) > 0
+            """ : """
             SELECT e.program_id AS program_id, e.status AS status, COUNT(*) AS n
             FROM enrolments e
             WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
@@ -36,14 +42,19 @@ struct SQLDashboardQueries: DashboardQueries {
     func enrolmentsByMonth(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?) async throws
         -> [Identifier<Program>: [CalendarDate: Int]] {
         guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [:] }
-        let enrolled = EnrolmentMilestones.firstDate(to: .enrolled)
-        let sql: SQLQueryString = """
-            SELECT m.program_id AS program_id, substr(m.day, 1, 7) AS month, COUNT(*) AS n
-            FROM (SELECT e.program_id AS program_id, \(enrolled) AS day
-                  FROM enrolments e
-                  WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))) m
-            WHERE m.day IS NOT NULL
-            GROUP BY m.program_id, substr(m.day, 1, 7)
+        // `enrolled_on` (migration 0053) is the first move to enrolled, kept on every write: SQLite keeps the counts per
+        // month (`enrolment_counts`), PostgreSQL counts a covering index.
+        let sql: SQLQueryString = store.engine == .sqlite ? """
+            SELECT e.program_id AS program_id, e.enrolled_month AS month, SUM(e.n) AS n
+            FROM enrolment_counts e
+            WHERE e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites)) AND e.enrolled_month <> ''
+            GROUP BY e.program_id, e.enrolled_month HAVING SUM(e.n) > 0
+            """ : """
+            SELECT e.program_id AS program_id, substr(e.enrolled_on, 1, 7) AS month, COUNT(*) AS n
+            FROM enrolments e
+            WHERE e.deleted_at IS NULL AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
+              AND e.enrolled_on IS NOT NULL
+            GROUP BY e.program_id, substr(e.enrolled_on, 1, 7)
             """
         let rows = try await store.read { db in try await db.raw(sql).all() }
         var counts: [Identifier<Program>: [CalendarDate: Int]] = [:]
@@ -58,9 +69,11 @@ struct SQLDashboardQueries: DashboardQueries {
         return counts
     }
 
-    func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow])
-        async throws -> [ScheduleCandidate] {
-        guard !windows.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [] }
+    func visitCandidates(program: Identifier<Program>, sites: Set<Identifier<Site>>?, windows: [VisitStartWindow],
+                         participants: Set<Identifier<Participant>>?) async throws -> [ScheduleCandidate] {
+        guard !windows.isEmpty, sites.map({ !$0.isEmpty }) ?? true, participants.map({ !$0.isEmpty }) ?? true else { return [] }
+        var only = SQLQueryString("")
+        if let participants { only = " AND e.participant_id IN (\(binds: participants.map(\.rawValue).sorted()))" }
         let dayZero = EnrolmentMilestones.firstDate(to: .onTreatment)
         let closed = ClinicalEntry.closedStatuses.map(\.rawValue).sorted()
         var values = SQLQueryString("")
@@ -77,7 +90,7 @@ struct SQLDashboardQueries: DashboardQueries {
                          e.protocol_version AS protocol_version, \(dayZero) AS day_zero
                   FROM enrolments e
                   WHERE e.deleted_at IS NULL AND e.program_id = \(bind: program.rawValue)
-                    AND e.status NOT IN (\(binds: closed))\(Self.siteFilter(sites)))
+                    AND e.status NOT IN (\(binds: closed))\(Self.siteFilter(sites))\(only))
             SELECT s.id AS id, s.participant_id AS participant_id, s.status AS status, s.day_zero AS day_zero,
                    s.protocol_version AS protocol_version
             FROM s
@@ -99,8 +112,10 @@ struct SQLDashboardQueries: DashboardQueries {
                          participant: try row.decode(column: "participant_id", as: String.self), status: status, dayZero: day,
                          version: try row.decode(column: "protocol_version", as: String?.self))
         }
-        let records = try await visitRecords(enrolments: found.map(\.id))
-        let data = try await dataDates(enrolments: found.map { ($0.id, $0.participant) })
+        let (records, data) = try await store.read { db in
+            (try await Self.visitRecords(db, enrolments: found.map(\.id)),
+             try await Self.dataDates(db, enrolments: found.map { ($0.id, $0.participant) }))
+        }
         return found.map { candidate in
             ScheduleCandidate(enrolmentID: Identifier(candidate.id), participantID: Identifier(candidate.participant),
                               status: candidate.status, dayZero: candidate.dayZero, records: records[candidate.id] ?? [:],
@@ -110,13 +125,14 @@ struct SQLDashboardQueries: DashboardQueries {
 
     func observationDates(enrolments: [(enrolment: Identifier<Enrolment>, participant: Identifier<Participant>)]) async throws
         -> [Identifier<Enrolment>: [CalendarDate]] {
-        let dates = try await dataDates(enrolments: enrolments.map { ($0.enrolment.rawValue, $0.participant.rawValue) })
+        let pairs = enrolments.map { ($0.enrolment.rawValue, $0.participant.rawValue) }
+        let dates = try await store.read { db in try await Self.dataDates(db, enrolments: pairs) }
         return Dictionary(uniqueKeysWithValues: dates.map { (Identifier($0.key), $0.value) })
     }
 
     /// The distinct UTC dates of each enrolment's observations (recorded against it or against no enrolment):
     /// one `SELECT DISTINCT` of two short columns per chunk of participants, never a row per observation.
-    private func dataDates(enrolments: [(id: String, participant: String)]) async throws -> [String: [CalendarDate]] {
+    static func dataDates(_ db: any SQLDatabase, enrolments: [(id: String, participant: String)]) async throws -> [String: [CalendarDate]] {
         var byParticipant: [String: [String]] = [:]
         for (id, participant) in enrolments { byParticipant[participant, default: []].append(id) }
         let participants = byParticipant.keys.sorted()
@@ -128,7 +144,7 @@ struct SQLDashboardQueries: DashboardQueries {
                 SELECT DISTINCT o.participant_id AS participant_id, o.enrolment_id AS enrolment_id, substr(o.effective, 1, 10) AS day
                 FROM observations o WHERE o.deleted_at IS NULL AND o.participant_id IN (\(binds: chunk))
                 """
-            for row in try await store.read({ db in try await db.raw(sql).all() }) {
+            for row in try await db.raw(sql).all() {
                 let participant = try row.decode(column: "participant_id", as: String.self)
                 let enrolment = try row.decode(column: "enrolment_id", as: String?.self)
                 guard let day = CalendarDate(try row.decode(column: "day", as: String.self)) else {
@@ -144,7 +160,7 @@ struct SQLDashboardQueries: DashboardQueries {
 
     /// What was recorded for each of `enrolments`' visits (attended on a date, or missed), by visit key: four
     /// columns of the recorded rows only, in chunks of `SQLProgramRecordSource.chunkSize` enrolments.
-    private func visitRecords(enrolments: [String]) async throws -> [String: [String: VisitRecord]] {
+    static func visitRecords(_ db: any SQLDatabase, enrolments: [String]) async throws -> [String: [String: VisitRecord]] {
         var records: [String: [String: VisitRecord]] = [:]
         let size = SQLProgramRecordSource.chunkSize
         for start in stride(from: 0, to: enrolments.count, by: size) {
@@ -154,7 +170,7 @@ struct SQLDashboardQueries: DashboardQueries {
                 FROM visits v WHERE v.deleted_at IS NULL AND v.enrolment_id IN (\(binds: chunk))
                   AND v.status IN (\(bind: Visit.Status.missed.rawValue), \(bind: Visit.Status.completed.rawValue))
                 """
-            for row in try await store.read({ db in try await db.raw(sql).all() }) {
+            for row in try await db.raw(sql).all() {
                 let enrolment = try row.decode(column: "enrolment_id", as: String.self)
                 let key = try row.decode(column: "visit_key", as: String.self)
                 if try row.decode(column: "status", as: String.self) == Visit.Status.missed.rawValue {

@@ -60,7 +60,8 @@ struct DashboardModel: Sendable {
         async throws -> DashboardModel {
         let queries = repositories.dashboard
         let sites = Access.visibleSites(user)
-        let shown: [(program: Program, definition: ProtocolDefinition)] = try await repositories.programs.list().map(\.value)
+        let programs = try await repositories.programs.list().map(\.value)
+        let shown: [(program: Program, definition: ProtocolDefinition)] = programs
             .filter { program in user.role.seesAllSites || program.siteIDs.contains { user.canSee(site: $0) } }
             .compactMap { program in (try? catalog.definition(for: program)).map { (program, $0) } }
         let ids = shown.map(\.program.id)
@@ -74,17 +75,7 @@ struct DashboardModel: Sendable {
         async let clocks = queries.openReportingClocks(sites: sites, limit: listLimit)
         async let queriesSDV = DashboardQueriesSDV.load(for: user, repositories: repositories, limit: listLimit)
         async let consents = DashboardConsents.load(for: user, repositories: repositories, limit: listLimit)
-        // Each program's visits due side by side too; kept in the programs' order (the sort below is stable).
-        let visits: [VisitDue] = try await withThrowingTaskGroup(of: (Int, [VisitDue]).self) { group in
-            for (index, (program, definition)) in shown.enumerated() {
-                group.addTask {
-                    (index, try await programVisitsDue(program, definition: definition, queries: queries, catalog: catalog, sites: sites, today: today))
-                }
-            }
-            var byProgram = [[VisitDue]](repeating: [], count: shown.count)
-            for try await (index, due) in group { byProgram[index] = due }
-            return byProgram.flatMap { $0 }
-        }
+        let (visits, visitsTotal) = try await visitsDue(shown, allPrograms: programs, queries: queries, catalog: catalog, sites: sites, today: today)
         let byStatus = try await counts, byMonth = try await months
         let summaries = shown.map { program, _ in
             let counted = byStatus[program.id] ?? [:]
@@ -96,14 +87,13 @@ struct DashboardModel: Sendable {
                 notEnrolled: counted.values.reduce(0, +) - enrolled.values.reduce(0, +))
         }
         let page = try await alerts
-        let sorted = visits.sorted { ($0.state == .overdue ? 0 : 1, $0.window) < ($1.state == .overdue ? 0 : 1, $1.window) }
-        var shownVisits = Array(sorted.prefix(listLimit))
+        var shownVisits = visits
         let people = Dictionary(try await repositories.participants.list(ids: shownVisits.map(\.participantID)).map { ($0.value.id, $0.value) },
                                 uniquingKeysWith: { a, _ in a })
         for index in shownVisits.indices { shownVisits[index].participant = people[shownVisits[index].participantID] }
         return DashboardModel(
             today: today, programs: summaries,
-            visitsDue: shownVisits, visitsDueTotal: sorted.count,
+            visitsDue: shownVisits, visitsDueTotal: visitsTotal,
             openAlerts: page.alerts, openAlertsTotal: page.total,
             recentAdverseEvents: try await events,
             reportingClocks: try await clocks,
@@ -112,17 +102,63 @@ struct DashboardModel: Sendable {
             canAcknowledge: SafetyAlertAccess.mayAcknowledge(user))
     }
 
-    /// The visits of `program` due, overdue or open within a week today. Enrolments may run under different
-    /// versions of the protocol (docs/amendments.md): the windows of every loaded version find the candidates, each
-    /// judged on its own version's schedule.
+    /// The first `listLimit` visits listed today (upcoming within `lookAheadDays`, due or overdue) in the
+    /// dashboard's order (`KeptVisitDue.precedes`), and how many there are. On SQLite most come from the kept spans
+    /// (migration 0053, refreshed in the background by `VisitDueRefresher`); the participants waiting for a refresh,
+    /// or everyone when nothing is kept for this catalog, are computed here from their records, so the list is exact.
+    static func visitsDue(_ shown: [(program: Program, definition: ProtocolDefinition)], allPrograms: [Program],
+                          queries: any DashboardQueries, catalog: ProtocolCatalog, sites: Set<Identifier<Site>>?,
+                          today: CalendarDate) async throws -> (first: [VisitDue], total: Int) {
+        let ids = shown.map(\.program.id)
+        let fingerprint = VisitDueSpan.fingerprint(catalog: catalog, programs: allPrograms, lookAheadDays: lookAheadDays)
+        let kept = try await queries.keptVisitsDue(programs: ids, sites: sites, today: today, limit: listLimit,
+                                                   fingerprint: fingerprint, pendingLimit: pendingLimit)
+        let computeFor = kept.map(\.pending)
+        var live: [KeptVisitDue] = []
+        if computeFor.map({ !$0.isEmpty }) ?? true {
+            // Each program's candidates side by side; the sort below orders them.
+            live = try await withThrowingTaskGroup(of: [KeptVisitDue].self) { group in
+                for (program, definition) in shown {
+                    group.addTask {
+                        try await programVisitsDue(program, definition: definition, queries: queries, catalog: catalog, sites: sites,
+                                                   today: today, participants: computeFor)
+                    }
+                }
+                var all: [KeptVisitDue] = []
+                for try await due in group { all += due }
+                return all
+            }
+        }
+        let rank = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(shown.map { ($0.program.id, $0.program.name) }, uniquingKeysWith: { a, _ in a })
+        let ordered = ((kept?.first ?? []) + live).sorted { KeptVisitDue.precedes($0, $1, today: today, programRank: { rank[$0] ?? Int.max }) }
+        let first = ordered.prefix(listLimit).compactMap { visit -> VisitDue? in
+            visit.span.state(on: today).map { state in
+                VisitDue(participantID: visit.participantID, programName: names[visit.programID] ?? visit.programID.rawValue,
+                         visitTitle: visit.span.title, window: "\(visit.span.earliest) – \(visit.span.latest)", state: state)
+            }
+        }
+        return (first, (kept?.total ?? 0) + live.count)
+    }
+
+    /// Participants waiting for a refresh of their kept spans above which the dashboard computes every candidate
+    /// instead (right after the migration or a protocol change, while the refresher catches up).
+    static let pendingLimit = 2_000
+
+    /// The visits of `program` listed today, computed from the candidates' records (`participants` non-nil: only
+    /// theirs). Enrolments may run under different versions of the protocol (docs/amendments.md): the windows of
+    /// every loaded version find the candidates, each judged on its own version's schedule.
     static func programVisitsDue(_ program: Program, definition: ProtocolDefinition, queries: any DashboardQueries,
-                                 catalog: ProtocolCatalog, sites: Set<Identifier<Site>>?, today: CalendarDate) async throws -> [VisitDue] {
+                                 catalog: ProtocolCatalog, sites: Set<Identifier<Site>>?, today: CalendarDate,
+                                 participants: Set<Identifier<Participant>>? = nil) async throws -> [KeptVisitDue] {
         let versions = catalog.versions(id: program.protocolID)
         let windows = (versions.isEmpty ? [definition] : versions).flatMap { startWindows($0, today: today) }
-        let candidates = try await queries.visitCandidates(program: program.id, sites: sites, windows: windows)
+        let candidates = try await queries.visitCandidates(program: program.id, sites: sites, windows: windows, participants: participants)
         return candidates.flatMap { candidate in
             let own = candidate.protocolVersion.flatMap { try? catalog.definition(id: program.protocolID, version: $0) } ?? definition
-            return dueVisits(candidate, definition: own, programName: program.name, today: today)
+            return candidate.dueSpans(definition: own, lookAheadDays: lookAheadDays)
+                .filter { $0.state(on: today) != nil }
+                .map { KeptVisitDue(participantID: candidate.participantID, programID: program.id, enrolmentID: candidate.enrolmentID, span: $0) }
         }
     }
 
@@ -140,21 +176,6 @@ struct DashboardModel: Sendable {
         }
     }
 
-    /// Visits of one enrolment that are due or overdue today, or whose window opens within a week.
-    static func dueVisits(_ candidate: ScheduleCandidate, definition: ProtocolDefinition, programName: String, today: CalendarDate) -> [VisitDue] {
-        guard !ClinicalEntry.closedStatuses.contains(candidate.status) else { return [] }
-        let known = Set(definition.schedule.map(\.key))
-        let records = candidate.records.filter { known.contains($0.key) }
-        guard let schedule = try? ScheduleEngine.schedule(for: definition, start: candidate.dayZero, today: today, records: records,
-                                                          dataDates: candidate.dataDates) else { return [] }
-        return schedule.visits.filter { visit in
-            visit.state == .due || visit.state == .overdue
-                || (visit.state == .upcoming && visit.visit.earliest <= today.adding(days: lookAheadDays))
-        }.map { visit in
-            VisitDue(participantID: candidate.participantID, programName: programName, visitTitle: visit.visit.title,
-                     window: "\(visit.visit.earliest) – \(visit.visit.latest)", state: visit.state)
-        }
-    }
 }
 
 enum SafetyAlertAccess {

@@ -96,8 +96,18 @@ struct ServeCommand: AsyncParsableCommand {
         // The notification worker runs beside the HTTP server (docs/notifications.md); the group stops it first.
         let worker = try (notifications ?? NotificationSetup.load(nil))
             .worker(storage, catalog: catalog, baseURL: plan.publicURL, logger: logger)
+        // The dashboard's kept visit spans are refreshed beside it too (DashboardModel.visitsDue, migration 0053).
+        let refresher = VisitDueRefresherService(refresher: VisitDueRefresher(repositories: storage.repositories, catalog: catalog, logger: logger))
         let group = ServiceGroup(configuration: .init(
-            services: [app, worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [app, worker, refresher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+/// `VisitDueRefresher` as a service of `restora serve`'s group: stops at a graceful shutdown.
+struct VisitDueRefresherService: Service {
+    let refresher: VisitDueRefresher
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await refresher.run() }
     }
 }

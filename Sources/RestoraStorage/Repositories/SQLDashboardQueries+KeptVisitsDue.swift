@@ -1,0 +1,151 @@
+import RestoraDomain
+import SQLKit
+
+/// The visits-due list from kept spans (migration 0053, SQLite): the spans of every participant not waiting in
+/// `schedule_changes`, read for today by one index range, plus the waiting participants computed live by the
+/// caller. BENCHMARKS.md "Dashboard: visits due from kept spans".
+extension SQLDashboardQueries {
+    /// `shown_through` of a span with no end (the last visit, listed until recorded): after every real date, so one
+    /// index range `shown_through >= today` finds what may be listed.
+    static let openEnd = "9999-12-31"
+
+    func keptVisitsDue(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?, today: CalendarDate, limit: Int,
+                       fingerprint: String, pendingLimit: Int) async throws -> KeptVisitsDue? {
+        guard store.engine == .sqlite else { return nil }
+        guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return KeptVisitsDue(pending: [], total: 0, first: []) }
+        let day = today.description
+        return try await store.read { db in
+            // One read transaction: the log and the spans are of the same moment, and a refresh commits both together.
+            let kept = try await db.raw("SELECT fingerprint FROM visit_due_cache_state").first()?.decode(column: "fingerprint", as: String.self)
+            guard kept == fingerprint else { return nil }
+            let waiting = try await db.raw("SELECT DISTINCT participant_id FROM schedule_changes LIMIT \(literal: pendingLimit + 1)").all()
+                .map { Identifier<Participant>(try $0.decode(column: "participant_id", as: String.self)) }
+            guard waiting.count <= pendingLimit else { return nil }
+            var filter: SQLQueryString = """
+                s.shown_through >= \(bind: day) AND s.shown_from <= \(bind: day) AND s.program_id IN (\(binds: programs.map(\.rawValue)))
+                """
+            if let sites { filter = filter + " AND s.site_id IN (\(binds: sites.map(\.rawValue).sorted()))" }
+            if !waiting.isEmpty { filter = filter + " AND s.participant_id NOT IN (\(binds: waiting.map(\.rawValue).sorted()))" }
+            var rank = SQLQueryString("CASE s.program_id")
+            for (index, program) in programs.enumerated() { rank = rank + " WHEN \(bind: program.rawValue) THEN \(literal: index)" }
+            rank = rank + " END"
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM visit_due_spans s WHERE \(filter)").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            let rows = try await db.raw("""
+                SELECT s.participant_id AS participant_id, s.program_id AS program_id, s.enrolment_id AS enrolment_id,
+                       s.visit_key AS visit_key, s.visit_index AS visit_index, s.title AS title, s.earliest AS earliest,
+                       s.latest AS latest, s.shown_from AS shown_from, s.shown_through AS shown_through
+                FROM visit_due_spans s WHERE \(filter)
+                ORDER BY CASE WHEN s.latest < \(bind: day) THEN 0 ELSE 1 END, s.earliest, s.latest, \(rank), s.enrolment_id, s.visit_index
+                LIMIT \(literal: max(0, limit))
+                """).all()
+            return KeptVisitsDue(pending: Set(waiting), total: total, first: try rows.map(Self.keptVisit))
+        }
+    }
+
+    private static func keptVisit(_ row: any SQLRow) throws -> KeptVisitDue {
+        func date(_ column: String) throws -> CalendarDate {
+            guard let value = CalendarDate(try row.decode(column: column, as: String.self)) else {
+                throw StorageError.corruptRecord(table: "visit_due_spans", column: column)
+            }
+            return value
+        }
+        let through = try row.decode(column: "shown_through", as: String.self)
+        return KeptVisitDue(
+            participantID: Identifier(try row.decode(column: "participant_id", as: String.self)),
+            programID: Identifier(try row.decode(column: "program_id", as: String.self)),
+            enrolmentID: Identifier(try row.decode(column: "enrolment_id", as: String.self)),
+            span: VisitDueSpan(visitKey: try row.decode(column: "visit_key", as: String.self),
+                               visitIndex: try row.decode(column: "visit_index", as: Int.self),
+                               title: try row.decode(column: "title", as: String.self),
+                               earliest: try date("earliest"), latest: try date("latest"), shownFrom: try date("shown_from"),
+                               shownThrough: through == openEnd ? nil : try date("shown_through")))
+    }
+
+    func refreshKeptVisitsDue(catalog: ProtocolCatalog, programs: [Program], lookAheadDays: Int, batch: Int) async throws -> Int {
+        guard store.engine == .sqlite else { return 0 }
+        let fingerprint = VisitDueSpan.fingerprint(catalog: catalog, programs: programs, lookAheadDays: lookAheadDays)
+        let byID = Dictionary(programs.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
+        let closed = ClinicalEntry.closedStatuses.map(\.rawValue).sorted()
+        return try await store.transaction { db in
+            let kept = try await db.raw("SELECT fingerprint FROM visit_due_cache_state").first()?.decode(column: "fingerprint", as: String.self)
+            if kept != fingerprint {
+                // Other protocols or programs: every open enrolment's participant is recomputed, batch by batch.
+                try await db.raw("DELETE FROM visit_due_spans").run()
+                try await db.raw("DELETE FROM schedule_changes").run()
+                try await db.raw("""
+                    INSERT INTO schedule_changes (site_id, participant_id)
+                    SELECT MIN(e.site_id), e.participant_id FROM enrolments e
+                    WHERE e.deleted_at IS NULL AND e.status NOT IN (\(binds: closed)) GROUP BY e.participant_id ORDER BY e.participant_id
+                    """).run()
+                try await db.raw("DELETE FROM visit_due_cache_state").run()
+                try await db.raw("INSERT INTO visit_due_cache_state (fingerprint) VALUES (\(bind: fingerprint))").run()
+            }
+            let participants = try await db.raw("""
+                SELECT participant_id FROM schedule_changes GROUP BY participant_id ORDER BY MIN(id) LIMIT \(literal: max(1, batch))
+                """).all().map { try $0.decode(column: "participant_id", as: String.self) }
+            guard !participants.isEmpty else { return 0 }
+            let spans = try await Self.computeSpans(db, participants: participants, programs: byID, catalog: catalog, lookAheadDays: lookAheadDays)
+            try await db.raw("DELETE FROM visit_due_spans WHERE participant_id IN (\(binds: participants))").run()
+            for start in stride(from: 0, to: spans.count, by: 200) {
+                var insert = db.insert(into: "visit_due_spans").columns(
+                    "site_id", "enrolment_id", "participant_id", "program_id", "visit_key", "visit_index", "title",
+                    "earliest", "latest", "shown_from", "shown_through")
+                for (site, kept) in spans[start..<min(start + 200, spans.count)] {
+                    insert = insert.values(
+                        SQLBind(site), SQLBind(kept.enrolmentID.rawValue), SQLBind(kept.participantID.rawValue),
+                        SQLBind(kept.programID.rawValue), SQLBind(kept.span.visitKey), SQLBind(kept.span.visitIndex),
+                        SQLBind(kept.span.title), SQLBind(kept.span.earliest.description), SQLBind(kept.span.latest.description),
+                        SQLBind(kept.span.shownFrom.description), SQLBind(kept.span.shownThrough?.description ?? Self.openEnd))
+                }
+                try await insert.run()
+            }
+            try await db.raw("DELETE FROM schedule_changes WHERE participant_id IN (\(binds: participants))").run()
+            return participants.count
+        }
+    }
+
+    /// Every span of the open enrolments of `participants`, each judged under the version it runs under, read in
+    /// `db` (the refresh's transaction) by the statements `visitCandidates` uses.
+    private static func computeSpans(
+        _ db: any SQLDatabase, participants: [String], programs: [String: Program], catalog: ProtocolCatalog, lookAheadDays: Int
+    ) async throws -> [(site: String, span: KeptVisitDue)] {
+        let dayZero = EnrolmentMilestones.firstDate(to: .onTreatment)
+        let closed = ClinicalEntry.closedStatuses.map(\.rawValue).sorted()
+        let rows = try await db.raw("""
+            SELECT s.* FROM (
+                SELECT e.id AS id, e.participant_id AS participant_id, e.program_id AS program_id, e.site_id AS site_id,
+                       e.status AS status, e.protocol_version AS protocol_version, \(dayZero) AS day_zero
+                FROM enrolments e
+                WHERE e.deleted_at IS NULL AND e.status NOT IN (\(binds: closed)) AND e.participant_id IN (\(binds: participants))) s
+            WHERE s.day_zero IS NOT NULL
+            """).all()
+        struct Found { var id, participant, program, site: String; var status: EnrolmentStatus; var dayZero: CalendarDate; var version: String? }
+        let found: [Found] = try rows.map { row in
+            guard let status = EnrolmentStatus(rawValue: try row.decode(column: "status", as: String.self)),
+                  let day = CalendarDate(try row.decode(column: "day_zero", as: String.self)) else {
+                throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "transitions")
+            }
+            return Found(id: try row.decode(column: "id", as: String.self), participant: try row.decode(column: "participant_id", as: String.self),
+                         program: try row.decode(column: "program_id", as: String.self), site: try row.decode(column: "site_id", as: String.self),
+                         status: status, dayZero: day, version: try row.decode(column: "protocol_version", as: String?.self))
+        }
+        let records = try await visitRecords(db, enrolments: found.map(\.id))
+        let dates = try await dataDates(db, enrolments: found.map { ($0.id, $0.participant) })
+        var spans: [(site: String, span: KeptVisitDue)] = []
+        for enrolment in found {
+            // The dashboard's choice of schedule (DashboardModel.programVisitsDue): the enrolment's version, else the program's.
+            guard let program = programs[enrolment.program], let current = try? catalog.definition(for: program) else { continue }
+            let definition = enrolment.version.flatMap { try? catalog.definition(id: program.protocolID, version: $0) } ?? current
+            let candidate = ScheduleCandidate(
+                enrolmentID: Identifier(enrolment.id), participantID: Identifier(enrolment.participant), status: enrolment.status,
+                dayZero: enrolment.dayZero, records: records[enrolment.id] ?? [:], dataDates: dates[enrolment.id] ?? [],
+                protocolVersion: enrolment.version)
+            for span in candidate.dueSpans(definition: definition, lookAheadDays: lookAheadDays) {
+                spans.append((enrolment.site, KeptVisitDue(participantID: candidate.participantID, programID: program.id,
+                                                           enrolmentID: candidate.enrolmentID, span: span)))
+            }
+        }
+        return spans
+    }
+}
