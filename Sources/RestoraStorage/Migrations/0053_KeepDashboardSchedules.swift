@@ -21,6 +21,9 @@ import SQLKit
 /// - On SQLite, the enrolment counts per site, program, status and month enrolled (`enrolment_counts`) and each
 ///   enrolment's highest signed consent version (`enrolments.consent_version`), kept by triggers (below): the
 ///   dashboard's counts, chart and re-consent tasks stop reading every enrolment and consent record.
+///
+/// - Both engines: a partial index of the open reporting clocks (`adverse_events_open_clocks`), so an admin's list of
+///   them reads the open clocks only, not every adverse event.
 let m0053_KeepDashboardSchedules = Migration(
     name: "0053_KeepDashboardSchedules",
     steps: [
@@ -33,6 +36,9 @@ let m0053_KeepDashboardSchedules = Migration(
             """),
         // PostgreSQL counts from this index (covering both counts); SQLite keeps the counts (`enrolment_counts` below).
         .engine(sqlite: nil, postgres: "CREATE INDEX enrolments_program_counts ON enrolments (program_id, status, site_id, enrolled_on) WHERE deleted_at IS NULL"),
+        // The open reporting clocks of every site, earliest due first, without reading every adverse event (an admin's
+        // dashboard; a site-scoped one uses adverse_events_site_report_due).
+        .sql("CREATE INDEX adverse_events_open_clocks ON adverse_events (report_due_on, id) WHERE deleted_at IS NULL AND report_due_on IS NOT NULL"),
         .engine(sqlite: """
             CREATE TABLE enrolment_counts (
                 site_id TEXT NOT NULL,

@@ -188,7 +188,10 @@ struct SQLDashboardQueries: DashboardQueries {
         if let sites, sites.isEmpty { return OpenAlertPage(total: 0, alerts: []) }
         var scope = SQLQueryString("")
         if let sites {
-            scope = "AND a.participant_id IN (SELECT p.id FROM participants p WHERE p.site_id IN (\(binds: sites.map(\.rawValue).sorted())))"
+            // The alert's own site (the participant's, copied when it was raised; a participant never changes site):
+            // the index on (site_id, status) reads the open alerts of those sites only. Through the participants it read
+            // every participant of the sites (139 ms at 10⁵).
+            scope = "AND a.site_id IN (\(binds: sites.map(\.rawValue).sorted()))"
         }
         let sql: SQLQueryString = """
             SELECT a.id AS id, COUNT(*) OVER () AS total FROM safety_alerts a
@@ -212,12 +215,13 @@ struct SQLDashboardQueries: DashboardQueries {
         onsetThrough: CalendarDate, limit: Int
     ) async throws -> [RecentAdverseEvent] {
         guard !programs.isEmpty, sites.map({ !$0.isEmpty }) ?? true else { return [] }
+        // From the events in the onset window (index on onset) to their enrolments: SQLite takes CROSS JOIN's order as
+        // written, and left to itself walked every enrolment of the programs instead (146 ms at 10⁵ participants, 3 ms so).
         let sql: SQLQueryString = """
             SELECT ae.id AS id, e.participant_id AS participant_id
-            FROM adverse_events ae
-            JOIN enrolments e ON e.participant_id = ae.participant_id AND (ae.enrolment_id IS NULL OR ae.enrolment_id = e.id)
-            JOIN programs pr ON pr.id = e.program_id
-            WHERE ae.deleted_at IS NULL AND e.deleted_at IS NULL
+            FROM adverse_events ae CROSS JOIN enrolments e CROSS JOIN programs pr
+            WHERE e.participant_id = ae.participant_id AND (ae.enrolment_id IS NULL OR ae.enrolment_id = e.id) AND pr.id = e.program_id
+              AND ae.deleted_at IS NULL AND e.deleted_at IS NULL
               AND ae.onset >= \(bind: onsetFrom.description) AND ae.onset <= \(bind: onsetThrough.description)
               AND e.program_id IN (\(binds: programs.map(\.rawValue)))\(Self.siteFilter(sites))
             ORDER BY ae.onset DESC, pr.created_at, pr.id, e.created_at, e.id, ae.created_at, ae.id
