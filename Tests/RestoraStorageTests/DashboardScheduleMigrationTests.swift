@@ -97,13 +97,13 @@ struct DashboardScheduleMigrationTests {
             let repos = try await Fixture.seed(db)
             func logged() async throws -> [String] {
                 try await db.store.read { sql in
-                    try await sql.raw("SELECT participant_id FROM schedule_changes ORDER BY id").all()
+                    try await sql.raw("SELECT participant_id FROM schedule_changes ORDER BY rowid").all()
                         .map { try $0.decode(column: "participant_id", as: String.self) }
                 }
             }
             func drain() async throws { try await db.rawSQL("DELETE FROM schedule_changes") }
             try await Self.enrol(repos)
-            #expect(Set(try await logged()) == ["p-1", "p-2"], "enrolments created and moved")
+            #expect(try await logged() == ["p-1", "p-2"], "enrolments created and moved: each participant logged once")
             try await drain()
 
             let observation = try await repos.observations.create(Fixture.observation("o-1"), context: Fixture.coordinator, idempotencyKey: nil)
@@ -115,10 +115,10 @@ struct DashboardScheduleMigrationTests {
             var moved = observation.value
             moved.effective = observation.value.effective.addingTimeInterval(86_400)
             let edited = try await repos.observations.update(moved, expectedVersion: observation.version, context: Fixture.editing())
-            #expect(try await logged() == ["p-1", "p-1"], "an edit logs the participant before and after")
+            #expect(try await logged() == ["p-1"], "an edit logs the participant (before and after: here the same one, logged once)")
             try await drain()
             try await repos.observations.delete("o-1", expectedVersion: edited.version, context: Fixture.editing())
-            #expect(try await logged() == ["p-1", "p-1"], "a soft delete is an edit of deleted_at")
+            #expect(try await logged() == ["p-1"], "a soft delete is an edit of deleted_at")
             try await drain()
 
             let visit = try await repos.visits.create(
@@ -131,7 +131,7 @@ struct DashboardScheduleMigrationTests {
             missed.status = .missed
             missed.actualDate = nil
             _ = try await repos.visits.update(missed, expectedVersion: visit.version, context: Fixture.editing())
-            #expect(try await logged() == ["p-2", "p-2"])
+            #expect(try await logged() == ["p-2"])
             try await drain()
             let e1 = try await repos.enrolments.get("e-1")
             _ = try await repos.enrolments.transition("e-1", to: .withdrawn, at: Self.at(40), expectedVersion: e1.version, context: Fixture.editing())
@@ -141,6 +141,37 @@ struct DashboardScheduleMigrationTests {
             try await db.rawSQL("UPDATE enrolments SET deleted_at = '2026-02-01T00:00:00Z' WHERE id = 'e-2'")
             #expect(try await Self.problems(db) == 0 && deleted.value.status == .consented)
             #expect(try await Self.counts(db) == ["prog-1 withdrawn \(CalendarDate(Self.at(9)).description.prefix(7)) 1"])
+        }
+    }
+
+    @Test("a change made while the refresh computes keeps its participant logged; the next refresh takes it")
+    func refreshRace() async throws {
+        try await TestDatabase.with(TestDatabase.fileDatabase) { db in
+            let repos = try await Fixture.seed(db)
+            try await Self.enrol(repos)
+            let catalog = ProtocolCatalog(directory: "test", protocols: [])
+            let programs = try await repos.programs.list().map(\.value)
+            let queries = SQLDashboardQueries(store: db.store, audit: db.audit)
+            func generations() async throws -> [String: Int] {
+                try await db.store.read { sql in
+                    Dictionary(try await sql.raw("SELECT participant_id, generation FROM schedule_changes").all().map {
+                        (try $0.decode(column: "participant_id", as: String.self), try $0.decode(column: "generation", as: Int.self))
+                    }, uniquingKeysWith: { a, _ in a })
+                }
+            }
+            // The first refresh stores the fingerprint and logs every open enrolment's participant (p-1, p-2).
+            #expect(try await queries.refreshKeptVisitsDue(catalog: catalog, programs: programs, lookAheadDays: 7, batch: 100) == 2)
+            #expect(try await generations().isEmpty)
+            _ = try await repos.observations.create(Fixture.observation("o-1"), context: Fixture.coordinator, idempotencyKey: nil)
+            _ = try await repos.observations.create(Fixture.observation("o-2"), context: Fixture.coordinator, idempotencyKey: nil)
+            #expect(try await generations() == ["p-1": 2], "a second change bumps the generation")
+            let done = try await queries.refreshKeptVisitsDue(catalog: catalog, programs: programs, lookAheadDays: 7, batch: 100, beforeSwap: {
+                _ = try await repos.observations.create(Fixture.observation("o-3"), context: Fixture.coordinator, idempotencyKey: nil)
+            })
+            let after = try await generations()
+            #expect(done == 0 && after == ["p-1": 3], "computed before o-3: not swapped in, still logged")
+            #expect(try await queries.refreshKeptVisitsDue(catalog: catalog, programs: programs, lookAheadDays: 7, batch: 100) == 1)
+            #expect(try await generations().isEmpty)
         }
     }
 }

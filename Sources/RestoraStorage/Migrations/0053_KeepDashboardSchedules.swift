@@ -80,7 +80,12 @@ let m0053_KeepDashboardSchedules = Migration(
         .engine(sqlite: "CREATE INDEX visit_due_spans_shown ON visit_due_spans (shown_through, shown_from, program_id, site_id)", postgres: nil),
         .engine(sqlite: "CREATE INDEX visit_due_spans_participant ON visit_due_spans (participant_id)", postgres: nil),
         .engine(sqlite: """
-            CREATE TABLE schedule_changes (id INTEGER PRIMARY KEY, site_id TEXT NOT NULL, participant_id TEXT NOT NULL)
+            CREATE TABLE schedule_changes (
+                site_id TEXT NOT NULL,
+                participant_id TEXT NOT NULL,
+                generation BIGINT NOT NULL,
+                PRIMARY KEY (site_id, participant_id)
+            )
             """, postgres: nil),
         .engine(sqlite: "CREATE INDEX schedule_changes_participant ON schedule_changes (participant_id)", postgres: nil),
         .engine(sqlite: "CREATE TABLE visit_due_cache_state (fingerprint TEXT NOT NULL)", postgres: nil),
@@ -179,16 +184,22 @@ enum ConsentVersionTriggers {
 
 /// The SQLite triggers of 0053 that log a participant in `schedule_changes` when what their schedule depends on
 /// changes (`SQLDashboardQueries.visitCandidates` reads exactly these columns).
+/// One row per participant: a change inserts it, or bumps its `generation` when the participant is already logged.
+/// The refresh computes a participant from a snapshot that holds the row at some generation and removes the row only
+/// if it still holds that generation (`SQLDashboardQueries.refreshKeptVisitsDue`): a change after the snapshot keeps
+/// the participant logged.
 enum ScheduleChangeTriggers {
+    private static let bump = "ON CONFLICT (site_id, participant_id) DO UPDATE SET generation = generation + 1;"
+
     private static func log(site: String, participant: String) -> String {
-        "INSERT INTO schedule_changes (site_id, participant_id) VALUES (\(site), \(participant));"
+        "INSERT INTO schedule_changes (site_id, participant_id, generation) VALUES (\(site), \(participant), 1) \(bump)"
     }
 
     /// A visit names its enrolment; the participant is the enrolment's.
     private static func logVisit(_ row: String) -> String {
         """
-        INSERT INTO schedule_changes (site_id, participant_id)
-            SELECT e.site_id, e.participant_id FROM enrolments e WHERE e.id = \(row).enrolment_id;
+        INSERT INTO schedule_changes (site_id, participant_id, generation)
+            SELECT e.site_id, e.participant_id, 1 FROM enrolments e WHERE e.id = \(row).enrolment_id \(bump)
         """
     }
 

@@ -63,35 +63,63 @@ extension SQLDashboardQueries {
     }
 
     func refreshKeptVisitsDue(catalog: ProtocolCatalog, programs: [Program], lookAheadDays: Int, batch: Int) async throws -> Int {
+        try await refreshKeptVisitsDue(catalog: catalog, programs: programs, lookAheadDays: lookAheadDays, batch: batch, beforeSwap: nil)
+    }
+
+    /// `beforeSwap` runs between computing the spans and swapping them in (tests: a change made meanwhile).
+    func refreshKeptVisitsDue(catalog: ProtocolCatalog, programs: [Program], lookAheadDays: Int, batch: Int,
+                              beforeSwap: (@Sendable () async throws -> Void)?) async throws -> Int {
         guard store.engine == .sqlite else { return 0 }
         let fingerprint = VisitDueSpan.fingerprint(catalog: catalog, programs: programs, lookAheadDays: lookAheadDays)
         let byID = Dictionary(programs.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
         let closed = ClinicalEntry.closedStatuses.map(\.rawValue).sorted()
+        try await store.transaction { db in
+            let kept = try await db.raw("SELECT fingerprint FROM visit_due_cache_state").first()?.decode(column: "fingerprint", as: String.self)
+            guard kept != fingerprint else { return }
+            // Other protocols or programs: every open enrolment's participant is logged, to be recomputed batch by batch.
+            try await db.raw("DELETE FROM visit_due_spans").run()
+            try await db.raw("DELETE FROM schedule_changes").run()
+            try await db.raw("""
+                INSERT INTO schedule_changes (site_id, participant_id, generation)
+                SELECT MIN(e.site_id), e.participant_id, 1 FROM enrolments e
+                WHERE e.deleted_at IS NULL AND e.status NOT IN (\(binds: closed)) GROUP BY e.participant_id ORDER BY e.participant_id
+                """).run()
+            try await db.raw("DELETE FROM visit_due_cache_state").run()
+            try await db.raw("INSERT INTO visit_due_cache_state (fingerprint) VALUES (\(bind: fingerprint))").run()
+        }
+        // The spans are computed on a reader, from the same snapshot as the logged generations, so the writer is held
+        // only to swap them in: a participant whose generation moved meanwhile stays logged for the next pass.
+        struct Logged: Sendable { var site: String, participant: String, generation: Int }
+        let (logged, spans) = try await store.read { db in
+            let logged = try await db.raw("SELECT site_id, participant_id, generation FROM schedule_changes ORDER BY rowid LIMIT \(literal: max(1, batch))")
+                .all().map { row in
+                    Logged(site: try row.decode(column: "site_id", as: String.self), participant: try row.decode(column: "participant_id", as: String.self),
+                           generation: try row.decode(column: "generation", as: Int.self))
+                }
+            let participants = Array(Set(logged.map(\.participant))).sorted()
+            return (logged, participants.isEmpty ? [] : try await Self.computeSpans(db, participants: participants, programs: byID, catalog: catalog,
+                                                                                     lookAheadDays: lookAheadDays))
+        }
+        guard !logged.isEmpty else { return 0 }
+        try await beforeSwap?()
         return try await store.transaction { db in
             let kept = try await db.raw("SELECT fingerprint FROM visit_due_cache_state").first()?.decode(column: "fingerprint", as: String.self)
-            if kept != fingerprint {
-                // Other protocols or programs: every open enrolment's participant is recomputed, batch by batch.
-                try await db.raw("DELETE FROM visit_due_spans").run()
-                try await db.raw("DELETE FROM schedule_changes").run()
-                try await db.raw("""
-                    INSERT INTO schedule_changes (site_id, participant_id)
-                    SELECT MIN(e.site_id), e.participant_id FROM enrolments e
-                    WHERE e.deleted_at IS NULL AND e.status NOT IN (\(binds: closed)) GROUP BY e.participant_id ORDER BY e.participant_id
-                    """).run()
-                try await db.raw("DELETE FROM visit_due_cache_state").run()
-                try await db.raw("INSERT INTO visit_due_cache_state (fingerprint) VALUES (\(bind: fingerprint))").run()
+            guard kept == fingerprint else { return 0 }
+            var rows = SQLQueryString("")
+            for (index, entry) in logged.enumerated() {
+                rows = rows + (index == 0 ? "" : ", ") + "(\(bind: entry.site), \(bind: entry.participant), \(bind: entry.generation))"
             }
-            let participants = try await db.raw("""
-                SELECT participant_id FROM schedule_changes GROUP BY participant_id ORDER BY MIN(id) LIMIT \(literal: max(1, batch))
-                """).all().map { try $0.decode(column: "participant_id", as: String.self) }
-            guard !participants.isEmpty else { return 0 }
-            let spans = try await Self.computeSpans(db, participants: participants, programs: byID, catalog: catalog, lookAheadDays: lookAheadDays)
-            try await db.raw("DELETE FROM visit_due_spans WHERE participant_id IN (\(binds: participants))").run()
-            for start in stride(from: 0, to: spans.count, by: 200) {
+            let done = Set(try await db.raw("""
+                DELETE FROM schedule_changes WHERE (site_id, participant_id, generation) IN (VALUES \(rows)) RETURNING participant_id
+                """).all().map { try $0.decode(column: "participant_id", as: String.self) })
+            guard !done.isEmpty else { return 0 }
+            try await db.raw("DELETE FROM visit_due_spans WHERE participant_id IN (\(binds: done.sorted()))").run()
+            let fresh = spans.filter { done.contains($0.span.participantID.rawValue) }
+            for start in stride(from: 0, to: fresh.count, by: 200) {
                 var insert = db.insert(into: "visit_due_spans").columns(
                     "site_id", "enrolment_id", "participant_id", "program_id", "visit_key", "visit_index", "title",
                     "earliest", "latest", "shown_from", "shown_through")
-                for (site, kept) in spans[start..<min(start + 200, spans.count)] {
+                for (site, kept) in fresh[start..<min(start + 200, fresh.count)] {
                     insert = insert.values(
                         SQLBind(site), SQLBind(kept.enrolmentID.rawValue), SQLBind(kept.participantID.rawValue),
                         SQLBind(kept.programID.rawValue), SQLBind(kept.span.visitKey), SQLBind(kept.span.visitIndex),
@@ -100,8 +128,7 @@ extension SQLDashboardQueries {
                 }
                 try await insert.run()
             }
-            try await db.raw("DELETE FROM schedule_changes WHERE participant_id IN (\(binds: participants))").run()
-            return participants.count
+            return done.count
         }
     }
 

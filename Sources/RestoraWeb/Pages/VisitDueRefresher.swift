@@ -11,7 +11,8 @@ public struct VisitDueRefresher: Sendable {
     public let catalog: ProtocolCatalog
     public let logger: Logger
     public var interval: Double = 2
-    public var batch = 200
+    /// Participants per pass: computed on a reader, swapped in by one short write transaction.
+    public var batch = 100
 
     public init(repositories: Repositories, catalog: ProtocolCatalog, logger: Logger) {
         self.repositories = repositories
