@@ -147,27 +147,12 @@ extension SQLDashboardQueries {
                 WHERE e.deleted_at IS NULL AND e.status NOT IN (\(binds: closed)) AND e.participant_id IN (\(binds: participants))) s
             WHERE s.day_zero IS NOT NULL
             """).all()
-        struct Found { var id, participant, program, site: String; var status: EnrolmentStatus; var dayZero: CalendarDate; var version: String? }
-        let found: [Found] = try rows.map { row in
-            guard let status = EnrolmentStatus(rawValue: try row.decode(column: "status", as: String.self)),
-                  let day = CalendarDate(try row.decode(column: "day_zero", as: String.self)) else {
-                throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "transitions")
-            }
-            return Found(id: try row.decode(column: "id", as: String.self), participant: try row.decode(column: "participant_id", as: String.self),
-                         program: try row.decode(column: "program_id", as: String.self), site: try row.decode(column: "site_id", as: String.self),
-                         status: status, dayZero: day, version: try row.decode(column: "protocol_version", as: String?.self))
-        }
-        let records = try await visitRecords(db, enrolments: found.map(\.id))
-        let dates = try await dataDates(db, enrolments: found.map { ($0.id, $0.participant) })
+        let found = try rows.map(OpenEnrolmentRow.init)
         var spans: [(site: String, span: KeptVisitDue)] = []
-        for enrolment in found {
+        for (enrolment, candidate) in zip(found, try await candidates(db, found)) {
             // The dashboard's choice of schedule (DashboardModel.programVisitsDue): the enrolment's version, else the program's.
             guard let program = programs[enrolment.program], let current = try? catalog.definition(for: program) else { continue }
             let definition = enrolment.version.flatMap { try? catalog.definition(id: program.protocolID, version: $0) } ?? current
-            let candidate = ScheduleCandidate(
-                enrolmentID: Identifier(enrolment.id), participantID: Identifier(enrolment.participant), status: enrolment.status,
-                dayZero: enrolment.dayZero, records: records[enrolment.id] ?? [:], dataDates: dates[enrolment.id] ?? [],
-                protocolVersion: enrolment.version)
             for span in candidate.dueSpans(definition: definition, lookAheadDays: lookAheadDays) {
                 spans.append((enrolment.site, KeptVisitDue(participantID: candidate.participantID, programID: program.id,
                                                            enrolmentID: candidate.enrolmentID, span: span)))

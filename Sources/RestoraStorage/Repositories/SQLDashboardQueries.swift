@@ -86,13 +86,13 @@ struct SQLDashboardQueries: DashboardQueries {
         }
         let sql: SQLQueryString = """
             WITH w(visit_key, start_from, start_through) AS (VALUES \(values)),
-            s AS (SELECT e.id AS id, e.participant_id AS participant_id, e.status AS status, e.created_at AS created_at,
-                         e.protocol_version AS protocol_version, \(dayZero) AS day_zero
+            s AS (SELECT e.id AS id, e.participant_id AS participant_id, e.program_id AS program_id, e.site_id AS site_id,
+                         e.status AS status, e.created_at AS created_at, e.protocol_version AS protocol_version, \(dayZero) AS day_zero
                   FROM enrolments e
                   WHERE e.deleted_at IS NULL AND e.program_id = \(bind: program.rawValue)
                     AND e.status NOT IN (\(binds: closed))\(Self.siteFilter(sites))\(only))
-            SELECT s.id AS id, s.participant_id AS participant_id, s.status AS status, s.day_zero AS day_zero,
-                   s.protocol_version AS protocol_version
+            SELECT s.id AS id, s.participant_id AS participant_id, s.program_id AS program_id, s.site_id AS site_id,
+                   s.status AS status, s.day_zero AS day_zero, s.protocol_version AS protocol_version
             FROM s
             WHERE s.day_zero IS NOT NULL AND EXISTS (
                 SELECT 1 FROM w WHERE s.day_zero >= w.start_from AND s.day_zero <= w.start_through
@@ -101,25 +101,42 @@ struct SQLDashboardQueries: DashboardQueries {
                                 AND (v.status = 'missed' OR (v.status = 'completed' AND v.actual_date IS NOT NULL))))
             ORDER BY s.created_at, s.id
             """
-        let rows = try await store.read { db in try await db.raw(sql).all() }
-        struct Found { var id: String, participant: String, status: EnrolmentStatus, dayZero: CalendarDate, version: String? }
-        let found = try rows.map { row in
+        return try await store.read { db in
+            try await Self.candidates(db, try await db.raw(sql).all().map(OpenEnrolmentRow.init))
+        }
+    }
+
+    /// An open enrolment with its day 0 as the candidate statements select it (`visitCandidates`, the kept spans'
+    /// refresh): columns id, participant_id, program_id, site_id, status, day_zero, protocol_version.
+    struct OpenEnrolmentRow: Sendable {
+        var id, participant, program, site: String
+        var status: EnrolmentStatus
+        var dayZero: CalendarDate
+        var version: String?
+
+        init(_ row: any SQLRow) throws {
             guard let status = EnrolmentStatus(rawValue: try row.decode(column: "status", as: String.self)),
                   let day = CalendarDate(try row.decode(column: "day_zero", as: String.self)) else {
                 throw StorageError.corruptRecord(table: EnrolmentMapping.table, column: "transitions")
             }
-            return Found(id: try row.decode(column: "id", as: String.self),
-                         participant: try row.decode(column: "participant_id", as: String.self), status: status, dayZero: day,
-                         version: try row.decode(column: "protocol_version", as: String?.self))
+            id = try row.decode(column: "id", as: String.self)
+            participant = try row.decode(column: "participant_id", as: String.self)
+            program = try row.decode(column: "program_id", as: String.self)
+            site = try row.decode(column: "site_id", as: String.self)
+            self.status = status
+            dayZero = day
+            version = try row.decode(column: "protocol_version", as: String?.self)
         }
-        let (records, data) = try await store.read { db in
-            (try await Self.visitRecords(db, enrolments: found.map(\.id)),
-             try await Self.dataDates(db, enrolments: found.map { ($0.id, $0.participant) }))
-        }
-        return found.map { candidate in
-            ScheduleCandidate(enrolmentID: Identifier(candidate.id), participantID: Identifier(candidate.participant),
-                              status: candidate.status, dayZero: candidate.dayZero, records: records[candidate.id] ?? [:],
-                              dataDates: data[candidate.id] ?? [], protocolVersion: candidate.version)
+    }
+
+    /// `found` with their recorded visits and data dates read in `db`, in the same order.
+    static func candidates(_ db: any SQLDatabase, _ found: [OpenEnrolmentRow]) async throws -> [ScheduleCandidate] {
+        let records = try await visitRecords(db, enrolments: found.map(\.id))
+        let data = try await dataDates(db, enrolments: found.map { ($0.id, $0.participant) })
+        return found.map { enrolment in
+            ScheduleCandidate(enrolmentID: Identifier(enrolment.id), participantID: Identifier(enrolment.participant),
+                              status: enrolment.status, dayZero: enrolment.dayZero, records: records[enrolment.id] ?? [:],
+                              dataDates: data[enrolment.id] ?? [], protocolVersion: enrolment.version)
         }
     }
 

@@ -3,8 +3,9 @@ import RestoraDomain
 import RestoraReports
 
 /// What the dashboard shows for the programs and sites the user works at, computed in the database
-/// (`DashboardQueries`): counts by SQL aggregates, the lists bounded. Only the visits-due rule runs here, on
-/// the few enrolments SQL finds with a visit window around today, so the schedule rules stay in one place.
+/// (`DashboardQueries`): counts by SQL aggregates, the lists bounded. Only the visits-due rule runs here: on the
+/// spans SQLite keeps (migration 0053) and on the enrolments SQL finds with a visit window around today for the
+/// participants not kept, so the schedule rules stay in one place (`ScheduleEngine`).
 struct DashboardModel: Sendable {
     struct ProgramSummary: Sendable {
         var program: Program
@@ -175,7 +176,6 @@ struct DashboardModel: Sendable {
                 startThrough: today.adding(days: lookAheadDays - visit.earliestDay))
         }
     }
-
 }
 
 enum SafetyAlertAccess {
