@@ -67,7 +67,8 @@ struct DashboardScheduleMigrationTests {
             let repos = try await Fixture.seed(db)
             try await Self.enrol(repos)
             try await db.rawSQL("ALTER TABLE enrolments DROP COLUMN enrolled_on")
-            #expect(try await db.migrator.migrate() == ["0053_KeepDashboardSchedules"])
+            #expect(try await db.migrator.migrate(through: "0053_KeepDashboardSchedules") == ["0053_KeepDashboardSchedules"])
+            _ = try await db.migrator.migrate()
             let day = CalendarDate(Self.at(9)).description
             #expect(try await Self.enrolledOn(db) == ["e-1": day, "e-2": "-"])
             if db.store.engine == .sqlite {

@@ -56,6 +56,29 @@ import Testing
         })
     }
 
+    /// `keptVisitsDue` for `sites` on `today` at several limits against every kept span read back, filtered to those
+    /// listed that day (not of a `waiting` participant) and sorted by `KeptVisitDue.precedes`.
+    static func checkAgainstSpans(_ storage: StorageDatabase, _ catalog: ProtocolCatalog, today: CalendarDate,
+                                  sites: Set<Identifier<Site>>?, waiting: Set<Identifier<Participant>>) async throws {
+        let programs = try await storage.repositories.programs.list().map(\.value.id)
+        let all = try await storage.store.read { db in
+            try await db.raw("SELECT * FROM visit_due_spans").all().map { (site: try $0.decode(column: "site_id", as: String.self), span: try SQLDashboardQueries.keptVisit($0)) }
+        }
+        let expected = all.filter { row in
+            sites.map { $0.contains(Identifier(row.site)) } ?? true && !waiting.contains(row.span.participantID)
+                && row.span.span.shownFrom <= today && row.span.span.shownThrough.map { today <= $0 } ?? true
+        }.map(\.span).sorted { KeptVisitDue.precedes($0, $1, today: today, programRank: { programs.firstIndex(of: $0) ?? programs.count }) }
+        for limit in [0, 1, 3, 10, DashboardModel.listLimit, 100_000] {
+            let kept = try #require(try await storage.repositories.dashboard.keptVisitsDue(
+                programs: programs, sites: sites, today: today, limit: limit,
+                fingerprint: VisitDueSpan.fingerprint(catalog: catalog, programs: try await storage.repositories.programs.list().map(\.value),
+                                                      lookAheadDays: DashboardModel.lookAheadDays),
+                pendingLimit: DashboardModel.pendingLimit))
+            #expect(kept.total == expected.count, "\(today) \(sites ?? []) limit \(limit)")
+            #expect(kept.first == Array(expected.prefix(limit)), "\(today) \(sites ?? []) limit \(limit)")
+        }
+    }
+
     @Test("the demo clinic: kept spans list what every candidate's records give, in the same order; changes are computed live until refreshed")
     func demoClinic() async throws {
         let catalog = try WebHarness.catalog()
@@ -85,6 +108,40 @@ import Testing
                 }
             }
             #expect(try await refresher.refreshAll() == 0, "nothing to do once the log is empty")
+            // The count and the first k of every site choice and day equal the kept spans filtered and sorted here, for
+            // limits below, at and above the overdue part (0054: day counts and two walks of the order index).
+            // Also the first and last day of a span and the day after it, where a count that is off by a day would show.
+            let bounded = try #require(try await storage.store.read { db in
+                try await db.raw("SELECT * FROM visit_due_spans WHERE shown_through <> \(bind: SQLDashboardQueries.openEnd) ORDER BY shown_through LIMIT 1")
+                    .first().map { try SQLDashboardQueries.keptVisit($0).span }
+            })
+            let last = try #require(bounded.shownThrough)
+            // Two spans due the same days in two programs, the enrolment ids in the other order than the programs': the
+            // program's rank decides (`KeptVisitDue.precedes`). Written straight into the kept table, removed after.
+            let programIDs = try await repos.programs.list().map(\.value.id.rawValue)
+            let tie = DemoClinic.defaultToday.adding(days: -3).description, from = DemoClinic.defaultToday.adding(days: -10).description
+            for (enrolment, program) in [("e-tie-a", programIDs[programIDs.count - 1]), ("e-tie-z", programIDs[0])] {
+                try await storage.store.transaction { db in
+                    try await db.raw("""
+                        INSERT INTO visit_due_spans (site_id, enrolment_id, participant_id, program_id, visit_key, visit_index, title,
+                                                     earliest, latest, shown_from, shown_through)
+                        VALUES (\(bind: sites[0].rawValue), \(bind: enrolment), \(bind: "p-" + enrolment), \(bind: program), 'v', 0, 'Tie',
+                                \(bind: tie), \(bind: tie), \(bind: from), \(bind: SQLDashboardQueries.openEnd))
+                        """).run()
+                }
+            }
+            for today in days + [bounded.shownFrom, last, last.adding(days: 1)] {
+                for sites in [nil, Set([sites[0]]), Set(sites.dropFirst())] {
+                    try await Self.checkAgainstSpans(storage, catalog, today: today, sites: sites, waiting: [])
+                }
+            }
+            try await storage.store.transaction { db in try await db.raw("DELETE FROM visit_due_spans WHERE title = 'Tie'").run() }
+            let someone = try #require(kept.first.first)
+            try await storage.store.transaction { db in
+                try await db.raw("INSERT INTO schedule_changes (site_id, participant_id, generation) VALUES ('x', \(bind: someone.participantID.rawValue), 1)").run()
+            }
+            try await Self.checkAgainstSpans(storage, catalog, today: DemoClinic.defaultToday, sites: nil, waiting: [someone.participantID])
+            try await storage.store.transaction { db in try await db.raw("DELETE FROM schedule_changes").run() }
 
             // Data entered in a listed visit's window: the participant is logged by the same write and computed live.
             let today = DemoClinic.defaultToday

@@ -86,6 +86,7 @@ let allMigrations: [Migration] = [
     m0051_AddObservationSiteIndex,
     m0052_CountLiveRecords,
     m0053_KeepDashboardSchedules,
+    m0054_CountVisitDueDays,
 ]
 
 /// Migration steps written in Swift, by migration name: run after that migration's statements, in its
@@ -96,4 +97,5 @@ let migrationCode: [String: @Sendable (any SQLDatabase, SQLEngine) async throws 
     m0039_SafetyActions.name: m0039_auditFilledDates,
     m0052_CountLiveRecords.name: m0052_verifyCounts,
     m0053_KeepDashboardSchedules.name: m0053_verify,
+    m0054_CountVisitDueDays.name: m0054_verify,
 ]

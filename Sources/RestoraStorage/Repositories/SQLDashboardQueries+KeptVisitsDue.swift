@@ -21,29 +21,50 @@ extension SQLDashboardQueries {
             let waiting = try await db.raw("SELECT DISTINCT participant_id FROM schedule_changes LIMIT \(literal: pendingLimit + 1)").all()
                 .map { Identifier<Participant>(try $0.decode(column: "participant_id", as: String.self)) }
             guard waiting.count <= pendingLimit else { return nil }
-            var filter: SQLQueryString = """
-                s.shown_through >= \(bind: day) AND s.shown_from <= \(bind: day) AND s.program_id IN (\(binds: programs.map(\.rawValue)))
+            let programIDs = programs.map(\.rawValue)
+            let siteIDs = sites.map { $0.map(\.rawValue).sorted() }
+            // Listed today: shown_from <= today <= shown_through, in the programs (and sites) asked for.
+            var listed: SQLQueryString = """
+                s.shown_through >= \(bind: day) AND s.shown_from <= \(bind: day) AND s.program_id IN (\(binds: programIDs))
                 """
-            if let sites { filter = filter + " AND s.site_id IN (\(binds: sites.map(\.rawValue).sorted()))" }
-            if !waiting.isEmpty { filter = filter + " AND s.participant_id NOT IN (\(binds: waiting.map(\.rawValue).sorted()))" }
-            var rank = SQLQueryString("CASE s.program_id")
-            for (index, program) in programs.enumerated() { rank = rank + " WHEN \(bind: program.rawValue) THEN \(literal: index)" }
-            rank = rank + " END"
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM visit_due_spans s WHERE \(filter)").first()?
-                .decode(column: "n", as: Int.self) ?? 0
-            let rows = try await db.raw("""
-                SELECT s.participant_id AS participant_id, s.program_id AS program_id, s.enrolment_id AS enrolment_id,
-                       s.visit_key AS visit_key, s.visit_index AS visit_index, s.title AS title, s.earliest AS earliest,
-                       s.latest AS latest, s.shown_from AS shown_from, s.shown_through AS shown_through
-                FROM visit_due_spans s WHERE \(filter)
-                ORDER BY CASE WHEN s.latest < \(bind: day) THEN 0 ELSE 1 END, s.earliest, s.latest, \(rank), s.enrolment_id, s.visit_index
-                LIMIT \(literal: max(0, limit))
-                """).all()
-            return KeptVisitsDue(pending: Set(waiting), total: total, first: try rows.map(Self.keptVisit))
+            if let siteIDs { listed = listed + " AND s.site_id IN (\(binds: siteIDs))" }
+            // The count from the kept day counts (0054): a sum over the clinic's dates, not over its spans; the spans of
+            // the participants still waiting are taken off, as they are computed live by the caller.
+            var days: SQLQueryString = "d.day <= \(bind: day) AND d.program_id IN (\(binds: programIDs))"
+            if let siteIDs { days = days + " AND d.site_id IN (\(binds: siteIDs))" }
+            let counted = try await db.raw("""
+                SELECT COALESCE(SUM(d.starting), 0) - COALESCE(SUM(CASE WHEN d.day < \(bind: day) THEN d.ending ELSE 0 END), 0) AS n
+                FROM visit_due_days d WHERE \(days)
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            let waitingListed = waiting.isEmpty ? 0 : try await db.raw("""
+                SELECT COUNT(*) AS n FROM visit_due_spans s WHERE \(listed) AND s.participant_id IN (\(binds: waiting.map(\.rawValue).sorted()))
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            let total = counted - waitingListed
+            let notWaiting = waiting.isEmpty ? listed : listed + " AND s.participant_id NOT IN (\(binds: waiting.map(\.rawValue).sorted()))"
+            var ranking = SQLQueryString("CASE s.program_id")
+            for (index, program) in programs.enumerated() { ranking = ranking + " WHEN \(bind: program.rawValue) THEN \(literal: index)" }
+            let rank = ranking + " END"
+            // Overdue first, then the rest, each in listing order (`KeptVisitDue.precedes`): two walks of the order index
+            // (0054) that stop at the limit, instead of one sort of every listed span. SQLite would pick the site or
+            // date index for the filter and sort; the walk is what keeps this bounded, so the index is named.
+            func first(_ part: SQLQueryString, _ count: Int) async throws -> [KeptVisitDue] {
+                guard count > 0 else { return [] }
+                return try await db.raw("""
+                    SELECT s.participant_id AS participant_id, s.program_id AS program_id, s.enrolment_id AS enrolment_id,
+                           s.visit_key AS visit_key, s.visit_index AS visit_index, s.title AS title, s.earliest AS earliest,
+                           s.latest AS latest, s.shown_from AS shown_from, s.shown_through AS shown_through
+                    FROM visit_due_spans s INDEXED BY visit_due_spans_order WHERE \(notWaiting) AND \(part)
+                    ORDER BY s.earliest, s.latest, \(rank), s.enrolment_id, s.visit_index
+                    LIMIT \(literal: count)
+                    """).all().map(Self.keptVisit)
+            }
+            let overdue = try await first("s.latest < \(bind: day)", max(0, limit))
+            let rows = overdue + (try await first("s.latest >= \(bind: day)", max(0, limit) - overdue.count))
+            return KeptVisitsDue(pending: Set(waiting), total: total, first: rows)
         }
     }
 
-    private static func keptVisit(_ row: any SQLRow) throws -> KeptVisitDue {
+    static func keptVisit(_ row: any SQLRow) throws -> KeptVisitDue {
         func date(_ column: String) throws -> CalendarDate {
             guard let value = CalendarDate(try row.decode(column: column, as: String.self)) else {
                 throw StorageError.corruptRecord(table: "visit_due_spans", column: column)

@@ -66,10 +66,23 @@ enum RoutePattern {
         var remaining = values[...]
         let parts = pattern.split(separator: "/", omittingEmptySubsequences: false).map { part -> String in
             guard part.hasPrefix(":"), let value = remaining.popFirst() else { return String(part) }
+            // Ids are letters, digits and "-._~" (unreserved in every URL part): nothing to encode, no Foundation call.
+            if value.utf8.allSatisfy(isUnreserved) { return value }
             return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? value
         }
         precondition(remaining.isEmpty, "\(pattern) takes fewer parameters than given")
         return parts.joined(separator: "/")
+    }
+
+    /// RFC 3986 unreserved: ASCII letters, digits, "-", ".", "_", "~" (never percent-encoded in a path).
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 }
 
