@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// Escaping by UTF-8 bytes gives what escaping by Characters gave, for ASCII, accents, combining marks, emoji and
-/// every character that is replaced; route parameters are encoded as Foundation encodes them.
+/// every character that is replaced; route parameters are encoded as Foundation encodes them; a plain `next` path
+/// gets the full check's answer from the short one.
 struct HTMLEscapeTests {
     /// The Character-by-Character escaping the byte version replaced.
     static func byCharacter(_ text: String, quotes: Bool) -> String {
@@ -44,5 +45,17 @@ struct HTMLEscapeTests {
             let expected = "/participants/" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value) + "/labs/new"
             #expect(RoutePattern.fill("/participants/:id/labs/new", [value]) == expected, "\(value)")
         }
+    }
+
+    @Test("a `next` path of plain ASCII takes the short check and gets the full check's answer")
+    func safeNext() {
+        let paths = ["/dashboard", "/participants/p-1?tab=labs&x=1", "//evil.example", "/a//b", "dashboard", "", "/", "/a/b/",
+                     "/~user/._-", "/%2F%2Fevil", "/\\evil", "/\t/evil", "/a b", "/caf\u{e9}", "/a%zz", "/?next=//x", "https://x.example/"]
+        for path in paths {
+            #expect(WebPath.safeNext(path) == WebPath.checkedNext(path), "\(path)")
+        }
+        #expect(WebPath.safeNext("/participants/p-1?tab=labs") == "/participants/p-1?tab=labs")
+        #expect(WebPath.safeNext("//evil.example") == WebPath.dashboard && WebPath.safeNext(nil) == WebPath.dashboard)
+        #expect(WebPath.safeNext("/" + String(repeating: "a", count: 600)) == WebPath.dashboard)
     }
 }

@@ -21,11 +21,27 @@ enum WebPath {
     /// path must pass in its raw and its percent-decoded form: exactly one leading `/`, no `//` anywhere,
     /// no backslash, no control, format or whitespace characters, and no broken `%` escapes.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.utf8.count < 512, isPlainLocalPath(next),
-              let decoded = next.removingPercentEncoding, isPlainLocalPath(decoded) else {
+        guard let next, next.utf8.count < 512 else { return dashboard }
+        // A path of ASCII letters, digits and `-._~/?=&` only (the pages' own links): no `%` to decode, no backslash,
+        // nothing the character check refuses, so only the slashes decide (the same answer, without Foundation; every
+        // alert row of the dashboard carries one).
+        if next.utf8.allSatisfy(isPlainASCII) { return next.hasPrefix("/") && !next.contains("//") ? next : dashboard }
+        return checkedNext(next)
+    }
+
+    /// `safeNext`'s full check, for any text.
+    static func checkedNext(_ next: String) -> String {
+        guard next.utf8.count < 512, isPlainLocalPath(next), let decoded = next.removingPercentEncoding, isPlainLocalPath(decoded) else {
             return dashboard
         }
         return next
+    }
+
+    private static func isPlainASCII(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "="), UInt8(ascii: "&"): return true
+        default: return RoutePattern.isUnreserved(byte)
+        }
     }
 
     private static func isPlainLocalPath(_ path: String) -> Bool {
