@@ -51,7 +51,8 @@ let m0054_CountVisitDueDays = Migration(
 /// SQLite: the triggers that keep `visit_due_days` equal to `visit_due_spans` (an insert counts the span's first and
 /// last listed day, a delete uncounts them, an update does both). Rows whose counts fall to zero are removed.
 enum VisitDueDayTriggers {
-    /// `shown_through` of a span with no end (`SQLDashboardQueries.openEnd`): it never ends, so it has no `ending`.
+    /// `shown_through` of a span with no end, as the refresher writes it (`SQLDashboardQueries.openEnd` is this
+    /// constant): it never ends, so it has no `ending`.
     static let openEnd = "9999-12-31"
 
     private static func add(_ row: String) -> String {

@@ -7,7 +7,7 @@ import SQLKit
 extension SQLDashboardQueries {
     /// `shown_through` of a span with no end (the last visit, listed until recorded): after every real date, so one
     /// index range `shown_through >= today` finds what may be listed.
-    static let openEnd = "9999-12-31"
+    static let openEnd = VisitDueDayTriggers.openEnd
 
     func keptVisitsDue(programs: [Identifier<Program>], sites: Set<Identifier<Site>>?, today: CalendarDate, limit: Int,
                        fingerprint: String, pendingLimit: Int) async throws -> KeptVisitsDue? {
