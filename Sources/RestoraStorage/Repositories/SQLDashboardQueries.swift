@@ -278,18 +278,10 @@ struct SQLDashboardQueries: DashboardQueries {
         try await versioned(mapping, column: "id", values: ids)
     }
 
-    /// Rows whose `column` is one of `values`, in chunks of `SQLProgramRecordSource.chunkSize`.
+    /// Rows whose `column` is one of `values`, in chunks of `SQLProgramRecordSource.chunkSize` (`RecordStore.list`: on
+    /// SQLite read by position, not through SQLKit's rows by name).
     private func versioned<M: TableMapping>(_ mapping: M.Type, column: String, values: [String]) async throws -> [Versioned<M.Value>] {
-        let unique = Array(Set(values)).sorted()
-        let table = records(M.self)
-        let size = SQLProgramRecordSource.chunkSize
-        var found: [Versioned<M.Value>] = []
-        for start in stride(from: 0, to: unique.count, by: size) {
-            let chunk = Array(unique[start..<min(start + size, unique.count)])
-            found += try await store.read { db in try await table.rows(db) { $0.where(SQLIdentifier(column), .in, chunk) } }
-                .map(table.decode)
-        }
-        return found
+        try await records(M.self).list(where: column, in: values, chunkSize: SQLProgramRecordSource.chunkSize)
     }
 }
 
