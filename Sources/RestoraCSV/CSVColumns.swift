@@ -63,6 +63,7 @@ struct CSVCodes {
     private var slots: [Int32]  // code + 1, 0 = empty
     private var hashes: [UInt64] = []
     private var mask: Int
+    private var singleByte = [Int32](repeating: -1, count: 256)
 
     init() {
         mask = 63
@@ -70,6 +71,8 @@ struct CSVCodes {
     }
 
     mutating func code(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int32 {
+        // One-byte labels (arms 0/1, A/B) are the common case: looked up by their byte, without a hash.
+        if e - s == 1, singleByte[Int(p[s])] >= 0 { return singleByte[Int(p[s])] }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in s..<e { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 }
         var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
@@ -83,6 +86,7 @@ struct CSVCodes {
             }
             slot = (slot + 1) & mask
         }
+        if e - s == 1 { singleByte[Int(p[s])] = Int32(entries.count) }
         entries.append((s, e))
         hashes.append(h)
         slots[slot] = Int32(entries.count)

@@ -25,7 +25,7 @@ struct StatsCoxCommand: AsyncParsableCommand {
             let names = try SurvivalRegressionCLI.nameList(covariates, option: "covariates")
             let table = try CSVTable(path: input)
             let times = try table.times(time)
-            let events = try table.binary(event).map { $0 == 1 }
+            let events = try table.events(event)
             let columns = try names.map { try table.numbers($0) }
             let model = try SurvivalRegressionCLI.analysis {
                 try CoxRegression.fit(time: times, event: events, covariates: columns, names: names,

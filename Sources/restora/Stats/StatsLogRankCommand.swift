@@ -17,9 +17,9 @@ struct StatsLogRankCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let table = try CSVTable(path: input)
+            let table = try CSVTable(path: input, numbers: [time, event], codes: [group] + (strata.map { [$0] } ?? []))
             let times = try table.times(time)
-            let events = try table.binary(event).map { $0 == 1 }
+            let events = try table.events(event)
             let groups = try table.codes(group)
             let strataCodes = try strata.map { try table.codes($0).codes }
             let result = try SurvivalRegressionCLI.analysis {
