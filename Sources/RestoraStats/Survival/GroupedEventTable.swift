@@ -114,7 +114,7 @@ extension GroupedEventTable {
             throw StatsError.insufficientData("group \(empty) has no observations")
         }
         let z = Normal.quantile(1 - (1 - confidenceLevel) / 2)
-        return (0..<groupCount).map { g in
+        @Sendable func curve(_ g: Int) -> KaplanMeierCurve {
             var builder = KaplanMeierBuilder(subjects: subjects[g], confidenceType: confidenceType, z: z)
             builder.reserveSteps(times.count)  // at most one step per distinct time: no regrowth copies
             for row in times.indices {
@@ -123,6 +123,14 @@ extension GroupedEventTable {
             }
             return builder.finish(confidenceLevel: confidenceLevel)
         }
+        // The groups' curves are independent: on a long table, one core each (the same curves either way).
+        guard groupCount > 1, times.count >= 10_000 else { return (0..<groupCount).map(curve) }
+        var curves = [KaplanMeierCurve?](repeating: nil, count: groupCount)
+        curves.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let slots = slots
+            DispatchQueue.concurrentPerform(iterations: groupCount) { slots[$0] = curve($0) }
+        }
+        return curves.map { $0! }  // every slot is filled when concurrentPerform returns
     }
 
     /// The (unstratified) log-rank test, identical to `LogRankTest.test` on the same data.

@@ -22,12 +22,13 @@ extension KaplanMeierCurve {
         let curve: [Double?] = [0.0] + steps.map { 1 - $0.survival }
         let fromLower: [Double?] = [0.0] + steps.map { $0.lower.map { 1 - $0 } }
         let fromUpper: [Double?] = [0.0] + steps.map { $0.upper.map { 1 - $0 } }
+        // Each curve is prepared once (repeated values dropped, knots in order) and searched per probability.
+        let estimate = QuantileSearch(x: x, y: curve), low = QuantileSearch(x: x, y: fromLower)
+        let high = QuantileSearch(x: x, y: fromUpper)
         return probabilities.map { p in
             SurvivalQuantile(
-                probability: p,
-                estimate: Self.findQuantile(x: x, y: curve, p: p, xmax: xmax),
-                lower: Self.findQuantile(x: x, y: fromLower, p: p, xmax: xmax),
-                upper: Self.findQuantile(x: x, y: fromUpper, p: p, xmax: xmax))
+                probability: p, estimate: estimate.quantile(p, xmax: xmax),
+                lower: low.quantile(p, xmax: xmax), upper: high.quantile(p, xmax: xmax))
         }
     }
 
@@ -35,20 +36,36 @@ extension KaplanMeierCurve {
 
     /// R survival's `findq`: y is the increasing CDF 1 − S (nil = NA), x the matching times.
     static func findQuantile(x: [Double], y: [Double?], p: Double, xmax: Double) -> Double? {
-        let tol = Double.ulpOfOne.squareRoot()
-        let present = y.compactMap { $0 }
-        guard let top = present.max(), top >= p else { return nil }
-        // Drop repeated y values (censoring times) keeping the first; NA values stay as NA markers.
-        var xs: [Double] = []
-        var ys: [Double?] = []
-        // A monotone curve (the estimate always; a limit unless capped) holds equal values next to each other:
-        // comparing with the last kept value is then the same as the set, without hashing every step.
+        QuantileSearch(x: x, y: y).quantile(p, xmax: xmax)
+    }
+}
+
+/// R survival's `findq` for one curve and any number of probabilities: y is the increasing CDF 1 − S
+/// (nil = NA), x the matching times. What does not depend on p — the highest value, the curve without its
+/// repeated values (censoring times), its knots shifted by ±√ε and put in order — is done once.
+struct QuantileSearch {
+    private static let tol = Double.ulpOfOne.squareRoot()
+    private let top: Double?
+    private let xs: [Double]
+    private let last: Double??
+    /// R's `approx(y ± tol, 1:n, p, method = "constant", f = 1)` knots, NA pairs removed, sorted by value.
+    private let above: [(value: Double, index: Int)]
+    private let below: [(value: Double, index: Int)]
+
+    init(x: [Double], y: [Double?]) {
+        var top: Double?
         var nonIncreasing = true, nonDecreasing = true, previous: Double?
         for case let v? in y {
+            if top.map({ v > $0 }) ?? true { top = v }
             if let p = previous { if !(v <= p) { nonIncreasing = false }; if !(v >= p) { nonDecreasing = false } }
             previous = v
         }
+        self.top = top
+        // Drop repeated y values keeping the first; NA values stay as one NA marker. A monotone curve (the
+        // estimate always; a limit unless capped) holds equal values next to each other: comparing with the
+        // last kept value is then the same as the set, without hashing every step.
         let monotone = nonIncreasing || nonDecreasing
+        var xs: [Double] = [], ys: [Double?] = []
         var lastKept: Double?
         var seen = Set<Double>(minimumCapacity: monotone ? 0 : y.count)
         var seenNA = false
@@ -62,26 +79,42 @@ extension KaplanMeierCurve {
                 xs.append(xi); ys.append(nil)
             }
         }
+        self.xs = xs
+        last = ys.last
+        above = Self.knots(ys, offset: Self.tol)
+        below = Self.knots(ys, offset: -Self.tol)
+    }
+
+    func quantile(_ p: Double, xmax: Double) -> Double? {
+        guard let top, top >= p else { return nil }
         if p == 0 { return xs[0] }
-        let i1 = constantRightIndex(ys, offset: tol, p: p)
-        let i2 = constantRightIndex(ys, offset: -tol, p: p)
+        let i1 = Self.constantRightIndex(above, p: p)
+        let i2 = Self.constantRightIndex(below, p: p)
         var quantile: Double?
         if let a = i1, let b = i2 { quantile = (xs[a] + xs[b]) / 2 }
-        if let last = ys.last, let yn = last, abs(p - yn) < tol {
+        if let last, let yn = last, abs(p - yn) < Self.tol {
             quantile = i1.map { (xs[$0] + xmax) / 2 }
         }
         return quantile
     }
 
-    /// R's `approx(y + offset, 1:n, p, method = "constant", f = 1)` with NA pairs removed. approx sorts
-    /// the knots by value, which matters for a confidence limit that is not monotone in time (the log
-    /// interval capped at 1 can rise again): R then reports the later time, and so do we.
-    static func constantRightIndex(_ y: [Double?], offset: Double, p: Double) -> Int? {
-        let knots = y.indices.compactMap { i in y[i].map { (value: $0 + offset, index: i) } }
-            .sorted { $0.value < $1.value }
+    /// approx sorts the knots by value, which matters for a confidence limit that is not monotone in time
+    /// (the log interval capped at 1 can rise again): R then reports the later time, and so do we.
+    private static func knots(_ y: [Double?], offset: Double) -> [(value: Double, index: Int)] {
+        var knots = y.indices.compactMap { i in y[i].map { (value: $0 + offset, index: i) } }
+        // The estimate and most limits are already in order: sorting them again (stable) would change nothing.
+        if !zip(knots, knots.dropFirst()).allSatisfy({ $0.value <= $1.value }) { knots.sort { $0.value < $1.value } }
+        return knots
+    }
+
+    /// The knot `approx(..., method = "constant", f = 1)` takes at p: the last knot at or below p when it
+    /// equals p or is the last, else the next one; nil outside the knots.
+    private static func constantRightIndex(_ knots: [(value: Double, index: Int)], p: Double) -> Int? {
         guard let first = knots.first, let last = knots.last, p >= first.value, p <= last.value else { return nil }
-        var k = 0
-        while k + 1 < knots.count, knots[k + 1].value <= p { k += 1 }
+        // The number of knots at or below p (the knots are sorted), less one: at least the first.
+        var lo = 1, hi = knots.count
+        while lo < hi { let mid = (lo + hi) / 2; if knots[mid].value <= p { lo = mid + 1 } else { hi = mid } }
+        let k = lo - 1
         if knots[k].value == p || k + 1 == knots.count { return knots[k].index }
         return knots[k + 1].index
     }

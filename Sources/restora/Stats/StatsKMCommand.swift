@@ -55,9 +55,9 @@ struct StatsKMCommand: AsyncParsableCommand {
             let level = try SurvivalRegressionCLI.confidenceLevel(confLevel)
             let atTimes = try SurvivalRegressionCLI.numberList(at, option: "at")
             let probabilities = try SurvivalRegressionCLI.numberList(quantiles, option: "quantiles")
-            let table = try CSVTable(path: input)
+            let table = try CSVTable(path: input, numbers: [time, event], codes: group.map { [$0] } ?? [])
             let times = try table.times(time)
-            let events = try table.binary(event).map { $0 == 1 }
+            let events = try table.events(event)
             // Groups as codes into the sorted labels (no String per row); one curve per label.
             let (codes, labels): ([Int32], [String?]) = try group.map { name in
                 let column = try table.codes(name)
@@ -67,15 +67,31 @@ struct StatsKMCommand: AsyncParsableCommand {
                 try KaplanMeier.fitGroups(time: times, event: events, groupCodes: codes, groups: labels.count,
                                           confidenceType: type, confidenceLevel: level)
             }
-            var reports: [GroupReport] = []
-            for (fit, label) in zip(fits, labels) {
-                reports.append(try report(fit, label: label, atTimes: atTimes, probabilities: probabilities))
+            // The groups are independent: each one's report (quantiles, limits) and text on a core of its own
+            // (the curve of a million subjects is 70,000 rows per group).
+            let pct = Int((level * 100).rounded())
+            let groups = Array(zip(fits, labels))
+            let json = output.json
+            var slots = [Result<(GroupReport, [UInt8]), Error>?](repeating: nil, count: groups.count)
+            slots.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                DispatchQueue.concurrentPerform(iterations: groups.count) { i in
+                    slots[i] = Result {
+                        let g = try self.report(groups[i].0, label: groups[i].1, atTimes: atTimes, probabilities: probabilities)
+                        return (g, json ? [] : text(g, confidenceType: type.rawValue, pct: pct))
+                    }
+                }
             }
-            let report = Report(analysis: incidence ? "cumulative incidence (1 - Kaplan-Meier)" : "Kaplan-Meier",
+            let done = try slots.map { try $0!.get() }  // every slot is filled when concurrentPerform returns
+            let reports = done.map(\.0)
+            let report = Report(analysis: analysis,
                                 confidenceType: type.rawValue, confidenceLevel: level, groups: reports)
-            if output.json { try CLIOutput.printJSON(report) } else { print(text(report)) }
+            if json { try CLIOutput.printJSON(report); return }
+            CLIOutput.write(Self.joined(done.map(\.1)))
         }
     }
+
+    var analysis: String { incidence ? "cumulative incidence (1 - Kaplan-Meier)" : "Kaplan-Meier" }
 
     func report(_ fit: KaplanMeierCurve, label: String?, atTimes: [Double], probabilities: [Double]) throws -> GroupReport {
         let incidence = incidence  // read the flag once, not per step
@@ -93,33 +109,46 @@ struct StatsKMCommand: AsyncParsableCommand {
             atTimes: summaries, curve: rows)
     }
 
-    func text(_ report: Report) -> String {
+    /// The groups' texts as one output: they end in an empty line each, and the output in one line break.
+    static func joined(_ texts: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(texts.reduce(1) { $0 + $1.count })
+        for text in texts { out.append(contentsOf: text) }
+        if !out.isEmpty { out.removeLast() }
+        out.append(0x0A)
+        return out
+    }
+
+    /// One group's text, as bytes: the curve of a million subjects is 70,000 rows, written cell by cell.
+    func text(_ g: GroupReport, confidenceType: String, pct: Int) -> [UInt8] {
         let incidence = incidence
-        let f = { (x: Double?) in SurvivalRegressionCLI.format(x) }
         let what = incidence ? "incidence" : "survival"
-        let pct = Int((report.confidenceLevel * 100).rounded())
-        var out: [String] = []
-        for g in report.groups {
-            out.append("\(report.analysis)\(g.group.map { " — group \($0)" } ?? ""): n = \(g.subjects), events = \(g.events)")
-            if g.events == 0 { out.append("(no events: the curve stays at \(incidence ? 0 : 1))") } else {
-            out.append(SurvivalRegressionCLI.table(
-                ["time", "at risk", "events", "censored", what, "std err", "\(pct)% lower", "\(pct)% upper"],
-                g.curve.filter { $0.events > 0 }.map {
-                    [f($0.time), "\($0.atRisk)", "\($0.events)", "\($0.censored)", f($0.estimate), f($0.standardError), f($0.lower), f($0.upper)]
-                }))
+        var out: [UInt8] = []
+        func line(_ text: String) { out.append(contentsOf: text.utf8); out.append(0x0A) }
+        func table(_ table: TextTable) { table.render(into: &out); out.append(0x0A) }
+        line("\(analysis)\(g.group.map { " — group \($0)" } ?? ""): n = \(g.subjects), events = \(g.events)")
+        if g.events == 0 { line("(no events: the curve stays at \(incidence ? 0 : 1))") } else {
+            var curve = TextTable(["time", "at risk", "events", "censored", what, "std err", "\(pct)% lower", "\(pct)% upper"],
+                                  expectedRows: g.curve.count)
+            for row in g.curve where row.events > 0 {
+                curve.cell(row.time); curve.cell(row.atRisk); curve.cell(row.events); curve.cell(row.censored)
+                curve.cell(row.estimate); curve.cell(row.standardError); curve.cell(row.lower); curve.cell(row.upper)
             }
-            out.append("quantiles of time to event (\(report.confidenceType) \(pct)% CI; NA = not reached):")
-            out.append(SurvivalRegressionCLI.table(["probability", "time", "lower", "upper"], g.quantiles.map {
-                [f($0.probability), f($0.estimate), f($0.lower), f($0.upper)]
-            }))
-            if !g.atTimes.isEmpty {
-                out.append("at requested times:")
-                out.append(SurvivalRegressionCLI.table(["time", "at risk", "events so far", what, "lower", "upper"], g.atTimes.map {
-                    [f($0.time), "\($0.atRisk)", "\($0.cumulativeEvents)", f($0.survival), f($0.lower), f($0.upper)]
-                }))
-            }
-            out.append("")
+            table(curve)
         }
-        return out.joined(separator: "\n")
+        line("quantiles of time to event (\(confidenceType) \(pct)% CI; NA = not reached):")
+        var quantiles = TextTable(["probability", "time", "lower", "upper"])
+        for q in g.quantiles { quantiles.cell(q.probability); quantiles.cell(q.estimate); quantiles.cell(q.lower); quantiles.cell(q.upper) }
+        table(quantiles)
+        if !g.atTimes.isEmpty {
+            line("at requested times:")
+            var at = TextTable(["time", "at risk", "events so far", what, "lower", "upper"])
+            for t in g.atTimes {
+                at.cell(t.time); at.cell(t.atRisk); at.cell(t.cumulativeEvents); at.cell(t.survival); at.cell(t.lower); at.cell(t.upper)
+            }
+            table(at)
+        }
+        line("")
+        return out
     }
 }

@@ -28,6 +28,19 @@ enum CLIOutput {
         fflush(nil)  // every output stream; naming `stdout` is not concurrency-safe in Swift 6
     }
 
+    /// Bytes to standard output as they are (a long text report), after anything printed before them.
+    static func write(_ bytes: [UInt8]) {
+        fflush(nil)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }  // a closed pipe: nothing more to say
+                offset += n
+            }
+        }
+    }
+
     /// A warning on standard error (unbuffered), e.g. `--insecure-http`.
     static func warn(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
