@@ -146,7 +146,7 @@ struct StatsTextOutputTests {
         }
     }
 
-    @Test("km text: the bytes written per group are the previous text of the same report")
+    @Test("km text: the bytes written group by group are the previous text of the same report")
     func kmTextAsBefore() throws {
         var r = RNG(state: 23)
         var time: [Double] = [], event: [Bool] = [], group: [Int32] = []
@@ -164,7 +164,7 @@ struct StatsTextOutputTests {
             let probabilities = try SurvivalRegressionCLI.numberList(command.quantiles, option: "quantiles")
             let groups = try zip(fits, ["A", "B"]).map { try command.report($0, label: $1, atTimes: atTimes, probabilities: probabilities) }
             let pct = Int((command.confLevel * 100).rounded())
-            let written = StatsKMCommand.joined(groups.map { command.text($0, confidenceType: type.rawValue, pct: pct) })
+            let written = Array(groups.map { command.text($0, confidenceType: type.rawValue, pct: pct) }.joined())
             let previous = Self.previousKMText(groups, analysis: command.analysis, incidence: command.incidence,
                                                confidenceType: type.rawValue, pct: pct) + "\n"  // print's line break
             #expect(String(decoding: written, as: UTF8.self) == previous, "\(arguments)")

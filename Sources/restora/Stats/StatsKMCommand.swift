@@ -87,7 +87,9 @@ struct StatsKMCommand: AsyncParsableCommand {
             let report = Report(analysis: analysis,
                                 confidenceType: type.rawValue, confidenceLevel: level, groups: reports)
             if json { try CLIOutput.printJSON(report); return }
-            CLIOutput.write(Self.joined(done.map(\.1)))
+            // Each group's text ends in an empty line, and the output in one line break: as `print` of the lines
+            // joined by line breaks, written group by group.
+            for (_, text) in done { CLIOutput.write(text) }
         }
     }
 
@@ -107,16 +109,6 @@ struct StatsKMCommand: AsyncParsableCommand {
             group: label, subjects: fit.subjects, events: fit.totalEvents,
             quantiles: try SurvivalRegressionCLI.analysis { try fit.quantiles(probabilities) },
             atTimes: summaries, curve: rows)
-    }
-
-    /// The groups' texts as one output: they end in an empty line each, and the output in one line break.
-    static func joined(_ texts: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(texts.reduce(1) { $0 + $1.count })
-        for text in texts { out.append(contentsOf: text) }
-        if !out.isEmpty { out.removeLast() }
-        out.append(0x0A)
-        return out
     }
 
     /// One group's text, as bytes: the curve of a million subjects is 70,000 rows, written cell by cell.

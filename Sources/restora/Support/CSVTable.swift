@@ -82,18 +82,20 @@ struct CSVTable: Sendable {
     /// Event indicators: a 0/1 column as true for 1 (checked and converted in one pass over a million rows).
     func events(_ name: String) throws -> [Bool] {
         let values = try numbers(name)
-        var valid = true
+        var invalid: UInt8 = 0
         let events = [Bool](unsafeUninitializedCapacity: values.count) { out, count in
-            values.withUnsafeBufferPointer { v in
-                for i in v.indices {  // no early exit: the loop stays branch-free
-                    let x = v[i]
-                    valid = valid && (x == 0 || x == 1)
-                    out[i] = x == 1
+            invalid = values.withUnsafeBufferPointer { v in
+                var invalid: UInt8 = 0
+                for i in v.indices {  // no early exit and no branch: 0/1 flags or-ed together
+                    let one: UInt8 = v[i] == 1 ? 1 : 0, zero: UInt8 = v[i] == 0 ? 1 : 0
+                    invalid |= 1 &- (one | zero)
+                    out[i] = one == 1
                 }
+                return invalid
             }
             count = values.count
         }
-        if !valid, let i = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+        if invalid != 0, let i = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
             throw CLIFailure(cellPrefix(row: i, column: name) + "\(values[i]) is not 0 or 1")
         }
         return events

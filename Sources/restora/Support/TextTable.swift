@@ -64,7 +64,7 @@ struct TextTable {
     }
 
     /// The table appended to `out`, without a line break after the last row (a row left incomplete is not
-    /// shown). Padding is where the text starts as spaces; each cell's bytes are copied to their place.
+    /// shown). The table's bytes are appended as spaces, then each cell's bytes are copied to their place.
     func render(into out: inout [UInt8]) {
         let columns = header.count
         guard columns > 0 else { return }
@@ -73,9 +73,10 @@ struct TextTable {
         var size = (rows + 1) * 2 * (columns - 1) + rows + (rows > 0 ? ends[rows * columns - 1] : 0)
         for c in 0..<columns { size += headerBytes[c].count + widths[c] - Self.width(header[c]) }
         for k in 0..<rows * columns { size += widths[k % columns] - width(ofCell: k) }
-        var text = [UInt8](repeating: 0x20, count: size)
-        text.withUnsafeMutableBufferPointer { t in
-            var at = 0
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x20, count: size))
+        out.withUnsafeMutableBufferPointer { t in
+            var at = start
             func put(_ cell: UnsafeBufferPointer<UInt8>, width: Int, column: Int) {
                 if column > 0 { at += 2 }
                 let pad = widths[column] - width
@@ -99,7 +100,6 @@ struct TextTable {
                 }
             }
         }
-        if out.isEmpty { out = text } else { out.append(contentsOf: text) }
     }
 
     var text: String {
