@@ -8,18 +8,7 @@ import Testing
 /// that is not simple.
 @Suite("CSV: the one-pass reader of simple files")
 struct CSVSimpleColumnsTests {
-    struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
-    }
+    typealias RNG = SplitMix  // DecimalBytesTests.swift
 
     func number(_ r: inout RNG) -> String {
         switch r.below(8) {
@@ -28,13 +17,15 @@ struct CSVSimpleColumnsTests {
         case 2: return "." + "\(r.below(1000))"
         case 3: return "\(r.below(1000))."
         case 4: return String(repeating: "0", count: r.below(4)) + "\(r.below(1_000_000))"
-        case 5: return (0..<(15 + r.below(8))).map { _ in "\(r.below(10))" }.joined() + r.pick(["", ".5", ".25"])
-        case 6: return r.pick(["-", "+", ""]) + "\(r.below(100))e\(r.pick(["", "-"]))\(r.below(30))"
+        case 5: return (0..<(15 + r.below(8))).map { _ in "\(r.below(10))" }.joined() + pick(&r, ["", ".5", ".25"])
+        case 6: return pick(&r, ["-", "+", ""]) + "\(r.below(100))e\(pick(&r, ["", "-"]))\(r.below(30))"
         default: return "\(Double(r.below(1 << 30)) / 1024)"
         }
     }
 
-    func label(_ r: inout RNG) -> String { r.pick(["A", "B", "arm 1", "arm-2", "0", "1", "control", "x"]) }
+    func pick<T>(_ r: inout RNG, _ xs: [T]) -> T { xs[r.below(xs.count)] }
+
+    func label(_ r: inout RNG) -> String { pick(&r, ["A", "B", "arm 1", "arm-2", "0", "1", "control", "x"]) }
 
     /// Something that is not simple, in a file that otherwise is.
     func spoil(_ lines: inout [String], columns: Int, _ r: inout RNG) -> String {
@@ -57,7 +48,7 @@ struct CSVSimpleColumnsTests {
 
     @Test("1,500 generated files, 1 to 7 parts: declined, or the same columns as CSVDocument")
     func sameAsTheDocument() throws {
-        var r = RNG(state: 20_261_207)
+        var r = RNG(seed: 20_261_207)
         var read = 0, declined = 0, simpleRead = 0
         for file in 0..<1_500 {
             let columns = 2 + r.below(4)
@@ -69,7 +60,7 @@ struct CSVSimpleColumnsTests {
                     .joined(separator: ","))
             }
             let spoiled = r.below(3) == 0 ? spoil(&lines, columns: columns, &r) : nil
-            let newline = r.pick(["\n", "\r\n"])
+            let newline = pick(&r, ["\n", "\r\n"])
             let csv = lines.joined(separator: newline) + (r.below(3) == 0 ? "" : newline)
             let numberNames = (0..<columns).filter { kinds[$0] == 0 }.map { "c\($0)" }
             let codeNames = (0..<columns).filter { kinds[$0] == 1 }.map { "c\($0)" }
@@ -132,7 +123,7 @@ struct CSVSimpleColumnsTests {
 
     @Test("plain decimals read in the scan are DecimalBytes' values, bit for bit")
     func plainDecimalsAsDecimalBytes() {
-        var r = RNG(state: 77)
+        var r = RNG(seed: 77)
         var plain = 0
         for i in 0..<100_000 {
             var text = ""
@@ -143,8 +134,8 @@ struct CSVSimpleColumnsTests {
                 text += "\(r.below(10))"
             }
             if point == digits { text += "." }
-            if i % 7 == 0 { text = r.pick(["", "0", "00"]) + text }
-            let bytes = Array((text + r.pick([",", "\n", "\r\n", ""])).utf8)
+            if i % 7 == 0 { text = pick(&r, ["", "0", "00"]) + text }
+            let bytes = Array((text + pick(&r, [",", "\n", "\r\n", ""])).utf8)
             let (value, stop) = bytes.withUnsafeBufferPointer { PlainDecimal.read($0.baseAddress!, 0, $0.count) }
             let expected = Array(text.utf8).withUnsafeBufferPointer { DecimalBytes.parse($0) }
             if let value {

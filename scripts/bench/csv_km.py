@@ -3,7 +3,7 @@
 file, analyse, print), against pandas.read_csv + lifelines KaplanMeierFitter (both arms) + logrank_test on the
 same file in the same run (issue 13: restora at least 3x faster). Benchmarks do not run in CI.
 
-    swift build -c release --scratch-path .build-bench
+    swift build -c release --scratch-path .build-bench       # or, as deployed: add --static-swift-stdlib
     python3 scripts/bench/csv_km.py --restora .build-bench/release/restora [--rows 1000000] [--repeat 5]
 
 The CSV is the survival workload of `restora bench` (seeded SplitMix64: exponential times rounded to 0.01 day,
