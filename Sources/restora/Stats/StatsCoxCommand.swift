@@ -23,7 +23,7 @@ struct StatsCoxCommand: AsyncParsableCommand {
             }
             let level = try SurvivalRegressionCLI.confidenceLevel(confLevel)
             let names = try SurvivalRegressionCLI.nameList(covariates, option: "covariates")
-            let table = try CSVTable(path: input)
+            let table = try CSVTable(path: input, numbers: [time, event] + names, codes: [])
             let times = try table.times(time)
             let events = try table.events(event)
             let columns = try names.map { try table.numbers($0) }

@@ -17,7 +17,7 @@ struct StatsLinearCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let level = try SurvivalRegressionCLI.confidenceLevel(confLevel)
             let names = try SurvivalRegressionCLI.nameList(covariates, option: "covariates")
-            let table = try CSVTable(path: input)
+            let table = try CSVTable(path: input, numbers: [outcome] + names, codes: [])
             let y = try table.numbers(outcome)
             let columns = try names.map { try table.numbers($0) }
             let model = try SurvivalRegressionCLI.analysis {

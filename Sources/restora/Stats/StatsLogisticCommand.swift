@@ -19,7 +19,7 @@ struct StatsLogisticCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let level = try SurvivalRegressionCLI.confidenceLevel(confLevel)
             let names = try SurvivalRegressionCLI.nameList(covariates, option: "covariates")
-            let table = try CSVTable(path: input)
+            let table = try CSVTable(path: input, numbers: [outcome] + names, codes: [])
             let y = try table.binary(outcome)
             let columns = try names.map { try table.numbers($0) }
             let model = try SurvivalRegressionCLI.analysis {

@@ -4,7 +4,7 @@ import RestoraCSV
 /// level, RFC 4180) with the checks the analyses need. Errors name the row (header = row 1) and the column,
 /// so a user can find the bad cell, and come out as `CLIFailure`.
 ///
-/// A command that knows its columns up front (`km`, `logrank`) names them: a simple file is then read by
+/// A command that knows its columns up front (`km`, `logrank`, `cox`, `logistic`, `linear`) names them: a simple file is then read by
 /// `CSVSimpleColumns` (one pass, split across the cores), and any other file — or any error — by the
 /// `CSVDocument`, so the values and the messages are the same either way.
 struct CSVTable: Sendable {
