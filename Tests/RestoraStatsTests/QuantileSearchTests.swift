@@ -38,7 +38,7 @@ struct QuantileSearchTests {
             let xmax = x.last!
             for p in [0, 0.125, 0.25, 0.5, 0.5 + 1e-9, 0.75, 0.9375, 1, Double(below(17)) / 16] {
                 let expected = Self.previousFindQuantile(x: x, y: y, p: p, xmax: xmax)
-                let got = KaplanMeierCurve.findQuantile(x: x, y: y, p: p, xmax: xmax)
+                let got = QuantileSearch(x: x, y: y).quantile(p, xmax: xmax)
                 #expect(got == expected, "x \(x) y \(y) p \(p)")
                 compared += 1
                 if expected != nil { found += 1 }

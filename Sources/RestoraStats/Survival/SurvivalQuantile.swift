@@ -33,11 +33,6 @@ extension KaplanMeierCurve {
     }
 
     public var median: SurvivalQuantile? { try? quantiles([0.5]).first }
-
-    /// R survival's `findq`: y is the increasing CDF 1 − S (nil = NA), x the matching times.
-    static func findQuantile(x: [Double], y: [Double?], p: Double, xmax: Double) -> Double? {
-        QuantileSearch(x: x, y: y).quantile(p, xmax: xmax)
-    }
 }
 
 /// R survival's `findq` for one curve and any number of probabilities: y is the increasing CDF 1 − S

@@ -6,13 +6,7 @@ import Foundation
 /// digit: the text is always printf's (`FixedFormatTests` compares the two).
 /// `restora stats km` prints a row per event time: on a million subjects that was 400,000 formatted cells.
 enum FixedFormat {
-    static func fixed(_ value: Double, decimals: Int) -> String {
-        var text = ""
-        withDigits(value, decimals) { text = String(decoding: $0, as: UTF8.self) }
-        return text
-    }
-
-    /// The same text appended to `bytes` (the tables of `restora stats` write their cells as bytes).
+    /// The text appended to `bytes` (the tables of `restora stats` write their cells as bytes).
     static func append(_ value: Double, decimals: Int, to bytes: inout [UInt8]) {
         withDigits(value, decimals) { bytes.append(contentsOf: $0) }
     }
