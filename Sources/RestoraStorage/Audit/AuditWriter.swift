@@ -9,6 +9,20 @@ import SQLKit
 /// already serialises them. A chain's head row is created on its first entry.
 struct AuditWriter: Sendable {
     let clock: any Clock
+    /// Inside a unit of work: where its entries wait until it commits (`PendingAudit`); nil appends at once.
+    var pending: PendingAudit?
+
+    init(clock: any Clock) {
+        self.clock = clock
+        self.pending = nil
+    }
+
+    /// This writer, collecting into `pending` instead of appending.
+    func collecting(into pending: PendingAudit) -> AuditWriter {
+        var writer = self
+        writer.pending = pending
+        return writer
+    }
 
     /// One entry to append (`appendAll`).
     struct Pending: Sendable {
@@ -21,6 +35,8 @@ struct AuditWriter: Sendable {
         /// The record's content as written (`RecordHash`), or `RecordHash.tombstone`; nil when the entry is
         /// not about a stored row's content (reads, security events, tokens).
         var recordHash: String? = nil
+        /// When it was recorded; nil: when it is appended.
+        var at: Date? = nil
     }
 
     func append(
@@ -34,7 +50,17 @@ struct AuditWriter: Sendable {
     /// Appends `entries` in order, each to its chain: per chain one head lock, one multi-row INSERT (in
     /// chunks of `rowsPerInsert`) and one head update, instead of three statements per entry. The chain
     /// is the same as appending them one by one.
+    /// Inside a unit of work they wait for its commit instead (`PendingAudit`), stamped now.
     func appendAll(_ db: any SQLDatabase, _ entries: [Pending]) async throws {
+        if let pending {
+            let now = clock.now()
+            pending.add(entries.map { entry in
+                var stamped = entry
+                if stamped.at == nil { stamped.at = now }
+                return stamped
+            })
+            return
+        }
         var chains: [String] = []
         var byChain: [String: [Pending]] = [:]
         for entry in entries {
@@ -57,12 +83,14 @@ struct AuditWriter: Sendable {
         let storedHash = try head.decode(column: "last_hash", as: String.self)
         var previous = storedHash.isEmpty ? AuditChain.genesis(chain: chain) : (Data(base64Encoded: storedHash) ?? AuditChain.genesis(chain: chain))
         var lastHash = storedHash
-        let at = StoredJSON.format(clock.now())
+        let now = clock.now()
+        var stamp = (instant: now, text: StoredJSON.format(now))
         var rows: [AuditChain.StoredEntry] = []
         for item in pending {
             sequence += 1
+            if let at = item.at, at != stamp.instant { stamp = (at, StoredJSON.format(at)) }
             var entry = AuditChain.StoredEntry(
-                sequence: sequence, at: at, actorID: item.context.actor.userID,
+                sequence: sequence, at: stamp.text, actorID: item.context.actor.userID,
                 actorRole: item.context.actor.role, action: item.action.rawValue, table: item.table, recordID: item.recordID,
                 changes: try AuditChain.encodeChanges(item.changes), reason: item.context.trimmedReason,
                 requestID: item.context.requestID, hash: "", recordHash: item.recordHash)

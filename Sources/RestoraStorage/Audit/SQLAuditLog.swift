@@ -12,7 +12,7 @@ struct SQLAuditLog: AuditChainsReader {
 
     /// A record's entries in the order they were written (a record stays at one site, so in one chain).
     func history(table: String, recordID: String) async throws -> [AuditEntry] {
-        let rows = try await store.read { db in
+        let rows = try await store.readAuditTrail { db in
             try await db.select().columns(Self.columns.map { SQLIdentifier($0) }).from("audit_log")
                 .where { group in
                     let record = group.where("table_name", .equal, table).where("record_id", .equal, recordID)
@@ -52,7 +52,7 @@ struct SQLAuditLog: AuditChainsReader {
 
     /// Every chain that has a head row or any entry: an entry whose chain has no head is reported as well.
     func verifyEachChain() async throws -> [AuditChainVerification] {
-        let chains = try await store.read { db in
+        let chains = try await store.readAuditTrail { db in
             try await db.raw("SELECT chain_id FROM audit_chain_heads UNION SELECT DISTINCT chain_id FROM audit_log")
                 .all().map { try $0.decode(column: "chain_id", as: String.self) }
         }
@@ -71,7 +71,7 @@ struct SQLAuditLog: AuditChainsReader {
         var lastHash = ""
         while true {
             let after = expected - 1
-            let page = try await store.read { db in
+            let page = try await store.readAuditTrail { db in
                 try await db.select().columns(Self.columns.map { SQLIdentifier($0) }).from("audit_log")
                     .where("chain_id", .equal, chain).where("sequence", .greaterThan, after)
                     .orderBy("sequence").limit(Self.pageSize).all().map(Self.stored)
@@ -96,7 +96,7 @@ struct SQLAuditLog: AuditChainsReader {
     /// The head row records the last sequence written by the writer: a chain that ends early lost its
     /// tail, one that ends late was extended outside the writer.
     private func checkHead(chain: String, count: Int, lastHash: String) async throws -> AuditVerification {
-        let head = try await store.read { db in
+        let head = try await store.readAuditTrail { db in
             try await db.select().columns("last_sequence", "last_hash").from("audit_chain_heads")
                 .where("chain_id", .equal, chain).first()
         }

@@ -35,7 +35,7 @@ struct SQLConsentRepository: ConsentRepository {
             value.documentVersion = (latest ?? 0) + 1
             value.sha256 = Self.sha256Hex(content)
             value.byteCount = content.count
-            let bound = RecordStore<ConsentDocumentMapping>(store: TransactionBoundStore(engine: records.store.engine, db: db), audit: records.audit)
+            let bound = RecordStore<ConsentDocumentMapping>(store: TransactionBoundStore(engine: records.store.engine, db: db, pendingAudit: records.audit.pending), audit: records.audit)
             let stored = try await bound.create(value, context: context, idempotencyKey: nil)
             try await db.insert(into: "consent_document_contents")
                 .columns("document_id", "content_base64", "created_at")

@@ -75,7 +75,7 @@ public final class StorageDatabase: Sendable {
             users: SQLUserRepository(records: records(UserMapping.self), hasher: hasher),
             audit: SQLAuditLog(store: store),
             prescreenCandidates: SQLPrescreenCandidateRepository(records: records(PrescreenCandidateMapping.self)),
-            unitOfWork: SQLUnitOfWork(store: store) { repositories(over: $0, audit: audit, hasher: hasher) },
+            unitOfWork: SQLUnitOfWork(store: store, audit: audit) { repositories(over: $0, audit: $1, hasher: hasher) },
             dashboard: SQLDashboardQueries(store: store, audit: audit),
             programRecords: SQLProgramRecordSource(records: records(ObservationMapping.self)),
             deviations: SQLProtocolDeviationRepository(records: records(ProtocolDeviationMapping.self)),

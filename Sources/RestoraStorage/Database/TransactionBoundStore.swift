@@ -8,11 +8,14 @@ import SQLKit
 struct TransactionBoundStore: SQLStore {
     let engine: SQLEngine
     let db: any SQLDatabase
+    /// The unit of work's audit entries waiting for its commit (`PendingAudit`); nil when its writes append at once.
+    let pendingAudit: PendingAudit?
 
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         // One name serves every level: both engines stack savepoints of the same name, and RELEASE / ROLLBACK TO
         // act on the innermost.
         try await db.raw("SAVEPOINT restora_sp").run()
+        let mark = pendingAudit?.count
         do {
             let result = try await body(db)
             try await db.raw("RELEASE SAVEPOINT restora_sp").run()
@@ -20,6 +23,7 @@ struct TransactionBoundStore: SQLStore {
         } catch {
             try? await db.raw("ROLLBACK TO SAVEPOINT restora_sp").run()
             try? await db.raw("RELEASE SAVEPOINT restora_sp").run()
+            if let mark { pendingAudit?.truncate(to: mark) }   // the rolled-back writes' entries go with them
             throw error
         }
     }
@@ -32,16 +36,25 @@ struct TransactionBoundStore: SQLStore {
     func shutdown() async throws {}
 }
 
-/// Opens one transaction on the store and hands the body repositories bound to it.
+/// Opens one transaction on the store and hands the body repositories bound to it. Their audit entries wait
+/// for the end of the body and are appended together before the commit (`PendingAudit`); a unit of work inside
+/// another is a savepoint of it and shares its entries.
 struct SQLUnitOfWork: UnitOfWork {
     let store: any SQLStore
-    let repositories: @Sendable (any SQLStore) -> Repositories
+    let audit: AuditWriter
+    let repositories: @Sendable (any SQLStore, AuditWriter) -> Repositories
 
     func run<R: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> R) async throws -> R {
         let engine = store.engine
         let repositories = self.repositories
+        let outer = (store as? TransactionBoundStore)?.pendingAudit
+        let audit = self.audit
         return try await store.transaction { db in
-            try await body(repositories(TransactionBoundStore(engine: engine, db: db)))
+            let pending = outer ?? PendingAudit(writer: audit)
+            let result = try await body(repositories(TransactionBoundStore(engine: engine, db: db, pendingAudit: pending),
+                                                     audit.collecting(into: pending)))
+            if outer == nil { try await pending.flush(db) }
+            return result
         }
     }
 }

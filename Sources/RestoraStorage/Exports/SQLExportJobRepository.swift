@@ -20,7 +20,7 @@ struct SQLExportJobRepository: ExportJobRepository {
         let value = queued
         let records = self.records
         return try await records.transaction { db in
-            let bound = RecordStore<ExportJobMapping>(store: TransactionBoundStore(engine: records.store.engine, db: db), audit: records.audit)
+            let bound = RecordStore<ExportJobMapping>(store: TransactionBoundStore(engine: records.store.engine, db: db, pendingAudit: records.audit.pending), audit: records.audit)
             _ = try await bound.create(value, context: context, idempotencyKey: nil)
             let rows = (value.requestedParticipants ?? []).map { ExportJobParticipantRow(participantID: $0, role: .requested) }
             try await Self.insert(db, ExportJobParticipantRows.self, parent: value.id.rawValue, rows, from: 0, audit: records.audit, context: context)

@@ -57,7 +57,7 @@ extension SQLFHIRBulkSource {
         }
         pieces.append(.sql(" ORDER BY \"chain_id\", \"sequence\" LIMIT \(limit)"))
         let query = Self.queryString(pieces)
-        let found = try await store.read { db in
+        let found = try await store.readAuditTrail { db in
             try await db.raw(query).all().map { row in
                 (try row.decode(column: "chain_id", as: String.self), try SQLAuditLog.stored(row), try row.decode(column: "owner", as: String.self))
             }

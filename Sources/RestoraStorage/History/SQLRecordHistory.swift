@@ -51,7 +51,7 @@ struct SQLRecordHistory: RecordHistory {
     func versions<Value: Sendable>(of type: Value.Type, id: String, visibleSites: Set<Identifier<Site>>?) async throws -> [RecordVersion<Value>] {
         let mapping = try mapping(type)
         let store = self.store
-        let found: [RecordVersion<Value>] = try await store.read { db in
+        let found: [RecordVersion<Value>] = try await store.readAuditTrail { db in
             try await Self.versions(mapping, Value.self, id: id, db: db)
         }
         guard let first = found.first, Self.visible(first.siteID, visibleSites) else {
@@ -336,7 +336,7 @@ struct SQLRecordHistory: RecordHistory {
         let count = min(max(count, 1), 1000)
         let after = try cursor.map(HistoryCursor.init(text:))
         let store = self.store
-        return try await store.read { db in
+        return try await store.readAuditTrail { db in
             try await Self.history(mapping, Value.self, since: since, after: after, count: count, visibleSites: visibleSites, db: db)
         }
     }

@@ -95,7 +95,7 @@ struct ChildAwareRecords<M: ParentMapping>: Sendable {
         let records = self.records
         let pending = try M.pendingLists(old: nil, new: value)
         return try await records.transaction { db in
-            let bound = RecordStore<M>(store: TransactionBoundStore(engine: records.store.engine, db: db), audit: records.audit)
+            let bound = RecordStore<M>(store: TransactionBoundStore(engine: records.store.engine, db: db, pendingAudit: records.audit.pending), audit: records.audit)
             let id = M.id(of: value)
             var repeated = false
             if idempotencyKey != nil, !pending.inserts.isEmpty { repeated = try await M.hasStoredLists(db, id: id) }

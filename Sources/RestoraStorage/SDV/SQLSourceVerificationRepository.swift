@@ -18,7 +18,7 @@ struct SQLSourceVerificationRepository: SourceVerificationRepository {
     func record(_ marks: [SourceVerificationMark], context: AuditContext) async throws -> [Versioned<SourceVerificationMark>] {
         let records = self.records
         return try await records.transaction { db in
-            let bound = RecordStore<SourceVerificationMapping>(store: TransactionBoundStore(engine: records.store.engine, db: db), audit: records.audit)
+            let bound = RecordStore<SourceVerificationMapping>(store: TransactionBoundStore(engine: records.store.engine, db: db, pendingAudit: records.audit.pending), audit: records.audit)
             var stored: [Versioned<SourceVerificationMark>] = []
             for mark in marks { stored.append(try await bound.create(mark, context: context, idempotencyKey: nil)) }
             return stored
