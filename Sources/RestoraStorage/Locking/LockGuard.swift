@@ -70,11 +70,11 @@ enum LockGuard {
             visit = visitColumn.flatMap { cells[$0]?.text }
         case let .parent(parent, column):
             guard let parentID = cells[column]?.text else { return }
-            let row = try await db.select().column("enrolment_id").from(parent).where("id", .equal, parentID).first()
+            let row = try await db.raw(PrebuiltSQL.select(["enrolment_id"], from: parent, where: "id", in: [parentID])).first()
             enrolment = try row?.decode(column: "enrolment_id", as: String?.self) ?? nil
         }
         if enrolment == nil, let visit {
-            enrolment = try await db.select().column("enrolment_id").from("visits").where("id", .equal, visit).first()?
+            enrolment = try await db.raw(PrebuiltSQL.select(["enrolment_id"], from: "visits", where: "id", in: [visit])).first()?
                 .decode(column: "enrolment_id", as: String.self)
         }
         guard let enrolment else { return }
@@ -122,7 +122,7 @@ enum LockGuard {
         if !unresolved.isEmpty {
             var enrolmentOfVisit: [String: String] = [:]
             for chunk in chunks(unresolved) {
-                for row in try await db.select().column("id").column("enrolment_id").from("visits").where("id", .in, chunk).all() {
+                for row in try await db.raw(PrebuiltSQL.select(["id", "enrolment_id"], from: "visits", where: "id", in: chunk)).all() {
                     enrolmentOfVisit[try row.decode(column: "id", as: String.self)] = try row.decode(column: "enrolment_id", as: String.self)
                 }
             }
@@ -138,11 +138,10 @@ enum LockGuard {
                 _ = try await db.select().column("id").from("enrolments").where("id", .in, chunk).orderBy("id")
                     .lockingClause(SQLRaw("FOR KEY SHARE")).all()
             }
-            let found = try await db.select()
-                .columns("enrolment_id", "visit_id", "target_kind", "target_id", "locked_by_user", "locked_by_role", "locked_at")
-                .from("record_locks").where("enrolment_id", .in, chunk)
-                .where(SQLIdentifier("unlocked_at"), .is, SQLLiteral.null).where(SQLIdentifier("deleted_at"), .is, SQLLiteral.null)
-                .orderBy("target_kind").all()
+            let found = try await db.raw(PrebuiltSQL.select(
+                ["enrolment_id", "visit_id", "target_kind", "target_id", "locked_by_user", "locked_by_role", "locked_at"],
+                from: "record_locks", where: "enrolment_id", in: chunk,
+                then: #"AND "unlocked_at" IS NULL AND "deleted_at" IS NULL ORDER BY "target_kind" ASC"#)).all()
             for lock in found { locks[try lock.decode(column: "enrolment_id", as: String.self), default: []].append(lock) }
         }
         guard !locks.isEmpty else { return }

@@ -108,12 +108,9 @@ struct ChildRows<C: ChildRowMapping>: Sendable {
         var found: [String: [ChildRow<C.Item>]] = [:]
         for start in stride(from: 0, to: unique.count, by: childRowChunkSize) {
             let chunk = Array(unique[start..<min(start + childRowChunkSize, unique.count)])
-            let rows = try await db.select()
-                .columns(([C.parentColumn, "position"] + C.columns.map(\.name)).map { SQLIdentifier($0) })
-                .from(C.table)
-                .where(SQLIdentifier(C.parentColumn), .in, chunk)
-                .orderBy(C.parentColumn).orderBy("position")
-                .all()
+            let rows = try await db.raw(PrebuiltSQL.select(
+                [C.parentColumn, "position"] + C.columns.map(\.name), from: C.table, where: C.parentColumn, in: chunk,
+                then: "ORDER BY \(PrebuiltSQL.quoted(C.parentColumn)) ASC, \"position\" ASC")).all()
             for row in rows {
                 var cells: [String: SQLCell] = [:]
                 for column in C.columns {

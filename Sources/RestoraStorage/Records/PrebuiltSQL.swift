@@ -23,6 +23,16 @@ enum PrebuiltSQL {
         }
     }
 
+    /// `SELECT columns FROM table WHERE column IN (values…) then`, the values bound: what
+    /// `db.select().columns(…).from(table).where(column, .in, values)` writes, without quoting on every call.
+    /// `then` continues the statement (more conditions, `ORDER BY`…), as plain text.
+    static func select(_ columns: [String], from table: String, where column: String, in values: [String], then: String = "") -> SQLQueryString {
+        var sql = SQLQueryString("SELECT \(list(columns)) FROM \(quoted(table)) WHERE \(quoted(column)) IN (")
+        sql.appendInterpolation(binds: values)
+        sql.appendLiteral(then.isEmpty ? ")" : ") " + then)
+        return sql
+    }
+
     /// `INSERT INTO table (names…) VALUES (…) RETURNING returning` (one row).
     static func insert(into table: String, cells: [String: SQLCell], returning: String) -> SQLQueryString {
         inserts(into: table, rows: [cells], returning: returning)[0]

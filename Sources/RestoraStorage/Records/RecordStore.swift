@@ -53,6 +53,28 @@ struct RecordStore<M: TableMapping>: Sendable {
         return try rows.map(storedRow)
     }
 
+    /// `rows(_:_:)` with its condition as statement text (`"column" = ?`, binds inside; nil: every live row), the
+    /// same statement without SQLKit's builder quoting every identifier: the reads each write transaction runs.
+    func rows(_ db: any SQLDatabase, where condition: SQLQueryString?) async throws -> [StoredRow] {
+        var sql = SQLQueryString("SELECT \(Self.selectList) FROM \(PrebuiltSQL.quoted(M.table)) WHERE \"deleted_at\" IS NULL")
+        if let condition {
+            sql.appendLiteral(" AND ")
+            sql += condition
+        }
+        sql.appendLiteral(#" ORDER BY "created_at" ASC, "id" ASC"#)
+        return try await db.raw(sql).all().map(storedRow)
+    }
+
+    /// `"column" = ?` with `value` bound.
+    static func equals(_ column: String, _ value: String) -> SQLQueryString {
+        "\(unsafeRaw: PrebuiltSQL.quoted(column)) = \(bind: value)"
+    }
+
+    /// `"column" IN (?, …)` with `values` bound.
+    static func isIn(_ column: String, _ values: [String]) -> SQLQueryString {
+        "\(unsafeRaw: PrebuiltSQL.quoted(column)) IN (\(binds: values))"
+    }
+
     func storedRow(_ row: any SQLRow) throws -> StoredRow {
         var cells: [String: SQLCell] = [:]
         for column in M.columns {
@@ -82,17 +104,14 @@ struct RecordStore<M: TableMapping>: Sendable {
 
     func list(where column: String, equals value: String) async throws -> [Versioned<M.Value>] {
         if let rows = try await sqliteRows(where: "\(PrebuiltSQL.quoted(column)) = ?", binds: [value]) { return try rows.map(decode) }
-        return try await store.read { db in try await rows(db) { $0.where(SQLIdentifier(column), .equal, SQLBind(value)) } }
+        return try await store.read { db in try await rows(db, where: Self.equals(column, value)) }
             .map(decode)
     }
 
     /// Rows matching every `column = value` pair (e.g. one participant's values of one test).
     func list(matching pairs: [(column: String, value: String)]) async throws -> [Versioned<M.Value>] {
-        try await store.read { db in
-            try await rows(db) { query in
-                pairs.reduce(query) { $0.where(SQLIdentifier($1.column), .equal, SQLBind($1.value)) }
-            }
-        }.map(decode)
+        let condition = pairs.map { Self.equals($0.column, $0.value) }.joined(separator: " AND ")
+        return try await store.read { db in try await rows(db, where: pairs.isEmpty ? nil : condition) }.map(decode)
     }
 
     /// Rows whose `column` is any of `values`, in chunks of `IN` lists (SQLite allows 32,766 bound parameters,
@@ -108,13 +127,13 @@ struct RecordStore<M: TableMapping>: Sendable {
                 continue
             }
             found += try await store.read { db in
-                try await rows(db) { $0.where(SQLIdentifier(column), .in, chunk) }
+                try await rows(db, where: Self.isIn(column, chunk))
             }
         }
         return try found.map(decode)
     }
 
     func listAll() async throws -> [Versioned<M.Value>] {
-        try await store.read { db in try await rows(db) { $0 } }.map(decode)
+        try await store.read { db in try await rows(db, where: nil) }.map(decode)
     }
 }

@@ -49,7 +49,7 @@ struct ChildAwareRecords<M: ParentMapping>: Sendable {
     func get(id: String) async throws -> Versioned<M.Value> {
         let records = self.records
         let found = try await records.store.read { db in
-            try await complete(db, try await records.rows(db) { $0.where("id", .equal, id) })
+            try await complete(db, try await records.rows(db, where: RecordStore<M>.equals("id", id)))
         }
         guard let first = found.first else { throw RepositoryError.notFound(kind: M.kind, id: id) }
         return first
@@ -58,7 +58,7 @@ struct ChildAwareRecords<M: ParentMapping>: Sendable {
     func list(where column: String, equals value: String) async throws -> [Versioned<M.Value>] {
         let records = self.records
         return try await records.store.read { db in
-            try await complete(db, try await records.rows(db) { $0.where(SQLIdentifier(column), .equal, SQLBind(value)) })
+            try await complete(db, try await records.rows(db, where: RecordStore<M>.equals(column, value)))
         }
     }
 
@@ -71,7 +71,7 @@ struct ChildAwareRecords<M: ParentMapping>: Sendable {
         for start in stride(from: 0, to: unique.count, by: childRowChunkSize) {
             let chunk = Array(unique[start..<min(start + childRowChunkSize, unique.count)])
             found += try await records.store.read { db in
-                try await complete(db, try await records.rows(db) { $0.where(SQLIdentifier(column), .in, chunk) })
+                try await complete(db, try await records.rows(db, where: RecordStore<M>.isIn(column, chunk)))
             }
         }
         return found

@@ -72,7 +72,7 @@ enum SiteScope: Sendable, Equatable {
             var found: [String: String] = [:]
             for start in stride(from: 0, to: parentIDs.count, by: 500) {
                 let chunk = Array(parentIDs[start..<min(start + 500, parentIDs.count)])
-                for row in try await db.select().column("id").column("site_id").from(parent).where("id", .in, chunk).all() {
+                for row in try await db.raw(PrebuiltSQL.select(["id", "site_id"], from: parent, where: "id", in: chunk)).all() {
                     found[try row.decode(column: "id", as: String.self)] = try row.decode(column: "site_id", as: String.self)
                 }
             }
