@@ -6,12 +6,13 @@ import SQLKit
 /// them all with one `COMMIT`, so they share one sync of the disk instead of one each. A transaction's caller
 /// hears of success only after that COMMIT returned: every acknowledged write is durable (synchronous FULL,
 /// WAL). When the COMMIT itself fails, every transaction of the batch gets the error and none is applied.
-/// A lone writer gets a batch of one: no waiting for company.
+/// A lone writer gets a batch of one: no waiting for company, and no savepoint (its failure rolls the batch back).
 actor SQLiteGroupCommit {
     /// One queued transaction: `run` executes it on the shared connection and returns how to report the
     /// batch's outcome; `fail` reports an error for a job that never ran (the batch could not begin).
     struct Job: Sendable {
-        var run: @Sendable (any SQLDatabase) async -> Report
+        /// `alone`: the batch has only this job, so it needs no savepoint of its own (a failure rolls back the batch).
+        var run: @Sendable (_ db: any SQLDatabase, _ alone: Bool) async -> Report
         var fail: @Sendable (any Error) -> Void
     }
 
@@ -38,12 +39,12 @@ actor SQLiteGroupCommit {
     /// Runs `body` as its own savepoint inside the next batch; returns its result once the batch committed.
     nonisolated func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
-            let job = Job(run: { db in
+            let job = Job(run: { db, alone in
                 do {
-                    let result = try await Self.inSavepoint(db, body)
+                    let result = alone ? try await body(db) : try await Self.inSavepoint(db, body)
                     return Report(succeeded: true) { outcome in continuation.resume(with: outcome.map { result }) }
                 } catch {
-                    // Rolled back to its savepoint: nothing of it is committed; it reports its own error.
+                    // Rolled back to its savepoint (alone: with the batch): nothing of it is committed; it reports its own error.
                     return Report(succeeded: false) { _ in continuation.resume(throwing: error) }
                 }
             }, fail: { continuation.resume(throwing: $0) })
@@ -76,7 +77,12 @@ actor SQLiteGroupCommit {
                     // IMMEDIATE takes the write lock at BEGIN, so a second process cannot interleave a write.
                     try await db.raw("BEGIN IMMEDIATE").run()
                     var reports: [Report] = []
-                    for job in batch { reports.append(await job.run(db)) }
+                    for job in batch { reports.append(await job.run(db, batch.count == 1)) }
+                    if batch.count == 1, !reports[0].succeeded {
+                        // A lone job that failed ran without a savepoint: the batch rolls back, with its error.
+                        try? await db.raw("ROLLBACK").run()
+                        return reports
+                    }
                     do {
                         try await db.raw("COMMIT").run()
                     } catch {
