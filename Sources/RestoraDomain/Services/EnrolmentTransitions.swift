@@ -48,10 +48,9 @@ public struct EnrolmentTransitions: Sendable {
         // The gate compares with the protocol version the enrolment runs under (docs/amendments.md).
         let definition = try catalog.definition(for: enrolment, program: program)
         let rule = Self.gateRule(protocolID: definition.id, version: definition.version)
-        let screenings = try await r.screenings.list(participant: enrolment.participantID)
-            .filter { $0.value.enrolmentID == enrolment.id }
+        let screenings = try await r.screenings.verdicts(enrolment: enrolment.id)
         // Latest by screening date, then by when it was stored (two screenings on one day).
-        let latest = screenings.max { ($0.value.screenedOn, $0.createdAt) < ($1.value.screenedOn, $1.createdAt) }?.value
+        let latest = screenings.max { ($0.screenedOn, $0.storedAt) < ($1.screenedOn, $1.storedAt) }
         let onCurrent = latest.map { $0.protocolID == definition.id && $0.protocolVersion == definition.version } ?? false
         if let latest, onCurrent, latest.verdict == .eligible { return nil }
         // An investigator already let this enrolment through the same gate since its latest screening.

@@ -60,7 +60,25 @@ extension SQLClinicalRepository: ObservationRepository where M == ObservationMap
 }
 extension SQLClinicalRepository: ProcedureRepository where M == ProcedureMapping {}
 extension SQLClinicalRepository: AdverseEventRepository where M == AdverseEventMapping {}
-extension SQLClinicalRepository: ScreeningRepository where M == ScreeningMapping {}
+extension SQLClinicalRepository: ScreeningRepository where M == ScreeningMapping {
+    func verdicts(enrolment: Identifier<Enrolment>) async throws -> [ScreeningVerdict] {
+        let sql: SQLQueryString = """
+            SELECT "protocol_id", "protocol_version", "screened_on", "verdict", "created_at" FROM "screenings"
+            WHERE "deleted_at" IS NULL AND "enrolment_id" = \(bind: enrolment.rawValue) ORDER BY "created_at" ASC, "id" ASC
+            """
+        let rows = try await records.store.read { db in try await db.raw(sql).all() }
+        return try rows.map { row in
+            var named: [String: SQLCell] = [:]
+            for column in ["protocol_id", "protocol_version", "screened_on", "verdict", "created_at"] {
+                named[column] = try SQLCell.read(row, column: column, kind: .text)
+            }
+            let cells = StoredCells(cells: named, table: M.table)
+            return ScreeningVerdict(
+                protocolID: try cells.text("protocol_id"), protocolVersion: try cells.text("protocol_version"),
+                screenedOn: try cells.date("screened_on"), verdict: try cells.enumValue("verdict"), storedAt: try cells.instant("created_at"))
+        }
+    }
+}
 extension SQLClinicalRepository: DataQueryRepository where M == DataQueryMapping {}
 
 // Cell products and medication courses keep lists in child tables: SQLParentRecordRepository.
