@@ -49,10 +49,13 @@ let package = Package(
         ),
         // Synthetic demo clinic (labelled synthetic everywhere); pure, built from domain values only.
         .target(name: "RestoraDemo", dependencies: ["RestoraDomain"]),
+        // One C call Swift cannot make (a variadic function of SQLiteNIO's SQLite): the query planner
+        // stability guarantee for the connections that keep their prepared statements.
+        .target(name: "RestoraSQLiteShim"),
         .target(
             name: "RestoraStorage",
             dependencies: [
-                "RestoraDomain",
+                "RestoraDomain", "RestoraSQLiteShim",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -133,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "RestoraStorageTests",
             dependencies: [
-                "RestoraStorage", "RestoraDomain", .product(name: "SQLKit", package: "sql-kit"),
+                "RestoraStorage", "RestoraDomain", "RestoraSQLiteShim", .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

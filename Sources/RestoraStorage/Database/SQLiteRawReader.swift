@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import RestoraSQLiteShim
 import VaporCSQLite
 
 /// A second, read-only `sqlite3` handle beside each reader connection of a file database, for the one bulk read
@@ -42,6 +43,7 @@ final class SQLiteRawReader: @unchecked Sendable {
         }
         handle = opened
         self.busyTimeoutMilliseconds = Int32(clamping: busyTimeoutMilliseconds)
+        _ = restora_sqlite_enable_qpsg(opened)   // kept statements keep their plans (as the writer's: SQLiteWriterHandle)
         do {
             for pragma in ["PRAGMA query_only = ON", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)",
                            "PRAGMA cache_size = -\(cacheKiB)", "PRAGMA mmap_size = \(mappedBytes)"] {
@@ -52,6 +54,9 @@ final class SQLiteRawReader: @unchecked Sendable {
             throw error
         }
     }
+
+    /// Whether the handle keeps each kept statement's plan whatever is bound (`restora_sqlite_enable_qpsg`).
+    var plansAreStable: Bool { handle.map { restora_sqlite_qpsg_enabled($0) == 1 } ?? false }
 
     deinit { close() }
 

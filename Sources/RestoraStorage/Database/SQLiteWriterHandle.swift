@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOPosix
+import RestoraSQLiteShim
 import SQLiteNIO
 import VaporCSQLite
 
@@ -57,6 +58,9 @@ final class SQLiteWriterHandle: @unchecked Sendable {
         }
         handle = opened
         sqlite_nio_sqlite3_busy_timeout(handle, Int32(clamping: busyTimeoutMilliseconds))
+        // Kept statements keep their plans (`RestoraSQLiteShim`): without this SQLite parsed and planned a third of
+        // them again at every run, whenever the planner had looked at a bound value (partial indexes, LIKE).
+        _ = restora_sqlite_enable_qpsg(handle)
     }
 
     deinit { close() }
@@ -73,6 +77,9 @@ final class SQLiteWriterHandle: @unchecked Sendable {
         }
         sqlite_nio_sqlite3_close_v2(handle)
     }
+
+    /// Whether the handle keeps each kept statement's plan whatever is bound (`restora_sqlite_enable_qpsg`).
+    var plansAreStable: Bool { restora_sqlite_qpsg_enabled(handle) == 1 }
 
     /// Whether a transaction is open on the handle (SQLite is not in autocommit mode).
     var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
