@@ -94,13 +94,24 @@ struct WriterHandleTests {
         }
     }
 
-    @Test("COMMIT, END and ROLLBACK run on the pool; statements inside a transaction on the caller's thread")
+    @Test("where each statement runs: inside a transaction here, COMMIT here only when it syncs nothing, BEGIN here unless busy")
     func whatRunsWhere() async throws {
         for sql in ["COMMIT", "commit", "  END TRANSACTION", "ROLLBACK", "ROLLBACK TO SAVEPOINT restora_group"] {
             #expect(SQLiteWriterHandle.endsTransaction(sql), "\(sql)")
         }
         for sql in ["BEGIN IMMEDIATE", "SAVEPOINT restora_group", "RELEASE SAVEPOINT restora_group", "INSERT INTO t VALUES (1)", "SELECT 1"] {
             #expect(!SQLiteWriterHandle.endsTransaction(sql), "\(sql)")
+        }
+        typealias P = SQLiteWriterHandle.Placement
+        let cases: [(String, Bool, Bool, P)] = [
+            ("INSERT INTO t VALUES (1)", true, true, .here), ("SAVEPOINT restora_group", true, true, .here),
+            ("COMMIT", true, true, .pool), ("  end", true, true, .pool), ("COMMIT", true, false, .here), ("END", true, false, .here),
+            ("ROLLBACK", true, false, .pool), ("ROLLBACK TO SAVEPOINT restora_group", true, true, .pool),
+            ("BEGIN IMMEDIATE", false, true, .hereUnlessBusy), ("begin", false, false, .hereUnlessBusy),
+            ("PRAGMA synchronous = OFF", false, true, .pool), ("CREATE TABLE t (a)", false, false, .pool), ("SELECT 1", false, true, .pool),
+        ]
+        for (sql, inTransaction, commitsSync, placement) in cases {
+            #expect(SQLiteWriterHandle.placement(sql, inTransaction: inTransaction, commitsSync: commitsSync) == placement, "\(sql)")
         }
         try await ReaderPoolTests.withFileDatabase { db in
             let store = try #require(db.store as? SQLiteStore)
@@ -109,6 +120,36 @@ struct WriterHandleTests {
             let inside = try await store.transaction { _ in handle.inTransaction }
             #expect(inside)
             #expect(!handle.inTransaction)
+            // A throw-away load's COMMIT syncs nothing and runs here; the durability comes back after it.
+            try await db.relaxDurabilityForThrowawayLoad()
+            try await store.transaction { db in try await db.raw("CREATE TABLE relaxed (a)").run() }
+            #expect(!handle.inTransaction)
+            try await db.restoreDurability()
+            try await store.transaction { db in try await db.raw("INSERT INTO relaxed VALUES (1)").run() }
+            #expect(try await db.count("relaxed") == 1)
+        }
+    }
+
+    @Test("BEGIN while another process holds the write lock waits on the pool, then the transaction commits")
+    func beginWaitsWhenBusy() async throws {
+        try await ReaderPoolTests.withFileDatabase { db in
+            let store = try #require(db.store as? SQLiteStore)
+            try await store.onWriter { db in try await db.raw("CREATE TABLE busy (a INTEGER)").run() }
+            guard case let .sqliteFile(path) = db.location else { Issue.record("not a file database"); return }
+            // Another connection, as another process would, takes the write lock and keeps it for 300 ms.
+            let other = try SQLiteWriterHandle(path: path, busyTimeoutMilliseconds: 5_000)
+            try other.query("BEGIN IMMEDIATE", []) { _ in }
+            let release = Task {
+                try await Task.sleep(for: .milliseconds(300))
+                try other.query("INSERT INTO busy VALUES (1)", []) { _ in }
+                try other.query("COMMIT", []) { _ in }
+            }
+            let started = ContinuousClock.now
+            try await store.transaction { db in try await db.raw("INSERT INTO busy VALUES (2)").run() }
+            #expect(ContinuousClock.now - started >= .milliseconds(250))   // it waited for the lock, it did not fail
+            try await release.value
+            other.close()
+            #expect(try await db.count("busy") == 2)
         }
     }
 

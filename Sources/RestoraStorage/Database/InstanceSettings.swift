@@ -120,13 +120,17 @@ extension StorageDatabase {
     /// or corrupt the load, which the demo simply redoes; real databases never call this. No effect on PostgreSQL.
     public func relaxDurabilityForThrowawayLoad() async throws {
         guard case .sqliteFile = location else { return }
-        try await (store as? SQLiteStore)?.onWriter { db in try await db.raw("PRAGMA synchronous = OFF").run() }
+        guard let sqlite = store as? SQLiteStore else { return }
+        try await sqlite.onWriter { db in try await db.raw("PRAGMA synchronous = OFF").run() }
+        sqlite.handle.setCommitsSync(false)   // COMMIT now only appends to the WAL: it runs on the caller's thread
     }
 
     /// Back to the default durability (every commit synced) once the load is done.
     public func restoreDurability() async throws {
         guard case .sqliteFile = location else { return }
-        try await (store as? SQLiteStore)?.onWriter { db in try await db.raw("PRAGMA synchronous = FULL").run() }
+        guard let sqlite = store as? SQLiteStore else { return }
+        try await sqlite.onWriter { db in try await db.raw("PRAGMA synchronous = FULL").run() }
+        sqlite.handle.setCommitsSync(true)
     }
 
     /// WAL pages after which the writer copies the WAL into the database file during a bulk load (SQLite's

@@ -10,7 +10,7 @@ import SQLiteKit
 /// be a second, empty database).
 final class SQLiteStore: SQLStore {
     let engine = SQLEngine.sqlite
-    private let handle: SQLiteWriterHandle
+    let handle: SQLiteWriterHandle
     private let database: SQLiteWriterDatabase
     private let lock = AsyncSerialLock()
     private let readers: SQLiteReaderPool?

@@ -17,14 +17,17 @@ import VaporCSQLite
 /// is kept for the next run of the same text (reset after every run, bindings cleared). Inside a transaction the
 /// writer already holds SQLite's write lock (`BEGIN IMMEDIATE`), so such a statement never waits for another
 /// connection; it only computes and reads or writes pages of its cache. A statement that can wait or sync the
-/// disk — anything outside a transaction (BEGIN, PRAGMA, a migration's DDL in autocommit), COMMIT, ROLLBACK —
-/// runs on the NIO thread pool as before, so it never holds a Swift concurrency thread for a lock or a `fsync`.
+/// disk — anything outside a transaction (PRAGMA, a migration's DDL in autocommit), COMMIT, ROLLBACK — runs on the
+/// NIO thread pool as before, so it never holds a Swift concurrency thread for a lock or a `fsync`. BEGIN runs here
+/// without waiting and goes to the pool only when another process holds the write lock; COMMIT runs here when it
+/// syncs nothing (`synchronous = OFF`, a throw-away load). Each pool run is two task switches (`placement`).
 ///
 /// Callers serialize their use (`SQLiteStore`'s lock: one transaction batch or one `onWriter` body at a time).
 /// The handle is opened with SQLite's own mutex all the same, and a kept statement is taken out of the cache
 /// while it runs, so two statements of one transaction started side by side each get their own.
 final class SQLiteWriterHandle: @unchecked Sendable {
     private let handle: OpaquePointer
+    private let busyTimeoutMilliseconds: Int32
     /// Kept statements by their text, each with the recent texts of its columns (`RecentTexts`).
     private let kept = NIOLockedValueBox<[String: Kept]>([:])
     private let closed = NIOLockedValueBox(false)
@@ -57,7 +60,8 @@ final class SQLiteWriterHandle: @unchecked Sendable {
             throw SQLiteWriteError(code: status, message: "could not open the database for writing")
         }
         handle = opened
-        sqlite_nio_sqlite3_busy_timeout(handle, Int32(clamping: busyTimeoutMilliseconds))
+        self.busyTimeoutMilliseconds = Int32(clamping: busyTimeoutMilliseconds)
+        sqlite_nio_sqlite3_busy_timeout(handle, self.busyTimeoutMilliseconds)
         // Kept statements keep their plans (`RestoraSQLiteShim`): without this SQLite parsed and planned a third of
         // them again at every run, whenever the planner had looked at a bound value (partial indexes, LIKE).
         _ = restora_sqlite_enable_qpsg(handle)
@@ -84,22 +88,65 @@ final class SQLiteWriterHandle: @unchecked Sendable {
     /// Whether a transaction is open on the handle (SQLite is not in autocommit mode).
     var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 
+    /// Where a statement runs: on the calling thread, on it unless another connection holds the lock it needs, or on
+    /// the NIO thread pool (where waiting for a lock or syncing the disk holds no Swift concurrency thread).
+    enum Placement: Equatable { case here, hereUnlessBusy, pool }
+
+    /// Inside a transaction every statement runs here but ROLLBACK, and COMMIT/END when they sync the disk. Outside
+    /// one, BEGIN runs here unless another process holds the write lock (it then waits on the pool); anything else
+    /// (PRAGMA, DDL in autocommit) on the pool.
+    static func placement(_ sql: String, inTransaction: Bool, commitsSync: Bool) -> Placement {
+        if inTransaction {
+            if firstWord(of: sql, isOneOf: ["ROLLBACK"]) { return .pool }
+            if firstWord(of: sql, isOneOf: ["COMMIT", "END"]) { return commitsSync ? .pool : .here }
+            return .here
+        }
+        return firstWord(of: sql, isOneOf: ["BEGIN"]) ? .hereUnlessBusy : .pool
+    }
+
     /// Runs `sql` with `binds` and hands each row to `body` while the statement is on it (valid only inside
-    /// `body`): on the calling thread inside a transaction, else on the NIO thread pool (see the type's comment).
+    /// `body`), where `placement` says (see the type's comment).
     func run(_ sql: String, _ binds: [SQLiteData], _ body: @escaping @Sendable (SQLiteRawRow) throws -> Void) async throws {
-        if inTransaction && !Self.endsTransaction(sql) {
+        switch Self.placement(sql, inTransaction: inTransaction, commitsSync: commitsSync.withLockedValue { $0 }) {
+        case .here:
             try query(sql, binds, body)
-        } else {
+        case .hereUnlessBusy:
+            if try queryWithoutWaiting(sql, binds, body) { return }
+            try await NIOThreadPool.singleton.runIfActive { try self.query(sql, binds, body) }
+        case .pool:
             try await NIOThreadPool.singleton.runIfActive { try self.query(sql, binds, body) }
         }
     }
 
+    /// `query` with no busy wait: false when another connection holds the lock (nothing ran), else as `query`.
+    private func queryWithoutWaiting(_ sql: String, _ binds: [SQLiteData], _ body: (SQLiteRawRow) throws -> Void) throws -> Bool {
+        sqlite_nio_sqlite3_busy_timeout(handle, 0)
+        defer { sqlite_nio_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
+        do {
+            try query(sql, binds, body)
+            return true
+        } catch let error as SQLiteWriteError where error.code & 0xFF == SQLITE_BUSY {
+            return false
+        }
+    }
+
+    /// Whether COMMIT syncs the disk: false after `PRAGMA synchronous = OFF` (a throw-away bulk load, see
+    /// `StorageDatabase.relaxDurabilityForThrowawayLoad`), when COMMIT only appends to the WAL and runs here.
+    private let commitsSync = NIOLockedValueBox(true)
+
+    func setCommitsSync(_ syncs: Bool) { commitsSync.withLockedValue { $0 = syncs } }
+
     /// COMMIT and END sync the disk; ROLLBACK (also ROLLBACK TO a savepoint, which is rare: a failed job) may
     /// too: they run on the pool.
     static func endsTransaction(_ sql: String) -> Bool {
-        // Called for every statement: the first word compared byte by byte, case-insensitively, without a copy.
+        firstWord(of: sql, isOneOf: ["COMMIT", "END", "ROLLBACK"])
+    }
+
+    /// Whether `sql`'s first word is one of `words` (upper case), compared byte by byte, case-insensitively, without
+    /// a copy (called for every statement).
+    static func firstWord(of sql: String, isOneOf words: [StaticString]) -> Bool {
         let head = sql.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }).prefix(8)
-        return ["COMMIT", "END", "ROLLBACK"].contains { (word: StaticString) in
+        return words.contains { word in
             let letters = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
             return head.count >= letters.count && zip(head, letters).allSatisfy { $0 | 0x20 == $1 | 0x20 }
         }
