@@ -6,7 +6,8 @@ import SQLKit
 /// them all with one `COMMIT`, so they share one sync of the disk instead of one each. A transaction's caller
 /// hears of success only after that COMMIT returned: every acknowledged write is durable (synchronous FULL,
 /// WAL). When the COMMIT itself fails, every transaction of the batch gets the error and none is applied.
-/// A lone writer gets a batch of one: no waiting for company, and no savepoint (its failure rolls the batch back).
+/// A lone writer gets a batch of one: no waiting for company, and no savepoint (its failure rolls the batch back);
+/// when nothing else is running or queued it runs on its own task, without the queue (`runAlone`).
 actor SQLiteGroupCommit {
     /// One queued transaction: `run` executes it on the shared connection and returns how to report the
     /// batch's outcome; `fail` reports an error for a job that never ran (the batch could not begin).
@@ -36,9 +37,16 @@ actor SQLiteGroupCommit {
         self.maxBatch = maxBatch
     }
 
-    /// Runs `body` as its own savepoint inside the next batch; returns its result once the batch committed.
+    /// Runs `body` as its own savepoint inside the next batch; returns its result once the batch committed. When no
+    /// batch is running or waiting, it runs at once on the caller's task as a batch of one (`runAlone`).
     nonisolated func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
+        if await claimIdle() {
+            let outcome: Result<R, any Error>
+            do { outcome = .success(try await runAlone(body)) } catch { outcome = .failure(error) }
+            await releaseIdle(committed: (try? outcome.get()) != nil)
+            return try outcome.get()
+        }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
             let job = Job(run: { db, alone in
                 do {
                     let result = alone ? try await body(db) : try await Self.inSavepoint(db, body)
@@ -49,6 +57,41 @@ actor SQLiteGroupCommit {
                 }
             }, fail: { continuation.resume(throwing: $0) })
             Task { await self.submit(job) }
+        }
+    }
+
+    /// The writer is free and nobody waits: the caller takes it (later arrivals queue as `pending` meanwhile).
+    private func claimIdle() -> Bool {
+        guard !draining, pending.isEmpty else { return false }
+        draining = true
+        return true
+    }
+
+    /// The caller that claimed the writer is done: the transactions that queued meanwhile get their batch.
+    private func releaseIdle(committed succeeded: Bool) {
+        if succeeded { committed = (committed.batches + 1, committed.transactions + 1) }
+        if pending.isEmpty {
+            draining = false
+        } else {
+            Task { await drain() }
+        }
+    }
+
+    /// A batch of one on the caller's own task: without the queue's task switches (a job handed to the draining task
+    /// and its result handed back), which cost a lone writer — a quiet clinic, the demo seed — as much as its
+    /// statements. No savepoint: a failure rolls the whole transaction back.
+    private nonisolated func runAlone<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let db = self.db
+        return try await lock.withLock {
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
         }
     }
 
