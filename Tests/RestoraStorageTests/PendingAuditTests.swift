@@ -11,7 +11,7 @@ import Testing
 struct PendingAuditTests {
     struct Abort: Error {}
 
-    @Test("entries wait for the end of the unit of work; reads of the trail inside it see them, in write order", arguments: TestDatabase.urls)
+    @Test("a read of the trail inside a unit of work sees its entries so far, in write order; all commit with it", arguments: TestDatabase.urls)
     func waitsAndReads(url: String) async throws {
         try await TestDatabase.with(url) { db in
             let repos = try await Fixture.seed(db)

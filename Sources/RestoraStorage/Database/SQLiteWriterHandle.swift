@@ -136,12 +136,6 @@ final class SQLiteWriterHandle: @unchecked Sendable {
 
     func setCommitsSync(_ syncs: Bool) { commitsSync.withLockedValue { $0 = syncs } }
 
-    /// COMMIT and END sync the disk; ROLLBACK (also ROLLBACK TO a savepoint, which is rare: a failed job) may
-    /// too: they run on the pool.
-    static func endsTransaction(_ sql: String) -> Bool {
-        firstWord(of: sql, isOneOf: ["COMMIT", "END", "ROLLBACK"])
-    }
-
     /// Whether `sql`'s first word is one of `words` (upper case), compared byte by byte, case-insensitively, without
     /// a copy (called for every statement).
     static func firstWord(of sql: String, isOneOf words: [StaticString]) -> Bool {
