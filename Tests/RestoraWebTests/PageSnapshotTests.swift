@@ -41,6 +41,9 @@ struct PageSnapshotTests {
                 Observation(id: Identifier(id), participantID: "p-a", enrolmentID: "e-a", code: code, value: .quantity(Quantity(value, unit)),
                             effective: day(date), upperLimitOfNormal: uln),
                 context: setup, idempotencyKey: nil)
+            // Lists order records stored at the same instant by id: a store fast enough to write two observations
+            // within one millisecond would reorder the rows the snapshots were recorded with (their write order).
+            try await Task.sleep(for: .milliseconds(2))
         }
         _ = try await r.adverseEvents.create(
             AdverseEvent(id: "ae-a", participantID: "p-a", enrolmentID: "e-a", term: "Dry skin", grade: 1, relatedness: .probable,
