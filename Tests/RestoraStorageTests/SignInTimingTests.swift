@@ -2,49 +2,64 @@ import Foundation
 import Logging
 import RestoraDomain
 @testable import RestoraStorage
+import Synchronization
 import Testing
 
 /// Issue 12 item 4: the answer time must not tell whether an account exists. An unknown username (or a
 /// user without a password) spends a bcrypt round like a wrong password does.
-@Suite("Sign-in answer time")
+///
+/// The test counts the bcrypt rounds each path spends, and their cost, instead of timing them: a wall-clock
+/// comparison failed on a loaded CI machine (a wrong password once took 0.86 s against 0.04 s for an unknown
+/// user, with both paths spending one round). The rounds are what set the answer time; the database lookups
+/// beside them take well under a millisecond.
+@Suite("Sign-in work")
 struct SignInTimingTests {
-    static func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
-        let start = ContinuousClock.now
-        try await body()
-        let duration = ContinuousClock.now - start
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    final class Rounds: Sendable {
+        let costs = Mutex<[UInt8]>([])
+        func record(_ cost: UInt8) { costs.withLock { $0.append(cost) } }
+        func take() -> [UInt8] { costs.withLock { value in defer { value = [] }; return value } }
     }
 
-    @Test("an unknown username takes as long as a wrong password (bcrypt against nothing is still bcrypt)")
+    @Test("an unknown username, a password-less user and a wrong password each spend one bcrypt round of the same cost")
     func unknownUserSpendsBcrypt() async throws {
         var logger = Logger(label: "restora.storage.tests")
         logger.logLevel = .warning
-        // Cost 9: a few tens of milliseconds per check, far above the cost of the database lookups.
-        let db = try await StorageDatabase.open(url: "sqlite::memory:", logger: logger, hasher: CredentialHasher(bcryptCost: 9))
+        let rounds = Rounds()
+        let hasher = CredentialHasher(bcryptCost: 5, roundObserver: { rounds.record($0) })
+        let db = try await StorageDatabase.open(url: "sqlite::memory:", logger: logger, hasher: hasher)
         do {
             try await db.migrator.migrate()
             let users = db.repositories.users
             let setup = AuditContext(actor: Actor(userID: "setup", role: "admin"), requestID: "setup")
             _ = try await users.create(UserAccount(id: "u-alice", username: "alice", role: .coordinator, siteIDs: []), password: "s3cret-pass", context: setup)
             _ = try await users.create(UserAccount(id: "u-robot", username: "robot", role: .coordinator, siteIDs: []), password: nil, context: setup)
-            _ = try await users.authenticate(username: "alice", password: "warm-up")
-            var wrong: [Double] = [], unknown: [Double] = [], noPassword: [Double] = []
-            for _ in 0..<5 {
-                wrong.append(try await Self.elapsed { _ = try await users.authenticate(username: "alice", password: "wrong") })
-                unknown.append(try await Self.elapsed { _ = try await users.authenticate(username: "nobody", password: "wrong") })
-                noPassword.append(try await Self.elapsed { _ = try await users.authenticate(username: "robot", password: "wrong") })
-            }
-            // The fastest of five, interleaved: what each path costs when nothing else ran beside it. Other tests run
-            // in parallel, so a median of three once made a wrong password look twice as slow (90 ms against 43).
-            // Skipping bcrypt for an unknown user answers in well under a millisecond, so this still catches it.
-            let typical = wrong.min()!
-            #expect(unknown.min()! > typical * 0.5, "unknown user answered in \(unknown) s, wrong password in \(wrong) s")
-            #expect(noPassword.min()! > typical * 0.5, "password-less user answered in \(noPassword) s, wrong password in \(wrong) s")
+            #expect(rounds.take() == [5], "creating alice hashes her password once; robot has none")
+
+            #expect(try await users.authenticate(username: "alice", password: "wrong") == nil)
+            let wrong = rounds.take()
             #expect(try await users.authenticate(username: "nobody", password: "wrong") == nil)
+            let unknown = rounds.take()
+            #expect(try await users.authenticate(username: "robot", password: "wrong") == nil)
+            let noPassword = rounds.take()
+            #expect(wrong == [5], "a wrong password is checked by one round at the stored hash's cost")
+            #expect(unknown == wrong, "an unknown user spends \(unknown), a wrong password \(wrong)")
+            #expect(noPassword == wrong, "a password-less user spends \(noPassword), a wrong password \(wrong)")
+
+            // The control: the right password also costs one round, and signs in.
+            #expect(try await users.authenticate(username: "alice", password: "s3cret-pass")?.username == "alice")
+            #expect(rounds.take() == [5])
             try await db.shutdown()
         } catch {
             try? await db.shutdown()
             throw error
         }
+    }
+
+    @Test("a bcrypt hash's cost is read from its second field")
+    func costOfHash() {
+        let hash = CredentialHasher(bcryptCost: 4).hashPassword("x")
+        #expect(CredentialHasher.cost(ofHash: hash) == 4)
+        #expect(CredentialHasher.cost(ofHash: "$2b$12$abcdefghijklmnopqrstuv") == 12)
+        #expect(CredentialHasher.cost(ofHash: "not a hash") == nil)
     }
 }

@@ -7,17 +7,31 @@ import HummingbirdBcrypt
 /// fast hash is enough and keeps every API request cheap.
 public struct CredentialHasher: Sendable {
     public var bcryptCost: UInt8
+    /// Told the cost of every bcrypt round this hasher spends, before it spends it. Tests use it to check that
+    /// each sign-in path spends the same work, which a wall-clock comparison cannot show reliably on a busy
+    /// machine; nil (the default) in the server.
+    public var roundObserver: (@Sendable (_ cost: UInt8) -> Void)?
 
-    public init(bcryptCost: UInt8 = 12) {
+    public init(bcryptCost: UInt8 = 12, roundObserver: (@Sendable (_ cost: UInt8) -> Void)? = nil) {
         self.bcryptCost = bcryptCost
+        self.roundObserver = roundObserver
     }
 
     public func hashPassword(_ password: String) -> String {
-        Bcrypt.hash(password, cost: bcryptCost)
+        roundObserver?(bcryptCost)
+        return Bcrypt.hash(password, cost: bcryptCost)
     }
 
     public func verifyPassword(_ password: String, hash: String) -> Bool {
-        Bcrypt.verify(password, hash: hash)
+        if let roundObserver { roundObserver(Self.cost(ofHash: hash) ?? 0) }
+        return Bcrypt.verify(password, hash: hash)
+    }
+
+    /// The cost a bcrypt hash was made with: the two digits after its version, as in `$2b$12$…`.
+    static func cost(ofHash hash: String) -> UInt8? {
+        let parts = hash.split(separator: "$", omittingEmptySubsequences: true)
+        guard parts.count >= 2 else { return nil }
+        return UInt8(parts[1])
     }
 
     /// A new token: 32 bytes from the system's cryptographic generator, base64url without padding.
