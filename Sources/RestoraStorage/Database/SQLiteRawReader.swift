@@ -99,7 +99,8 @@ final class SQLiteRawReader: @unchecked Sendable {
                                                        unsafeBitCast(-1, to: sqlite3_destructor_type.self), UInt8(SQLITE_UTF8))
             guard bound == SQLITE_OK else { throw SQLiteRawError(handle, "could not bind a bulk read's value") }
         }
-        let row = SQLiteRawRow(statement: statement, texts: RecentTexts(columns: Int(sqlite_nio_sqlite3_column_count(statement))))
+        let row = SQLiteRawRow(statement: statement, texts: RecentTexts(columns: Int(sqlite_nio_sqlite3_column_count(statement))),
+                               names: ColumnNames())
         while true {
             switch sqlite_nio_sqlite3_step(statement) {
             case SQLITE_ROW: try body(row)
@@ -141,6 +142,8 @@ final class SQLiteRawReader: @unchecked Sendable {
 struct SQLiteRawRow {
     let statement: OpaquePointer
     let texts: RecentTexts
+    /// The statement's column names by position and by name, read at its first row (`ColumnNames`).
+    let names: ColumnNames
 
     var count: Int { Int(sqlite_nio_sqlite3_data_count(statement)) }
 

@@ -29,8 +29,7 @@ struct SQLiteWriterDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, values) = serialize(query)
         let binds = try values.map { try Self.encoder.encode($0) }
-        let names = SQLiteWriterRow.Names()
-        try await handle.run(sql, binds) { row in onRow(try SQLiteWriterRow(row, names: names)) }
+        try await handle.run(sql, binds) { row in onRow(try SQLiteWriterRow(row)) }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -46,27 +45,12 @@ struct SQLiteWriterDatabase: SQLDatabase {
 /// A row of the writer as SQLKit reads it: the cells as SQLiteNIO would have made them (`SQLiteRawRow.data(at:)`),
 /// looked up by name (the first column of a name wins, as in SQLiteNIO) and decoded by SQLiteKit's decoder.
 struct SQLiteWriterRow: SQLRow {
-    /// The statement's column names and their positions, read from the first row and shared by the rest.
-    final class Names: @unchecked Sendable {
-        private(set) var all: [String] = []
-        private(set) var positions: [String: Int] = [:]
-        private var read = false
-
-        fileprivate func load(_ row: SQLiteRawRow) {
-            guard !read else { return }
-            read = true
-            all = (0..<row.count).map { row.name(at: $0) }
-            for (position, name) in all.enumerated() where positions[name] == nil { positions[name] = position }
-        }
-    }
-
     private static let decoder = SQLiteDataDecoder()
-    private let names: Names
+    private let names: ColumnNames.Table
     private let values: [SQLiteData]
 
-    init(_ row: SQLiteRawRow, names: Names) throws {
-        names.load(row)
-        self.names = names
+    init(_ row: SQLiteRawRow) throws {
+        names = row.names.table(for: row)
         values = try (0..<row.count).map { try row.data(at: $0) }
     }
 

@@ -29,7 +29,7 @@ final class SQLiteWriterHandle: @unchecked Sendable {
     private let handle: OpaquePointer
     private let busyTimeoutMilliseconds: Int32
     /// Kept statements by their text, each with the recent texts of its columns (`RecentTexts`).
-    private let kept = NIOLockedValueBox<[String: Kept]>([:])
+    private let kept = NIOLockedValueBox<[StatementKey: Kept]>([:])
     private let closed = NIOLockedValueBox(false)
 
     /// At most this many kept; when full, every kept statement is finalized and the cache starts over (a multi-row
@@ -39,6 +39,8 @@ final class SQLiteWriterHandle: @unchecked Sendable {
     private struct Kept: @unchecked Sendable {
         let statement: OpaquePointer
         let texts: RecentTexts
+        /// The statement's column names, read once and kept with it (`ColumnNames`).
+        let names: ColumnNames
     }
 
     private static let initialized = NIOLockedValueBox(false)
@@ -154,7 +156,7 @@ final class SQLiteWriterHandle: @unchecked Sendable {
             let status = Self.bind(value, at: Int32(index + 1), to: entry.statement)
             guard status == SQLITE_OK else { throw SQLiteWriteError(handle, code: status) }
         }
-        let row = SQLiteRawRow(statement: entry.statement, texts: entry.texts)
+        let row = SQLiteRawRow(statement: entry.statement, texts: entry.texts, names: entry.names)
         while true {
             let status = sqlite_nio_sqlite3_step(entry.statement)
             switch status {
@@ -167,14 +169,14 @@ final class SQLiteWriterHandle: @unchecked Sendable {
 
     /// The kept statement for `sql`, taken out of the cache while it runs; a new one when there is none.
     private func checkOut(_ sql: String) throws -> Kept {
-        if let entry = kept.withLockedValue({ $0.removeValue(forKey: sql) }) { return entry }
+        if let entry = kept.withLockedValue({ $0.removeValue(forKey: StatementKey(sql)) }) { return entry }
         var prepared: OpaquePointer?
         let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
         guard status == SQLITE_OK, let statement = prepared else {
             sqlite_nio_sqlite3_finalize(prepared)
             throw SQLiteWriteError(handle, code: status)
         }
-        return Kept(statement: statement, texts: RecentTexts(columns: Int(sqlite_nio_sqlite3_column_count(statement))))
+        return Kept(statement: statement, texts: RecentTexts(columns: Int(sqlite_nio_sqlite3_column_count(statement))), names: ColumnNames())
     }
 
     /// Resets `entry` (no read or write stays open through it) and keeps it, unless another run of the same text
@@ -182,13 +184,14 @@ final class SQLiteWriterHandle: @unchecked Sendable {
     private func checkIn(_ sql: String, _ entry: Kept) {
         sqlite_nio_sqlite3_reset(entry.statement)
         sqlite_nio_sqlite3_clear_bindings(entry.statement)
+        let key = StatementKey(sql)
         let keep = !closed.withLockedValue { $0 } && kept.withLockedValue { kept in
-            guard kept[sql] == nil else { return false }
+            guard kept[key] == nil else { return false }
             if kept.count >= Self.keptStatements {
                 for old in kept.values { sqlite_nio_sqlite3_finalize(old.statement) }
                 kept.removeAll()
             }
-            kept[sql] = entry
+            kept[key] = entry
             return true
         }
         if !keep { sqlite_nio_sqlite3_finalize(entry.statement) }
@@ -230,3 +233,4 @@ struct SQLiteWriteError: Error, CustomStringConvertible {
 
     var description: String { "SQLite error \(code): \(message)" }
 }
+
