@@ -31,19 +31,16 @@ extension DemoLogin {
 }
 
 extension DemoSeeder {
-    /// Creates the demo users concurrently (password hashing is deliberately slow, and there are six).
+    /// Creates the demo users one after another. The seed runs this beside the participants' replay (`seed`):
+    /// password hashing is deliberately slow (six bcrypt rounds at the server's cost, 1.5 s), and on one task it
+    /// keeps one core while the replay, which is one task too, keeps the other.
     func createUsers(sites: [Site]) async throws -> Int {
         let byCode = Dictionary(sites.map { ($0.code, $0.id) }, uniquingKeysWith: { a, _ in a })
-        let users = repositories.users
-        let audit = self.context()
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for login in DemoLogin.all {
-                let account = UserAccount(id: Identifier("demo-user-\(login.username)"), username: login.username,
-                                          role: login.role, siteIDs: login.siteCodes.compactMap { byCode[$0] }, fullName: login.printedName)
-                group.addTask { _ = try await users.create(account, password: login.password, context: audit) }
-            }
-            try await group.waitForAll()
-            return DemoLogin.all.count
+        for login in DemoLogin.all {
+            let account = UserAccount(id: Identifier("demo-user-\(login.username)"), username: login.username,
+                                      role: login.role, siteIDs: login.siteCodes.compactMap { byCode[$0] }, fullName: login.printedName)
+            _ = try await repositories.users.create(account, password: login.password, context: context())
         }
+        return DemoLogin.all.count
     }
 }

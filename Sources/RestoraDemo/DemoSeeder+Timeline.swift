@@ -25,10 +25,23 @@ struct DemoStep {
 }
 
 extension DemoSeeder {
+    /// Replays one participant's history as one transaction: every action goes through its service as the
+    /// API records it (each service's own transaction becomes a savepoint of this one), and the participant's
+    /// records and audit entries commit together. A failure leaves nothing of that participant.
+    func replay(_ demo: DemoParticipant, definition: ProtocolDefinition, summary: inout Summary) async throws {
+        let (instance, catalog, ids) = (self.instance, self.catalog, self.ids)
+        summary.add(try await repositories.transaction { tx in
+            var part = Summary()
+            let seeder = DemoSeeder(repositories: tx, instance: instance, catalog: catalog, ids: ids)
+            try await seeder.replayActions(demo, definition: definition, summary: &part)
+            return part
+        })
+    }
+
     /// Creates the participant, the enrolment (pre-screened) and its visit calendar, then replays the rest.
-    func replay(_ demo: DemoParticipant, definition: ProtocolDefinition, entry: ClinicalEntry,
-                summary: inout Summary) async throws {
+    func replayActions(_ demo: DemoParticipant, definition: ProtocolDefinition, summary: inout Summary) async throws {
         let repos = repositories
+        let entry = ClinicalEntry(repositories: repos, catalog: catalog, ids: ids)
         _ = try await repos.participants.create(demo.participant, context: context(), idempotencyKey: nil)
         summary.participants += 1
         try await recordScreeningInputs(demo)

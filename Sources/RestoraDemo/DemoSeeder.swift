@@ -37,6 +37,13 @@ public struct DemoSeeder: Sendable {
         public var alertsOpen = 0
         public var users = 0
         public init() {}
+
+        mutating func add(_ other: Summary) {
+            sites += other.sites; programs += other.programs; participants += other.participants
+            observations += other.observations; adverseEvents += other.adverseEvents; screenings += other.screenings
+            cellProducts += other.cellProducts; alertsRaised += other.alertsRaised
+            alertsAcknowledged += other.alertsAcknowledged; alertsOpen += other.alertsOpen; users += other.users
+        }
     }
 
     /// The audit context of every write: the demo loader, one request id per seed, and a reason when the
@@ -76,22 +83,23 @@ public struct DemoSeeder: Sendable {
             summary.programs += 1
         }
         try await issueConsentDocuments(clinic)  // consent document v1 per program (DemoConsent.swift, issue #16 item 2)
-        let entry = ClinicalEntry(repositories: repositories, catalog: catalog, ids: ids)
+        // The users are created beside the replay, their password hashing on the core the replay leaves idle.
+        async let users = createUsers(sites: clinic.sites)
         for participant in clinic.participants {
             let program = try require(clinic.programs.first { $0.id == participant.enrolment.programID }, "program of \(participant.participant.mrn)")
             let definition = try catalog.definition(id: program.protocolID)
-            try await replay(participant, definition: definition, entry: entry, summary: &summary)
+            try await replay(participant, definition: definition, summary: &summary)
         }
         if let scaled {
             for k in 0..<scaled.extra {
                 let participant = try scaled.participant(k)
                 let program = try require(clinic.programs.first { $0.id == participant.enrolment.programID }, "program of \(participant.participant.mrn)")
-                try await replay(participant, definition: try catalog.definition(id: program.protocolID), entry: entry, summary: &summary)
+                try await replay(participant, definition: try catalog.definition(id: program.protocolID), summary: &summary)
                 if let progress, (k + 1) % max(1, progressEvery) == 0 { progress(summary) }
             }
         }
         try await settleAlerts(clinic, summary: &summary)
-        summary.users = try await createUsers(sites: clinic.sites)
+        summary.users = try await users
         return summary
     }
 
