@@ -12,7 +12,7 @@
 final class ActionReads {
     private let repositories: Repositories
     private var enrolmentsByParticipant: [Identifier<Participant>: [Enrolment]] = [:]
-    private var programs: [Identifier<Program>: Program]?
+    private var programs: [Identifier<Program>: Program] = [:]
     private var visits: [Identifier<Visit>: Visit] = [:]
     /// A participant's values of one test (`labHistory`), with the values this action recorded since appended.
     private var labHistories: [String: [Observation]] = [:]
@@ -68,12 +68,12 @@ final class ActionReads {
         "\(participant.rawValue)\u{1}\(code.system.rawValue)\u{1}\(code.code)"
     }
 
-    /// A program by id; all programs (reference data, a handful per clinic) are read in one statement.
+    /// A program by id, read once per action. One by one, not all programs at once: an action names one or two,
+    /// and a batch a handful (reading every program for each action was most of a seed's program reads).
     func program(_ id: Identifier<Program>) async throws -> Program {
-        if programs == nil {
-            programs = Dictionary(try await repositories.programs.list().map { ($0.value.id, $0.value) }) { first, _ in first }
-        }
-        guard let program = programs?[id] else { throw RepositoryError.notFound(kind: "program", id: id.rawValue) }
+        if let known = programs[id] { return known }
+        let program = try await repositories.programs.get(id).value
+        programs[id] = program
         return program
     }
 

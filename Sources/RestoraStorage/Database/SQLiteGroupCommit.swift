@@ -83,13 +83,13 @@ actor SQLiteGroupCommit {
     private nonisolated func runAlone<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let db = self.db
         return try await lock.withLock {
-            try await db.raw("BEGIN IMMEDIATE").run()
+            try await db.runFixed("BEGIN IMMEDIATE")
             do {
                 let result = try await body(db)
-                try await db.raw("COMMIT").run()
+                try await db.runFixed("COMMIT")
                 return result
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                try? await db.runFixed("ROLLBACK")
                 throw error
             }
         }
@@ -118,18 +118,18 @@ actor SQLiteGroupCommit {
             do {
                 result = .success(try await lock.withLock {
                     // IMMEDIATE takes the write lock at BEGIN, so a second process cannot interleave a write.
-                    try await db.raw("BEGIN IMMEDIATE").run()
+                    try await db.runFixed("BEGIN IMMEDIATE")
                     var reports: [Report] = []
                     for job in batch { reports.append(await job.run(db, batch.count == 1)) }
                     if batch.count == 1, !reports[0].succeeded {
                         // A lone job that failed ran without a savepoint: the batch rolls back, with its error.
-                        try? await db.raw("ROLLBACK").run()
+                        try? await db.runFixed("ROLLBACK")
                         return reports
                     }
                     do {
-                        try await db.raw("COMMIT").run()
+                        try await db.runFixed("COMMIT")
                     } catch {
-                        try? await db.raw("ROLLBACK").run()
+                        try? await db.runFixed("ROLLBACK")
                         for report in reports { report.deliver(.failure(error)) }
                         return []
                     }
@@ -150,14 +150,14 @@ actor SQLiteGroupCommit {
     }
 
     static func inSavepoint<R: Sendable>(_ db: any SQLDatabase, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await db.raw("SAVEPOINT restora_group").run()
+        try await db.runFixed("SAVEPOINT restora_group")
         do {
             let result = try await body(db)
-            try await db.raw("RELEASE SAVEPOINT restora_group").run()
+            try await db.runFixed("RELEASE SAVEPOINT restora_group")
             return result
         } catch {
-            try? await db.raw("ROLLBACK TO SAVEPOINT restora_group").run()
-            try? await db.raw("RELEASE SAVEPOINT restora_group").run()
+            try? await db.runFixed("ROLLBACK TO SAVEPOINT restora_group")
+            try? await db.runFixed("RELEASE SAVEPOINT restora_group")
             throw error
         }
     }

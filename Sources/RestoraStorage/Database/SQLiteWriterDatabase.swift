@@ -42,6 +42,19 @@ struct SQLiteWriterDatabase: SQLDatabase {
     }
 }
 
+extension SQLDatabase {
+    /// Runs a statement of fixed text with no binds (`SAVEPOINT`, `BEGIN`, `COMMIT` …): on the embedded writer
+    /// straight to its handle, without SQLKit serializing the text (savepoints alone are a third of a seed's
+    /// statements); on any other database as `raw(…).run()`.
+    func runFixed(_ sql: String) async throws {
+        if let writer = self as? SQLiteWriterDatabase {
+            try await writer.run(PositionalStatement(sql))
+        } else {
+            try await raw(SQLQueryString(sql)).run()
+        }
+    }
+}
+
 /// A row of the writer as SQLKit reads it: the cells as SQLiteNIO would have made them (`SQLiteRawRow.data(at:)`),
 /// looked up by name (the first column of a name wins, as in SQLiteNIO) and decoded by SQLiteKit's decoder.
 struct SQLiteWriterRow: SQLRow {

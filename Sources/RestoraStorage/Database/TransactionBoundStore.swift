@@ -14,15 +14,15 @@ struct TransactionBoundStore: SQLStore {
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         // One name serves every level: both engines stack savepoints of the same name, and RELEASE / ROLLBACK TO
         // act on the innermost.
-        try await db.raw("SAVEPOINT restora_sp").run()
+        try await db.runFixed("SAVEPOINT restora_sp")
         let mark = pendingAudit?.count
         do {
             let result = try await body(db)
-            try await db.raw("RELEASE SAVEPOINT restora_sp").run()
+            try await db.runFixed("RELEASE SAVEPOINT restora_sp")
             return result
         } catch {
-            try? await db.raw("ROLLBACK TO SAVEPOINT restora_sp").run()
-            try? await db.raw("RELEASE SAVEPOINT restora_sp").run()
+            try? await db.runFixed("ROLLBACK TO SAVEPOINT restora_sp")
+            try? await db.runFixed("RELEASE SAVEPOINT restora_sp")
             if let mark { pendingAudit?.truncate(to: mark) }   // the rolled-back writes' entries go with them
             throw error
         }
