@@ -1,4 +1,5 @@
 import SQLKit
+import Synchronization
 
 /// Statement text for the record store's hot statements, written as plain text with binds instead of
 /// through SQLKit's builders: the builders quote every identifier on every statement (`SQLIdentifier`
@@ -8,7 +9,29 @@ import SQLKit
 enum PrebuiltSQL {
     static func quoted(_ name: String) -> String { "\"\(name)\"" }
 
-    static func list(_ names: [String]) -> String { names.map(quoted).joined(separator: ", ") }
+    /// `"a", "b", …`, written into one string (no string per name).
+    static func list(_ names: [String]) -> String {
+        var text = ""
+        text.reserveCapacity(names.reduce(0) { $0 + $1.utf8.count + 4 })
+        for (index, name) in names.enumerated() {
+            if index > 0 { text += ", " }
+            text += "\""
+            text += name
+            text += "\""
+        }
+        return text
+    }
+
+    /// Text that depends only on a mapping type, written by `make` the first time that type asks.
+    static func perMapping(_ type: Any.Type, _ make: () -> String) -> String {
+        let key = ObjectIdentifier(type)
+        if let known = byMapping.withLock({ $0[key] }) { return known }
+        let text = make()
+        byMapping.withLock { $0[key] = text }
+        return text
+    }
+
+    private static let byMapping = Mutex<[ObjectIdentifier: String]>([:])
 
     /// `(?, ?, …)`: one placeholder per bound value, for an `IN` list read on SQLiteNIO (binds by position).
     static func placeholders(_ count: Int) -> String { "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")" }
