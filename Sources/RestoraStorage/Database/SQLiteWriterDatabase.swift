@@ -78,8 +78,40 @@ struct SQLiteWriterRow: SQLRow {
 
     func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
         guard let position = names.positions[column] else { throw MissingWriterColumn(column: column) }
-        return try Self.decoder.decode(D.self, from: values[position])
+        let data = values[position]
+        if let value = try SQLiteScalar.decode(D.self, from: data) { return value }
+        return try Self.decoder.decode(D.self, from: data)
     }
+}
+
+/// SQLiteKit's decoding of the four scalar types (and their optionals) that records read for nearly every column,
+/// without its dynamic cast to `SQLiteDataConvertible` and, for an optional, the decoder object it allocates. The
+/// conversions are SQLiteNIO's own `init?(sqliteData:)`, and a value they refuse gets SQLiteKit's error, so the
+/// answer is the decoder's; any other type returns nil and goes to the decoder.
+enum SQLiteScalar {
+    static func decode<D>(_ type: D.Type, from data: SQLiteData) throws -> D? {
+        switch ObjectIdentifier(type) {
+        case ObjectIdentifier(String.self): return cast(try convert(String.self, data), to: type)
+        case ObjectIdentifier(Int.self): return cast(try convert(Int.self, data), to: type)
+        case ObjectIdentifier(Double.self): return cast(try convert(Double.self, data), to: type)
+        case ObjectIdentifier(Bool.self): return cast(try convert(Bool.self, data), to: type)
+        case ObjectIdentifier(String?.self): return cast(data == .null ? nil : try convert(String.self, data), to: type)
+        case ObjectIdentifier(Int?.self): return cast(data == .null ? nil : try convert(Int.self, data), to: type)
+        case ObjectIdentifier(Double?.self): return cast(data == .null ? nil : try convert(Double.self, data), to: type)
+        case ObjectIdentifier(Bool?.self): return cast(data == .null ? nil : try convert(Bool.self, data), to: type)
+        default: return nil
+        }
+    }
+
+    private static func convert<T: SQLiteDataConvertible>(_ type: T.Type, _ data: SQLiteData) throws -> T {
+        guard let value = T(sqliteData: data) else {
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "Could not convert SQLite data to \(T.self): \(data)."))
+        }
+        return value
+    }
+
+    /// `value` as `D`, which the caller has checked is its very type.
+    private static func cast<T, D>(_ value: T, to: D.Type) -> D { unsafeBitCast(value, to: D.self) }
 }
 
 /// A column asked of a writer row that the statement does not return.
