@@ -92,7 +92,7 @@ struct AuditWriter: Sendable {
             var entry = AuditChain.StoredEntry(
                 sequence: sequence, at: stamp.text, actorID: item.context.actor.userID,
                 actorRole: item.context.actor.role, action: item.action.rawValue, table: item.table, recordID: item.recordID,
-                changes: try AuditChain.encodeChanges(item.changes), reason: item.context.trimmedReason,
+                changes: AuditChain.encodeChanges(item.changes), reason: item.context.trimmedReason,
                 requestID: item.context.requestID, hash: "", recordHash: item.recordHash)
             let hash = AuditChain.hash(previous: previous, entry: entry)
             entry.hash = hash.base64EncodedString()
