@@ -1,10 +1,12 @@
 import Foundation
+import RestoraDomain
 @testable import RestoraWeb
 import Testing
 
-/// The JSON string writer scans eight bytes at a time for what must be escaped (`"`, `\`, control characters):
-/// every escape at every position in and around a word, multi-byte UTF-8 beside them, and long runs must give
-/// exactly the bytes of the plain byte-by-byte rule, and read back (Foundation's parser) as the same text.
+/// The JSON string writer (`JSONStringWriter`, shared with the audit trail's changes) scans eight bytes at a time
+/// for what must be escaped (`"`, `\`, control characters): every escape at every position in and around a word,
+/// multi-byte UTF-8 beside them, and long runs must give exactly the bytes of the plain byte-by-byte rule, and read
+/// back (Foundation's parser) as the same text.
 @Suite struct FHIRJSONWriterTests {
     /// The rule written out one byte at a time, as the reference.
     static func reference(_ text: String) -> [UInt8] {
@@ -16,6 +18,8 @@ import Testing
             case 0x0A: out += [0x5C, UInt8(ascii: "n")]
             case 0x0D: out += [0x5C, UInt8(ascii: "r")]
             case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0x08: out += [0x5C, UInt8(ascii: "b")]
+            case 0x0C: out += [0x5C, UInt8(ascii: "f")]
             case ..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
             default: out.append(byte)
             }
@@ -25,7 +29,7 @@ import Testing
 
     static var samples: [String] {
         var texts = ["", "a", "plain ASCII text longer than one word", "é", "中文🧪 mixed ü", String(repeating: "x", count: 1_000)]
-        let specials = ["\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{1F}", "\u{7F}", " ", "é", "🧪"]
+        let specials = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{C}", "\u{0}", "\u{1}", "\u{1F}", "\u{7F}", " ", "é", "🧪"]
         for special in specials {
             for position in 0...17 {
                 let before = String(repeating: "a", count: position)
@@ -41,7 +45,7 @@ import Testing
     @Test func eightBytesAtATimeWritesWhatTheByteRuleWrites() throws {
         for text in Self.samples {
             var out: [UInt8] = []
-            FHIRJSON.writeString(text, to: &out)
+            JSONStringWriter.write(text, to: &out)
             #expect(out == Self.reference(text), "\(text.debugDescription)")
             let read = try JSONSerialization.jsonObject(with: Data(out), options: [.fragmentsAllowed]) as? String
             #expect(read == text, "\(text.debugDescription)")

@@ -58,9 +58,9 @@ enum AuditChain {
         return Data(hasher.finalize())
     }
 
-    /// Changes as compact JSON: `[["field","old","new"], …]` with null for an absent value. Written directly, byte
-    /// for byte as the store's `JSONEncoder` wrote it (`StoredJSON.text`; a test compares the two): every entry
-    /// of every write spends this, and the encoder's generic path was most of an entry's cost.
+    /// Changes as compact JSON: `[["field","old","new"], …]` with null for an absent value. Written directly
+    /// (`JSONStringWriter`), byte for byte as the store's `JSONEncoder` wrote it (`StoredJSON.text`; a test compares
+    /// the two): every entry of every write spends this, and the encoder's generic path was most of an entry's cost.
     static func encodeChanges(_ changes: [AuditEntry.Change]) -> String? {
         guard !changes.isEmpty else { return nil }
         var out: [UInt8] = [UInt8(ascii: "[")]
@@ -68,7 +68,7 @@ enum AuditChain {
         for (index, change) in changes.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
-            appendJSONString(change.field, to: &out)
+            JSONStringWriter.write(change.field, to: &out)
             out.append(UInt8(ascii: ","))
             appendJSONValue(change.old, to: &out)
             out.append(UInt8(ascii: ","))
@@ -80,29 +80,7 @@ enum AuditChain {
     }
 
     private static func appendJSONValue(_ text: String?, to out: inout [UInt8]) {
-        if let text { appendJSONString(text, to: &out) } else { out.append(contentsOf: "null".utf8) }
-    }
-
-    /// A JSON string as Foundation's `JSONEncoder` writes it with `.withoutEscapingSlashes`: a quote and a
-    /// backslash escaped, control characters as `\b \t \n \f \r` or `\u00xx` (lower-case hex), all else as is.
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        if let text { JSONStringWriter.write(text, to: &out) } else { out.append(contentsOf: "null".utf8) }
     }
 
     static func decodeChanges(_ text: String?) -> [AuditEntry.Change] {
