@@ -71,4 +71,25 @@ struct UnitOfWorkTests {
             #expect(try await repos.audit.verify() == .intact(entries: auditBefore + 2))
         }
     }
+    @Test("a panel refused at its write (a reused key, a duplicate id) throws the refusal itself and writes nothing", arguments: TestDatabase.urls)
+    func panelRefusedAtWrite(url: String) async throws {
+        try await TestDatabase.with(url) { db in
+            let repos = try await Fixture.seed(db)
+            let entry = ClinicalEntry(repositories: repos, catalog: ProtocolCatalog(directory: "", protocols: []), ids: UUIDGenerator())
+            _ = try await entry.recordPanel([(Fixture.observation("o-1"), "k1")], context: Fixture.coordinator)
+            let auditBefore = try await db.count("audit_log")
+            // The key of o-1 sent again with another value: refused as `record` refuses it, not as a batch item.
+            await #expect(throws: RepositoryError.idempotencyKeyReused(key: "k1")) {
+                try await entry.recordPanel([(Fixture.observation("o-2"), nil), (Fixture.observation("o-3", value: 151), "k1")],
+                                            context: Fixture.coordinator)
+            }
+            // An id already stored, without a key: the duplicate, and o-4 before it is not kept.
+            await #expect(throws: RepositoryError.self) {
+                try await entry.recordPanel([(Fixture.observation("o-4"), nil), (Fixture.observation("o-1"), nil)], context: Fixture.coordinator)
+            }
+            #expect(try await repos.observations.list(participant: "p-1").map(\.value.id) == ["o-1"])
+            #expect(try await db.count("audit_log") == auditBefore)
+            #expect(try await repos.audit.verify() == .intact(entries: auditBefore))
+        }
+    }
 }

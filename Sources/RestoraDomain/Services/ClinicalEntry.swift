@@ -49,16 +49,37 @@ public struct ClinicalEntry: Sendable {
 
     /// Stores the values of one panel (a semen analysis, a DXA scan) and the alerts they raise as one
     /// transaction: a value refused midway leaves nothing of the panel. Each value has its own idempotency key.
+    ///
+    /// Every value is checked before any is written (the checks `record` runs, with the participant's enrolments,
+    /// the programs and the visit read once for the panel), then the values are written together
+    /// (`ObservationRepository.createAll`: one site read, one lock check, one multi-row INSERT and one audit append
+    /// for the panel, each row and audit entry as `create` makes it), then each value's alerts. The same answer as
+    /// recording the values one after the other in one transaction, for the reason `recordBatch` gives (a check
+    /// reads nothing an earlier value of the panel writes but the graded test's baseline, which `ActionReads`
+    /// serves with the panel's earlier values); only the order of the audit entries differs: the values', then
+    /// their alerts'. A refusal at the write (a locked casebook, a reused idempotency key) is thrown as itself.
     public func recordPanel(
         _ panel: [(observation: Observation, idempotencyKey: String?)], context: AuditContext
     ) async throws -> [(stored: Versioned<Observation>, safety: SafetyOutcome)] {
-        try await atomically { entry in
-            // The participant's enrolments, the programs and the visit are read once for the whole panel.
+        guard !panel.isEmpty else { return [] }
+        return try await atomically { entry in
             let reads = ActionReads(entry.repositories)
-            var results: [(stored: Versioned<Observation>, safety: SafetyOutcome)] = []
+            var checked: [CheckedObservation] = []
+            checked.reserveCapacity(panel.count)
             for item in panel {
-                results.append(try await entry.store(
-                    item.observation, context: context, idempotencyKey: item.idempotencyKey, lab: nil, reads: reads))
+                checked.append(try await entry.check(item.observation, lab: nil, reads: reads))
+            }
+            let stored: [Versioned<Observation>]
+            do {
+                stored = try await entry.repositories.observations.createAll(
+                    zip(checked, panel).map { ($0.observation, $1.idempotencyKey) }, context: context)
+            } catch let failure as BatchItemError {
+                throw failure.error
+            }
+            var results: [(stored: Versioned<Observation>, safety: SafetyOutcome)] = []
+            results.reserveCapacity(stored.count)
+            for (item, record) in zip(checked, stored) {
+                results.append((record, try await entry.raiseAlerts(item, for: record, context: context)))
             }
             return results
         }
