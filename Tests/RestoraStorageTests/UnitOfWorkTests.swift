@@ -71,6 +71,7 @@ struct UnitOfWorkTests {
             #expect(try await repos.audit.verify() == .intact(entries: auditBefore + 2))
         }
     }
+
     @Test("a panel refused at its write (a reused key, a duplicate id) throws the refusal itself and writes nothing", arguments: TestDatabase.urls)
     func panelRefusedAtWrite(url: String) async throws {
         try await TestDatabase.with(url) { db in
@@ -84,7 +85,7 @@ struct UnitOfWorkTests {
                                             context: Fixture.coordinator)
             }
             // An id already stored, without a key: the duplicate, and o-4 before it is not kept.
-            await #expect(throws: RepositoryError.self) {
+            await #expect(throws: RepositoryError.duplicate(kind: "observation", field: "id")) {
                 try await entry.recordPanel([(Fixture.observation("o-4"), nil), (Fixture.observation("o-1"), nil)], context: Fixture.coordinator)
             }
             #expect(try await repos.observations.list(participant: "p-1").map(\.value.id) == ["o-1"])
