@@ -40,20 +40,33 @@ extension ClinicalEntry {
                     outcomes[index] = .failure(error)
                 }
             }
-            let stored: [Versioned<Observation>]
+            let stored: [(stored: Versioned<Observation>, safety: SafetyOutcome)]
             do {
-                stored = try await entry.repositories.observations.createAll(accepted.map { ($0.checked.observation, $0.key) }, context: context)
+                stored = try await entry.store(checked: accepted.map { ($0.checked, $0.key) }, context: context)
             } catch let failure as BatchItemError {
                 throw BatchItemError(index: accepted[failure.index].index, error: failure.error)
             }
-            for (item, record) in zip(accepted, stored) {
-                do {
-                    outcomes[item.index] = .success((record, try await entry.raiseAlerts(item.checked, for: record, context: context)))
-                } catch {
-                    throw BatchItemError(index: item.index, error: error)
-                }
-            }
+            for (item, result) in zip(accepted, stored) { outcomes[item.index] = .success(result) }
             return outcomes.map { $0! }
         }
+    }
+
+    /// Writes observations that passed `check` together (`ObservationRepository.createAll`: one site read, one lock
+    /// check, multi-row INSERTs, one audit append), then stores each one's alerts (`raiseAlerts`). A refusal
+    /// throws `BatchItemError` with the position in `items`. `recordBatch` and `recordPanel` write through here.
+    func store(
+        checked items: [(checked: CheckedObservation, idempotencyKey: String?)], context: AuditContext
+    ) async throws -> [(stored: Versioned<Observation>, safety: SafetyOutcome)] {
+        let stored = try await repositories.observations.createAll(items.map { ($0.checked.observation, $0.idempotencyKey) }, context: context)
+        var results: [(stored: Versioned<Observation>, safety: SafetyOutcome)] = []
+        results.reserveCapacity(stored.count)
+        for (index, (item, record)) in zip(items, stored).enumerated() {
+            do {
+                results.append((record, try await raiseAlerts(item.checked, for: record, context: context)))
+            } catch {
+                throw BatchItemError(index: index, error: error)
+            }
+        }
+        return results
     }
 }

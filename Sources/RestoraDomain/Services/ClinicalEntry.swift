@@ -52,8 +52,8 @@ public struct ClinicalEntry: Sendable {
     ///
     /// Every value is checked before any is written (the checks `record` runs, with the participant's enrolments,
     /// the programs and the visit read once for the panel), then the values are written together
-    /// (`ObservationRepository.createAll`: one site read, one lock check, one multi-row INSERT and one audit append
-    /// for the panel, each row and audit entry as `create` makes it), then each value's alerts. The same answer as
+    /// (`store(checked:)`: one site read, one lock check, one multi-row INSERT and one audit append for the panel,
+    /// each row and audit entry as `create` makes it), then each value's alerts. The same answer as
     /// recording the values one after the other in one transaction, for the reason `recordBatch` gives (a check
     /// reads nothing an earlier value of the panel writes but the graded test's baseline, which `ActionReads`
     /// serves with the panel's earlier values); only the order of the audit entries differs: the values', then
@@ -69,19 +69,11 @@ public struct ClinicalEntry: Sendable {
             for item in panel {
                 checked.append(try await entry.check(item.observation, lab: nil, reads: reads))
             }
-            let stored: [Versioned<Observation>]
             do {
-                stored = try await entry.repositories.observations.createAll(
-                    zip(checked, panel).map { ($0.observation, $1.idempotencyKey) }, context: context)
+                return try await entry.store(checked: zip(checked, panel).map { ($0, $1.idempotencyKey) }, context: context)
             } catch let failure as BatchItemError {
                 throw failure.error
             }
-            var results: [(stored: Versioned<Observation>, safety: SafetyOutcome)] = []
-            results.reserveCapacity(stored.count)
-            for (item, record) in zip(checked, stored) {
-                results.append((record, try await entry.raiseAlerts(item, for: record, context: context)))
-            }
-            return results
         }
     }
 

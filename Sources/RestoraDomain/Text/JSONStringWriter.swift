@@ -42,9 +42,13 @@ public enum JSONStringWriter {
         case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
         case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
         default:
-            let hex = Array("0123456789abcdef".utf8)
-            out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(byte >> 4), hexDigit(byte & 0xF)])
         }
+    }
+
+    /// The lower-case hex digit of `nibble` (0–15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// Whether any of the eight bytes of `word` is below 0x20, a quote or a backslash (the bit tricks of "Bit
